@@ -1,0 +1,32 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+// Non-default folders (src-main, src-preload, src-renderer) need explicit entries.
+export default defineConfig({
+  main: {
+    build: {
+      lib: {
+        entry: {
+          index: resolve('src-main/index.ts'), // Electron entry
+          cli: resolve('src-main/cli.ts'), // `osprey` command line (bin/osprey.mjs)
+          worker: resolve('src-main/jobs/worker.ts') // job worker process
+        }
+      },
+      // Native and heavy packages stay in node_modules.
+      rollupOptions: { external: ['better-sqlite3', 'sharp', 'ws', 'electron'] }
+    }
+  },
+  preload: {
+    // A sandboxed preload must be CommonJS.
+    build: {
+      lib: { entry: resolve('src-preload/index.ts'), formats: ['cjs'] },
+      rollupOptions: { output: { entryFileNames: '[name].cjs' } }
+    }
+  },
+  renderer: {
+    root: resolve('src-renderer'),
+    build: { rollupOptions: { input: resolve('src-renderer/index.html') } },
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })]
+  }
+})

@@ -1,0 +1,98 @@
+/**
+ * The `osprey` command line: the same services as the desktop app, for people and scripts.
+ * No Electron import here.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { listCommand, scanCommand } from './cli/datasets'
+import { Output } from './cli/output'
+import { toCommandError } from './errors'
+import { nodeSpawner } from './jobs/spawn-node'
+import { defaultDataDir, rendererDir, workerFile } from './paths'
+import { createServices, type Services } from './services'
+import { serve } from './transport/server'
+
+const USAGE = `Usage: osprey <command> [options]
+
+Commands:
+  datasets scan <folder>   scan and validate a dataset folder (one sub-folder per class)
+  datasets list            list the datasets scanned so far
+  serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
+
+Options:
+  --data-dir DIR   where the history is kept (also OSPREY_DATA_DIR; default: ${defaultDataDir()})
+  --json           one JSON object per line, for scripts
+  -h, --help       this help`
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: false,
+  options: {
+    'data-dir': { type: 'string' },
+    json: { type: 'boolean' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    help: { type: 'boolean', short: 'h' }
+  }
+})
+const out = new Output(Boolean(values.json))
+
+async function main(): Promise<number> {
+  const [command, sub, ...rest] = positionals
+  if (values.help || !command) return usage(values.help ? 0 : 2)
+  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
+  const open = () => createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+
+  if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
+  if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
+  if (command === 'serve') return serveCommand(open)
+  return usage(2)
+}
+
+async function withServices(services: Services, work: (s: Services) => Promise<void> | void): Promise<number> {
+  try {
+    await work(services)
+    return 0
+  } finally {
+    services.close()
+  }
+}
+
+async function serveCommand(open: () => Services): Promise<number> {
+  const dir = rendererDir()
+  if (!existsSync(join(dir, 'index.html'))) {
+    out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
+    return 1
+  }
+  const port = values.port === undefined ? 0 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    out.error('bad-input', `--port must be a number from 0 to 65535, not "${values.port}".`)
+    return 2
+  }
+  const services = open()
+  const server = await serve(services, { port, host: typeof values.host === 'string' ? values.host : undefined, rendererDir: dir })
+  if (out.json) out.line({ type: 'serving', url: server.url, port: server.port })
+  else out.text(`Osprey Studio is served at ${server.url}\nOpen that URL in a browser (it carries the access token). Ctrl+C stops.`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.close()
+  services.close()
+  return 0
+}
+
+function usage(code: number): number {
+  ;(code === 0 ? process.stdout : process.stderr).write(`${USAGE}\n`)
+  return code
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const error = toCommandError(e)
+    out.error(error.code, error.message)
+    process.exit(error.code === 'internal' ? 70 : 1)
+  }
+)

@@ -1,0 +1,36 @@
+/** `osprey datasets scan|list`. */
+import type { DatasetReport } from '../contract'
+import type { Services } from '../services'
+import type { Output } from './output'
+
+/** `osprey datasets scan <folder>`: scans and prints the report. */
+export async function scanCommand(services: Services, folder: string, out: Output): Promise<void> {
+  const report = await services.datasets.scan(folder, (p) => out.progress(p.phase, p.done, p.total, p))
+  if (out.json) return out.line({ type: 'dataset', ...report })
+  out.text(describe(report))
+}
+
+/** `osprey datasets list`. */
+export function listCommand(services: Services, out: Output): void {
+  const list = services.datasets.list()
+  if (out.json) return list.forEach((d) => out.line({ type: 'dataset', ...d }))
+  if (list.length === 0) return out.text('No datasets yet. Scan one: osprey datasets scan <folder>')
+  for (const d of list) out.text(`${String(d.id).padStart(4)}  ${d.name}  ${d.images} images, ${d.classes} classes, ${d.errors} errors, ${d.warnings} warnings  ${d.path}`)
+}
+
+function describe(r: DatasetReport): string {
+  const lines = [`${r.name}  (${r.path})`, `${r.images} usable images in ${r.classes.length} classes, fingerprint ${r.fingerprint.slice(0, 16)}`]
+  const widest = Math.max(0, ...r.classes.map((c) => c.name.length))
+  for (const c of r.classes) lines.push(`  ${c.name.padEnd(widest)}  ${String(c.count).padStart(6)}`)
+  const { smallest, largest, mostCommon, channels } = r.stats
+  if (smallest && largest && mostCommon) {
+    lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, most common ${mostCommon.width}×${mostCommon.height} (${mostCommon.count})`)
+    lines.push(`channels: ${channels.grayscale} grayscale, ${channels.rgb} colour, ${channels.alpha} with alpha`)
+  }
+  if (r.changes) lines.push(`since the last scan: ${r.changes.added} added, ${r.changes.removed} removed, ${r.changes.changed} changed (read ${r.filesRead} files)`)
+  const errors = r.problems.filter((p) => p.severity === 'error').length
+  lines.push(r.problems.length ? `${r.problems.length} problems (${errors} errors, ${r.problems.length - errors} warnings):` : 'No problems found.')
+  for (const p of r.problems.slice(0, 50)) lines.push(`  ${p.severity === 'error' ? 'error  ' : 'warning'} ${p.path}: ${p.message}`)
+  if (r.problems.length > 50) lines.push(`  … and ${r.problems.length - 50} more (see --json)`)
+  return lines.join('\n')
+}

@@ -1,0 +1,46 @@
+/** How the command line talks: a progress bar for people on a terminal, JSON lines for scripts. */
+
+/** Writes results and progress either for people or as one JSON object per line. */
+export class Output {
+  readonly json: boolean
+  #tty = Boolean(process.stderr.isTTY)
+  #barShown = false
+
+  constructor(json: boolean) {
+    this.json = json
+  }
+
+  /** A progress update: a JSON line, or a redrawn bar on a terminal (nothing when piped). */
+  progress(label: string, done: number, total: number, data: object): void {
+    if (this.json) return this.line({ type: 'progress', ...data })
+    if (!this.#tty) return
+    const width = 30
+    const filled = total > 0 ? Math.round((done / total) * width) : 0
+    const bar = total > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}` : `${done}`
+    process.stderr.write(`\r\x1b[2K${label} ${bar}`)
+    this.#barShown = true
+  }
+
+  /** One JSON object on its own line (for `--json`). */
+  line(value: object): void {
+    process.stdout.write(`${JSON.stringify(value)}\n`)
+  }
+
+  /** Text for people. */
+  text(value: string): void {
+    this.#clearBar()
+    process.stdout.write(`${value}\n`)
+  }
+
+  /** A failure: a JSON error line, or a message on stderr. */
+  error(code: string, message: string): void {
+    this.#clearBar()
+    if (this.json) this.line({ type: 'error', code, message })
+    else process.stderr.write(`osprey: ${message}\n`)
+  }
+
+  #clearBar(): void {
+    if (this.#barShown) process.stderr.write('\r\x1b[2K')
+    this.#barShown = false
+  }
+}

@@ -1,0 +1,30 @@
+/** Problem constructors: every kind with its severity, in one place. */
+import type { Problem, ProblemKind, ProblemSeverity } from '../contract'
+
+// `error`: the file or folder is not used; `warning`: it is used but deserves a look.
+const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
+  'missing-folder': 'error',
+  'no-classes': 'error',
+  'single-class': 'error',
+  'empty-class': 'warning',
+  'loose-file': 'warning',
+  unreadable: 'error',
+  'empty-file': 'error',
+  'not-image': 'error',
+  corrupt: 'error',
+  'too-large': 'error',
+  duplicate: 'warning',
+  'duplicate-across-classes': 'warning',
+  'symlink-loop': 'warning'
+}
+
+/** A Problem of `kind` at `path` (relative, `/` separators). */
+export function problem(path: string, kind: ProblemKind, message: string): Problem {
+  return { path, kind, severity: SEVERITY[kind], message }
+}
+
+/** Errors first, then warnings; within each, by kind then path. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  const rank = (p: Problem) => (p.severity === 'error' ? 0 : 1)
+  return problems.sort((a, b) => rank(a) - rank(b) || a.kind.localeCompare(b.kind) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}

@@ -1,0 +1,113 @@
+/** Turns a folder's file entries into what the user sees: classes, problems, stats, fingerprint. Pure. */
+import { createHash } from 'node:crypto'
+import type { DatasetChanges, DatasetClass, ImageStats, Problem } from '../contract'
+import type { FileEntry } from './inspect'
+import { problem, sortProblems } from './problems'
+
+/** The parts of a DatasetReport computed from the entries. */
+export interface Summary {
+  classes: DatasetClass[]
+  images: number
+  problems: Problem[]
+  fingerprint: string
+  stats: ImageStats
+}
+
+/** True when training will use this file. */
+export function isUsable(e: FileEntry): boolean {
+  return e.class !== null && e.problem === null
+}
+
+/** Summarizes `entries` (sorted by path) of a folder whose class folders are `classNames`. */
+export function summarize(classNames: string[], entries: FileEntry[], folderProblems: Problem[]): Summary {
+  const problems = [...folderProblems]
+  const counts = new Map(classNames.map((c) => [c, 0]))
+  const usable: FileEntry[] = []
+  for (const e of entries) {
+    if (e.problem) problems.push(problem(e.path, e.problem, e.message ?? ''))
+    else if (e.class === null) problems.push(problem(e.path, 'loose-file', 'This file is directly in the dataset folder, outside any class folder, so it is not used. Move it into the folder of its class.'))
+    if (!isUsable(e)) continue
+    usable.push(e)
+    counts.set(e.class!, (counts.get(e.class!) ?? 0) + 1)
+  }
+  const classes = classNames.map((name) => ({ name, count: counts.get(name) ?? 0 }))
+
+  if (classNames.length === 0) {
+    const loose = entries.filter((e) => e.class === null).length
+    const found = loose ? ` Found ${loose} image${loose === 1 ? '' : 's'} directly in the folder.` : ''
+    problems.push(problem('.', 'no-classes', `No class folders found.${found} Put the images of each class in a sub-folder named after the class, e.g. cats/001.jpg and dogs/001.jpg.`))
+  } else {
+    for (const c of classes) if (c.count === 0) problems.push(problem(c.name, 'empty-class', `The class folder "${c.name}" has no usable images, so it is left out.`))
+    if (classes.filter((c) => c.count > 0).length === 1) {
+      problems.push(problem('.', 'single-class', 'Only one class has images. A classifier needs at least two classes: add a sub-folder of images for each other class.'))
+    }
+  }
+  problems.push(...duplicates(usable))
+
+  return { classes, images: usable.length, problems: sortProblems(problems), fingerprint: fingerprint(usable), stats: stats(usable) }
+}
+
+/** Second and later copies of the same content, within a class or across classes. */
+function duplicates(usable: FileEntry[]): Problem[] {
+  const first = new Map<string, FileEntry>()
+  const found: Problem[] = []
+  for (const e of usable) {
+    const original = first.get(e.hash!)
+    if (!original) first.set(e.hash!, e)
+    else if (original.class === e.class) found.push(problem(e.path, 'duplicate', `Same image as ${original.path}. Duplicates weigh an image twice and can leak between training and validation.`))
+    else found.push(problem(e.path, 'duplicate-across-classes', `Same image as ${original.path} in class "${original.class}": one image with two labels confuses training. Keep it in one class.`))
+  }
+  return found
+}
+
+/** sha256 over the path and content hash of every usable image, in path order. */
+function fingerprint(usable: FileEntry[]): string {
+  const hash = createHash('sha256')
+  for (const e of usable) hash.update(`${e.path}\0${e.hash}\n`)
+  return hash.digest('hex')
+}
+
+function stats(usable: FileEntry[]): ImageStats {
+  const sizes = new Map<string, number>()
+  const formats: Record<string, number> = {}
+  const channels = { grayscale: 0, rgb: 0, alpha: 0 }
+  let smallest: FileEntry | null = null
+  let largest: FileEntry | null = null
+  const area = (e: FileEntry) => e.width! * e.height!
+  for (const e of usable) {
+    const key = `${e.width}x${e.height}`
+    sizes.set(key, (sizes.get(key) ?? 0) + 1)
+    formats[e.format!] = (formats[e.format!] ?? 0) + 1
+    if (e.space === 'b-w' || e.space === 'grey16') channels.grayscale++
+    else channels.rgb++
+    if (e.hasAlpha) channels.alpha++
+    if (!smallest || area(e) < area(smallest)) smallest = e
+    if (!largest || area(e) > area(largest)) largest = e
+  }
+  let mostCommon: ImageStats['mostCommon'] = null
+  for (const [key, count] of sizes) {
+    if (mostCommon && count <= mostCommon.count) continue
+    const [width, height] = key.split('x').map(Number)
+    mostCommon = { width, height, count }
+  }
+  const size = (e: FileEntry | null) => (e ? { width: e.width!, height: e.height! } : null)
+  return { smallest: size(smallest), largest: size(largest), mostCommon, channels, formats }
+}
+
+/** What changed between two manifests, by path, size and modification time. */
+export function changesBetween(before: Map<string, { size: number; mtimeMs: number }>, after: FileEntry[]): DatasetChanges {
+  const changes: DatasetChanges = { added: 0, removed: 0, changed: 0, examples: { added: [], removed: [], changed: [] } }
+  const note = (kind: 'added' | 'removed' | 'changed', path: string) => {
+    changes[kind]++
+    if (changes.examples[kind].length < 100) changes.examples[kind].push(path)
+  }
+  const seen = new Set<string>()
+  for (const e of after) {
+    seen.add(e.path)
+    const old = before.get(e.path)
+    if (!old) note('added', e.path)
+    else if (old.size !== e.size || old.mtimeMs !== e.mtimeMs) note('changed', e.path)
+  }
+  for (const path of before.keys()) if (!seen.has(path)) note('removed', path)
+  return changes
+}

@@ -1,0 +1,44 @@
+/** Small previews of a dataset's images, cached on disk by content hash (the folder is never written). */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { ClassThumbnails } from '../contract'
+
+/** A usable image of a dataset: where it is and what it holds. */
+export interface ThumbnailSource {
+  path: string
+  class: string
+  hash: string
+}
+
+/** Thumbnails of the first `perClass` images of each class, as data: URLs. */
+export async function makeThumbnails(root: string, files: ThumbnailSource[], options: { perClass: number; size: number; cacheDir: string }): Promise<ClassThumbnails[]> {
+  const byClass = new Map<string, ThumbnailSource[]>()
+  for (const f of files) {
+    const list = byClass.get(f.class) ?? []
+    if (list.length < options.perClass) byClass.set(f.class, [...list, f])
+  }
+  await mkdir(options.cacheDir, { recursive: true })
+  return Promise.all(
+    [...byClass].map(async ([name, sources]) => ({
+      name,
+      thumbnails: await Promise.all(sources.map(async (s) => ({ path: s.path, url: await thumbnail(join(root, s.path), s.hash, options) })))
+    }))
+  )
+}
+
+async function thumbnail(file: string, hash: string, options: { size: number; cacheDir: string }): Promise<string> {
+  const cached = join(options.cacheDir, `${hash}-${options.size}.webp`)
+  let data = await readFile(cached).catch(() => null)
+  if (!data) {
+    data = await sharp(file)
+      .autoOrient() // EXIF orientation, as a person sees the photo
+      .resize(options.size, options.size, { fit: 'cover', kernel: 'lanczos3' })
+      .webp({ quality: 80 })
+      .toBuffer()
+      .catch(() => null) // changed or vanished since the scan: shown as missing
+    if (!data) return ''
+    await writeFile(cached, data).catch(() => {})
+  }
+  return `data:image/webp;base64,${data.toString('base64')}`
+}

@@ -1,0 +1,69 @@
+/**
+ * Runs jobs in worker processes, a fresh process per job, a few at a time.
+ * A crashed or killed worker fails its job; it never takes the caller down.
+ */
+import { OspreyError, fromCommandError } from '../errors'
+import type { FromWorker, JobKind, JobKinds, SpawnWorker } from './protocol'
+
+/** How a caller follows and stops a job. */
+export interface JobOptions<K extends JobKind> {
+  onProgress?: (progress: JobKinds[K]['progress']) => void
+  signal?: AbortSignal
+}
+
+// A cancelled worker gets this long to stop on its own before it is killed.
+const CANCEL_GRACE_MS = 2000
+
+/** A queue of jobs over at most `size` worker processes. */
+export class WorkerPool {
+  #spawn: SpawnWorker
+  #size: number
+  #running = 0
+  #waiting: (() => void)[] = []
+
+  constructor(spawn: SpawnWorker, size: number) {
+    this.#spawn = spawn
+    this.#size = Math.max(1, size)
+  }
+
+  /** Runs one job and resolves with its result; rejects with an OspreyError. */
+  async run<K extends JobKind>(kind: K, input: JobKinds[K]['input'], options: JobOptions<K> = {}): Promise<JobKinds[K]['result']> {
+    options.signal?.throwIfAborted()
+    if (this.#running >= this.#size) await new Promise<void>((go) => this.#waiting.push(go))
+    this.#running++
+    try {
+      return await this.#runInWorker(kind, input, options)
+    } finally {
+      this.#running--
+      this.#waiting.shift()?.()
+    }
+  }
+
+  #runInWorker<K extends JobKind>(kind: K, input: JobKinds[K]['input'], options: JobOptions<K>): Promise<JobKinds[K]['result']> {
+    return new Promise((resolve, reject) => {
+      const worker = this.#spawn()
+      let settled = false
+      let killTimer: NodeJS.Timeout | undefined
+      const settle = (fn: () => void) => {
+        if (settled) return
+        settled = true
+        options.signal?.removeEventListener('abort', cancel)
+        clearTimeout(killTimer)
+        fn()
+        worker.kill() // one job per process: its memory goes back with it
+      }
+      const cancel = () => {
+        worker.send({ type: 'cancel' })
+        killTimer = setTimeout(() => settle(() => reject(new OspreyError('cancelled', 'Cancelled.'))), CANCEL_GRACE_MS)
+      }
+      options.signal?.addEventListener('abort', cancel, { once: true })
+      worker.onMessage((message: FromWorker) => {
+        if (message.type === 'progress') options.onProgress?.(message.data)
+        else if (message.type === 'done') settle(() => resolve(message.result))
+        else settle(() => reject(fromCommandError(message.error)))
+      })
+      worker.onExit((how) => settle(() => reject(new OspreyError('internal', `The worker process stopped unexpectedly (${how}). Nothing was lost; try again.`))))
+      worker.send({ type: 'start', kind, input })
+    })
+  }
+}

@@ -1,0 +1,35 @@
+/** The messages between the main process and a job worker process. Plain objects only. */
+import type { CommandError, DatasetReport } from '../contract'
+import type { ScanProgress } from '../datasets/scan'
+
+/** Every kind of job a worker runs: its input, its progress and its result. */
+export interface JobKinds {
+  scan: {
+    input: { path: string; dbFile: string; nativeBinding?: string; pixelLimit?: number }
+    progress: ScanProgress
+    result: DatasetReport
+  }
+}
+
+/** A job kind's name. */
+export type JobKind = keyof JobKinds
+
+/** Main -> worker. */
+export type ToWorker = { type: 'start'; kind: JobKind; input: JobKinds[JobKind]['input'] } | { type: 'cancel' }
+
+/** Worker -> main. */
+export type FromWorker =
+  | { type: 'progress'; data: JobKinds[JobKind]['progress'] }
+  | { type: 'done'; result: JobKinds[JobKind]['result'] }
+  | { type: 'failed'; error: CommandError }
+
+/** A worker process as the pool sees it, whatever started it (child_process or Electron). */
+export interface WorkerProcess {
+  send(message: ToWorker): void
+  onMessage(listener: (message: FromWorker) => void): void
+  onExit(listener: (description: string) => void): void
+  kill(): void
+}
+
+/** Starts a fresh worker process. */
+export type SpawnWorker = () => WorkerProcess

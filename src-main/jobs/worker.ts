@@ -1,0 +1,55 @@
+/**
+ * The job worker process: runs one job (a scan now; training runs and trials later) and reports
+ * over the parent channel — Electron's parentPort in the app, the fork IPC channel under Node.
+ */
+import { DatasetRepository } from '../store/datasets'
+import { openDatabase } from '../store/db'
+import { scanDataset } from '../datasets/scan'
+import { toCommandError } from '../errors'
+import type { FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
+
+type Handler<K extends JobKind> = (input: JobKinds[K]['input'], signal: AbortSignal, progress: (p: JobKinds[K]['progress']) => void) => Promise<JobKinds[K]['result']>
+
+const handlers: { [K in JobKind]: Handler<K> } = {
+  async scan(input, signal, progress) {
+    const db = openDatabase(input.dbFile, { nativeBinding: input.nativeBinding })
+    try {
+      return await scanDataset(input.path, { repository: new DatasetRepository(db), signal, onProgress: progress, pixelLimit: input.pixelLimit })
+    } finally {
+      db.close()
+    }
+  }
+}
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: ToWorker }) => void): void
+  postMessage(message: FromWorker): void
+}
+const electronPort = (process as { parentPort?: ParentPort }).parentPort
+
+function post(message: FromWorker): void {
+  if (electronPort) electronPort.postMessage(message)
+  else process.send?.(message)
+}
+
+const controller = new AbortController()
+
+async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<void> {
+  try {
+    const handler = handlers[kind] as Handler<JobKind>
+    const result = await handler(input, controller.signal, (data) => post({ type: 'progress', data }))
+    post({ type: 'done', result })
+  } catch (e) {
+    post({ type: 'failed', error: toCommandError(e) })
+  }
+}
+
+function receive(message: ToWorker): void {
+  if (message.type === 'start') void start(message.kind, message.input)
+  else if (message.type === 'cancel') controller.abort()
+}
+
+if (electronPort) electronPort.on('message', (e) => receive(e.data))
+else process.on('message', (m) => receive(m as ToWorker))
+// The parent going away ends the job: nothing would receive its result.
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,22 @@
+/** The contract's command and event names as runtime lists (the preload's whitelist). */
+import type { CommandName, EventName } from './contract'
+
+/** Every command name; `satisfies` keeps the list in step with the contract. */
+export const commandNames = [
+  'app.info',
+  'datasets.list',
+  'datasets.scan',
+  'datasets.cancelScan',
+  'datasets.get',
+  'datasets.thumbnails',
+  'datasets.forget',
+  'dialog.openFolder'
+] as const satisfies readonly CommandName[]
+
+/** Every event name. */
+export const eventNames = ['datasets.scanProgress', 'menu.action'] as const satisfies readonly EventName[]
+
+// Compile-time check that no contract name is missing from the lists above.
+type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>
+const complete: [Missing<CommandName, typeof commandNames>, Missing<EventName, typeof eventNames>] extends [never, never] ? true : false = true
+void complete

@@ -1,0 +1,70 @@
+/**
+ * The composition root: opens the store, starts the worker pool and wires every service.
+ * The Electron entry, `osprey serve` and the CLI all start here.
+ */
+import { availableParallelism } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { AppInfo } from './contract'
+import { DatasetService } from './datasets/service'
+import { createDispatch, type Dispatch, type Handlers } from './dispatch'
+import { OspreyError } from './errors'
+import { EventBus } from './events'
+import { WorkerPool } from './jobs/pool'
+import type { SpawnWorker } from './jobs/protocol'
+import { APP_NAME, resourcesDir } from './paths'
+import { openDatabase, type Db } from './store/db'
+
+/** What a host (Electron, serve, CLI) passes in. */
+export interface ServiceOptions {
+  dataDir: string
+  spawnWorker: SpawnWorker
+  transport: AppInfo['transport']
+  /** better-sqlite3 binary for this runtime, when it is not the one in node_modules (Electron). */
+  nativeBinding?: string
+  /** Handlers only a host can offer, e.g. the Electron folder dialog. */
+  hostHandlers?: Partial<Handlers>
+}
+
+/** Every service, the dispatcher over them, and the event bus. */
+export interface Services {
+  info: AppInfo
+  db: Db
+  events: EventBus
+  datasets: DatasetService
+  dispatch: Dispatch
+  close(): void
+}
+
+/** Starts the services over the data folder `options.dataDir`. */
+export function createServices(options: ServiceOptions): Services {
+  const dbFile = join(options.dataDir, 'osprey.db')
+  const db = openDatabase(dbFile, { nativeBinding: options.nativeBinding })
+  const events = new EventBus()
+  const pool = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))
+  const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool, events, nativeBinding: options.nativeBinding })
+  const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
+  const info: AppInfo = {
+    name: APP_NAME,
+    version: pkg.version,
+    dataDir: options.dataDir,
+    sampleDatasetPath: join(resourcesDir(), 'sample-dataset'),
+    transport: options.transport
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => info,
+    'datasets.list': () => datasets.list(),
+    'datasets.scan': ({ path }) => datasets.scan(path),
+    'datasets.cancelScan': ({ path }) => ({ cancelled: datasets.cancelScan(path) }),
+    'datasets.get': ({ id }) => datasets.get(id),
+    'datasets.thumbnails': ({ id, perClass, size }) => datasets.thumbnails(id, perClass, size),
+    'datasets.forget': ({ id }) => ({ forgotten: datasets.forget(id) }),
+    'dialog.openFolder': () => {
+      throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
+    },
+    ...options.hostHandlers
+  }
+
+  return { info, db, events, datasets, dispatch: createDispatch(handlers), close: () => db.close() }
+}
