@@ -66,6 +66,7 @@ export interface DatasetChanges {
 
 /** Everything a scan learned about a Dataset folder. */
 export interface DatasetReport {
+  /** The Dataset's id: the one `datasets.get`, `datasets.thumbnails` and `datasets.forget` take. */
   id: number
   name: string
   path: string
@@ -80,7 +81,9 @@ export interface DatasetReport {
   stats: ImageStats
   /** Null on a folder's first scan. */
   changes: DatasetChanges | null
-  /** Files read and decoded in this scan; the rest were known and unchanged. */
+  /** Files found in the folder (hidden files and OS leftovers aside). */
+  filesSeen: number
+  /** Files read and decoded in this scan; the other `filesSeen - filesRead` were known and unchanged. */
   filesRead: number
 }
 
@@ -139,6 +142,7 @@ export interface Commands {
 
 /** Every event the main process pushes to the renderer. */
 export interface Events {
+  /** `path` is the folder exactly as the `datasets.scan` request named it. */
   'datasets.scanProgress': { path: string; phase: 'listing' | 'reading' | 'saving'; done: number; total: number }
   /** The application menu asks the renderer to do something. */
   'menu.action': { action: 'open-folder' | 'open-sample'; path?: string }

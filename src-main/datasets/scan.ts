@@ -84,6 +84,7 @@ export async function scanDataset(folder: string, options: ScanOptions): Promise
     durationMs: now().getTime() - started.getTime(),
     ...summary,
     changes: knownId === undefined ? null : changesBetween(previous, entries),
+    filesSeen: listing.files.length,
     filesRead: toRead.length
   }
   repository.saveReport(report)

@@ -39,7 +39,8 @@ export class DatasetService {
       .run('scan', { path: root, dbFile: this.#deps.dbFile, nativeBinding: this.#deps.nativeBinding }, {
         signal: controller.signal,
         onProgress: (progress) => {
-          this.#deps.events.emit('datasets.scanProgress', progress)
+          // Named as the caller named it, so the renderer can match the events to its request.
+          this.#deps.events.emit('datasets.scanProgress', { ...progress, path })
           onProgress?.(progress)
         }
       })

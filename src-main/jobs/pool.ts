@@ -3,12 +3,14 @@
  * A crashed or killed worker fails its job; it never takes the caller down.
  */
 import { OspreyError, fromCommandError } from '../errors'
-import type { FromWorker, JobKind, JobKinds, SpawnWorker } from './protocol'
+import type { FromWorker, JobKind, JobKinds, SpawnWorker, WorkerUsage } from './protocol'
 
 /** How a caller follows and stops a job. */
 export interface JobOptions<K extends JobKind> {
   onProgress?: (progress: JobKinds[K]['progress']) => void
   signal?: AbortSignal
+  /** Told, when the job succeeds, what it cost its worker process. */
+  onUsage?: (usage: WorkerUsage) => void
 }
 
 // A cancelled worker gets this long to stop on its own before it is killed.
@@ -59,7 +61,10 @@ export class WorkerPool {
       options.signal?.addEventListener('abort', cancel, { once: true })
       worker.onMessage((message: FromWorker) => {
         if (message.type === 'progress') options.onProgress?.(message.data)
-        else if (message.type === 'done') settle(() => resolve(message.result))
+        else if (message.type === 'done') {
+          options.onUsage?.(message.usage)
+          settle(() => resolve(message.result))
+        }
         else settle(() => reject(fromCommandError(message.error)))
       })
       worker.onExit((how) => settle(() => reject(new OspreyError('internal', `The worker process stopped unexpectedly (${how}). Nothing was lost; try again.`))))

@@ -20,8 +20,14 @@ export type ToWorker = { type: 'start'; kind: JobKind; input: JobKinds[JobKind][
 /** Worker -> main. */
 export type FromWorker =
   | { type: 'progress'; data: JobKinds[JobKind]['progress'] }
-  | { type: 'done'; result: JobKinds[JobKind]['result'] }
+  | { type: 'done'; result: JobKinds[JobKind]['result']; usage: WorkerUsage }
   | { type: 'failed'; error: CommandError }
+
+/** What a finished job cost its process: peak memory and CPU time. */
+export interface WorkerUsage {
+  maxRssBytes: number
+  cpuMs: number
+}
 
 /** A worker process as the pool sees it, whatever started it (child_process or Electron). */
 export interface WorkerProcess {

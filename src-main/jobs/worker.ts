@@ -38,7 +38,8 @@ async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<
   try {
     const handler = handlers[kind] as Handler<JobKind>
     const result = await handler(input, controller.signal, (data) => post({ type: 'progress', data }))
-    post({ type: 'done', result })
+    const usage = process.resourceUsage()
+    post({ type: 'done', result, usage: { maxRssBytes: usage.maxRSS * 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 } })
   } catch (e) {
     post({ type: 'failed', error: toCommandError(e) })
   }

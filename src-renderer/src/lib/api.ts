@@ -1,0 +1,104 @@
+/**
+ * The contract client. In the desktop app the preload bridge (`window.osprey`) is present;
+ * in a browser served by `osprey serve` the same contract travels over a WebSocket.
+ */
+import type { CommandError, CommandName, CommandResult, EventName, Events, OspreyApi, Request, Response } from '../../../src-main/contract'
+
+/** The preload bridge, when running inside Electron. */
+interface Bridge extends OspreyApi {
+  pathForFile(file: File): string
+}
+
+declare global {
+  interface Window {
+    osprey?: Bridge
+  }
+}
+
+/** An error a command failed with, carrying the contract's code. */
+export class ApiError extends Error {
+  code: CommandError['code']
+  issues?: string[]
+  constructor(error: CommandError) {
+    super(error.message)
+    this.code = error.code
+    this.issues = error.issues
+  }
+}
+
+type Listener = (payload: never) => void
+
+/** The contract over a WebSocket to `/api` (the serve transport); reconnects when dropped. */
+class SocketClient implements OspreyApi {
+  #socket: Promise<WebSocket> | null = null
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  #listeners = new Map<string, Set<Listener>>()
+  #nextId = 1
+
+  #connect(): Promise<WebSocket> {
+    if (this.#socket) return this.#socket
+    this.#socket = new Promise((resolve, reject) => {
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`
+      const ws = new WebSocket(url)
+      ws.onopen = () => resolve(ws)
+      ws.onerror = () => reject(new ApiError({ code: 'internal', message: 'Cannot reach the Osprey server. Is `osprey serve` still running?' }))
+      ws.onclose = () => {
+        this.#socket = null
+        for (const { reject: fail } of this.#pending.values()) fail(new ApiError({ code: 'internal', message: 'The connection to the Osprey server was lost.' }))
+        this.#pending.clear()
+        // Reconnect so that events keep arriving after a server restart.
+        if (this.#listeners.size) setTimeout(() => this.#connect().catch(() => {}), 1000)
+      }
+      ws.onmessage = (message) => this.#receive(JSON.parse(String(message.data)))
+    })
+    return this.#socket
+  }
+
+  #receive(message: { id?: number; result?: CommandResult<CommandName>; event?: string; payload?: unknown }): void {
+    if (message.id !== undefined && message.result) {
+      const waiting = this.#pending.get(message.id)
+      this.#pending.delete(message.id)
+      if (!waiting) return
+      if (message.result.ok) waiting.resolve(message.result.value)
+      else waiting.reject(new ApiError(message.result.error))
+    } else if (message.event) {
+      for (const listener of this.#listeners.get(message.event) ?? []) listener(message.payload as never)
+    }
+  }
+
+  async invoke<C extends CommandName>(command: C, request: Request<C>): Promise<Response<C>> {
+    const ws = await this.#connect()
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      ws.send(JSON.stringify({ id, command, request }))
+    })
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const set = this.#listeners.get(event) ?? new Set()
+    set.add(listener as Listener)
+    this.#listeners.set(event, set)
+    this.#connect().catch(() => {})
+    return () => set.delete(listener as Listener)
+  }
+}
+
+/** Wraps the Electron bridge so that its errors carry codes like the socket's. */
+function bridgeClient(bridge: Bridge): OspreyApi {
+  return {
+    invoke: (command, request) =>
+      bridge.invoke(command, request).catch((e: CommandError) => {
+        throw new ApiError({ code: e.code ?? 'internal', message: e.message, issues: e.issues })
+      }),
+    on: (event, listener) => bridge.on(event, listener)
+  }
+}
+
+/** The client for this window: Electron's bridge when present, else the WebSocket. */
+export const api: OspreyApi = window.osprey ? bridgeClient(window.osprey) : new SocketClient()
+
+/** The filesystem path of a dropped File, where the transport can know it (Electron only). */
+export function pathForFile(file: File): string | null {
+  return window.osprey?.pathForFile(file) || null
+}
