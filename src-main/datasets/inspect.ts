@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { ProblemKind } from '../contract'
+import { checkPng, isPng } from './png'
 import { errorText, looksLikeImage, type ListedFile } from './walk'
 
 /** A file after it was read: what the manifest keeps. */
@@ -49,6 +50,11 @@ export async function inspect(root: string, file: ListedFile, pixelLimit = DEFAU
   }
 
   const ext = extname(file.path).toLowerCase()
+  if (typeof input !== 'string' && isPng(input)) {
+    const png = checkPng(input, pixelLimit)
+    if (png.ok === true) return Object.assign(entry, { format: 'png', ...png.info })
+    if (png.ok === false) return fail('corrupt', `This PNG is damaged and cannot be decoded: ${png.reason}.`)
+  }
   let meta: Metadata
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata()
@@ -66,7 +72,7 @@ export async function inspect(root: string, file: ListedFile, pixelLimit = DEFAU
   })
   const pixels = (meta.width ?? 0) * (meta.height ?? 0)
   if (pixels > pixelLimit) {
-    return fail('too-large', `This image is ${meta.width}×${meta.height} (${Math.round(pixels / 1e6)} megapixels), over the ${Math.round(pixelLimit / 1e6)}-megapixel limit. Resize it first.`)
+    return fail('too-large', `This image is ${meta.width}×${meta.height} (${megapixels(pixels)} megapixels), over the ${megapixels(pixelLimit)}-megapixel limit. Resize it first.`)
   }
   try {
     // A full decode (shrunk, which is cheap) is the only way to catch truncated or damaged data.
@@ -89,4 +95,8 @@ function hashStream(path: string): Promise<string> {
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0].trim()
+}
+
+function megapixels(pixels: number): string {
+  return String(Number((pixels / 1e6).toPrecision(pixels < 1e7 ? 2 : 3)))
 }

@@ -1,0 +1,244 @@
+/**
+ * The Datasets screen as a user meets it in a browser, against a real `osprey serve`:
+ * access control, the sample dataset, folders by path and by drop, bad input, the remembered
+ * history across a restart, and the keyboard.
+ */
+import { readdirSync } from 'node:fs'
+import { rm, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Page } from '@playwright/test'
+import WebSocket from 'ws'
+import { cleanDataset, foreignClass, messy, messyDataset, writeImage } from './folders'
+import { expect, test, type OspreyServer } from './server'
+
+const sampleClasses = ['ankle-boot', 'bag', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 't-shirt-top', 'trouser']
+
+/** Opens the studio through its tokened URL and waits until it can scan. */
+async function openStudio(page: Page, server: OspreyServer): Promise<void> {
+  await page.goto(server.url)
+  // The token moves into a cookie: the address bar no longer shows it.
+  expect(page.url()).toBe(`${server.origin}/`)
+  await expect(page.getByTestId('sample-button')).toBeEnabled()
+}
+
+/** Types a folder's path and presses Scan; waits for the report of that folder. */
+async function scanByPath(page: Page, folder: string): Promise<void> {
+  await page.getByTestId('path-input').fill(folder)
+  await page.getByTestId('scan-button').click()
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+}
+
+/** The report's class rows as { name: count }. */
+async function classCounts(page: Page): Promise<Record<string, number>> {
+  const rows = await page.getByTestId('class-row').evaluateAll((els) => els.map((el) => [el.getAttribute('data-name'), Number(el.getAttribute('data-count'))] as const))
+  return Object.fromEntries(rows)
+}
+
+test('without the access token the page, its assets and the API are refused; with it the studio loads', async ({ page, server }) => {
+  const asset = readdirSync('out/renderer/assets').find((f) => f.endsWith('.js'))
+  expect(asset, 'the built renderer has a script asset').toBeTruthy()
+
+  for (const path of ['/', '/index.html', `/assets/${asset}`]) {
+    const refused = await fetch(`${server.origin}${path}`, { redirect: 'manual' })
+    expect(refused.status, `${path} without the token`).toBe(401)
+    expect(await refused.text()).toContain('open the URL that `osprey serve` printed')
+  }
+  // A wrong token is no better than none.
+  expect((await fetch(`${server.origin}/?token=not-the-token`, { redirect: 'manual' })).status).toBe(401)
+  // The same asset is there for whoever holds the token, so the 401 above is about the token.
+  const token = new URL(server.url).searchParams.get('token')!
+  const allowed = await fetch(`${server.origin}/assets/${asset}`, { headers: { Authorization: `Bearer ${token}` } })
+  expect(allowed.status).toBe(200)
+
+  const socketStatus = await new Promise<number | string>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`)
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 'no status')
+      ws.terminate()
+    })
+    ws.on('open', () => {
+      resolve('opened')
+      ws.close()
+    })
+    ws.on('error', (e) => resolve(`error: ${e.message}`))
+  })
+  expect(socketStatus).toBe(401)
+
+  // A browser without the token sees the refusal, not the app.
+  await page.goto(server.origin)
+  await expect(page.locator('body')).toContainText('open the URL that `osprey serve` printed')
+  await expect(page.getByTestId('path-input')).toHaveCount(0)
+
+  await openStudio(page, server)
+  await expect(page).toHaveTitle('Osprey Studio')
+  await expect(page.getByTestId('empty-state')).toBeVisible()
+  // The app talks to the API over the socket with the cookie: the empty history is shown.
+  await expect(page.getByText('No datasets yet.')).toBeVisible()
+})
+
+test('the sample dataset: 300 images in 10 balanced classes, previews, a fingerprint and no problems', async ({ page, server }) => {
+  await openStudio(page, server)
+  await page.getByTestId('sample-button').click()
+
+  const report = page.getByTestId('report')
+  await expect(report).toBeVisible()
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '300')
+  expect(await classCounts(page)).toEqual(Object.fromEntries(sampleClasses.map((c) => [c, 30])))
+  await expect(page.getByTestId('fingerprint')).toHaveAttribute('data-value', /^[0-9a-f]{64}$/)
+  await expect(page.getByTestId('problems')).toContainText('No problems found.')
+  await expect(page.getByTestId('problem')).toHaveCount(0)
+
+  // Previews: every class has some, each a data: image that really decodes.
+  const thumbnails = page.getByTestId('thumbnails')
+  await expect(thumbnails).toHaveAttribute('aria-busy', 'false')
+  for (const c of sampleClasses) await expect(thumbnails.locator('h4', { hasText: new RegExp(`^${c}$`) })).toBeVisible()
+  const images = thumbnails.locator('img')
+  expect(await images.count()).toBeGreaterThanOrEqual(sampleClasses.length)
+  const sources = await images.evaluateAll((els) => els.map((el) => el.getAttribute('src') ?? ''))
+  for (const src of sources) expect(src).toMatch(/^data:image\/[a-z]+;base64,.{20,}/)
+  const first = images.first()
+  await first.scrollIntoViewIfNeeded()
+  await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0)
+
+  // The scanned dataset is now listed in the sidebar.
+  await expect(page.getByTestId('dataset-item')).toHaveCount(1)
+  await expect(page.getByTestId('dataset-item')).toContainText('300 images')
+})
+
+test('a folder typed by path: counts, class names in any script, and every problem by file name', async ({ page, server, workDir }) => {
+  const folder = await messyDataset(join(workDir, 'pets'))
+  await openStudio(page, server)
+  await scanByPath(page, folder)
+
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', String(messy.images))
+  expect(await classCounts(page)).toEqual(Object.fromEntries(messy.classes.map((c) => [c.name, c.count])))
+  await expect(page.getByTestId('files-read')).toHaveText(`read ${messy.files} files`)
+
+  for (const [kind, path] of Object.entries(messy.problems)) {
+    const row = page.locator(`[data-testid="problem"][data-kind="${kind}"]`)
+    await expect(row, `a ${kind} problem`).toHaveCount(1)
+    await expect(row.locator('code')).toHaveText(path)
+  }
+  // Errors are files left out; the duplicate and the empty class are warnings.
+  for (const kind of ['empty-file', 'not-image', 'corrupt']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'error')
+  for (const kind of ['duplicate-across-classes', 'empty-class']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'warning')
+  await expect(page.getByTestId('problem')).toHaveCount(Object.keys(messy.problems).length)
+
+  // Previews name the files by path, the non-Latin class included.
+  await expect(page.getByTestId('thumbnails').locator(`img[alt="${foreignClass}/c1.png"]`)).toHaveCount(1)
+  await expect(page.getByTestId('thumbnails').locator('h4', { hasText: foreignClass })).toBeVisible()
+
+  // Hidden files and OS leftovers appear nowhere.
+  const text = await page.locator('body').innerText()
+  for (const name of messy.hidden) expect(text).not.toContain(name)
+  const alts = await page.getByTestId('thumbnails').locator('img').evaluateAll((els) => els.map((el) => el.getAttribute('alt') ?? ''))
+  for (const alt of alts) expect(alt).not.toMatch(/(^|\/)\./)
+})
+
+test('a folder dropped on the window is scanned', async ({ page, server, workDir }) => {
+  // A name that a file:// URI must percent-encode, to check it arrives decoded.
+  const folder = await cleanDataset(join(workDir, 'drop me 鷹 #1'), ['herons', 'ospreys'], 3)
+  await openStudio(page, server)
+
+  const uri = pathToFileURL(folder).href
+  await page.getByTestId('drop-zone').evaluate((zone, uri) => {
+    const data = new DataTransfer()
+    data.setData('text/uri-list', `# dropped by the test\r\n${uri}`)
+    for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
+  }, uri)
+
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '6')
+  expect(await classCounts(page)).toEqual({ herons: 3, ospreys: 3 })
+  await expect(page.getByTestId('message')).toHaveCount(0)
+})
+
+test('a missing folder or a file instead of a folder gets a clear error', async ({ page, server, workDir }) => {
+  await openStudio(page, server)
+  const message = page.getByTestId('message')
+
+  const missing = join(workDir, 'no such folder')
+  await page.getByTestId('path-input').fill(missing)
+  await page.getByTestId('scan-button').click()
+  await expect(message).toHaveAttribute('data-tone', 'error')
+  await expect(message).toContainText('not found')
+  await expect(message).toContainText(missing)
+  await expect(page.getByTestId('report')).toHaveCount(0)
+
+  const file = join(workDir, 'photo.png')
+  await writeImage(workDir, 'photo.png', 7)
+  await page.getByTestId('path-input').fill(file)
+  await page.getByTestId('scan-button').click()
+  await expect(message).toHaveAttribute('data-tone', 'error')
+  await expect(message).toContainText(`${file} is a file, not a folder`)
+  await expect(page.getByTestId('report')).toHaveCount(0)
+  await expect(page.getByText('No datasets yet.')).toBeVisible()
+})
+
+test('datasets are remembered across a restart, and a re-scan shows what changed', async ({ page, server, startServer, workDir }) => {
+  const folder = await cleanDataset(join(workDir, 'wading birds'), ['egret', 'heron'], 4)
+  await openStudio(page, server)
+  await scanByPath(page, folder)
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '8')
+  const fingerprint = await page.getByTestId('fingerprint').getAttribute('data-value')
+  expect(fingerprint).toMatch(/^[0-9a-f]{64}$/)
+
+  await server.stop()
+  const again = await startServer(server.dataDir)
+  expect(again.url).not.toBe(server.url) // a fresh token for each launch
+  await openStudio(page, again)
+
+  const item = page.getByTestId('dataset-item')
+  await expect(item).toHaveCount(1)
+  await expect(item).toContainText('wading birds')
+  await expect(item).toContainText('8 images')
+  await expect(page.getByTestId('report')).toHaveCount(0)
+
+  await item.locator('button.open').click()
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '8')
+  await expect(page.getByTestId('fingerprint')).toHaveAttribute('data-value', fingerprint!)
+  // The stored report, not a new scan: a re-scan would say "No changes since the last scan".
+  await expect(page.getByTestId('files-read')).toHaveText('read 8 files')
+  await expect(page.getByTestId('no-changes')).toHaveCount(0)
+  await expect(page.getByTestId('changes')).toHaveCount(0)
+
+  await writeImage(folder, 'heron/new.png', 999)
+  await unlink(join(folder, 'egret/001.png'))
+  await page.getByTestId('rescan-button').click()
+
+  const changes = page.getByTestId('changes')
+  await expect(changes).toBeVisible()
+  await expect(changes.locator('summary')).toContainText('1 added, 1 removed')
+  await changes.locator('summary').click()
+  await expect(changes).toContainText('heron/new.png')
+  await expect(changes).toContainText('egret/001.png')
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '8')
+  expect(await classCounts(page)).toEqual({ egret: 3, heron: 5 })
+  await expect(page.getByTestId('fingerprint')).not.toHaveAttribute('data-value', fingerprint!)
+  await expect(page.getByTestId('files-read')).toHaveText('read 1 file, 7 unchanged')
+  await rm(folder, { recursive: true, force: true })
+})
+
+test('the keyboard alone reaches the path field and the Scan button, and Enter scans', async ({ page, server, workDir }) => {
+  const folder = await cleanDataset(join(workDir, 'keyboard'), ['left', 'right'], 2)
+  await openStudio(page, server)
+
+  const input = page.getByTestId('path-input')
+  let presses = 0
+  while (!(await input.evaluate((el) => el === document.activeElement)) && presses < 15) {
+    await page.keyboard.press('Tab')
+    presses++
+  }
+  await expect(input).toBeFocused()
+  await page.keyboard.press('Tab')
+  await expect(page.getByTestId('scan-button')).toBeFocused()
+  await page.keyboard.press('Shift+Tab')
+  await expect(input).toBeFocused()
+
+  await page.keyboard.type(folder)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '4')
+})

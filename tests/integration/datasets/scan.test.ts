@@ -1,0 +1,260 @@
+/** Scanning real folders with real sharp and real SQLite: every problem a user's folder can have. */
+import { chmodSync, lstatSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Problem } from '../../../src-main/contract'
+import { scanDataset } from '../../../src-main/datasets/scan'
+import { DatasetRepository } from '../../../src-main/store/datasets'
+import { openDatabase, type Db } from '../../../src-main/store/db'
+import { image, jpeg, png, put, tempDir, writeHugePng } from '../../helpers/images'
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let db: Db
+let repository: DatasetRepository
+
+beforeEach(() => {
+  data = tempDir()
+  folder = tempDir()
+  db = openDatabase(join(data.path, 'osprey.db'))
+  repository = new DatasetRepository(db)
+})
+afterEach(() => {
+  db.close()
+  data.cleanup()
+  folder.cleanup()
+})
+
+const scan = (path = folder.path, options = {}) => scanDataset(path, { repository, ...options })
+const kinds = (problems: Problem[]) => problems.map((p) => `${p.kind} ${p.path}`).sort()
+
+/** Every file and its modification time: proof that a scan never writes to the folder. */
+function snapshot(root: string, out: Record<string, number> = {}): Record<string, number> {
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name)
+    out[path] = lstatSync(path).mtimeMs
+    if (entry.isDirectory()) snapshot(path, out) // links are not followed: one loop is enough
+  }
+  return out
+}
+
+describe('a folder with every kind of image and problem', () => {
+  beforeEach(async () => {
+    const root = folder.path
+    put(root, 'cats/a.png', await png(1))
+    put(root, 'cats/b.jpg', await jpeg(2))
+    put(root, 'cats/rgba.png', await png(3, { channels: 4 }))
+    put(root, 'cats/deep/nested/c.webp', await image(4).webp().toBuffer())
+    put(root, 'cats/anim.gif', await image(5).gif().toBuffer())
+    put(root, 'cats/scan.tiff', await image(6).tiff().toBuffer())
+    put(root, 'cats/photo.avif', await image(7).avif().toBuffer())
+    put(root, 'cats/drawing.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="5"><rect width="10" height="5" fill="red"/></svg>')
+    put(root, 'cats/sixteen.png', await image(8).toColourspace('rgb16').png().toBuffer())
+    put(root, 'cats/print.jpg', await image(9).toColourspace('cmyk').jpeg().toBuffer())
+    // A portrait photo stored sideways: EXIF orientation 6 turns 16×12 into 12×16.
+    put(root, 'cats/rotated.jpg', await image(10, { width: 16, height: 12 }).jpeg().withMetadata({ orientation: 6 }).toBuffer())
+    put(root, 'cats/copy-of-a.png', await png(1)) // duplicate within the class
+    put(root, 'cats/empty.png', '') // zero bytes
+    put(root, 'cats/notes.txt', 'not an image')
+    put(root, 'cats/fake.jpg', 'a text file with an image name')
+    const whole = await jpeg(11, { width: 64, height: 64 })
+    put(root, 'cats/truncated.jpg', whole.subarray(0, whole.length >> 1))
+    put(root, 'cats/.DS_Store', 'mac')
+    put(root, 'cats/Thumbs.db', 'win')
+    put(root, 'cats/.hidden.png', await png(12))
+    put(root, 'dogs 🐕 犬/d1.png', await png(13, { channels: 1 }))
+    put(root, 'dogs 🐕 犬/same as cat.png', await png(2 + 1000)) // distinct
+    put(root, 'dogs 🐕 犬/stolen.png', await png(3, { channels: 4 })) // same as cats/rgba.png
+    put(root, 'birds/.keep', '') // an empty class: hidden files do not count
+    put(root, '.git/config', 'ignored')
+    put(root, 'stray.png', await png(14)) // outside any class
+    put(root, 'README.md', 'A dataset') // fine beside the classes
+    symlinkSync('..', join(root, 'cats', 'loop')) // leads back to the dataset folder
+    await writeHugePng(join(root, 'dogs 🐕 犬', 'huge.png'), 20000, 20000)
+  })
+
+  it('counts usable images per class and reports each problem once, with its file', async () => {
+    const before = snapshot(folder.path)
+    const report = await scan()
+    expect(report.classes).toEqual([
+      { name: 'birds', count: 0 },
+      { name: 'cats', count: 12 },
+      { name: 'dogs 🐕 犬', count: 3 }
+    ])
+    expect(report.images).toBe(15)
+    expect(kinds(report.problems)).toEqual(
+      [
+        'corrupt cats/fake.jpg',
+        'corrupt cats/truncated.jpg',
+        'duplicate cats/copy-of-a.png',
+        'duplicate-across-classes dogs 🐕 犬/stolen.png',
+        'empty-class birds',
+        'empty-file cats/empty.png',
+        'loose-file stray.png',
+        'not-image cats/notes.txt',
+        'symlink-loop cats/loop',
+        'too-large dogs 🐕 犬/huge.png'
+      ].sort()
+    )
+    for (const p of report.problems) expect(p.message.length).toBeGreaterThan(20)
+    expect(report.problems.find((p) => p.kind === 'too-large')?.message).toContain('20000×20000')
+    expect(report.problems.find((p) => p.kind === 'duplicate-across-classes')?.message).toContain('cats/rgba.png')
+    expect(snapshot(folder.path)).toEqual(before) // the user's folder is only read
+  })
+
+  it('summarizes sizes after EXIF orientation, channels and formats', async () => {
+    const { stats } = await scan()
+    // Alpha: rgba.png, its copy in dogs, the SVG and the GIF (libvips writes GIFs with alpha).
+    expect(stats.channels).toEqual({ grayscale: 1, rgb: 14, alpha: 4 })
+    expect(stats.formats).toEqual({ png: 7, jpeg: 3, webp: 1, gif: 1, tiff: 1, avif: 1, svg: 1 })
+    expect(stats.smallest).toEqual({ width: 10, height: 5 })
+    expect(stats.mostCommon).toEqual({ width: 16, height: 12, count: 13 }) // all but the SVG and the rotated photo
+    const rotated = db.prepare("SELECT width, height FROM dataset_files WHERE path = 'cats/rotated.jpg'").get()
+    expect(rotated).toEqual({ width: 12, height: 16 })
+  })
+
+  it('lists errors before warnings', async () => {
+    const severities = (await scan()).problems.map((p) => p.severity)
+    expect(severities).toEqual([...severities].sort())
+  })
+})
+
+describe('the fingerprint', () => {
+  beforeEach(async () => {
+    put(folder.path, 'a/1.png', await png(1))
+    put(folder.path, 'b/2.png', await png(2))
+  })
+
+  it('stays the same when nothing used for training changed, even if a file was touched', async () => {
+    const first = await scan()
+    utimesSync(join(folder.path, 'a/1.png'), new Date(), new Date(Date.now() + 5000))
+    put(folder.path, 'a/broken.png', '') // not used: does not change the fingerprint
+    const second = await scan()
+    expect(second.fingerprint).toBe(first.fingerprint)
+    expect(second.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('changes when an image changes, and when an image moves to another class', async () => {
+    const first = await scan()
+    put(folder.path, 'a/1.png', await png(3))
+    const edited = await scan()
+    expect(edited.fingerprint).not.toBe(first.fingerprint)
+    rmSync(join(folder.path, 'a/1.png'))
+    put(folder.path, 'b/1.png', await png(3))
+    expect((await scan()).fingerprint).not.toBe(edited.fingerprint)
+  })
+})
+
+describe('scanning a known folder again', () => {
+  beforeEach(async () => {
+    for (let i = 0; i < 6; i++) put(folder.path, `${i % 2 ? 'odd' : 'even'}/${i}.png`, await png(i))
+  })
+
+  it('reads only what was added or changed, and says what changed', async () => {
+    const first = await scan()
+    expect(first.changes).toBeNull()
+    expect(first.filesRead).toBe(6)
+
+    const unchanged = await scan()
+    expect(unchanged.id).toBe(first.id)
+    expect(unchanged.filesRead).toBe(0)
+    expect(unchanged.changes).toMatchObject({ added: 0, removed: 0, changed: 0 })
+
+    put(folder.path, 'odd/7.png', await png(7))
+    unlinkSync(join(folder.path, 'even/0.png'))
+    put(folder.path, 'even/2.png', await png(22))
+    utimesSync(join(folder.path, 'even/2.png'), new Date(), new Date(Date.now() + 5000))
+    const changed = await scan()
+    expect(changed.filesRead).toBe(2)
+    expect(changed.filesSeen).toBe(6)
+    expect(changed.changes).toEqual({ added: 1, removed: 1, changed: 1, examples: { added: ['odd/7.png'], removed: ['even/0.png'], changed: ['even/2.png'] } })
+    expect(changed.images).toBe(6)
+    expect(repository.list()).toHaveLength(1)
+  })
+
+  it('notices a file that was fixed since the last scan', async () => {
+    put(folder.path, 'odd/bad.png', 'garbage')
+    expect((await scan()).problems.map((p) => p.path)).toContain('odd/bad.png')
+    put(folder.path, 'odd/bad.png', await png(99))
+    utimesSync(join(folder.path, 'odd/bad.png'), new Date(), new Date(Date.now() + 5000))
+    const fixed = await scan()
+    expect(fixed.problems).toEqual([])
+    expect(fixed.images).toBe(7)
+  })
+
+  it('reports a file that disappears while the folder is being scanned', async () => {
+    let removed = false
+    const report = await scan(folder.path, {
+      onProgress: (p: { phase: string }) => {
+        if (p.phase === 'reading' && !removed) {
+          removed = true
+          unlinkSync(join(folder.path, 'odd/5.png'))
+        }
+      }
+    })
+    expect(report.problems).toEqual([expect.objectContaining({ path: 'odd/5.png', kind: 'unreadable', message: expect.stringContaining('disappeared') })])
+    expect(report.images).toBe(5)
+  })
+
+  it('can be cancelled, and then records nothing', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(scan(folder.path, { signal: controller.signal })).rejects.toThrow()
+    expect(repository.list()).toEqual([])
+  })
+})
+
+describe('folders that cannot be used as they are', () => {
+  it('explains the expected layout when there are no class folders', async () => {
+    put(folder.path, 'one.png', await png(1))
+    put(folder.path, 'two.png', await png(2))
+    const report = await scan()
+    expect(report.images).toBe(0)
+    const noClasses = report.problems.find((p) => p.kind === 'no-classes')!
+    expect(noClasses.message).toMatch(/Found 2 images directly in the folder.*sub-folder named after the class/)
+  })
+
+  it('says so for an empty folder', async () => {
+    const report = await scan()
+    expect(report.problems.map((p) => p.kind)).toEqual(['no-classes'])
+  })
+
+  it('asks for a second class when there is only one', async () => {
+    put(folder.path, 'cats/1.png', await png(1))
+    expect((await scan()).problems.map((p) => p.kind)).toEqual(['single-class'])
+  })
+
+  it('refuses a missing path and a file, saying what to do', async () => {
+    await expect(scan(join(folder.path, 'nope'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('Folder not found') })
+    const file = put(folder.path, 'x.png', await png(1))
+    await expect(scan(file)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
+  })
+
+  it.skipIf(process.getuid?.() === 0)('reports a class folder it may not read (skipped as root: root reads everything)', async () => {
+    put(folder.path, 'a/1.png', await png(1))
+    put(folder.path, 'b/2.png', await png(2))
+    chmodSync(join(folder.path, 'b'), 0o000)
+    try {
+      const report = await scan()
+      expect(report.problems).toContainEqual(expect.objectContaining({ path: 'b', kind: 'unreadable', message: expect.stringContaining('permission denied') }))
+    } finally {
+      chmodSync(join(folder.path, 'b'), 0o755)
+    }
+  })
+
+  it('never decodes an image over the pixel limit', async () => {
+    put(folder.path, 'a/1.png', await png(1))
+    put(folder.path, 'b/2.png', await png(2))
+    put(folder.path, 'b/big.jpg', await image(3, { width: 300, height: 200 }).jpeg().toBuffer())
+    const report = await scan(folder.path, { pixelLimit: 50_000 })
+    expect(report.problems).toEqual([expect.objectContaining({ path: 'b/big.jpg', kind: 'too-large' })])
+  })
+})
+
+it('counts a CMYK JPEG with the colour images', async () => {
+  put(folder.path, 'a/print.jpg', await image(9).toColourspace('cmyk').jpeg().toBuffer())
+  put(folder.path, 'b/grey.png', await png(1, { channels: 1 }))
+  expect((await sharp(join(folder.path, 'a/print.jpg')).metadata()).space).toBe('cmyk')
+  expect((await scan()).stats.channels).toEqual({ grayscale: 1, rgb: 1, alpha: 0 })
+})
