@@ -33,17 +33,22 @@ export class WorkerPool {
     options.signal?.throwIfAborted()
     if (this.#running >= this.#size) await new Promise<void>((go) => this.#waiting.push(go))
     this.#running++
-    try {
-      return await this.#runInWorker(kind, input, options)
-    } finally {
+    // The slot frees when the process has exited, not when its result arrives: only then is its memory back.
+    return this.#runInWorker(kind, input, options, () => {
       this.#running--
       this.#waiting.shift()?.()
-    }
+    })
   }
 
-  #runInWorker<K extends JobKind>(kind: K, input: JobKinds[K]['input'], options: JobOptions<K>): Promise<JobKinds[K]['result']> {
+  #runInWorker<K extends JobKind>(kind: K, input: JobKinds[K]['input'], options: JobOptions<K>, exited: () => void): Promise<JobKinds[K]['result']> {
     return new Promise((resolve, reject) => {
-      const worker = this.#spawn()
+      let worker: ReturnType<SpawnWorker>
+      try {
+        worker = this.#spawn()
+      } catch (e) {
+        exited()
+        return reject(new OspreyError('internal', `Cannot start a worker process: ${(e as Error).message}`))
+      }
       let settled = false
       let killTimer: NodeJS.Timeout | undefined
       const settle = (fn: () => void) => {
@@ -67,7 +72,10 @@ export class WorkerPool {
         }
         else settle(() => reject(fromCommandError(message.error)))
       })
-      worker.onExit((how) => settle(() => reject(new OspreyError('internal', `The worker process stopped unexpectedly (${how}). Nothing was lost; try again.`))))
+      worker.onExit((how) => {
+        settle(() => reject(new OspreyError('internal', `The worker process stopped unexpectedly (${how}). Nothing was lost; try again.`)))
+        exited()
+      })
       worker.send({ type: 'start', kind, input })
     })
   }

@@ -4,7 +4,7 @@
  * history across a restart, and the keyboard.
  */
 import { readdirSync } from 'node:fs'
-import { rm, unlink, writeFile } from 'node:fs/promises'
+import { rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Page } from '@playwright/test'
@@ -13,6 +13,12 @@ import { cleanDataset, foreignClass, messy, messyDataset, writeImage } from './f
 import { expect, test, type OspreyServer } from './server'
 
 const sampleClasses = ['ankle-boot', 'bag', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 't-shirt-top', 'trouser']
+
+/** The browser's drag-and-drop classes (this tsconfig has no DOM library). */
+interface BrowserDrag {
+  DataTransfer: new () => { setData(type: string, data: string): void }
+  DragEvent: new (type: string, init: { dataTransfer: unknown; bubbles: boolean; cancelable: boolean }) => unknown
+}
 
 /** Opens the studio through its tokened URL and waits until it can scan. */
 async function openStudio(page: Page, server: OspreyServer): Promise<void> {
@@ -99,7 +105,7 @@ test('the sample dataset: 300 images in 10 balanced classes, previews, a fingerp
   for (const src of sources) expect(src).toMatch(/^data:image\/[a-z]+;base64,.{20,}/)
   const first = images.first()
   await first.scrollIntoViewIfNeeded()
-  await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0)
+  await expect.poll(() => first.evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0)
 
   // The scanned dataset is now listed in the sidebar.
   await expect(page.getByTestId('dataset-item')).toHaveCount(1)
@@ -143,6 +149,7 @@ test('a folder dropped on the window is scanned', async ({ page, server, workDir
 
   const uri = pathToFileURL(folder).href
   await page.getByTestId('drop-zone').evaluate((zone, uri) => {
+    const { DataTransfer, DragEvent } = globalThis as unknown as BrowserDrag
     const data = new DataTransfer()
     data.setData('text/uri-list', `# dropped by the test\r\n${uri}`)
     for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
@@ -227,7 +234,7 @@ test('the keyboard alone reaches the path field and the Scan button, and Enter s
 
   const input = page.getByTestId('path-input')
   let presses = 0
-  while (!(await input.evaluate((el) => el === document.activeElement)) && presses < 15) {
+  while (!(await input.evaluate((el) => el === el.ownerDocument.activeElement)) && presses < 15) {
     await page.keyboard.press('Tab')
     presses++
   }

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 
 /** A fresh temporary folder; `cleanup` removes it. */
 export function tempDir(prefix = 'osprey-test-'): { path: string; cleanup: () => void } {
@@ -11,7 +11,7 @@ export function tempDir(prefix = 'osprey-test-'): { path: string; cleanup: () =>
 }
 
 /** A small image whose pixels depend on `seed`, so that different seeds give different content. */
-export function image(seed: number, options: { width?: number; height?: number; channels?: 1 | 2 | 3 | 4 } = {}): sharp.Sharp {
+export function image(seed: number, options: { width?: number; height?: number; channels?: 1 | 2 | 3 | 4 } = {}): Sharp {
   const width = options.width ?? 16
   const height = options.height ?? 12
   const channels = options.channels ?? 3

@@ -1,0 +1,75 @@
+/** The `osprey` command line, run as a user or a script runs it. */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { png, put, tempDir } from '../../helpers/images'
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  put(folder.path, 'cats/1.png', await png(1))
+  put(folder.path, 'cats/2.png', await png(2))
+  put(folder.path, 'dogs/1.png', await png(3))
+  put(folder.path, 'dogs/empty.png', '')
+})
+afterAll(() => {
+  data.cleanup()
+  folder.cleanup()
+})
+
+/** Runs `osprey args...` from the sources, as `npm run osprey --` does. */
+function osprey(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, lines: result.stdout.split('\n').filter(Boolean) }
+}
+
+describe('osprey datasets scan --json', () => {
+  it('prints progress lines, then the report with classes, images, problems and fingerprint', () => {
+    const run = osprey(['datasets', 'scan', folder.path, '--json', '--data-dir', data.path])
+    expect(run.code).toBe(0)
+    const objects = run.lines.map((l) => JSON.parse(l))
+    expect(objects.slice(0, -1).every((o) => o.type === 'progress')).toBe(true)
+    expect(objects.length).toBeGreaterThan(2)
+    const last = objects.at(-1)
+    expect(last).toMatchObject({
+      type: 'dataset',
+      classes: [{ name: 'cats', count: 2 }, { name: 'dogs', count: 1 }],
+      images: 3,
+      problems: [{ path: 'dogs/empty.png', kind: 'empty-file', message: expect.any(String) }],
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/)
+    })
+  })
+
+  it('prints a readable report for people', () => {
+    const run = osprey(['datasets', 'scan', folder.path, '--data-dir', data.path])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/3 usable images in 2 classes/)
+    expect(run.stdout).toMatch(/dogs\/empty.png: This file is empty/)
+  })
+
+  it('fails with a clear message and exit code 1 for a missing folder', () => {
+    const json = osprey(['datasets', 'scan', join(folder.path, 'nope'), '--json', '--data-dir', data.path])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.lines.at(-1)!)).toMatchObject({ type: 'error', code: 'bad-input', message: expect.stringContaining('Folder not found') })
+    const human = osprey(['datasets', 'scan', join(folder.path, 'nope'), '--data-dir', data.path])
+    expect(human.code).toBe(1)
+    expect(human.stderr).toMatch(/^osprey: Folder not found/)
+  })
+})
+
+describe('osprey datasets list', () => {
+  it('lists what was scanned, from OSPREY_DATA_DIR as well as --data-dir', () => {
+    const list = osprey(['datasets', 'list', '--json'], { OSPREY_DATA_DIR: data.path })
+    expect(list.code).toBe(0)
+    expect(list.lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ type: 'dataset', path: folder.path, images: 3, classes: 2, errors: 1 })])
+  })
+})
+
+it('shows usage for an unknown command, with exit code 2', () => {
+  const run = osprey(['frobnicate', '--data-dir', data.path])
+  expect(run.code).toBe(2)
+  expect(run.stderr).toContain('Usage: osprey')
+})

@@ -1,0 +1,70 @@
+/** The database: migrations, WAL, foreign keys, and the datasets repository. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openDatabase } from '../../../src-main/store/db'
+import { DatasetRepository } from '../../../src-main/store/datasets'
+import { tempDir } from '../../helpers/images'
+
+let dir: ReturnType<typeof tempDir>
+beforeEach(() => (dir = tempDir()))
+afterEach(() => dir.cleanup())
+
+describe('openDatabase', () => {
+  it('creates every table of the first schema and records the migration once', () => {
+    const file = join(dir.path, 'sub', 'osprey.db')
+    const db = openDatabase(file)
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
+    expect(tables).toEqual(expect.arrayContaining(['artifacts', 'dataset_files', 'datasets', 'epochs', 'iterations', 'migrations', 'runs', 'studies', 'tags', 'trials']))
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    db.close()
+    const again = openDatabase(file)
+    expect(again.prepare('SELECT version, name FROM migrations').all()).toEqual([{ version: 1, name: '001_initial.sql' }])
+    again.close()
+  })
+
+  it('applies new numbered migrations in order, each once', () => {
+    const migrations = join(dir.path, 'migrations')
+    mkdirSync(migrations)
+    writeFileSync(join(migrations, '001_a.sql'), 'CREATE TABLE a (x);')
+    const file = join(dir.path, 'osprey.db')
+    openDatabase(file, { migrationsDir: migrations }).close()
+    writeFileSync(join(migrations, '010_c.sql'), 'ALTER TABLE b ADD COLUMN z;')
+    writeFileSync(join(migrations, '002_b.sql'), 'CREATE TABLE b (y);')
+    const db = openDatabase(file, { migrationsDir: migrations })
+    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 10])
+    expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('b')).toEqual(['y', 'z'])
+    db.close()
+  })
+
+  it('leaves the database as it was when a migration fails', () => {
+    const migrations = join(dir.path, 'migrations')
+    mkdirSync(migrations)
+    writeFileSync(join(migrations, '001_ok.sql'), 'CREATE TABLE a (x);')
+    writeFileSync(join(migrations, '002_bad.sql'), 'CREATE TABLE b (y); INSERT INTO nowhere VALUES (1);')
+    const file = join(dir.path, 'osprey.db')
+    expect(() => openDatabase(file, { migrationsDir: migrations })).toThrow(/nowhere/)
+    const db = openDatabase(file, { readonly: true })
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined()
+    expect(db.prepare('SELECT version FROM migrations').pluck().all()).toEqual([1])
+    db.close()
+  })
+})
+
+describe('DatasetRepository', () => {
+  it("forgets a dataset together with its file manifest, and nothing else", () => {
+    const db = openDatabase(join(dir.path, 'osprey.db'))
+    const repo = new DatasetRepository(db)
+    const a = repo.ensure('/data/a', 'a')
+    const b = repo.ensure('/data/b', 'b')
+    const file = { class: 'x', size: 1, mtimeMs: 1, hash: 'h', format: 'png', width: 1, height: 1, space: 'srgb', hasAlpha: false, problem: null, message: null }
+    repo.writeFiles(a, [{ ...file, path: 'x/1.png' }], [])
+    repo.writeFiles(b, [{ ...file, path: 'x/2.png' }], [])
+    expect(repo.forget(a)).toBe(true)
+    expect(repo.forget(a)).toBe(false)
+    expect(repo.manifest(a).size).toBe(0)
+    expect([...repo.manifest(b).keys()]).toEqual(['x/2.png'])
+    db.close()
+  })
+})
