@@ -4,7 +4,7 @@
  * history across a restart, and the keyboard.
  */
 import { readdirSync } from 'node:fs'
-import { rm, unlink } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Page } from '@playwright/test'
@@ -225,7 +225,6 @@ test('datasets are remembered across a restart, and a re-scan shows what changed
   expect(await classCounts(page)).toEqual({ egret: 3, heron: 5 })
   await expect(page.getByTestId('fingerprint')).not.toHaveAttribute('data-value', fingerprint!)
   await expect(page.getByTestId('files-read')).toHaveText('read 1 file, 7 unchanged')
-  await rm(folder, { recursive: true, force: true })
 })
 
 test('the keyboard alone reaches the path field and the Scan button, and Enter scans', async ({ page, server, workDir }) => {

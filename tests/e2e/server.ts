@@ -96,13 +96,11 @@ interface Fixtures {
 /** `test` with the fixtures above. */
 export const test = base.extend<Fixtures>({
   // Playwright's fixture functions take their dependencies as a destructured first argument.
-  // eslint-disable-next-line no-empty-pattern
   workDir: async ({}, use) => {
     const dir = await scratchDir('work')
     await use(dir)
     await rm(dir, { recursive: true, force: true })
   },
-  // eslint-disable-next-line no-empty-pattern
   dataDir: async ({}, use) => {
     const dir = await scratchDir('data')
     await use(dir)

@@ -1,9 +1,10 @@
 /** Scanning real folders with real sharp and real SQLite: every problem a user's folder can have. */
-import { chmodSync, lstatSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Problem } from '../../../src-main/contract'
+import type { DatasetReport, Problem } from '../../../src-main/contract'
 import { scanDataset } from '../../../src-main/datasets/scan'
 import { DatasetRepository } from '../../../src-main/store/datasets'
 import { openDatabase, type Db } from '../../../src-main/store/db'
@@ -231,16 +232,18 @@ describe('folders that cannot be used as they are', () => {
     await expect(scan(file)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
   })
 
-  it.skipIf(process.getuid?.() === 0)('reports a class folder it may not read (skipped as root: root reads everything)', async () => {
+  it('reports a class folder and a file it may not read', async () => {
     put(folder.path, 'a/1.png', await png(1))
-    put(folder.path, 'b/2.png', await png(2))
+    put(folder.path, 'a/secret.png', await png(2))
+    put(folder.path, 'b/2.png', await png(3))
+    put(folder.path, 'c/3.png', await png(4))
     chmodSync(join(folder.path, 'b'), 0o000)
-    try {
-      const report = await scan()
-      expect(report.problems).toContainEqual(expect.objectContaining({ path: 'b', kind: 'unreadable', message: expect.stringContaining('permission denied') }))
-    } finally {
-      chmodSync(join(folder.path, 'b'), 0o755)
-    }
+    chmodSync(join(folder.path, 'a/secret.png'), 0o000)
+    const report = process.getuid?.() === 0 ? await scanAsNobody(folder.path) : await scan()
+    chmodSync(join(folder.path, 'b'), 0o755)
+    expect(kinds(report.problems)).toEqual(['empty-class b', 'unreadable a/secret.png', 'unreadable b'])
+    expect(report.problems.find((p) => p.path === 'b' && p.kind === 'unreadable')?.message).toContain('permission denied')
+    expect(report.images).toBe(2)
   })
 
   it('never decodes an image over the pixel limit', async () => {
@@ -258,3 +261,21 @@ it('counts a CMYK JPEG with the colour images', async () => {
   expect((await sharp(join(folder.path, 'a/print.jpg')).metadata()).space).toBe('cmyk')
   expect((await scan()).stats.channels).toEqual({ grayscale: 1, rgb: 1, alpha: 0 })
 })
+
+/** Root reads everything, so as root the scan runs as `nobody` through the CLI, as a user would. */
+async function scanAsNobody(path: string): Promise<DatasetReport> {
+  const dataDir = join(path, '..', `${basename(path)}-data`)
+  mkdirSync(dataDir)
+  chmodSync(dataDir, 0o777) // mkdir's mode is cut by the umask
+  chmodSync(path, 0o755)
+  for (const dir of ['a', 'c']) chmodSync(join(path, dir), 0o755)
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', 'datasets', 'scan', path, '--json', '--data-dir', dataDir], {
+    encoding: 'utf8',
+    uid: 65534,
+    gid: 65534,
+    env: { ...process.env, HOME: dataDir }
+  })
+  rmSync(dataDir, { recursive: true, force: true })
+  if (run.status !== 0) throw new Error(`scan as nobody failed: ${run.stderr}`)
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as DatasetReport
+}
