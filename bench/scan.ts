@@ -150,6 +150,8 @@ interface ScanFigures {
   mainCpuMs: number
   /** Seconds from the start until the worker's first progress event: process start-up. */
   firstProgressS: number | null
+  /** Seconds from the start until each phase's first progress event, and until the result. */
+  phases: Record<string, number>
   /**
    * Gaps of the 10 ms interval over 50 ms: when (s after the start), how long, in which scan phase,
    * and the CPU time this process used meanwhile: near the gap, our own code blocked the loop;
@@ -166,6 +168,7 @@ async function measuredScan(path: string, dbFile: string): Promise<ScanFigures> 
   let rss = process.memoryUsage.rss()
   let phase = 'starting'
   let firstProgress: number | null = null
+  const phases: Record<string, number> = {}
   const stalls: ScanFigures['stalls'] = []
   let lastCpu = process.cpuUsage()
   const noteGap = (now: number) => {
@@ -200,11 +203,13 @@ async function measuredScan(path: string, dbFile: string): Promise<ScanFigures> 
           progressEvents++
           firstProgress ??= performance.now()
           phase = p.phase
+          phases[p.phase] ??= round((performance.now() - started) / 1000, 2)
         }
       }
     )
     const ended = performance.now()
     phase = 'result'
+    phases.result = round((ended - started) / 1000, 2)
     noteGap(ended) // a stall just before the result arrived
     const used = process.cpuUsage(cpu)
     const eldMaxMs = histogram.max / 1e6
@@ -221,6 +226,7 @@ async function measuredScan(path: string, dbFile: string): Promise<ScanFigures> 
       mainRssMb: rss / MB,
       mainCpuMs: (used.user + used.system) / 1000,
       firstProgressS: firstProgress === null ? null : (firstProgress - started) / 1000,
+      phases,
       stalls
     }
   } finally {
@@ -265,6 +271,7 @@ function loopFigures(s: ScanFigures) {
     delay_p99_ms: round(s.eldP99Ms),
     interval_stall_ms: round(s.intervalStallMs),
     main_cpu_ms: Math.round(s.mainCpuMs),
+    phase_starts_s: s.phases,
     stalls_over_50ms: s.stalls
   }
 }
@@ -415,6 +422,9 @@ async function main(): Promise<void> {
   printTable(rows)
   for (const [name, s] of [['first scan', first], ['re-scan', again], ['huge-image scan', huge]] as const) {
     if (s.stalls.length) console.log(`${name}: stalls over ${TARGET.stallMs} ms: ${s.stalls.map((x) => `${x.ms} ms at ${x.atS} s (${x.phase}, ${x.cpuMs} ms CPU)`).join(', ')}`)
+  }
+  for (const [name, s] of [['first scan', first], ['re-scan', again]] as const) {
+    console.log(`${name} phases start at (s): ${Object.entries(s.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   }
   if (Object.keys(figures.problems).length) console.log(`problems found in the dataset: ${JSON.stringify(figures.problems)}`)
   if (args.json) console.log(JSON.stringify(figures))
