@@ -1,0 +1,107 @@
+/** The models a Run can train, built for the dataset's image size, channels and classes. */
+import type * as tfjs from '@tensorflow/tfjs'
+import type { ModelName } from '../contract'
+
+type Tf = typeof tfjs
+
+/** What a model is built for. */
+export interface ModelShape {
+  size: number
+  channels: number
+  classes: number
+}
+
+/** A one-line description per model, for the Train form. */
+export const MODEL_DESCRIPTIONS: Record<ModelName, string> = {
+  'reference-cnn': 'The small reference CNN used in benchmarks (two convolutions, 225k parameters at 28×28).',
+  'default-cnn': 'A CNN with batch normalization and dropout: strong on small grayscale and colour images.',
+  'compact-resnet': 'A compact ResNet-style network with residual blocks, for larger colour images.'
+}
+
+/** Builds model `name`; its output is logits (softmax is applied by the loss). */
+export function buildModel(tf: Tf, name: ModelName, shape: ModelShape, seed = 1): tfjs.LayersModel {
+  const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k })
+  switch (name) {
+    case 'reference-cnn':
+      return referenceCnn(tf, shape, init)
+    case 'default-cnn':
+      return defaultCnn(tf, shape, init)
+    case 'compact-resnet':
+      return compactResnet(tf, shape, init)
+  }
+}
+
+type Init = (k: number) => tfjs.serialization.Serializable & ReturnType<Tf['initializers']['heNormal']>
+
+// Exactly ../shared/reference/torch_cnn.py's network: conv3x3x32 relu, maxpool2, conv3x3x64 relu,
+// maxpool2, dense128 relu, dense10 (225,034 parameters at 28×28×1 with 10 classes).
+function referenceCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+  return tf.sequential({
+    name: 'reference-cnn',
+    layers: [
+      tf.layers.conv2d({ inputShape: [s.size, s.size, s.channels], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(3) }),
+      tf.layers.dense({ units: s.classes, kernelInitializer: init(4) })
+    ]
+  })
+}
+
+// Two conv-BN-ReLU per block, max pooling and dropout between blocks; blocks are added until
+// the feature map is 7×7 or smaller, then global average pooling keeps the head small.
+function defaultCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+  const model = tf.sequential({ name: 'default-cnn' })
+  let size = s.size
+  let filters = 32
+  let k = 0
+  const conv = (first: boolean) =>
+    tf.layers.conv2d({ ...(first ? { inputShape: [s.size, s.size, s.channels] } : {}), filters, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(++k) })
+  for (let block = 0; block === 0 || size > 7; block++) {
+    model.add(conv(block === 0))
+    model.add(tf.layers.batchNormalization())
+    model.add(tf.layers.reLU())
+    model.add(conv(false))
+    model.add(tf.layers.batchNormalization())
+    model.add(tf.layers.reLU())
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }))
+    model.add(tf.layers.dropout({ rate: 0.25, seed: k }))
+    size = Math.floor(size / 2)
+    filters = Math.min(filters * 2, 256)
+  }
+  filters = Math.max(32, filters) // the last block's width, for the head below
+  // Flatten keeps where things are (better on small images) while it stays cheap; else pool.
+  model.add(size * size * (filters / 2) <= 4096 ? tf.layers.flatten() : tf.layers.globalAveragePooling2d({}))
+  model.add(tf.layers.dense({ units: 128, useBias: false, kernelInitializer: init(++k) }))
+  model.add(tf.layers.batchNormalization())
+  model.add(tf.layers.reLU())
+  model.add(tf.layers.dropout({ rate: 0.5, seed: k }))
+  model.add(tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }))
+  return model
+}
+
+// A stem, then three stages of two residual blocks (32, 64, 128 filters; stages 2 and 3 halve
+// the size), global average pooling, dense. Regular convolutions: the wasm backend has no
+// depthwise gradient kernels.
+function compactResnet(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+  let k = 0
+  const input = tf.input({ shape: [s.size, s.size, s.channels] })
+  const conv = (x: tfjs.SymbolicTensor, filters: number, strides = 1, kernelSize = 3) =>
+    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init(++k) }).apply(x) as tfjs.SymbolicTensor
+  const bn = (x: tfjs.SymbolicTensor) => tf.layers.batchNormalization().apply(x) as tfjs.SymbolicTensor
+  const relu = (x: tfjs.SymbolicTensor) => tf.layers.reLU().apply(x) as tfjs.SymbolicTensor
+  const block = (x: tfjs.SymbolicTensor, filters: number, strides: number) => {
+    const y = bn(conv(relu(bn(conv(x, filters, strides))), filters))
+    const shortcut = strides === 1 && x.shape[3] === filters ? x : bn(conv(x, filters, strides, 1))
+    return relu(tf.layers.add().apply([y, shortcut]) as tfjs.SymbolicTensor)
+  }
+  // Large inputs shrink early so the cost stays bounded.
+  let x = relu(bn(conv(input, 32, s.size >= 96 ? 2 : 1)))
+  if (s.size >= 160) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfjs.SymbolicTensor
+  for (const [filters, strides] of [[32, 1], [64, 2], [128, 2]]) x = block(block(x, filters, strides), filters, 1)
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tfjs.SymbolicTensor
+  const output = tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }).apply(pooled) as tfjs.SymbolicTensor
+  return tf.model({ name: 'compact-resnet', inputs: input, outputs: output })
+}

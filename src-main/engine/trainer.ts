@@ -1,0 +1,203 @@
+/**
+ * The training loop: Epochs of Iterations over batches, with the learning-rate schedule, live
+ * metrics, pause/resume/stop between Iterations, early stopping with the best weights restored,
+ * and NaN detection. Tensors stay inside; only plain numbers leave (to the hooks).
+ */
+import type * as tfjs from '@tensorflow/tfjs'
+import type { EpochMetrics, IterationMetrics, OptimizerName, TrainingConfig } from '../contract'
+import { createSchedule, type Schedule } from './schedules'
+
+type Tf = typeof tfjs
+
+/** One batch of images (N×H×W×C, normalized) and their class indices. */
+export interface Batch {
+  x: Float32Array
+  y: Int32Array
+  size: number
+}
+
+/** Where a Run's images come from; the pipeline provides it, tests fake it. */
+export interface TrainingData {
+  classes: string[]
+  size: number
+  channels: number
+  trainCount: number
+  /** Shuffled, augmented batches of Epoch `epoch` (1-based). */
+  trainBatches(epoch: number): AsyncIterable<Batch>
+  /** The validation images, in order, unaugmented; none when the split is empty. */
+  validationBatches(): AsyncIterable<Batch>
+  validationCount: number
+}
+
+/** How the Run is steered from outside: pause between Iterations, stop at the next one. */
+export interface RunControl {
+  waitWhilePaused(): Promise<void>
+  stopRequested(): boolean
+}
+
+/** Everything the loop reports and asks. */
+export interface TrainerHooks {
+  onIteration(metrics: Omit<IterationMetrics, 'runId'>): void
+  onEpoch(metrics: Omit<EpochMetrics, 'runId'>, improved: boolean): Promise<void> | void
+  control: RunControl
+}
+
+/** Where a resumed Run picks up. */
+export interface TrainerState {
+  epochsDone: number
+  iteration: number
+  bestValLoss: number | null
+  bestEpoch: number
+  epochsWithoutImprovement: number
+  schedule: object
+  elapsedMs: number
+}
+
+/** How a Run ended. */
+export interface TrainResult {
+  stoppedBy: 'completed' | 'stopped' | 'early-stopping'
+  state: TrainerState
+}
+
+/** The loss became NaN or infinite: training cannot go on. */
+export class DivergedError extends Error {}
+
+/** A fresh optimizer for the config. */
+export function createOptimizer(tf: Tf, name: OptimizerName, lr: number): tfjs.Optimizer {
+  if (name === 'sgd') return tf.train.momentum(lr, 0.9)
+  if (name === 'rmsprop') return tf.train.rmsprop(lr, 0.9)
+  return tf.train.adam(lr)
+}
+
+/** Sets the optimizer's rate for the next step (tfjs reads it at every applyGradients). */
+function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number }
+  if (o.setLearningRate) o.setLearningRate(lr)
+  else o.learningRate = lr
+}
+
+/** Iterations in one Epoch: every training image once, the last batch possibly smaller. */
+export function iterationsPerEpoch(trainCount: number, batchSize: number): number {
+  return Math.ceil(trainCount / batchSize)
+}
+
+type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'schedule' | 'earlyStopping'>
+
+/** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
+export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, data: TrainingData, config: Config, hooks: TrainerHooks, resume?: TrainerState): Promise<TrainResult> {
+  const perEpoch = iterationsPerEpoch(data.trainCount, config.batchSize)
+  const schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
+  const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
+  if (resume) schedule.restore(resume.schedule)
+  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
+  const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read())
+  const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
+  const started = Date.now() - state.elapsedMs
+
+  const step = (batch: Batch) =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [batch.size, data.size, data.size, data.channels])
+      const labels = tf.tensor1d(batch.y, 'int32')
+      let logits: tfjs.Tensor | null = null
+      const { value, grads } = tf.variableGrads(() => {
+        logits = tf.keep(model.apply(x, { training: true }) as tfjs.Tensor)
+        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, data.classes.length), logits)
+        if (!config.weightDecay) return loss as tfjs.Scalar
+        const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))))
+        return tf.add(loss, tf.mul(config.weightDecay / 2, l2)) as tfjs.Scalar
+      }, variables)
+      optimizer.applyGradients(grads)
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'))
+      return tf.stack([value, correct])
+    })
+
+  try {
+    for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
+      const epochStart = Date.now()
+      let lossSum = 0
+      let correct = 0
+      let seen = 0
+      let window = { images: 0, since: Date.now() }
+      for await (const batch of data.trainBatches(epoch)) {
+        await hooks.control.waitWhilePaused()
+        if (hooks.control.stopRequested()) return { stoppedBy: 'stopped', state: finish() }
+        const lr = schedule.rate(state.iteration)
+        setLearningRate(optimizer, lr)
+        const result = step(batch)
+        const [loss, right] = await result.data()
+        result.dispose()
+        if (!Number.isFinite(loss)) {
+          throw new DivergedError(`The loss became ${loss} at Iteration ${state.iteration + 1} (Epoch ${epoch}): training diverged. Lower the learning rate (try ${(lr / 10).toPrecision(2)}) or use normalization.`)
+        }
+        state.iteration++
+        lossSum += loss * batch.size
+        correct += right
+        seen += batch.size
+        window.images += batch.size
+        const now = Date.now()
+        const seconds = (now - window.since) / 1000
+        hooks.onIteration({ epoch, iteration: state.iteration, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started })
+        if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
+      }
+      const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
+      schedule.epochEnded(val?.loss ?? null)
+      const improved = val !== null && (state.bestValLoss === null || val.loss < state.bestValLoss - 1e-6)
+      if (improved) {
+        state.bestValLoss = val!.loss
+        state.bestEpoch = epoch
+        state.epochsWithoutImprovement = 0
+        if (config.earlyStopping) keepBest()
+      } else if (val) state.epochsWithoutImprovement++
+      state.epochsDone = epoch
+      state.schedule = schedule.state()
+      state.elapsedMs = Date.now() - started
+      await hooks.onEpoch(
+        { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(state.iteration), durationMs: Date.now() - epochStart },
+        improved
+      )
+      if (config.earlyStopping && state.epochsWithoutImprovement >= config.earlyStopping) {
+        restoreBest()
+        return { stoppedBy: 'early-stopping', state: finish() }
+      }
+    }
+    if (config.earlyStopping) restoreBest()
+    return { stoppedBy: 'completed', state: finish() }
+  } finally {
+    best.weights?.forEach((t) => t.dispose())
+  }
+
+  function finish(): TrainerState {
+    state.elapsedMs = Date.now() - started
+    return state
+  }
+  function keepBest(): void {
+    best.weights?.forEach((t) => t.dispose())
+    best.weights = model.getWeights().map((w) => w.clone())
+  }
+  function restoreBest(): void {
+    if (best.weights) model.setWeights(best.weights)
+  }
+}
+
+/** Mean loss and accuracy over the validation images. */
+export async function evaluateLoss(tf: Tf, model: tfjs.LayersModel, data: TrainingData): Promise<{ loss: number; accuracy: number }> {
+  let loss = 0
+  let correct = 0
+  let seen = 0
+  for await (const batch of data.validationBatches()) {
+    const sums = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [batch.size, data.size, data.size, data.channels])
+      const labels = tf.tensor1d(batch.y, 'int32')
+      const logits = model.apply(x, { training: false }) as tfjs.Tensor
+      const l = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, data.classes.length), logits, undefined, undefined, tf.Reduction.SUM)
+      const c = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'))
+      return tf.stack([l, c])
+    })
+    const [l, c] = await sums.data()
+    sums.dispose()
+    loss += l
+    correct += c
+    seen += batch.size
+  }
+  return { loss: loss / Math.max(1, seen), accuracy: correct / Math.max(1, seen) }
+}

@@ -1,0 +1,195 @@
+/** The training loop on the real tfjs cpu backend, on a tiny synthetic task. */
+import * as tf from '@tensorflow/tfjs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/io'
+import { buildModel } from '../../../src-main/engine/models'
+import { createOptimizer, DivergedError, train, type Batch, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
+import { tempDir } from '../../helpers/images'
+
+const SIZE = 8
+
+/** Class 0 is bright on top, class 1 bright at the bottom; a little fixed noise on both. */
+function syntheticData(count: number, batchSize = 16): TrainingData {
+  const images: { x: Float32Array; y: number }[] = []
+  for (let i = 0; i < count; i++) {
+    const y = i % 2
+    const x = new Float32Array(SIZE * SIZE)
+    for (let p = 0; p < x.length; p++) x[p] = ((p < x.length / 2) === (y === 0) ? 0.8 : 0.2) + (((i * 7 + p * 13) % 10) - 5) / 50
+    images.push({ x, y })
+  }
+  async function* batches(list: typeof images): AsyncIterable<Batch> {
+    for (let i = 0; i < list.length; i += batchSize) {
+      const part = list.slice(i, i + batchSize)
+      const x = new Float32Array(part.length * SIZE * SIZE)
+      part.forEach((img, k) => x.set(img.x, k * SIZE * SIZE))
+      yield { x, y: Int32Array.from(part.map((p) => p.y)), size: part.length }
+    }
+  }
+  const train = images.slice(0, Math.floor(count * 0.75))
+  const validation = images.slice(train.length)
+  return {
+    classes: ['top', 'bottom'],
+    size: SIZE,
+    channels: 1,
+    trainCount: train.length,
+    validationCount: validation.length,
+    trainBatches: () => batches(train),
+    validationBatches: () => batches(validation)
+  }
+}
+
+const running: RunControl = { waitWhilePaused: async () => {}, stopRequested: () => false }
+const config = { epochs: 3, batchSize: 16, learningRate: 0.01, weightDecay: 0, schedule: 'constant' as const, earlyStopping: 0 }
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+})
+
+/** A tiny conv net: the cpu backend's convolution gradients are slow, the loop is what is tested. */
+function model(seed = 1) {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed }) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }) })
+    ]
+  })
+}
+
+it('builds the reference CNN exactly as the PyTorch anchor: 225,034 parameters at 28×28×1, 10 classes', () => {
+  const m = buildModel(tf, 'reference-cnn', { size: 28, channels: 1, classes: 10 })
+  expect(m.countParams()).toBe(225_034)
+  m.dispose()
+})
+
+describe('train', () => {
+  it('learns an easy task: loss falls, validation accuracy reaches 100%', async () => {
+    const epochs: { trainLoss: number; valAccuracy: number | null }[] = []
+    let iterations = 0
+    const m = model()
+    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), syntheticData(64), config, {
+      control: running,
+      onIteration: (it) => {
+        iterations = it.iteration
+        expect(it.learningRate).toBe(0.01)
+      },
+      onEpoch: (e) => void epochs.push(e)
+    })
+    expect(result.stoppedBy).toBe('completed')
+    expect(iterations).toBe(3 * Math.ceil(48 / 16))
+    expect(epochs[2].trainLoss).toBeLessThan(epochs[0].trainLoss)
+    expect(epochs[2].valAccuracy).toBe(1)
+    m.dispose()
+  })
+
+  it('pauses between Iterations until resumed, and stops at the next Iteration when asked', async () => {
+    let paused = true
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let stop = false
+    const seen: number[] = []
+    const m = model()
+    const run = train(tf, m, createOptimizer(tf, 'adam', 0.01), syntheticData(64), config, {
+      control: { waitWhilePaused: () => (paused ? gate : Promise.resolve()), stopRequested: () => stop },
+      onIteration: (it) => {
+        seen.push(it.iteration)
+        if (it.iteration === 2) stop = true
+      },
+      onEpoch: () => {}
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(seen).toEqual([]) // paused before the first Iteration
+    paused = false
+    release()
+    const result = await run
+    expect(result.stoppedBy).toBe('stopped')
+    expect(seen).toEqual([1, 2])
+    m.dispose()
+  })
+
+  it('stops early after `patience` Epochs without a better validation loss, with the best weights restored', async () => {
+    const m = model()
+    const clean = syntheticData(64)
+    // Validation labels are the opposite of training's: the better the model learns, the worse
+    // its validation loss, so only Epoch 1 counts as an improvement.
+    const data: TrainingData = {
+      ...clean,
+      async *validationBatches() {
+        for await (const b of clean.validationBatches()) yield { ...b, y: b.y.map((y) => 1 - y) }
+      }
+    }
+    const improvements: boolean[] = []
+    let bestWeights: number[][] = []
+    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), data, { ...config, epochs: 30, earlyStopping: 2 }, {
+      control: running,
+      onIteration: () => {},
+      onEpoch: (_, improved) => {
+        improvements.push(improved)
+        if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
+      }
+    })
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
+    expect(result.stoppedBy).toBe('early-stopping')
+    expect(improvements).toEqual([true, false, false])
+    expect(result.state.epochsDone).toBe(3)
+    expect(result.state.bestEpoch).toBe(1)
+    m.dispose()
+  })
+
+  it('refuses to go on when the loss becomes NaN, and says what to do', async () => {
+    const m = model()
+    const data = syntheticData(32)
+    const poisoned: TrainingData = {
+      ...data,
+      async *trainBatches(epoch) {
+        for await (const b of data.trainBatches(epoch)) yield { ...b, x: b.x.map(() => NaN) }
+      }
+    }
+    await expect(train(tf, m, createOptimizer(tf, 'adam', 0.01), poisoned, config, { control: running, onIteration: () => {}, onEpoch: () => {} })).rejects.toThrow(DivergedError)
+    await expect(train(tf, m, createOptimizer(tf, 'adam', 0.01), poisoned, config, { control: running, onIteration: () => {}, onEpoch: () => {} })).rejects.toThrow(/Lower the learning rate/)
+    m.dispose()
+  })
+})
+
+describe('checkpoints', () => {
+  let dir: ReturnType<typeof tempDir>
+  beforeAll(() => (dir = tempDir()))
+  afterAll(() => dir.cleanup())
+
+  it('save and load a model through files with identical predictions', async () => {
+    const m = model(3)
+    await m.save(fileHandler(tf, join(dir.path, 'model')))
+    const loaded = await tf.loadLayersModel(fileHandler(tf, join(dir.path, 'model')))
+    const x = tf.randomUniform([4, SIZE, SIZE, 1], 0, 1, 'float32', 7)
+    const a = await (m.predict(x) as tf.Tensor).data()
+    const b = await (loaded.predict(x) as tf.Tensor).data()
+    expect(Array.from(b)).toEqual(Array.from(a))
+    m.dispose()
+    loaded.dispose()
+  })
+
+  it('resuming from a checkpoint (model + optimizer state) gives the same weights as never stopping', async () => {
+    const data = syntheticData(64)
+    const hooks = { control: running, onIteration: () => {}, onEpoch: () => {} }
+    const straight = model(5)
+    await train(tf, straight, createOptimizer(tf, 'adam', 0.01), data, { ...config, epochs: 2 }, hooks)
+
+    const first = model(5)
+    const optimizer = createOptimizer(tf, 'adam', 0.01)
+    const half = await train(tf, first, optimizer, data, { ...config, epochs: 1 }, hooks)
+    await first.save(fileHandler(tf, join(dir.path, 'last')))
+    await saveTensors(tf, join(dir.path, 'last-optimizer'), await optimizer.getWeights())
+
+    const resumed = await tf.loadLayersModel(fileHandler(tf, join(dir.path, 'last')))
+    const restored = createOptimizer(tf, 'adam', 0.01)
+    await restored.setWeights(await loadTensors(tf, join(dir.path, 'last-optimizer')))
+    await train(tf, resumed, restored, data, { ...config, epochs: 2 }, hooks, half.state)
+
+    const expected = straight.getWeights().map((w) => Array.from(w.dataSync()))
+    const actual = resumed.getWeights().map((w) => Array.from(w.dataSync()))
+    expect(actual.length).toBe(expected.length)
+    actual.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 5)))
+    for (const m of [straight, first, resumed]) m.dispose()
+  })
+})

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { perClass } from '../../../src-main/engine/evaluate'
+import { createSchedule } from '../../../src-main/engine/schedules'
+
+describe('learning-rate schedules', () => {
+  it('constant keeps the rate', () => {
+    const s = createSchedule('constant', 0.01, 10, 100)
+    expect([0, 500, 999].map((i) => s.rate(i))).toEqual([0.01, 0.01, 0.01])
+  })
+
+  it('step divides by 10 at a third and two thirds of the Run', () => {
+    const s = createSchedule('step', 0.1, 9, 10)
+    const expected = [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    ;[0, 29, 30, 59, 60, 89].forEach((i, k) => expect(s.rate(i)).toBeCloseTo(expected[k], 12))
+  })
+
+  it('cosine falls from the rate to zero', () => {
+    const s = createSchedule('cosine', 1, 1, 100)
+    expect(s.rate(0)).toBe(1)
+    expect(s.rate(50)).toBeCloseTo(0.5)
+    expect(s.rate(100)).toBeCloseTo(0)
+  })
+
+  it('one-cycle warms up over 30% to the rate, then anneals far below', () => {
+    const s = createSchedule('onecycle', 1, 1, 100)
+    expect(s.rate(0)).toBeCloseTo(1 / 25)
+    expect(s.rate(30)).toBeCloseTo(1)
+    expect(s.rate(15)).toBeGreaterThan(s.rate(5))
+    expect(s.rate(100)).toBeCloseTo(1 / 25e4)
+  })
+
+  it('plateau divides by 10 after two Epochs without a better validation loss, and resumes from its state', () => {
+    const s = createSchedule('plateau', 1, 10, 10)
+    for (const loss of [1, 0.9, 0.95]) s.epochEnded(loss)
+    expect(s.rate(0)).toBe(1)
+    s.epochEnded(0.91)
+    expect(s.rate(0)).toBeCloseTo(0.1)
+    const resumed = createSchedule('plateau', 1, 10, 10)
+    resumed.restore(s.state())
+    expect(resumed.rate(0)).toBeCloseTo(0.1)
+  })
+})
+
+it('per-class precision, recall and F1 follow from the confusion matrix', () => {
+  // Truth rows: 8 cats (6 right, 2 called dogs), 4 dogs (1 called cat).
+  const metrics = perClass(['cat', 'dog'], [[6, 2], [1, 3]])
+  expect(metrics[0]).toEqual({ name: 'cat', precision: 6 / 7, recall: 6 / 8, f1: expect.closeTo((2 * (6 / 7) * 0.75) / (6 / 7 + 0.75)), support: 8 })
+  expect(metrics[1]).toMatchObject({ precision: 3 / 5, recall: 3 / 4, support: 4 })
+})
