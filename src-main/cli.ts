@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
+import { predictCommand, runsListCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
@@ -18,6 +19,12 @@ const USAGE = `Usage: osprey <command> [options]
 Commands:
   datasets scan <folder>   scan and validate a dataset folder (one sub-folder per class)
   datasets list            list the datasets scanned so far
+  train <folder>           train a classifier (--model M --image-size S --epochs N --batch-size B
+                           --optimizer adam|sgd|rmsprop --lr X --schedule constant|step|cosine|onecycle|plateau
+                           --early-stop PATIENCE --normalize unit|symmetric|standardize --augment SPEC
+                           --val-split F --seed N --backend auto|tensorflow|webgpu|wasm|cpu)
+  runs list                list the Runs
+  predict <run> <images…>  classify images with a Run's model
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
 
 Options:
@@ -33,7 +40,8 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
-    help: { type: 'boolean', short: 'h' }
+    help: { type: 'boolean', short: 'h' },
+    ...TRAIN_OPTIONS
   }
 })
 const out = new Output(Boolean(values.json))
@@ -46,14 +54,16 @@ async function main(): Promise<number> {
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
+  if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
+  if (command === 'runs' && sub === 'list') return withServices(open(), (s) => runsListCommand(s, out))
+  if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'serve') return serveCommand(open)
   return usage(2)
 }
 
-async function withServices(services: Services, work: (s: Services) => Promise<void> | void): Promise<number> {
+async function withServices(services: Services, work: (s: Services) => Promise<number | void> | number | void): Promise<number> {
   try {
-    await work(services)
-    return 0
+    return (await work(services)) ?? 0
   } finally {
     services.close()
   }

@@ -122,6 +122,142 @@ export interface AppInfo {
   transport: 'electron' | 'http'
 }
 
+/** Random changes applied to each training image, anew every epoch (seeded). 0 / false = off. */
+export interface Augmentation {
+  flipHorizontal: boolean
+  flipVertical: boolean
+  /** Largest rotation, in degrees, either way. */
+  rotation: number
+  /** Random resized crop: the smallest fraction of the image area kept (1 = off). */
+  scale: number
+  /** Largest shift, as a fraction of the width or height, either way. */
+  translate: number
+  /** Largest relative change of brightness, contrast and saturation (0.2 = ±20%). */
+  brightness: number
+  contrast: number
+  saturation: number
+  /** Largest hue shift, as a fraction of the colour wheel (0.05 = ±18°). */
+  hue: number
+  /** Largest Gaussian blur sigma, in pixels. */
+  blur: number
+  /** Standard deviation of added Gaussian noise, on the [0, 1] pixel scale. */
+  noise: number
+  /** Probability of erasing one random rectangle (random erasing). */
+  erasing: number
+}
+
+/** How pixels are scaled before training: to [0,1], to [-1,1], or by per-channel mean/std of the training split. */
+export type Normalization = 'unit' | 'symmetric' | 'standardize'
+
+/** The models a Run can train. */
+export type ModelName = 'reference-cnn' | 'default-cnn' | 'compact-resnet'
+/** Optimizers. */
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop'
+/** How the learning rate changes over a Run. */
+export type ScheduleName = 'constant' | 'step' | 'cosine' | 'onecycle' | 'plateau'
+/** The training backends, fastest first: CUDA, native CPU, WebGPU, WebAssembly, plain JavaScript. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'
+/** Where a Run stands. `interrupted`: its worker died (crash, app closed); it can be resumed from its last checkpoint. */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted'
+
+/** Everything that defines a Run; recorded with it, so it can be reproduced. */
+export interface TrainingConfig {
+  /** The dataset folder (one sub-folder per class). */
+  folder: string
+  model: ModelName
+  /** Images are resized to imageSize × imageSize. */
+  imageSize: number
+  epochs: number
+  batchSize: number
+  optimizer: OptimizerName
+  learningRate: number
+  weightDecay: number
+  schedule: ScheduleName
+  /** Stop after this many epochs without a better validation loss, and keep the best weights. 0 = off. */
+  earlyStopping: number
+  normalization: Normalization
+  augmentation: Augmentation
+  /** Fraction of the images kept for validation; null = automatic (20%, or 10% for large sets). */
+  validationSplit: number | null
+  /** Fraction kept for a final test; null = automatic (none, or 5% for large sets). */
+  testSplit: number | null
+  seed: number
+  backend: 'auto' | BackendName
+}
+
+/** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. */
+export type TrainingRequest = Omit<Partial<TrainingConfig>, 'augmentation'> & { folder: string; augmentation?: Partial<Augmentation> }
+
+/** One training Iteration (one batch), as streamed live. */
+export interface IterationMetrics {
+  runId: number
+  epoch: number
+  /** Counted from 1 over the whole Run. */
+  iteration: number
+  loss: number
+  accuracy: number
+  learningRate: number
+  imagesPerSecond: number
+  elapsedMs: number
+}
+
+/** One finished Epoch. */
+export interface EpochMetrics {
+  runId: number
+  epoch: number
+  trainLoss: number
+  trainAccuracy: number
+  valLoss: number | null
+  valAccuracy: number | null
+  learningRate: number
+  durationMs: number
+}
+
+/** Evaluation of a model on a split: confusion matrix and per-class metrics. */
+export interface Evaluation {
+  split: 'validation' | 'test'
+  classes: string[]
+  /** confusion[true][predicted] = count. */
+  confusion: number[][]
+  perClass: { name: string; precision: number; recall: number; f1: number; support: number }[]
+  accuracy: number
+  loss: number
+  /** The most confidently wrong images. */
+  topLosses: { path: string; label: string; predicted: string; confidence: number; loss: number }[]
+}
+
+/** A Run as listed. */
+export interface RunSummary {
+  id: number
+  name: string
+  status: RunStatus
+  datasetId: number | null
+  model: ModelName
+  backend: string | null
+  epochsDone: number
+  epochs: number
+  valAccuracy: number | null
+  valLoss: number | null
+  imagesPerSecond: number | null
+  createdAt: string
+  durationMs: number | null
+  error: string | null
+}
+
+/** A Run with everything recorded about it. */
+export interface RunDetail extends RunSummary {
+  config: TrainingConfig
+  seed: number
+  fingerprint: string
+  split: { train: number; validation: number; test: number; classes: string[] } | null
+  versions: Record<string, string>
+  normalizationStats: { mean: number[]; std: number[] } | null
+  epochMetrics: EpochMetrics[]
+  /** Per-iteration metrics, downsampled to at most 2,000 points. */
+  iterationMetrics: IterationMetrics[]
+  evaluation: Evaluation | null
+}
+
 /** Every command: its request and its response. */
 export interface Commands {
   'app.info': { request: Record<string, never>; response: AppInfo }
@@ -136,6 +272,16 @@ export interface Commands {
   }
   /** Forget a Dataset (its history entry only: the folder is never touched). */
   'datasets.forget': { request: { id: number }; response: { forgotten: boolean } }
+  /** Start training; resolves once the Run is recorded (training goes on; follow the runs.* events). */
+  'runs.start': { request: { config: TrainingRequest }; response: RunSummary }
+  'runs.pause': { request: { id: number }; response: RunSummary }
+  'runs.resume': { request: { id: number }; response: RunSummary }
+  /** Stop keeps what was learned: the model is saved and evaluated. */
+  'runs.stop': { request: { id: number }; response: RunSummary }
+  'runs.list': { request: Record<string, never>; response: RunSummary[] }
+  'runs.get': { request: { id: number }; response: RunDetail }
+  /** The defaults a new Run starts from, for a dataset folder. */
+  'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
   /** Native folder dialog; only over the Electron transport. */
   'dialog.openFolder': { request: Record<string, never>; response: { path: string | null } }
 }
@@ -144,6 +290,10 @@ export interface Commands {
 export interface Events {
   /** `path` is the folder exactly as the `datasets.scan` request named it. */
   'datasets.scanProgress': { path: string; phase: 'listing' | 'reading' | 'saving'; done: number; total: number }
+  'runs.iteration': IterationMetrics
+  'runs.epoch': EpochMetrics
+  /** A Run changed status (started, paused, finished, failed…); `message` says why when it failed. */
+  'runs.status': { run: RunSummary; message?: string }
   /** The application menu asks the renderer to do something. */
   'menu.action': { action: 'open-folder' | 'open-sample'; path?: string }
 }

@@ -11,6 +11,13 @@ export class EventBus {
     for (const listener of this.#listeners) listener(event, payload)
   }
 
+  /** Receives the events named `event`; returns the disposer. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    return this.subscribe((name, payload) => {
+      if (name === event) listener(payload as Events[E])
+    })
+  }
+
   /** Receives every event; returns the disposer. */
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener)

@@ -10,11 +10,18 @@ export const commandNames = [
   'datasets.get',
   'datasets.thumbnails',
   'datasets.forget',
+  'runs.start',
+  'runs.pause',
+  'runs.resume',
+  'runs.stop',
+  'runs.list',
+  'runs.get',
+  'runs.defaults',
   'dialog.openFolder'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'menu.action'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type { CommandName, Request } from './contract'
+import { partialConfigSchema } from './training/config'
 
 const none = z.object({}).strict()
 const id = z.number().int().positive()
@@ -20,6 +21,13 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
     .object({ id, perClass: z.number().int().min(1).max(48).optional(), size: z.number().int().min(16).max(512).optional() })
     .strict(),
   'datasets.forget': z.object({ id }).strict(),
+  'runs.start': z.object({ config: partialConfigSchema }).strict(),
+  'runs.pause': z.object({ id }).strict(),
+  'runs.resume': z.object({ id }).strict(),
+  'runs.stop': z.object({ id }).strict(),
+  'runs.list': none,
+  'runs.get': z.object({ id }).strict(),
+  'runs.defaults': z.object({ folder: path.optional() }).strict(),
   'dialog.openFolder': none
 }
 

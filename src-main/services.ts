@@ -14,6 +14,7 @@ import { WorkerPool } from './jobs/pool'
 import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import { openDatabase, type Db } from './store/db'
+import { TrainingService } from './training/service'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -32,6 +33,7 @@ export interface Services {
   db: Db
   events: EventBus
   datasets: DatasetService
+  training: TrainingService
   dispatch: Dispatch
   close(): void
 }
@@ -41,8 +43,11 @@ export function createServices(options: ServiceOptions): Services {
   const dbFile = join(options.dataDir, 'osprey.db')
   const db = openDatabase(dbFile, { nativeBinding: options.nativeBinding })
   const events = new EventBus()
-  const pool = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))
-  const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool, events, nativeBinding: options.nativeBinding })
+  // Scans and training Runs queue separately: a long Run never holds up a scan.
+  const scans = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))
+  const runs = new WorkerPool(options.spawnWorker, 1)
+  const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, events, datasets, nativeBinding: options.nativeBinding })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
     name: APP_NAME,
@@ -60,11 +65,18 @@ export function createServices(options: ServiceOptions): Services {
     'datasets.get': ({ id }) => datasets.get(id),
     'datasets.thumbnails': ({ id, perClass, size }) => datasets.thumbnails(id, perClass, size),
     'datasets.forget': ({ id }) => ({ forgotten: datasets.forget(id) }),
+    'runs.start': ({ config }) => training.start(config),
+    'runs.pause': ({ id }) => training.pause(id),
+    'runs.resume': ({ id }) => training.resume(id),
+    'runs.stop': ({ id }) => training.stop(id),
+    'runs.list': () => training.list(),
+    'runs.get': ({ id }) => training.get(id),
+    'runs.defaults': ({ folder }) => training.defaults(folder),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, dispatch: createDispatch(handlers), close: () => db.close() }
 }

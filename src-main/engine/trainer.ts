@@ -38,7 +38,8 @@ export interface RunControl {
 /** Everything the loop reports and asks. */
 export interface TrainerHooks {
   onIteration(metrics: Omit<IterationMetrics, 'runId'>): void
-  onEpoch(metrics: Omit<EpochMetrics, 'runId'>, improved: boolean): Promise<void> | void
+  /** After each Epoch; `state` is what a checkpoint must keep to resume from here. */
+  onEpoch(metrics: Omit<EpochMetrics, 'runId'>, improved: boolean, state: TrainerState): Promise<void> | void
   control: RunControl
 }
 
@@ -153,7 +154,8 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.elapsedMs = Date.now() - started
       await hooks.onEpoch(
         { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(state.iteration), durationMs: Date.now() - epochStart },
-        improved
+        improved,
+        { ...state }
       )
       if (config.earlyStopping && state.epochsWithoutImprovement >= config.earlyStopping) {
         restoreBest()

@@ -3,7 +3,7 @@
  * A crashed or killed worker fails its job; it never takes the caller down.
  */
 import { OspreyError, fromCommandError } from '../errors'
-import type { FromWorker, JobKind, JobKinds, SpawnWorker, WorkerUsage } from './protocol'
+import type { ControlAction, FromWorker, JobKind, JobKinds, SpawnWorker, WorkerUsage } from './protocol'
 
 /** How a caller follows and stops a job. */
 export interface JobOptions<K extends JobKind> {
@@ -11,6 +11,8 @@ export interface JobOptions<K extends JobKind> {
   signal?: AbortSignal
   /** Told, when the job succeeds, what it cost its worker process. */
   onUsage?: (usage: WorkerUsage) => void
+  /** Given, once the worker runs, the way to steer the job (pause, resume, stop). */
+  onStart?: (control: (action: ControlAction) => void) => void
 }
 
 // A cancelled worker gets this long to stop on its own before it is killed.
@@ -77,6 +79,9 @@ export class WorkerPool {
         exited()
       })
       worker.send({ type: 'start', kind, input })
+      options.onStart?.((action) => {
+        if (!settled) worker.send({ type: 'control', action })
+      })
     })
   }
 }

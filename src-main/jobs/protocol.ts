@@ -1,6 +1,7 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
+import type { TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -9,13 +10,21 @@ export interface JobKinds {
     progress: ScanProgress
     result: DatasetReport
   }
+  train: {
+    input: TrainJobInput
+    progress: TrainProgress
+    result: TrainJobResult
+  }
 }
+
+/** Steering a running job: pause, resume, or stop (keeping what was done, unlike cancel). */
+export type ControlAction = 'pause' | 'resume' | 'stop'
 
 /** A job kind's name. */
 export type JobKind = keyof JobKinds
 
 /** Main -> worker. */
-export type ToWorker = { type: 'start'; kind: JobKind; input: JobKinds[JobKind]['input'] } | { type: 'cancel' }
+export type ToWorker = { type: 'start'; kind: JobKind; input: JobKinds[JobKind]['input'] } | { type: 'cancel' } | { type: 'control'; action: ControlAction }
 
 /** Worker -> main. */
 export type FromWorker =

@@ -6,9 +6,17 @@ import { DatasetRepository } from '../store/datasets'
 import { openDatabase } from '../store/db'
 import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
-import type { FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
+import type { ControlAction, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
-type Handler<K extends JobKind> = (input: JobKinds[K]['input'], signal: AbortSignal, progress: (p: JobKinds[K]['progress']) => void) => Promise<JobKinds[K]['result']>
+/** Control actions sent to the running job (pause, resume, stop). */
+export type ControlListener = (action: ControlAction) => void
+
+type Handler<K extends JobKind> = (
+  input: JobKinds[K]['input'],
+  signal: AbortSignal,
+  progress: (p: JobKinds[K]['progress']) => void,
+  onControl: (listener: ControlListener) => void
+) => Promise<JobKinds[K]['result']>
 
 const handlers: { [K in JobKind]: Handler<K> } = {
   async scan(input, signal, progress) {
@@ -18,7 +26,9 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     } finally {
       db.close()
     }
-  }
+  },
+  // Loaded on demand: tfjs is heavy, and a scan worker never needs it.
+  train: async (input, signal, progress, onControl) => (await import('../training/job')).runTrainJob(input, signal, progress, onControl)
 }
 
 interface ParentPort {
@@ -33,11 +43,12 @@ function post(message: FromWorker): void {
 }
 
 const controller = new AbortController()
+const controlListeners: ControlListener[] = []
 
 async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<void> {
   try {
     const handler = handlers[kind] as Handler<JobKind>
-    const result = await handler(input, controller.signal, (data) => post({ type: 'progress', data }))
+    const result = await handler(input, controller.signal, (data) => post({ type: 'progress', data }), (l) => controlListeners.push(l))
     const usage = process.resourceUsage()
     post({ type: 'done', result, usage: { maxRssBytes: usage.maxRSS * 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 } })
   } catch (e) {
@@ -48,6 +59,7 @@ async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<
 function receive(message: ToWorker): void {
   if (message.type === 'start') void start(message.kind, message.input)
   else if (message.type === 'cancel') controller.abort()
+  else if (message.type === 'control') for (const listener of controlListeners) listener(message.action)
 }
 
 if (electronPort) electronPort.on('message', (e) => receive(e.data))

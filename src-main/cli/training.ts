@@ -1,0 +1,145 @@
+/** `osprey train`, `osprey runs list`, `osprey predict`. */
+import { resolve } from 'node:path'
+import type { RunSummary, TrainingRequest } from '../contract'
+import { predictFiles } from '../engine/predict'
+import { OspreyError } from '../errors'
+import { parseAugmentation } from '../pipeline/augment-spec'
+import type { Services } from '../services'
+import type { Output } from './output'
+
+/** The training flags, as parsed by node:util parseArgs. */
+export type TrainFlags = Record<string, string | boolean | undefined>
+
+/** Options every command that trains accepts (also `osprey tune`, later). */
+export const TRAIN_OPTIONS = {
+  model: { type: 'string' },
+  'image-size': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  schedule: { type: 'string' },
+  'early-stop': { type: 'string' },
+  normalize: { type: 'string' },
+  augment: { type: 'string' },
+  'val-split': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' }
+} as const
+
+/** Turns flags into a training request; the numbers are checked by the config schema later. */
+export function trainingRequest(folder: string, flags: TrainFlags): TrainingRequest {
+  const number = (name: string) => (typeof flags[name] === 'string' ? Number(flags[name]) : undefined)
+  const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
+  const request: Record<string, unknown> = {
+    folder: resolve(folder),
+    model: text('model'),
+    imageSize: number('image-size'),
+    epochs: number('epochs'),
+    batchSize: number('batch-size'),
+    optimizer: text('optimizer'),
+    learningRate: number('lr'),
+    schedule: text('schedule'),
+    earlyStopping: number('early-stop'),
+    normalization: text('normalize'),
+    augmentation: typeof flags.augment === 'string' ? parseFlag(() => parseAugmentation(flags.augment as string)) : undefined,
+    validationSplit: number('val-split'),
+    seed: number('seed'),
+    backend: text('backend')
+  }
+  return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as TrainingRequest
+}
+
+function parseFlag<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (e) {
+    throw new OspreyError('bad-input', `--augment: ${(e as Error).message}`)
+  }
+}
+
+/** `osprey train <folder>`: trains until done; Ctrl+C stops the Run and keeps what it learned. */
+export async function trainCommand(services: Services, folder: string, flags: TrainFlags, out: Output): Promise<number> {
+  const run = await services.training.start(trainingRequest(folder, flags))
+  let perEpoch = 0 // Iterations per Epoch, known once the split is
+  const disposers = [
+    services.events.on('runs.iteration', (p) => {
+      if (p.runId !== run.id) return
+      if (out.json) return out.line({ type: 'iteration', ...p })
+      if (!perEpoch) {
+        const detail = services.training.get(run.id)
+        perEpoch = Math.ceil((detail.split?.train ?? 0) / detail.config.batchSize)
+      }
+      const label = `Epoch ${p.epoch}/${run.epochs}  loss ${p.loss.toFixed(3)}  acc ${p.accuracy.toFixed(3)}  ${Math.round(p.imagesPerSecond)} img/s`
+      out.progress(label, p.iteration - (p.epoch - 1) * perEpoch, perEpoch, p)
+    }),
+    services.events.on('runs.epoch', (e) => {
+      if (e.runId !== run.id) return
+      if (out.json) return out.line({ type: 'epoch', ...e })
+      const val = e.valLoss === null ? '' : `; validation loss ${e.valLoss.toFixed(4)}, accuracy ${e.valAccuracy?.toFixed(4)}`
+      out.text(`Epoch ${e.epoch}/${run.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${e.trainAccuracy.toFixed(4)}${val} (${(e.durationMs / 1000).toFixed(1)} s)`)
+    }),
+    services.events.on('runs.status', ({ run: r, message }) => {
+      if (r.id !== run.id || !message) return
+      if (out.json) out.line({ type: 'status', status: r.status, message })
+      else if (message.startsWith('Preparing')) out.progress('Preparing images', ...(message.match(/\d+/g)!.map(Number) as [number, number]), {})
+      else out.text(message)
+    })
+  ]
+  const stop = () => {
+    out.text('Stopping after this Iteration; the model learned so far is kept (Ctrl+C again to quit at once).')
+    process.once('SIGINT', () => process.exit(130))
+    services.training.stop(run.id)
+  }
+  process.once('SIGINT', stop)
+  const done = await services.training.finished(run.id)
+  process.off('SIGINT', stop)
+  for (const dispose of disposers) dispose()
+  report(services, done, out)
+  return done.status === 'completed' || done.status === 'stopped' ? 0 : 1
+}
+
+function report(services: Services, run: RunSummary, out: Output): void {
+  const detail = services.training.get(run.id)
+  const summary = {
+    id: run.id,
+    status: run.status,
+    backend: run.backend,
+    val_accuracy: run.valAccuracy,
+    val_loss: run.valLoss,
+    test_accuracy: detail.evaluation?.split === 'test' ? detail.evaluation.accuracy : null,
+    images_per_second: run.imagesPerSecond,
+    epochs_done: run.epochsDone,
+    duration_ms: run.durationMs,
+    model: services.training.modelPath(run.id) ?? null,
+    error: run.error
+  }
+  if (out.json) return out.line({ type: 'run', ...summary })
+  if (run.error) return out.error('failed', run.error)
+  out.text(`Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`)
+  if (summary.model) out.text(`Model saved in ${summary.model}`)
+}
+
+/** `osprey runs list`. */
+export function runsListCommand(services: Services, out: Output): void {
+  const runs = services.training.list()
+  if (out.json) return runs.forEach((r) => out.line({ type: 'run', ...r }))
+  if (runs.length === 0) return out.text('No Runs yet. Train one: osprey train <folder>')
+  for (const r of runs) {
+    out.text(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  val acc ${r.valAccuracy?.toFixed(4) ?? '–'}  ${r.backend ?? ''}  ${r.createdAt}`)
+  }
+}
+
+/** `osprey predict <run> <images...>`. */
+export async function predictCommand(services: Services, runId: string, files: string[], flags: TrainFlags, out: Output): Promise<number> {
+  const id = Number(runId)
+  if (!Number.isInteger(id)) throw new OspreyError('bad-input', `"${runId}" is not a Run id; see osprey runs list.`)
+  const modelDir = services.training.modelPath(id)
+  if (!modelDir) throw new OspreyError('not-found', `Run ${id} has no saved model (it may still be training, or have failed).`)
+  const predictions = await predictFiles(modelDir, files.map((f) => resolve(f)), { backend: typeof flags.backend === 'string' ? (flags.backend as never) : 'auto' })
+  for (const p of predictions) {
+    if (out.json) out.line({ type: 'prediction', ...p })
+    else out.text(`${p.path}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)  ${p.top.slice(1).map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`)
+  }
+  return 0
+}

@@ -1,0 +1,161 @@
+/**
+ * The training engine's backend ladder. 'auto' tries, in order: TensorFlow with CUDA
+ * (@tensorflow/tfjs-node-gpu, only if a GPU works), TensorFlow on the CPU (@tensorflow/tfjs-node),
+ * WebGPU through Dawn (the `webgpu` package, only on a hardware adapter), wasm (XNNPACK, with
+ * our training kernels), then tfjs's plain-JS cpu backend. Optional packages are imported
+ * dynamically, so a missing one is a skipped rung, and the reason goes to `log`.
+ */
+import * as tfjs from '@tensorflow/tfjs'
+import os from 'node:os'
+import { startWasm } from './wasm/init'
+
+/** The backends a user can ask for. */
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'
+
+/** Name of the backend actually running. */
+export type BackendName = Exclude<BackendPreference, 'auto'>
+
+/** The tfjs namespace in use (tfjs-node's when TensorFlow runs, which adds tf.node). */
+export type Tf = typeof tfjs
+
+/** A started backend: which one, the tfjs namespace to use, and what it runs on. */
+export interface Backend {
+  name: BackendName
+  tf: Tf
+  versions: Record<string, string>
+  threads: number
+  dispose(): void
+}
+
+/** Options of initBackend. */
+export interface BackendOptions {
+  /** CPU threads for wasm (default: the logical cores, at most 8); ignored elsewhere. */
+  threads?: number
+  /** Receives one line per rung skipped or chosen. */
+  log?: (line: string) => void
+}
+
+/** What a rung gives back when it starts. */
+interface Started {
+  tf: Tf
+  versions: Record<string, string>
+  threads: number
+}
+
+type Rung = (threads: number) => Promise<Started>
+
+const LADDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']
+
+/** What to do when a rung cannot start, said in an explicit-preference error. */
+const REMEDY: Record<BackendName, string> = {
+  'tensorflow-gpu': 'install @tensorflow/tfjs-node-gpu (npm install @tensorflow/tfjs-node-gpu) on a machine with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, or choose "auto"',
+  tensorflow: 'install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node; it downloads libtensorflow), or choose "auto"',
+  webgpu: 'use a machine whose GPU has a Vulkan, Metal or D3D12 driver, or choose "auto"',
+  wasm: 'reinstall @tensorflow/tfjs-backend-wasm (npm ci), or choose "cpu"',
+  cpu: 'reinstall @tensorflow/tfjs (npm ci)'
+}
+
+/** Starts the preferred backend, or for 'auto' the first rung of the ladder that works. */
+export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<Backend> {
+  const log = options.log ?? (() => {})
+  const threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, os.availableParallelism?.() ?? os.cpus().length)))
+  const names = preference === 'auto' ? LADDER : [preference]
+  if (!names.every((n) => LADDER.includes(n))) throw new Error(`unknown backend "${preference}"; use one of auto, ${LADDER.join(', ')}`)
+  for (const name of names) {
+    try {
+      const started = await RUNGS[name](threads)
+      log(`backend: using ${name} (${Object.entries(started.versions).map(([k, v]) => `${k} ${v}`).join(', ')})`)
+      return { name, ...started, dispose: () => disposeBackend(started.tf, name) }
+    } catch (err) {
+      const why = (err as Error).message
+      if (preference !== 'auto') throw new Error(`backend "${name}" is not available: ${why}. To fix: ${REMEDY[name]}.`)
+      log(`backend: skipped ${name}: ${why}`)
+    }
+  }
+  throw new Error('no backend could start, not even cpu')
+}
+
+/** Removes the backend, which frees its memory and, for threaded wasm, ends its workers. */
+function disposeBackend(tf: Tf, name: BackendName): void {
+  const registered = name === 'tensorflow-gpu' ? 'tensorflow' : name
+  if (tf.findBackendFactory(registered)) tf.removeBackend(registered)
+}
+
+/** Imports an optional package, turning "not installed" into a short reason. */
+async function importOptional<T>(name: string): Promise<T> {
+  try {
+    return (await import(/* @vite-ignore */ name)) as T
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${name} is not installed`)
+    throw new Error(`${name} failed to load (${(err as Error).message.split('\n')[0]})`)
+  }
+}
+
+/** Makes `name` the active backend or throws. */
+async function activate(tf: Tf, name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start its "${name}" backend`)
+}
+
+/** The common part of every rung's versions. */
+function baseVersions(tf: Tf, threads: number): Record<string, string> {
+  return { tfjs: tf.version.tfjs, node: process.versions.node, threads: String(threads) }
+}
+
+const RUNGS: Record<BackendName, Rung> = {
+  'tensorflow-gpu': async () => {
+    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>('@tensorflow/tfjs-node-gpu')
+    await activate(tf, 'tensorflow')
+    const usesGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice
+    if (!usesGpu) throw new Error('@tensorflow/tfjs-node-gpu loaded but TensorFlow found no usable CUDA GPU')
+    return { tf, threads: 0, versions: { ...baseVersions(tf, 0), 'tfjs-node-gpu': tf.version['tfjs-node'] ?? tf.version.tfjs } }
+  },
+  tensorflow: async () => {
+    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>('@tensorflow/tfjs-node')
+    await activate(tf, 'tensorflow')
+    return { tf, threads: 0, versions: { ...baseVersions(tf, 0), 'tfjs-node': tf.version['tfjs-node'] ?? tf.version.tfjs } }
+  },
+  webgpu: async () => {
+    const adapter = await hardwareAdapter()
+    const { version_webgpu: version } = await importOptional<{ version_webgpu: string }>('@tensorflow/tfjs-backend-webgpu')
+    await activate(tfjs, 'webgpu')
+    return { tf: tfjs, threads: 0, versions: { ...baseVersions(tfjs, 0), 'tfjs-backend-webgpu': version, adapter } }
+  },
+  wasm: async (threads) => {
+    const got = await startWasm(threads)
+    const { version_wasm } = await import('@tensorflow/tfjs-backend-wasm')
+    return { tf: tfjs, threads: got, versions: { ...baseVersions(tfjs, got), 'tfjs-backend-wasm': version_wasm } }
+  },
+  cpu: async () => {
+    await activate(tfjs, 'cpu')
+    return { tf: tfjs, threads: 1, versions: { ...baseVersions(tfjs, 1), 'tfjs-backend-cpu': tfjs.version.tfjs } }
+  }
+}
+
+/** Matches adapters that run on the CPU: WebGPU there is slower than wasm. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|cpu/i
+
+/** Installs navigator.gpu from the `webgpu` package (Dawn) and names its hardware adapter. */
+async function hardwareAdapter(): Promise<string> {
+  const { create, globals } = await importOptional<{ create(o: string[]): GpuLike; globals: object }>('webgpu')
+  Object.assign(globalThis, globals)
+  const g = globalThis as { navigator?: { gpu?: GpuLike } }
+  g.navigator ??= {}
+  g.navigator.gpu ??= create([])
+  const adapter = await g.navigator.gpu.requestAdapter()
+  if (!adapter) throw new Error('WebGPU (Dawn) found no adapter')
+  const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}
+  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter'
+  if (adapter.isFallbackAdapter || SOFTWARE_ADAPTER.test(name)) throw new Error(`WebGPU found only a software adapter (${name})`)
+  return name
+}
+
+/** The slice of the WebGPU API used above. */
+interface GpuLike {
+  requestAdapter(): Promise<{
+    isFallbackAdapter?: boolean
+    info?: AdapterInfo
+    requestAdapterInfo?: () => Promise<AdapterInfo>
+  } | null>
+}
+type AdapterInfo = { vendor?: string; architecture?: string; device?: string; description?: string }

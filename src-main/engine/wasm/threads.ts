@@ -1,0 +1,74 @@
+/**
+ * The threaded-SIMD wasm module, built by hand so that its threads start under Node.
+ * tfjs's own initialisation hands Emscripten blob: URLs for the pthread worker and main
+ * script, which Node's Worker refuses (ERR_WORKER_PATH). Here both are real files: the main
+ * script from wasm-out/, the worker written once to the temp folder.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
+
+const require = createRequire(import.meta.url)
+
+/** Folder of the installed @tensorflow/tfjs-backend-wasm package. */
+export function wasmPackageDir(): string {
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))
+}
+
+/** Path of the pthread worker script, written to the temp folder on first use. */
+function workerScript(version: string): string {
+  const dir = join(os.tmpdir(), 'osprey-tfjs-wasm')
+  const file = join(dir, `tfjs-backend-wasm-threaded-simd-${version}-1.worker.cjs`)
+  if (!existsSync(file)) {
+    const { wasmWorkerContents } = require(join(wasmPackageDir(), 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'))
+    mkdirSync(dir, { recursive: true })
+    const tmp = `${file}.${process.pid}.tmp`
+    // The contents come from a JS template literal, which turned the script's "\n" escapes into
+    // real newlines inside string literals; escape them again, as tfjs does.
+    writeFileSync(tmp, (wasmWorkerContents as string).replace(/\n/g, '\\n'))
+    // rename is atomic, so a concurrent process never reads half a file.
+    renameSync(tmp, file)
+  }
+  return file
+}
+
+/** A BackendWasm whose XNNPACK pool runs `threads` threads (its workers live until dispose). */
+export async function createThreadedWasmBackend(threads: number): Promise<BackendWasm> {
+  const pkg = wasmPackageDir()
+  const version: string = require(join(pkg, 'package.json')).version
+  const mainScript = join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.js')
+  const factory = require(mainScript) as (config: object) => Promise<EmscriptenModule>
+  const worker = workerScript(version)
+  // The C++ side caps its pool at half the logical cores it reads (os.cpus() at module
+  // start, for hyper-threading); report 2·threads cores while the module starts.
+  const cpus = os.cpus
+  os.cpus = () => { const c = cpus(); return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]) }
+  let module: EmscriptenModule
+  try {
+    module = await factory({
+      locateFile: (path: string) =>
+        path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? join(pkg, 'dist/tfjs-backend-wasm-threaded-simd.wasm') : join(pkg, 'wasm-out', path),
+      mainScriptUrlOrBlob: mainScript
+    })
+  } finally {
+    os.cpus = cpus
+  }
+  module.tfjs = {
+    init: module.cwrap('init', null, []),
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: module.cwrap('dispose_data', null, ['number']),
+    dispose: module.cwrap('dispose', null, [])
+  }
+  setThreadsCount(threads)
+  return new BackendWasm(module as never)
+}
+
+/** The part of the Emscripten module this file touches. */
+interface EmscriptenModule {
+  cwrap(name: string, ret: string | null, args: string[]): (...a: number[]) => unknown
+  tfjs?: Record<string, unknown>
+}

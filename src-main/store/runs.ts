@@ -1,0 +1,159 @@
+/** The runs repository: Runs, their Epoch and Iteration metrics, and artifacts. */
+import type { EpochMetrics, Evaluation, IterationMetrics, RunDetail, RunStatus, RunSummary, TrainingConfig } from '../contract'
+import type { Db } from './db'
+
+interface RunRow {
+  id: number
+  name: string
+  status: RunStatus
+  dataset_id: number | null
+  fingerprint: string
+  config_json: string
+  split_json: string | null
+  seed: number
+  backend: string | null
+  versions_json: string | null
+  summary_json: string | null
+  error: string | null
+  created_at: string
+  duration_ms: number | null
+  epochs_done: number
+}
+
+/** Final figures of a Run, kept as JSON beside it. */
+export interface RunOutcome {
+  valAccuracy: number | null
+  valLoss: number | null
+  imagesPerSecond: number | null
+  normalizationStats?: { mean: number[]; std: number[] } | null
+  evaluation?: Evaluation | null
+}
+
+const SUMMARY_COLUMNS = `r.*, (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done`
+
+/** Runs in SQLite. Synchronous, like the database. */
+export class RunRepository {
+  #db: Db
+  constructor(db: Db) {
+    this.#db = db
+  }
+
+  /** Records a new Run, queued. */
+  create(run: { name: string; datasetId: number | null; fingerprint: string; config: TrainingConfig }): number {
+    const result = this.#db
+      .prepare("INSERT INTO runs (name, dataset_id, fingerprint, status, config_json, seed) VALUES (?, ?, ?, 'queued', ?, ?)")
+      .run(run.name, run.datasetId, run.fingerprint, JSON.stringify(run.config), run.config.seed)
+    return Number(result.lastInsertRowid)
+  }
+
+  /** Moves a Run to `status`, with whatever else became known. */
+  update(id: number, fields: { status?: RunStatus; backend?: string; versions?: Record<string, string>; split?: object; error?: string | null; started?: boolean; ended?: boolean; durationMs?: number; outcome?: RunOutcome }): void {
+    const sets: string[] = []
+    const values: unknown[] = []
+    const set = (column: string, value: unknown) => {
+      sets.push(`${column} = ?`)
+      values.push(value)
+    }
+    if (fields.status) set('status', fields.status)
+    if (fields.backend) set('backend', fields.backend)
+    if (fields.versions) set('versions_json', JSON.stringify(fields.versions))
+    if (fields.split) set('split_json', JSON.stringify(fields.split))
+    if (fields.error !== undefined) set('error', fields.error)
+    if (fields.durationMs !== undefined) set('duration_ms', Math.round(fields.durationMs))
+    if (fields.outcome) set('summary_json', JSON.stringify(fields.outcome))
+    if (fields.started) sets.push("started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+    if (fields.ended) sets.push("ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+    if (sets.length) this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
+  }
+
+  /** Records one finished Epoch (replacing it when a resumed Run repeats it). */
+  addEpoch(m: EpochMetrics): void {
+    this.#db
+      .prepare('INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(m.runId, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.learningRate, Math.round(m.durationMs))
+  }
+
+  /** Records Iterations, in one transaction. */
+  addIterations(rows: IterationMetrics[]): void {
+    const insert = this.#db.prepare('INSERT OR REPLACE INTO iterations (run_id, iteration, epoch, loss, accuracy, learning_rate, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.#db.transaction(() => {
+      for (const m of rows) insert.run(m.runId, m.iteration, m.epoch, m.loss, m.accuracy, m.learningRate, Math.round(m.elapsedMs))
+    })()
+  }
+
+  /** Records a file a Run produced (relative to the data folder). */
+  addArtifact(runId: number, kind: string, path: string, bytes: number | null): void {
+    this.#db.prepare('DELETE FROM artifacts WHERE run_id = ? AND kind = ?').run(runId, kind)
+    this.#db.prepare('INSERT INTO artifacts (run_id, kind, path, bytes) VALUES (?, ?, ?, ?)').run(runId, kind, path, bytes)
+  }
+
+  /** The path of a Run's artifact of `kind`, if any. */
+  artifact(runId: number, kind: string): string | undefined {
+    return this.#db.prepare('SELECT path FROM artifacts WHERE run_id = ? AND kind = ?').pluck().get(runId, kind) as string | undefined
+  }
+
+  /** Every Run, newest first. */
+  list(): RunSummary[] {
+    return (this.#db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs r ORDER BY r.id DESC`).all() as RunRow[]).map(summary)
+  }
+
+  summary(id: number): RunSummary | undefined {
+    const row = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?`).get(id) as RunRow | undefined
+    return row && summary(row)
+  }
+
+  /** Everything about a Run; iteration metrics downsampled to at most `points`. */
+  detail(id: number, points = 2000): RunDetail | undefined {
+    const row = this.#db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?`).get(id) as RunRow | undefined
+    if (!row) return undefined
+    const outcome = row.summary_json ? (JSON.parse(row.summary_json) as RunOutcome) : null
+    const count = this.#db.prepare('SELECT count(*) FROM iterations WHERE run_id = ?').pluck().get(id) as number
+    const stride = Math.max(1, Math.ceil(count / points))
+    const iterations = this.#db
+      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, 0 AS imagesPerSecond
+        FROM iterations WHERE run_id = ? AND (iteration % ? = 0 OR iteration = ?) ORDER BY iteration`)
+      .all(id, stride, count) as IterationMetrics[]
+    const epochs = this.#db
+      .prepare(`SELECT run_id AS runId, epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
+          val_accuracy AS valAccuracy, learning_rate AS learningRate, duration_ms AS durationMs FROM epochs WHERE run_id = ? ORDER BY epoch`)
+      .all(id) as EpochMetrics[]
+    return {
+      ...summary(row),
+      config: JSON.parse(row.config_json) as TrainingConfig,
+      seed: row.seed,
+      fingerprint: row.fingerprint,
+      split: row.split_json ? JSON.parse(row.split_json) : null,
+      versions: row.versions_json ? JSON.parse(row.versions_json) : {},
+      normalizationStats: outcome?.normalizationStats ?? null,
+      epochMetrics: epochs,
+      iterationMetrics: iterations,
+      evaluation: outcome?.evaluation ?? null
+    }
+  }
+
+  /** Runs whose worker cannot still be alive (the app was closed or crashed) become `interrupted`. */
+  interruptOrphans(): number {
+    return this.#db.prepare("UPDATE runs SET status = 'interrupted', error = 'The app closed while this Run was training. Resume it to continue from its last checkpoint.' WHERE status IN ('queued', 'running', 'paused')").run().changes
+  }
+}
+
+function summary(r: RunRow): RunSummary {
+  const config = JSON.parse(r.config_json) as TrainingConfig
+  const outcome = r.summary_json ? (JSON.parse(r.summary_json) as RunOutcome) : null
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    datasetId: r.dataset_id,
+    model: config.model,
+    backend: r.backend,
+    epochsDone: r.epochs_done,
+    epochs: config.epochs,
+    valAccuracy: outcome?.valAccuracy ?? null,
+    valLoss: outcome?.valLoss ?? null,
+    imagesPerSecond: outcome?.imagesPerSecond ?? null,
+    createdAt: r.created_at,
+    durationMs: r.duration_ms,
+    error: r.error
+  }
+}

@@ -1,0 +1,48 @@
+/** What a training worker is given and what it reports back. Plain objects only. */
+import type { EpochMetrics, Evaluation, IterationMetrics, TrainingConfig } from '../contract'
+
+/** Everything a training worker needs to run (or resume) a Run. */
+export interface TrainJobInput {
+  runId: number
+  dbFile: string
+  nativeBinding?: string
+  /** Where checkpoints and the model go (absolute). */
+  runDir: string
+  /** Where decoded-image caches are kept (shared by Runs on the same dataset). */
+  cacheDir: string
+  datasetId: number
+  config: TrainingConfig
+  /** Continue from the Run's last checkpoint instead of starting afresh. */
+  resume: boolean
+}
+
+/** The split a Run trains on, as recorded with it. */
+export interface SplitRecord {
+  train: number
+  validation: number
+  test: number
+  classes: string[]
+  perClass: Record<string, { train: number; validation: number; test: number }>
+}
+
+/** Progress a training worker streams: main records it and tells the renderer. */
+export type TrainProgress =
+  | { kind: 'preparing'; done: number; total: number }
+  | { kind: 'started'; backend: string; versions: Record<string, string>; split: SplitRecord; normalizationStats: { mean: number[]; std: number[] } | null }
+  | { kind: 'iteration'; metrics: Omit<IterationMetrics, 'runId'> }
+  | { kind: 'epoch'; metrics: Omit<EpochMetrics, 'runId'>; improved: boolean }
+  | { kind: 'checkpoint'; epoch: number; path: string }
+  | { kind: 'paused' }
+  | { kind: 'resumed' }
+  | { kind: 'log'; message: string }
+
+/** How a Run ended, with its final evaluation. */
+export interface TrainJobResult {
+  stoppedBy: 'completed' | 'stopped' | 'early-stopping'
+  epochsDone: number
+  evaluation: Evaluation | null
+  testEvaluation: Evaluation | null
+  imagesPerSecond: number | null
+  /** Model folder (model.json + weights.bin), absolute. */
+  modelPath: string
+}

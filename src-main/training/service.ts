@@ -1,0 +1,241 @@
+/**
+ * Training on the main side: validates and records Runs, runs each in a worker process,
+ * records what the worker streams (metrics, checkpoints, outcome) and tells the renderer.
+ */
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import type { DatasetService } from '../datasets/service'
+import { OspreyError } from '../errors'
+import type { EventBus } from '../events'
+import type { WorkerPool } from '../jobs/pool'
+import type { ControlAction } from '../jobs/protocol'
+import { resolveSplitFractions } from '../pipeline/split'
+import type { Db } from '../store/db'
+import { RunRepository } from '../store/runs'
+import { defaultConfig, resolveConfig } from './config'
+import type { TrainJobResult, TrainProgress } from './protocol'
+
+/** What the service needs from the composition root. */
+export interface TrainingServiceDeps {
+  db: Db
+  dbFile: string
+  dataDir: string
+  pool: WorkerPool
+  events: EventBus
+  datasets: DatasetService
+  nativeBinding?: string
+}
+
+interface ActiveRun {
+  control: ((action: ControlAction) => void) | null
+  done: Promise<RunSummary>
+}
+
+// Iterations are written in batches: one transaction per second, not one per Iteration.
+const FLUSH_MS = 1000
+
+/** Runs: start, steer, list, inspect. */
+export class TrainingService {
+  #deps: TrainingServiceDeps
+  #runs: RunRepository
+  #active = new Map<number, ActiveRun>()
+
+  constructor(deps: TrainingServiceDeps) {
+    this.#deps = deps
+    this.#runs = new RunRepository(deps.db)
+    this.#runs.interruptOrphans() // a worker cannot outlive the app that started it
+  }
+
+  /** Defaults for a new Run on `folder`, informed by its last scan. */
+  defaults(folder?: string): TrainingConfig {
+    const known = folder ? this.#deps.datasets.list().find((d) => d.path === folder) : undefined
+    return defaultConfig(folder ?? '', known ? this.#deps.datasets.get(known.id) : undefined)
+  }
+
+  /** Validates the request, scans the folder (only what changed), records the Run and starts it. */
+  async start(request: TrainingRequest): Promise<RunSummary> {
+    resolveConfig(request) // refuse bad settings before touching the folder
+    const report = await this.#deps.datasets.scan(request.folder)
+    const config = resolveConfig({ ...request, folder: report.path }, report)
+    const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
+    if (blocking) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${blocking.message}`)
+    const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
+    const trainImages = Math.floor(report.images * (1 - fractions.validation - fractions.test))
+    if (config.batchSize > trainImages) {
+      throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [`batchSize: at most ${trainImages}`])
+    }
+    const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
+    this.#launch(id, config, report.id, false)
+    return this.#summary(id)
+  }
+
+  /** Pauses a running Run between two Iterations. */
+  pause(id: number): RunSummary {
+    this.#steer(id, 'pause')
+    return this.#summary(id)
+  }
+
+  /** Resumes a paused Run, or an interrupted one from its last checkpoint. */
+  resume(id: number): RunSummary {
+    if (this.#active.has(id)) {
+      this.#steer(id, 'resume')
+      return this.#summary(id)
+    }
+    const run = this.get(id)
+    if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
+    const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
+    this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint)
+    return this.#summary(id)
+  }
+
+  /** Stops a Run at the next Iteration; what it learned is saved and evaluated. */
+  stop(id: number): RunSummary {
+    this.#steer(id, 'stop')
+    return this.#summary(id)
+  }
+
+  /** Resolves when Run `id` has ended (at once if it is not running). */
+  finished(id: number): Promise<RunSummary> {
+    return this.#active.get(id)?.done ?? Promise.resolve(this.#summary(id))
+  }
+
+  list(): RunSummary[] {
+    return this.#runs.list()
+  }
+
+  get(id: number): RunDetail {
+    const run = this.#runs.detail(id)
+    if (!run) throw new OspreyError('not-found', `No Run with id ${id}.`)
+    return run
+  }
+
+  /** The folder of Run `id`'s saved model, when it has one. */
+  modelPath(id: number): string | undefined {
+    const path = this.#runs.artifact(id, 'model')
+    return path ? join(this.#deps.dataDir, path) : undefined
+  }
+
+  #summary(id: number): RunSummary {
+    const run = this.#runs.summary(id)
+    if (!run) throw new OspreyError('not-found', `No Run with id ${id}.`)
+    return run
+  }
+
+  #steer(id: number, action: ControlAction): void {
+    const active = this.#active.get(id)
+    if (!active?.control) throw new OspreyError('bad-input', `Run ${id} is not running.`)
+    active.control(action)
+  }
+
+  #runDir(id: number): string {
+    return join(this.#deps.dataDir, 'runs', String(id))
+  }
+
+  #setStatus(id: number, status: RunStatus, fields: Parameters<RunRepository['update']>[1] = {}, message?: string): void {
+    this.#runs.update(id, { ...fields, status })
+    this.#deps.events.emit('runs.status', { run: this.#summary(id), ...(message ? { message } : {}) })
+  }
+
+  #launch(id: number, config: TrainingConfig, datasetId: number, resume: boolean): void {
+    const recorder = this.#recorder(id)
+    const active: ActiveRun = { control: null, done: Promise.resolve(null as unknown as RunSummary) }
+    this.#active.set(id, active)
+    this.#setStatus(id, 'queued', { error: null })
+    const { dataDir, dbFile, nativeBinding } = this.#deps
+    active.done = this.#deps.pool
+      .run(
+        'train',
+        { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume },
+        { onProgress: (p) => recorder.record(p), onStart: (control) => (active.control = control) }
+      )
+      .then((result) => this.#finish(id, result))
+      .catch((e: OspreyError) => {
+        // A worker that died (killed, crashed, out of memory) leaves a resumable Run.
+        const died = e.code === 'internal' && /stopped unexpectedly/.test(e.message)
+        this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+      })
+      .finally(() => {
+        recorder.flush()
+        this.#active.delete(id)
+      })
+      .then(() => this.#summary(id))
+  }
+
+  #finish(id: number, result: TrainJobResult): void {
+    const evaluation = result.testEvaluation ?? result.evaluation
+    this.#runs.addArtifact(id, 'model', relative(this.#deps.dataDir, result.modelPath), null)
+    const last = this.#runs.detail(id, 1)?.epochMetrics.at(-1)
+    const status: RunStatus = result.stoppedBy === 'stopped' ? 'stopped' : 'completed'
+    const message = result.stoppedBy === 'early-stopping' ? 'Stopped early: validation loss had stopped improving; the best weights were kept.' : undefined
+    const existing = this.#runs.detail(id, 1)
+    this.#setStatus(
+      id,
+      status,
+      {
+        ended: true,
+        outcome: {
+          valAccuracy: result.evaluation?.accuracy ?? last?.valAccuracy ?? null,
+          valLoss: result.evaluation?.loss ?? last?.valLoss ?? null,
+          imagesPerSecond: result.imagesPerSecond,
+          normalizationStats: existing?.normalizationStats ?? null,
+          evaluation: evaluation ?? null
+        }
+      },
+      message
+    )
+  }
+
+  /** Writes what a worker streams, and forwards it to the renderer. */
+  #recorder(id: number) {
+    let pending: Parameters<RunRepository['addIterations']>[0] = []
+    let timer: NodeJS.Timeout | null = null
+    let normalizationStats: { mean: number[]; std: number[] } | null = null
+    let started = Date.now()
+    const flush = () => {
+      if (timer) clearTimeout(timer)
+      timer = null
+      if (pending.length) this.#runs.addIterations(pending)
+      pending = []
+    }
+    const record = (p: TrainProgress) => {
+      switch (p.kind) {
+        case 'started':
+          normalizationStats = p.normalizationStats
+          started = Date.now()
+          this.#runs.update(id, { outcome: { valAccuracy: null, valLoss: null, imagesPerSecond: null, normalizationStats } })
+          this.#setStatus(id, 'running', { backend: p.backend, versions: p.versions, split: p.split, started: true })
+          break
+        case 'iteration': {
+          const metrics = { ...p.metrics, runId: id }
+          pending.push(metrics)
+          timer ??= setTimeout(flush, FLUSH_MS)
+          this.#deps.events.emit('runs.iteration', metrics)
+          break
+        }
+        case 'epoch': {
+          flush()
+          const metrics = { ...p.metrics, runId: id }
+          this.#runs.addEpoch(metrics)
+          this.#runs.update(id, { durationMs: Date.now() - started })
+          this.#deps.events.emit('runs.epoch', metrics)
+          break
+        }
+        case 'checkpoint':
+          this.#runs.addArtifact(id, 'checkpoint-last', relative(this.#deps.dataDir, p.path), null)
+          break
+        case 'paused':
+          this.#setStatus(id, 'paused')
+          break
+        case 'resumed':
+          this.#setStatus(id, 'running')
+          break
+        case 'preparing':
+        case 'log':
+          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.kind === 'log' ? p.message : `Preparing images: ${p.done} of ${p.total}` })
+          break
+      }
+    }
+    return { record, flush }
+  }
+}

@@ -1,0 +1,131 @@
+/** Whole Runs through the services, in real worker processes, on real images (cpu backend). */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventName, Events } from '../../../src-main/contract'
+import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { workerFile } from '../../../src-main/paths'
+import { createServices, type Services } from '../../../src-main/services'
+import { put, tempDir } from '../../helpers/images'
+
+/** Stripes: horizontal for one class, vertical for the other, with a per-image phase. */
+async function stripes(horizontal: boolean, phase: number): Promise<Buffer> {
+  const size = 16
+  const pixels = Buffer.alloc(size * size)
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) pixels[y * size + x] = ((horizontal ? y : x) + phase) % 4 < 2 ? 230 : 20
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png().toBuffer()
+}
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let services: Services
+const events: { name: EventName; payload: Events[EventName] }[] = []
+const small = { model: 'reference-cnn' as const, imageSize: 16, batchSize: 8, backend: 'cpu' as const, augmentation: { erasing: 0 }, seed: 3 }
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  for (let i = 0; i < 16; i++) {
+    put(folder.path, `horizontal/${i}.png`, await stripes(true, i))
+    put(folder.path, `vertical/${i}.png`, await stripes(false, i))
+  }
+  services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+  services.events.subscribe((name, payload) => events.push({ name, payload }))
+})
+afterAll(() => {
+  services.close()
+  data.cleanup()
+  folder.cleanup()
+})
+
+describe('a Run', () => {
+  it('trains, streams Iterations and Epochs, records everything, saves and evaluates the model', async () => {
+    const started = await services.training.start({ folder: folder.path, ...small, epochs: 3 })
+    expect(started.status).toBe('queued')
+    const done = await services.training.finished(started.id)
+    expect(done).toMatchObject({ status: 'completed', backend: 'cpu', epochsDone: 3, epochs: 3, error: null })
+    const run = services.training.get(started.id)
+    expect(run.split).toMatchObject({ train: 26, validation: 6, test: 0, classes: ['horizontal', 'vertical'] })
+    expect(run.epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3])
+    expect(run.iterationMetrics.length).toBe(3 * Math.ceil(26 / 8))
+    expect(run.evaluation?.confusion.flat().reduce((a, b) => a + b)).toBe(6)
+    expect(run.evaluation?.perClass.map((c) => c.name)).toEqual(['horizontal', 'vertical'])
+    expect(run.valAccuracy).toBe(run.evaluation?.accuracy)
+    expect(run.normalizationStats?.mean).toHaveLength(1)
+    expect(run.versions.tfjs).toBe('4.22.0')
+    expect(existsSync(join(services.training.modelPath(started.id)!, 'model.json'))).toBe(true)
+    const names = new Set(events.filter((e) => 'run' in (e.payload as object) || 'runId' in (e.payload as object)).map((e) => e.name))
+    expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))
+  })
+
+  it('refuses bad settings before it starts, listing every problem', async () => {
+    await expect(services.training.start({ folder: folder.path, batchSize: 0, learningRate: -1, model: 'nope' as never })).rejects.toMatchObject({
+      code: 'bad-input',
+      issues: expect.arrayContaining([expect.stringMatching(/^batchSize/), expect.stringMatching(/^learningRate/), expect.stringMatching(/^model/)])
+    })
+    await expect(services.training.start({ folder: folder.path, ...small, batchSize: 500 })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('larger than the training set') })
+    await expect(services.training.start({ folder: join(folder.path, 'missing'), ...small })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('Folder not found') })
+  })
+
+  it('pauses, resumes and stops on request, keeping what it learned', async () => {
+    const run = await services.training.start({ folder: folder.path, ...small, epochs: 50 })
+    await waitFor(() => events.some((e) => e.name === 'runs.iteration' && (e.payload as Events['runs.iteration']).runId === run.id))
+    services.training.pause(run.id)
+    await waitFor(() => services.training.get(run.id).status === 'paused')
+    const pausedAt = iterationsOf(run.id)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(iterationsOf(run.id)).toBe(pausedAt) // nothing moves while paused
+    services.training.resume(run.id)
+    await waitFor(() => iterationsOf(run.id) > pausedAt)
+    services.training.stop(run.id)
+    const done = await services.training.finished(run.id)
+    expect(done.status).toBe('stopped')
+    expect(done.epochsDone).toBeLessThan(50)
+    expect(existsSync(join(services.training.modelPath(run.id)!, 'model.json'))).toBe(true)
+  })
+})
+
+function iterationsOf(runId: number): number {
+  return events.filter((e) => e.name === 'runs.iteration' && (e.payload as Events['runs.iteration']).runId === runId).length
+}
+
+async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe('a Run whose worker dies', () => {
+  it('is left interrupted, and resumes from its last checkpoint to the end', async () => {
+    const spawn = nodeSpawner(workerFile())
+    const workers: ReturnType<typeof spawn>[] = []
+    const dataDir = tempDir()
+    const own = createServices({ dataDir: dataDir.path, spawnWorker: () => workers[workers.push(spawn()) - 1], transport: 'http' })
+    const epochs: number[] = []
+    own.events.subscribe((name, payload) => {
+      if (name !== 'runs.epoch') return
+      const { runId, epoch } = payload as Events['runs.epoch']
+      epochs.push(epoch)
+      // Killed once the Epoch 1 checkpoint is on disk, mid-way through Epoch 2.
+      const checkpoint = join(dataDir.path, 'runs', String(runId), 'checkpoint-last', 'state.json')
+      if (epochs.length === 1) void waitFor(() => existsSync(checkpoint)).then(() => workers.at(-1)!.kill())
+    })
+    const run = await own.training.start({ folder: folder.path, ...small, epochs: 3 })
+    const interrupted = await own.training.finished(run.id)
+    expect(interrupted.status).toBe('interrupted')
+    expect(interrupted.error).toContain('stopped unexpectedly')
+
+    own.training.resume(run.id)
+    const done = await own.training.finished(run.id)
+    expect(done.status).toBe('completed')
+    expect(own.training.get(run.id).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3])
+    expect(epochs[0]).toBe(1)
+    expect(epochs.at(-1)).toBe(3)
+    expect(epochs.filter((e) => e === 1)).toHaveLength(1) // Epoch 1 was not trained again
+    own.close()
+    dataDir.cleanup()
+  })
+})
