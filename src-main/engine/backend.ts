@@ -6,6 +6,7 @@
  * dynamically, so a missing one is a skipped rung, and the reason goes to `log`.
  */
 import * as tfjs from '@tensorflow/tfjs'
+import { existsSync } from 'node:fs'
 import os from 'node:os'
 import { startWasm } from './wasm/init'
 
@@ -135,8 +136,13 @@ const RUNGS: Record<BackendName, Rung> = {
 /** Matches adapters that run on the CPU: WebGPU there is slower than wasm. */
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|cpu/i
 
+// Where Linux distributions put the Vulkan loader.
+const VULKAN_LOADERS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1']
+
 /** Installs navigator.gpu from the `webgpu` package (Dawn) and names its hardware adapter. */
 async function hardwareAdapter(): Promise<string> {
+  // On Linux Dawn needs the Vulkan loader; without it, it prints a native warning and finds nothing.
+  if (process.platform === 'linux' && !VULKAN_LOADERS.some((f) => existsSync(f))) throw new Error('no Vulkan loader (libvulkan.so.1) is installed')
   const { create, globals } = await importOptional<{ create(o: string[]): GpuLike; globals: object }>('webgpu')
   Object.assign(globalThis, globals)
   const g = globalThis as { navigator?: { gpu?: GpuLike } }

@@ -10,6 +10,7 @@ import { maxPoolGradConfig } from './max-pool-grad'
 import { untransposedMatMulConfig } from './batch-mat-mul'
 import { reluGradConfig, reluGradKernelConfig } from './relu-grad'
 import { sumConfig } from './sum'
+import { batchNormGradConfig } from './batch-norm-grad'
 
 let registered = false
 
@@ -23,6 +24,7 @@ export function registerWasmTrainingKernels(): void {
   wrapKernel(tf.Sum, sumConfig)
   replaceKernel(reluGradKernelConfig)
   tf.registerGradient(reluGradConfig)
+  tf.registerGradient(batchNormGradConfig)
   registered = true
 }
 

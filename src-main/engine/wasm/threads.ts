@@ -10,11 +10,11 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 
-const require = createRequire(import.meta.url)
+const load = createRequire(import.meta.url) // not named `require`: the bundler declares one
 
 /** Folder of the installed @tensorflow/tfjs-backend-wasm package. */
 export function wasmPackageDir(): string {
-  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))
+  return dirname(load.resolve('@tensorflow/tfjs-backend-wasm/package.json'))
 }
 
 /** Path of the pthread worker script, written to the temp folder on first use. */
@@ -22,7 +22,7 @@ function workerScript(version: string): string {
   const dir = join(os.tmpdir(), 'osprey-tfjs-wasm')
   const file = join(dir, `tfjs-backend-wasm-threaded-simd-${version}-1.worker.cjs`)
   if (!existsSync(file)) {
-    const { wasmWorkerContents } = require(join(wasmPackageDir(), 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'))
+    const { wasmWorkerContents } = load(join(wasmPackageDir(), 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'))
     mkdirSync(dir, { recursive: true })
     const tmp = `${file}.${process.pid}.tmp`
     // The contents come from a JS template literal, which turned the script's "\n" escapes into
@@ -37,9 +37,9 @@ function workerScript(version: string): string {
 /** A BackendWasm whose XNNPACK pool runs `threads` threads (its workers live until dispose). */
 export async function createThreadedWasmBackend(threads: number): Promise<BackendWasm> {
   const pkg = wasmPackageDir()
-  const version: string = require(join(pkg, 'package.json')).version
+  const version: string = load(join(pkg, 'package.json')).version
   const mainScript = join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.js')
-  const factory = require(mainScript) as (config: object) => Promise<EmscriptenModule>
+  const factory = load(mainScript) as (config: object) => Promise<EmscriptenModule>
   const worker = workerScript(version)
   // The C++ side caps its pool at half the logical cores it reads (os.cpus() at module
   // start, for hyper-threading); report 2·threads cores while the module starts.

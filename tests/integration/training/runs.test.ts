@@ -1,4 +1,4 @@
-/** Whole Runs through the services, in real worker processes, on real images (cpu backend). */
+/** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -21,7 +21,7 @@ let data: ReturnType<typeof tempDir>
 let folder: ReturnType<typeof tempDir>
 let services: Services
 const events: { name: EventName; payload: Events[EventName] }[] = []
-const small = { model: 'reference-cnn' as const, imageSize: 16, batchSize: 8, backend: 'cpu' as const, augmentation: { erasing: 0 }, seed: 3 }
+const small = { model: 'reference-cnn' as const, imageSize: 16, batchSize: 8, backend: 'wasm' as const, augmentation: { erasing: 0 }, seed: 3 }
 
 beforeAll(async () => {
   data = tempDir()
@@ -44,7 +44,7 @@ describe('a Run', () => {
     const started = await services.training.start({ folder: folder.path, ...small, epochs: 3 })
     expect(started.status).toBe('queued')
     const done = await services.training.finished(started.id)
-    expect(done).toMatchObject({ status: 'completed', backend: 'cpu', epochsDone: 3, epochs: 3, error: null })
+    expect(done).toMatchObject({ status: 'completed', backend: 'wasm', epochsDone: 3, epochs: 3, error: null })
     const run = services.training.get(started.id)
     expect(run.split).toMatchObject({ train: 26, validation: 6, test: 0, classes: ['horizontal', 'vertical'] })
     expect(run.epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3])

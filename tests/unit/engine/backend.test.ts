@@ -17,7 +17,7 @@ describe('initBackend', () => {
     expect(backend.versions).toMatchObject({ tfjs: '4.22.0', 'tfjs-backend-wasm': '4.22.0', threads: '1' })
     expect(lines[0]).toMatch(/skipped tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/)
     expect(lines[1]).toMatch(/skipped tensorflow: @tensorflow\/tfjs-node is not installed/)
-    expect(lines[2]).toMatch(/skipped webgpu: .*(no adapter|software adapter)/)
+    expect(lines[2]).toMatch(/skipped webgpu: .*(no adapter|software adapter|no Vulkan loader)/)
     expect(lines[3]).toMatch(/using wasm/)
     expect(Array.from(backend.tf.matMul([[1, 2]], [[3], [4]]).dataSync())).toEqual([11])
   })
