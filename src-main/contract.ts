@@ -258,6 +258,11 @@ export interface RunDetail extends RunSummary {
   evaluation: Evaluation | null
 }
 
+/** Augmented versions of a few images per class, exactly as training will see them (data: URLs). */
+export interface AugmentationPreview {
+  classes: { name: string; images: { path: string; original: string; epochs: string[] }[] }[]
+}
+
 /** Every command: its request and its response. */
 export interface Commands {
   'app.info': { request: Record<string, never>; response: AppInfo }
@@ -280,6 +285,11 @@ export interface Commands {
   'runs.stop': { request: { id: number }; response: RunSummary }
   'runs.list': { request: Record<string, never>; response: RunSummary[] }
   'runs.get': { request: { id: number }; response: RunDetail }
+  /** What the augmentation settings do to sample images: Epochs 1…`epochs` of the first `perClass` images per class. */
+  'runs.augmentPreview': {
+    request: { folder: string; imageSize: number; augmentation: Augmentation; seed: number; perClass?: number; epochs?: number }
+    response: AugmentationPreview
+  }
   /** The defaults a new Run starts from, for a dataset folder. */
   'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
   /** Native folder dialog; only over the Electron transport. */

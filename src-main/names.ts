@@ -17,6 +17,7 @@ export const commandNames = [
   'runs.list',
   'runs.get',
   'runs.defaults',
+  'runs.augmentPreview',
   'dialog.openFolder'
 ] as const satisfies readonly CommandName[]
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import type { CommandName, Request } from './contract'
-import { partialConfigSchema } from './training/config'
+import { partialConfigSchema, trainingConfigSchema } from './training/config'
 
 const none = z.object({}).strict()
 const id = z.number().int().positive()
@@ -28,6 +28,16 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.list': none,
   'runs.get': z.object({ id }).strict(),
   'runs.defaults': z.object({ folder: path.optional() }).strict(),
+  'runs.augmentPreview': z
+    .object({
+      folder: path,
+      imageSize: trainingConfigSchema.shape.imageSize,
+      augmentation: trainingConfigSchema.shape.augmentation,
+      seed: trainingConfigSchema.shape.seed,
+      perClass: z.number().int().min(1).max(8).optional(),
+      epochs: z.number().int().min(1).max(12).optional()
+    })
+    .strict(),
   'dialog.openFolder': none
 }
 

@@ -72,6 +72,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.list': () => training.list(),
     'runs.get': ({ id }) => training.get(id),
     'runs.defaults': ({ folder }) => training.defaults(folder),
+    'runs.augmentPreview': (request) => training.augmentPreview(request),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },

@@ -72,6 +72,11 @@ export class DatasetService {
     return makeThumbnails(report.path, this.#repository.usableFiles(id), { perClass, size, cacheDir: join(this.#deps.dataDir, 'cache', 'thumbnails') })
   }
 
+  /** The usable images of a dataset (inside a class, no problem), in path order. */
+  usableFiles(id: number): { path: string; class: string }[] {
+    return this.#repository.usableFiles(id)
+  }
+
   forget(id: number): boolean {
     return this.#repository.forget(id)
   }

@@ -3,8 +3,8 @@
  * records what the worker streams (metrics, checkpoints, outcome) and tells the renderer.
  */
 import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import type { RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import { join, relative, resolve } from 'node:path'
+import type { AugmentationPreview, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
@@ -14,6 +14,7 @@ import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
 import { RunRepository } from '../store/runs'
 import { defaultConfig, resolveConfig } from './config'
+import { augmentationPreview } from './preview'
 import type { TrainJobResult, TrainProgress } from './protocol'
 
 /** What the service needs from the composition root. */
@@ -68,6 +69,23 @@ export class TrainingService {
     const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
     this.#launch(id, config, report.id, false)
     return this.#summary(id)
+  }
+
+  /** Augmented samples of a scanned folder, as the trainer would make them. */
+  async augmentPreview(request: Request<'runs.augmentPreview'>): Promise<AugmentationPreview> {
+    const known = this.#deps.datasets.list().find((d) => d.path === resolve(request.folder))
+    if (!known) throw new OspreyError('not-found', `Scan ${request.folder} first: the preview uses its usable images.`)
+    const report = this.#deps.datasets.get(known.id)
+    return augmentationPreview({
+      root: report.path,
+      files: this.#deps.datasets.usableFiles(known.id),
+      size: request.imageSize,
+      channels: report.stats.channels.rgb === 0 ? 1 : 3,
+      augmentation: request.augmentation,
+      seed: request.seed,
+      perClass: request.perClass ?? 2,
+      epochs: request.epochs ?? 6
+    })
   }
 
   /** Pauses a running Run between two Iterations. */
