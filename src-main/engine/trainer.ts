@@ -153,7 +153,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.schedule = schedule.state()
       state.elapsedMs = Date.now() - started
       await hooks.onEpoch(
-        { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(state.iteration), durationMs: Date.now() - epochStart },
+        { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: Date.now() - epochStart },
         improved,
         { ...state }
       )

@@ -75,9 +75,9 @@ export class RunRepository {
 
   /** Records Iterations, in one transaction. */
   addIterations(rows: IterationMetrics[]): void {
-    const insert = this.#db.prepare('INSERT OR REPLACE INTO iterations (run_id, iteration, epoch, loss, accuracy, learning_rate, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const insert = this.#db.prepare('INSERT OR REPLACE INTO iterations (run_id, iteration, epoch, loss, accuracy, learning_rate, elapsed_ms, images_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     this.#db.transaction(() => {
-      for (const m of rows) insert.run(m.runId, m.iteration, m.epoch, m.loss, m.accuracy, m.learningRate, Math.round(m.elapsedMs))
+      for (const m of rows) insert.run(m.runId, m.iteration, m.epoch, m.loss, m.accuracy, m.learningRate, Math.round(m.elapsedMs), m.imagesPerSecond)
     })()
   }
 
@@ -110,7 +110,7 @@ export class RunRepository {
     const count = this.#db.prepare('SELECT count(*) FROM iterations WHERE run_id = ?').pluck().get(id) as number
     const stride = Math.max(1, Math.ceil(count / points))
     const iterations = this.#db
-      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, 0 AS imagesPerSecond
+      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, coalesce(images_per_second, 0) AS imagesPerSecond
         FROM iterations WHERE run_id = ? AND (iteration % ? = 0 OR iteration = ?) ORDER BY iteration`)
       .all(id, stride, count) as IterationMetrics[]
     const epochs = this.#db

@@ -50,7 +50,7 @@ export class TrainingService {
 
   /** Defaults for a new Run on `folder`, informed by its last scan. */
   defaults(folder?: string): TrainingConfig {
-    const known = folder ? this.#deps.datasets.list().find((d) => d.path === folder) : undefined
+    const known = folder ? this.#deps.datasets.list().find((d) => d.path === resolve(folder)) : undefined
     return defaultConfig(folder ?? '', known ? this.#deps.datasets.get(known.id) : undefined)
   }
 
@@ -167,16 +167,17 @@ export class TrainingService {
         { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume },
         { onProgress: (p) => recorder.record(p), onStart: (control) => (active.control = control) }
       )
-      .then((result) => this.#finish(id, result))
+      .then((result) => {
+        recorder.flush() // every Iteration is recorded before the final status goes out
+        this.#finish(id, result)
+      })
       .catch((e: OspreyError) => {
+        recorder.flush()
         // A worker that died (killed, crashed, out of memory) leaves a resumable Run.
         const died = e.code === 'internal' && /stopped unexpectedly/.test(e.message)
         this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
       })
-      .finally(() => {
-        recorder.flush()
-        this.#active.delete(id)
-      })
+      .finally(() => this.#active.delete(id))
       .then(() => this.#summary(id))
   }
 

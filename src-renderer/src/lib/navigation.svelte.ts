@@ -1,7 +1,10 @@
 /** Which screen is showing, remembered across restarts. */
 
-/** Every screen of the app, in nav order. Add Train / Tune / History here with their component in App.svelte. */
-export const screens = [{ id: 'datasets', label: 'Datasets' }] as const
+/** Every screen of the app, in nav order. Add Tune / History here with their component in App.svelte. */
+export const screens = [
+  { id: 'datasets', label: 'Datasets' },
+  { id: 'train', label: 'Train' }
+] as const
 
 /** The id of a screen, e.g. 'datasets'. */
 export type ScreenId = (typeof screens)[number]['id']

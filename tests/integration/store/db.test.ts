@@ -1,7 +1,8 @@
 /** The database: migrations, WAL, foreign keys, and the datasets repository. */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { resourcesDir } from '../../../src-main/paths'
 import { openDatabase } from '../../../src-main/store/db'
 import { DatasetRepository } from '../../../src-main/store/datasets'
 import { tempDir } from '../../helpers/images'
@@ -20,7 +21,10 @@ describe('openDatabase', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
     db.close()
     const again = openDatabase(file)
-    expect(again.prepare('SELECT version, name FROM migrations').all()).toEqual([{ version: 1, name: '001_initial.sql' }])
+    expect(again.prepare('SELECT version, name FROM migrations').all()).toEqual([
+      { version: 1, name: '001_initial.sql' },
+      { version: 2, name: '002_iteration_speed.sql' }
+    ])
     again.close()
   })
 
@@ -35,6 +39,20 @@ describe('openDatabase', () => {
     const db = openDatabase(file, { migrationsDir: migrations })
     expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 10])
     expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('b')).toEqual(['y', 'z'])
+    db.close()
+  })
+
+  it('brings a database of the first schema up to date and keeps its rows', () => {
+    const first = join(dir.path, 'first')
+    mkdirSync(first)
+    copyFileSync(join(resourcesDir(), 'migrations', '001_initial.sql'), join(first, '001_initial.sql'))
+    const file = join(dir.path, 'osprey.db')
+    const old = openDatabase(file, { migrationsDir: first })
+    old.prepare("INSERT INTO runs (id, name, fingerprint, status, config_json, seed) VALUES (1, 'old', 'f', 'completed', '{}', 1)").run()
+    old.prepare('INSERT INTO iterations (run_id, iteration, epoch, loss) VALUES (1, 1, 1, 0.5)').run()
+    old.close()
+    const db = openDatabase(file)
+    expect(db.prepare('SELECT iteration, loss, images_per_second FROM iterations').all()).toEqual([{ iteration: 1, loss: 0.5, images_per_second: null }])
     db.close()
   })
 

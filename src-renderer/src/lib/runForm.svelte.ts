@@ -1,0 +1,203 @@
+/**
+ * The "New Run" form: the chosen Dataset, its default settings from `runs.defaults`, checks
+ * that mirror the server's ranges (so most mistakes show before anything is sent), and the
+ * server's own refusal when it still says no.
+ */
+import type { DatasetListItem, OspreyApi, RunSummary, TrainingConfig } from '../../../src-main/contract'
+import { api as defaultApi, ApiError } from './api'
+import { describeError } from './datasets.svelte'
+
+/** Why the server refused a Run: its sentence, and one line per wrong field when it gave them. */
+export interface ServerRefusal {
+  message: string
+  issues: string[]
+}
+
+/** The settings a form field edits, for error lookups. */
+export type FieldName = Exclude<keyof TrainingConfig, 'folder' | 'augmentation'>
+
+/** Below this many images the split is 20% validation; at and above, 10% validation + 5% test. */
+const LARGE_DATASET = 10_000
+
+/** The validation and test fractions a Run will use; `null` means automatic, as on the server. */
+export function splitFractions(images: number, validation: number | null, test: number | null): { validation: number; test: number } {
+  const auto = images < LARGE_DATASET ? { validation: 0.2, test: 0 } : { validation: 0.1, test: 0.05 }
+  return { validation: validation ?? auto.validation, test: test ?? auto.test }
+}
+
+/** Roughly how many images train: the split is made per class, so the real count can differ by a few. */
+export function trainingImages(images: number, validation: number | null, test: number | null): number {
+  const f = splitFractions(images, validation, test)
+  return Math.max(0, Math.floor(images * (1 - f.validation - f.test)))
+}
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v)
+}
+
+function whole(v: unknown, min: number, max: number, unit: string): string | null {
+  if (!isNumber(v)) return 'Enter a number.'
+  if (!Number.isInteger(v)) return 'Enter a whole number.'
+  if (v < min) return `At least ${min}${unit}.`
+  if (v > max) return `At most ${max}${unit}.`
+  return null
+}
+
+function fraction(v: unknown, min: number, max: number, minExclusive = false): string | null {
+  if (!isNumber(v)) return 'Enter a number.'
+  if (minExclusive ? v <= min : v < min) return minExclusive ? `Must be above ${min}.` : `At least ${min}.`
+  if (v > max) return `At most ${max}.`
+  return null
+}
+
+/** Every wrong setting with a sentence saying what is allowed; the same ranges the server checks. */
+export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augmentation', string>> {
+  const errors: Partial<Record<FieldName | 'augmentation', string>> = {}
+  const check = (field: FieldName, error: string | null) => {
+    if (error) errors[field] = error
+  }
+  check('imageSize', whole(c.imageSize, 8, 512, ' pixels'))
+  check('epochs', whole(c.epochs, 1, 1000, c.epochs === 1 ? ' Epoch' : ' Epochs'))
+  check('batchSize', whole(c.batchSize, 1, 4096, ' image per batch'))
+  check('learningRate', fraction(c.learningRate, 0, 10, true))
+  check('weightDecay', fraction(c.weightDecay, 0, 1))
+  check('earlyStopping', whole(c.earlyStopping, 0, 1000, ''))
+  check('seed', whole(c.seed, 0, 2 ** 31 - 1, ''))
+  if (c.validationSplit !== null) check('validationSplit', fraction(c.validationSplit, 0, 0.5, true))
+  if (c.testSplit !== null) check('testSplit', fraction(c.testSplit, 0, 0.5))
+  if (!errors.validationSplit && !errors.testSplit && (c.validationSplit ?? 0) + (c.testSplit ?? 0) >= 0.9) {
+    errors.validationSplit = 'Validation and test together must leave images to train on.'
+  }
+  const a = c.augmentation
+  const numbers = [a.rotation, a.scale, a.translate, a.brightness, a.contrast, a.saturation, a.hue, a.blur, a.noise, a.erasing]
+  if (!numbers.every(isNumber) || a.scale <= 0) errors.augmentation = 'Every augmentation needs a number in its range.'
+  return errors
+}
+
+/** The form's state: which Dataset, its settings, and what is wrong with them. */
+export class RunForm {
+  #api: OspreyApi
+  #dataset = $state.raw<DatasetListItem | null>(null)
+  #defaults = $state.raw<TrainingConfig | null>(null)
+  #loading = $state(false)
+  #loadError = $state<string | null>(null)
+  #submitting = $state(false)
+  #refusal = $state.raw<ServerRefusal | null>(null)
+  #attempted = $state(false)
+  #chosenByUser = false
+  #ticket = 0
+
+  /** The settings being edited; the form's inputs bind to its fields. Null until defaults load. */
+  config = $state<TrainingConfig | null>(null)
+
+  /** What is wrong with the settings now. */
+  readonly errors = $derived(this.config ? validate(this.config) : {})
+
+  /** Use another client in tests; the app uses the window's. */
+  constructor(client: OspreyApi = defaultApi) {
+    this.#api = client
+  }
+
+  /** The Dataset the Run will train on. */
+  get dataset(): DatasetListItem | null {
+    return this.#dataset
+  }
+  /** The defaults the settings started from (for "reset"). */
+  get defaults(): TrainingConfig | null {
+    return this.#defaults
+  }
+  /** True while defaults are loading. */
+  get loading(): boolean {
+    return this.#loading
+  }
+  /** Why the defaults could not load. */
+  get loadError(): string | null {
+    return this.#loadError
+  }
+  /** True while `runs.start` is in flight. */
+  get submitting(): boolean {
+    return this.#submitting
+  }
+  /** The server's refusal of the last start, if it refused. */
+  get refusal(): ServerRefusal | null {
+    return this.#refusal
+  }
+  /** True once Start was pressed with settings that need fixing (shows a summary above the button). */
+  get attempted(): boolean {
+    return this.#attempted
+  }
+  /** True when nothing stands in the way of pressing Start. */
+  get valid(): boolean {
+    return Object.keys(this.errors).length === 0
+  }
+  /** Training images per Epoch, estimated from the Dataset's image count and the split. */
+  get trainingImages(): number | null {
+    const c = this.config
+    const d = this.#dataset
+    return c && d ? trainingImages(d.images, c.validationSplit, c.testSplit) : null
+  }
+  /** Iterations per Epoch: one per batch, the last batch possibly smaller. */
+  get iterationsPerEpoch(): number | null {
+    const images = this.trainingImages
+    const batch = this.config?.batchSize
+    if (images === null || !isNumber(batch) || batch < 1) return null
+    return Math.ceil(images / Math.floor(batch))
+  }
+
+  /**
+   * Picks the Dataset to train on, unless the user already chose one (then only `byUser` wins).
+   * Loads its defaults; settings typed so far are replaced, since ranges like image size depend on the Dataset.
+   */
+  async choose(dataset: DatasetListItem, byUser = false): Promise<void> {
+    if (!byUser && this.#chosenByUser) return
+    if (byUser) this.#chosenByUser = true
+    if (this.#dataset?.id === dataset.id && this.config) {
+      this.#dataset = dataset // fresher figures, same settings
+      return
+    }
+    const ticket = ++this.#ticket
+    this.#dataset = dataset
+    this.#loading = true
+    this.#loadError = null
+    this.#refusal = null
+    this.#attempted = false
+    try {
+      const defaults = await this.#api.invoke('runs.defaults', { folder: dataset.path })
+      if (ticket !== this.#ticket) return
+      this.#defaults = defaults
+      this.config = structuredClone(defaults)
+    } catch (error) {
+      if (ticket === this.#ticket) this.#loadError = describeError(error)
+    } finally {
+      if (ticket === this.#ticket) this.#loading = false
+    }
+  }
+
+  /** Puts every setting back to the Dataset's defaults. */
+  reset(): void {
+    if (this.#defaults) this.config = structuredClone(this.#defaults)
+    this.#refusal = null
+    this.#attempted = false
+  }
+
+  /** Checks the settings, then asks the server to start; resolves with the new Run, or null when it did not start. */
+  async submit(): Promise<RunSummary | null> {
+    const config = this.config
+    if (!config || this.#submitting) return null
+    this.#refusal = null
+    if (!this.valid) {
+      this.#attempted = true
+      return null
+    }
+    this.#attempted = false
+    this.#submitting = true
+    try {
+      return await this.#api.invoke('runs.start', { config: $state.snapshot(config) })
+    } catch (error) {
+      this.#refusal = { message: describeError(error), issues: error instanceof ApiError ? (error.issues ?? []) : [] }
+      return null
+    } finally {
+      this.#submitting = false
+    }
+  }
+}

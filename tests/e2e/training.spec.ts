@@ -1,0 +1,239 @@
+/**
+ * The Train screen as a user meets it in a browser, against a real `osprey serve` that trains
+ * in a worker on the wasm backend: the form and its checks, a live Run with moving charts,
+ * pause / resume / stop, the results at the end, and reopening a finished Run from the list.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import sharp from 'sharp'
+import { expect, test, type OspreyServer } from './server'
+
+/** Images per class; 20% of each class (4) is kept for validation, 16 train. */
+const perClass = 20
+const validationImages = 8
+const classes = ['horizontal', 'vertical']
+
+/** 16×16 stripes, two pixels wide: horizontal or vertical, each image shifted and shaded differently. */
+async function stripes(root: string): Promise<string> {
+  const size = 16
+  for (const name of classes) {
+    await mkdir(join(root, name), { recursive: true })
+    for (let i = 0; i < perClass; i++) {
+      const pixels = Buffer.alloc(size * size * 3)
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const on = ((name === 'horizontal' ? y : x) + i) % 4 < 2
+          pixels.fill(on ? 235 - i * 3 : 15 + i * 3, (y * size + x) * 3, (y * size + x + 1) * 3)
+        }
+      }
+      const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
+      await writeFile(join(root, name, `${String(i).padStart(2, '0')}.png`), png)
+    }
+  }
+  return root
+}
+
+/** Uncaught errors in the page; every test ends by expecting none. */
+const pageErrors = new WeakMap<Page, string[]>()
+
+/** Opens the studio, scans `folder` on the Datasets screen, and goes to Train. */
+async function openTrain(page: Page, server: OspreyServer, folder: string): Promise<void> {
+  const errors: string[] = []
+  pageErrors.set(page, errors)
+  page.on('pageerror', (error) => errors.push(String(error.stack)))
+  await page.goto(server.url)
+  await page.getByTestId('nav-datasets').click()
+  await page.getByTestId('path-input').fill(folder)
+  await page.getByTestId('scan-button').click()
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  await page.getByTestId('nav-train').click()
+  await expect(page.getByTestId('train-form')).toBeVisible()
+  await expect(page.getByTestId('field-epochs')).toBeVisible()
+}
+
+test.afterEach(({ page }) => {
+  expect(pageErrors.get(page) ?? [], 'uncaught errors in the page').toEqual([])
+})
+
+/** Fills the form for a small, fast Run on the stripes; no early stopping, so it runs every Epoch. */
+async function fillSettings(page: Page, epochs: number): Promise<void> {
+  await page.getByTestId('field-early-stopping').fill('0')
+  await page.getByTestId('field-model').selectOption('reference-cnn')
+  await page.getByTestId('field-image-size').fill('16')
+  await page.getByTestId('field-epochs').fill(String(epochs))
+  await page.getByTestId('field-batch-size').fill('8')
+  await page.getByTestId('field-backend').selectOption('wasm')
+  await page.getByTestId('field-seed').fill('7')
+}
+
+/** The chart's pixels, to tell whether it has been redrawn with new points. */
+function chartPixels(page: Page, testid: string): Promise<string> {
+  return page.getByTestId(testid).locator('canvas').evaluate((canvas) => (canvas as unknown as { toDataURL(): string }).toDataURL())
+}
+
+function progress(page: Page): Promise<string> {
+  return page.getByTestId('run-progress').innerText()
+}
+
+/** The confusion matrix's cells as { true, predicted, count }. */
+async function confusion(page: Page) {
+  return page
+    .getByTestId('cm-cell')
+    .evaluateAll((cells) => cells.map((c) => ({ true: c.getAttribute('data-true'), predicted: c.getAttribute('data-predicted'), count: Number(c.getAttribute('data-count')) })))
+}
+
+/** The results of a finished Run: the confusion matrix covers every validation image, per class and top losses are shown. */
+async function expectResults(page: Page): Promise<void> {
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 30_000 })
+  const cells = await confusion(page)
+  expect(cells).toHaveLength(classes.length * classes.length)
+  expect(new Set(cells.map((c) => `${c.true}→${c.predicted}`))).toEqual(new Set(classes.flatMap((t) => classes.map((p) => `${t}→${p}`))))
+  expect(cells.reduce((sum, c) => sum + c.count, 0)).toBe(validationImages)
+  // Each class's row holds exactly its validation images.
+  for (const name of classes) expect(cells.filter((c) => c.true === name).reduce((sum, c) => sum + c.count, 0)).toBe(validationImages / classes.length)
+
+  const perClassRows = page.getByTestId('per-class').locator('tbody tr')
+  await expect(perClassRows).toHaveCount(classes.length)
+  for (const name of classes) await expect(page.getByTestId('per-class').locator(`tr[data-name="${name}"] th`)).toHaveText(name)
+  await expect(page.getByTestId('top-losses')).toBeVisible()
+}
+
+test('a Run goes live with moving charts; pause holds it still, resume moves it on, stop keeps what it learned', async ({ page, server, workDir }) => {
+  test.setTimeout(150_000)
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+
+  // The Dataset open in the Datasets room is the one chosen.
+  await expect(page.getByTestId('train-dataset').locator('option:checked')).toContainText('stripes')
+  await fillSettings(page, 30)
+  // 40 images, 20% for validation: 32 train, in batches of 8.
+  await expect(page.getByTestId('iterations-per-epoch')).toHaveText('4')
+  await page.getByTestId('start-run').click()
+
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 45_000 })
+  await expect(page.getByTestId('run-backend')).toHaveText('wasm')
+  await expect(page.getByTestId('run-progress')).toContainText(/^Epoch \d+\/30 · Iteration \d+$/)
+  for (const chart of ['loss-chart', 'accuracy-chart', 'lr-chart']) await expect(page.getByTestId(chart).locator('canvas')).toHaveCount(1)
+  await expect(page.getByTestId('run-item')).toHaveCount(1)
+
+  // Live: the counters climb and the chart is redrawn with new points.
+  const firstProgress = await progress(page)
+  const firstPixels = await chartPixels(page, 'loss-chart')
+  await expect.poll(() => progress(page), { timeout: 15_000 }).not.toBe(firstProgress)
+  await expect.poll(() => chartPixels(page, 'loss-chart'), { timeout: 15_000 }).not.toBe(firstPixels)
+
+  // Paused: nothing moves for a second (after a moment for the Iteration in flight to land).
+  await page.getByTestId('pause-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused')
+  await expect(page.getByTestId('resume-run')).toBeEnabled()
+  await expect(page.getByTestId('pause-run')).toBeDisabled()
+  await page.waitForTimeout(600)
+  const heldProgress = await progress(page)
+  const heldPixels = await chartPixels(page, 'loss-chart')
+  await page.waitForTimeout(1000)
+  expect(await progress(page)).toBe(heldProgress)
+  expect(await chartPixels(page, 'loss-chart')).toBe(heldPixels)
+
+  // Resumed: it moves again.
+  await page.getByTestId('resume-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running')
+  await expect.poll(() => progress(page), { timeout: 15_000 }).not.toBe(heldProgress)
+
+  // Pause again so that the Run cannot finish by itself before Stop lands, then stop it.
+  await page.getByTestId('pause-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused')
+  const stoppedAt = Number(/Epoch (\d+)\//.exec(await progress(page))![1])
+  expect(stoppedAt).toBeLessThan(30)
+  await page.getByTestId('stop-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 })
+  await expect(page.getByTestId('stop-run')).toBeDisabled()
+  await expect(page.getByTestId('pause-run')).toBeDisabled()
+
+  await expectResults(page)
+  await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'stopped')
+})
+
+test('a short Run completes with its results, and reopens from the list after a reload', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+  await fillSettings(page, 3)
+  await page.getByTestId('start-run').click()
+
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 })
+  await expect(page.getByTestId('run-progress')).toHaveText('Epoch 3/3 · Iteration 12')
+  await expectResults(page)
+  // Stripes are easy: the model gets most validation images right after 3 Epochs.
+  const right = (await confusion(page)).filter((c) => c.true === c.predicted).reduce((sum, c) => sum + c.count, 0)
+  expect(right).toBeGreaterThanOrEqual(6)
+
+  // A fresh page knows nothing but what the server recorded.
+  await page.reload()
+  await page.getByTestId('nav-train').click()
+  const item = page.getByTestId('run-item')
+  await expect(item).toHaveCount(1)
+  await expect(item).toHaveAttribute('data-status', 'completed')
+  await expect(page.getByTestId('train-form')).toBeVisible()
+  await item.getByRole('button').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed')
+  await expect(page.getByTestId('run-progress')).toHaveText('Epoch 3/3 · Iteration 12')
+  await expect(page.getByTestId('loss-chart').locator('canvas')).toHaveCount(1)
+  await expectResults(page)
+  // A finished Run cannot be steered.
+  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toBeDisabled()
+
+  // Back to the form with the keyboard-reachable "New Run" button.
+  await page.getByTestId('new-run').click()
+  await expect(page.getByTestId('train-form')).toBeVisible()
+})
+
+test('wrong settings are refused before any Run starts: in the form first, then by the server', async ({ page, server, workDir }) => {
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+
+  await page.getByTestId('field-batch-size').fill('0')
+  await expect(page.getByTestId('field-batch-size-error')).toHaveText('At least 1 image per batch.')
+  await expect(page.getByTestId('iterations-per-epoch')).toHaveText('–')
+  await page.getByTestId('start-run').click()
+  await expect(page.getByTestId('train-invalid')).toBeVisible()
+  await expect(page.getByTestId('field-batch-size')).toBeFocused()
+  await expect(page.getByTestId('run-status')).toHaveCount(0)
+
+  // Passes the form's checks, but the server knows the training set is smaller than one batch.
+  await page.getByTestId('field-batch-size').fill('100')
+  await expect(page.getByTestId('field-batch-size-error')).toHaveCount(0)
+  await page.getByTestId('start-run').click()
+  const refusal = page.getByTestId('train-error')
+  await expect(refusal).toContainText('larger than the training set')
+  await expect(refusal.locator('li')).toHaveText(['batchSize: at most 32'])
+  await expect(page.getByTestId('run-status')).toHaveCount(0)
+  await expect(page.getByTestId('train-form')).toBeVisible()
+
+  // Nothing was recorded: the list of Runs is still empty after a reload.
+  await page.reload()
+  await page.getByTestId('nav-train').click()
+  await expect(page.getByText('No Runs yet.')).toBeVisible()
+  await expect(page.getByTestId('run-item')).toHaveCount(0)
+})
+
+test('a Run that diverges fails, and the page says why and how to fix it', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+  await fillSettings(page, 30)
+  // A huge learning rate: the weights blow up and the loss stops being a number.
+  await page.getByTestId('field-optimizer').selectOption('sgd')
+  await page.getByTestId('field-schedule').selectOption('constant')
+  await page.getByTestId('field-lr').fill('10')
+  await page.getByTestId('start-run').click()
+
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 })
+  const error = page.getByTestId('run-error')
+  await expect(error).toBeVisible()
+  await expect(error).toContainText('training diverged')
+  await expect(error).toContainText('Lower the learning rate')
+  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toBeDisabled()
+  await expect(page.getByTestId('confusion-matrix')).toHaveCount(0)
+  await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'failed')
+})
