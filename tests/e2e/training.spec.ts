@@ -237,3 +237,78 @@ test('a Run that diverges fails, and the page says why and how to fix it', async
   await expect(page.getByTestId('confusion-matrix')).toHaveCount(0)
   await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'failed')
 })
+
+/** The preview's pictures in page order, by their alt text ("<path> · original" or "<path> · Epoch <e>"). */
+function previewImages(page: Page): Promise<{ alt: string; src: string }[]> {
+  return page
+    .getByTestId('augment-preview')
+    .getByTestId('preview-image')
+    .evaluateAll((images) => images.map((i) => ({ alt: i.getAttribute('alt') ?? '', src: i.getAttribute('src') ?? '' })))
+}
+
+/** The Epoch pictures only, joined: changes when any augmented version changes. */
+async function epochSources(page: Page): Promise<string> {
+  return (await previewImages(page)).filter((i) => i.alt.includes(' · Epoch ')).map((i) => i.src).join('\n')
+}
+
+async function originalSources(page: Page): Promise<string> {
+  return (await previewImages(page)).filter((i) => i.alt.endsWith(' · original')).map((i) => i.src).join('\n')
+}
+
+test('the augmentation preview shows what each Epoch trains on, follows the settings, and re-rolls the seed', async ({ page, server, workDir }) => {
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+  await page.getByTestId('field-image-size').fill('16')
+  await page.getByTestId('field-seed').fill('7')
+  const panel = page.getByTestId('augment-preview')
+  await panel.getByTestId('preview-augmentation').click()
+
+  // Per class: its first 2 images, each as the model sees it and then in Epochs 1…6.
+  await expect(panel.getByTestId('preview-class')).toHaveCount(classes.length)
+  for (const name of classes) {
+    const rows = panel.locator(`[data-testid="preview-class"][data-name="${name}"]`).getByTestId('preview-row')
+    await expect(rows).toHaveCount(2)
+    for (const [r, file] of ['00.png', '01.png'].entries()) {
+      const images = rows.nth(r).getByTestId('preview-image')
+      await expect(images).toHaveCount(7)
+      const path = `${name}/${file}`
+      const shown = await images.evaluateAll((all) => all.map((i) => ({ alt: i.getAttribute('alt'), src: i.getAttribute('src') ?? '' })))
+      expect(shown.map((i) => i.alt)).toEqual([`${path} · original`, ...[1, 2, 3, 4, 5, 6].map((e) => `${path} · Epoch ${e}`)])
+      for (const { src } of shown) expect(src).toMatch(/^data:image\/png;base64,/)
+    }
+    await expect(rows.first().getByText('as the model sees it')).toBeVisible()
+  }
+  await expect(panel.getByTestId('preview-seed')).toHaveText('7')
+  const originals = await originalSources(page)
+  const first = await epochSources(page)
+
+  // A wider rotation (set with the keyboard) refreshes the preview by itself: new Epoch pictures, same originals.
+  await page.getByTestId('aug-rotation').focus()
+  await page.keyboard.press('End')
+  await expect(page.getByTestId('aug-rotation')).toHaveValue('180')
+  await expect.poll(() => epochSources(page)).not.toBe(first)
+  expect(await originalSources(page)).toBe(originals)
+  const rotated = await epochSources(page)
+
+  // Re-roll: a new seed in the form, new pictures, still the same originals.
+  await panel.getByTestId('reroll-augmentation').click()
+  await expect(page.getByTestId('field-seed')).not.toHaveValue('7')
+  const seed = Number(await page.getByTestId('field-seed').inputValue())
+  expect(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 31 - 1).toBe(true)
+  await expect(panel.getByTestId('preview-seed')).toHaveText(String(seed))
+  await expect.poll(() => epochSources(page)).not.toBe(rotated)
+  expect(await originalSources(page)).toBe(originals)
+
+  // With every augmentation off, each Epoch trains on exactly the image as the model sees it.
+  await page.getByTestId('augmentation').getByRole('button', { name: 'All off' }).click()
+  await expect
+    .poll(async () => {
+      const images = await previewImages(page)
+      return images.length === classes.length * 2 * 7 && images.every((image, i) => image.src === images[i - (i % 7)].src)
+    })
+    .toBe(true)
+
+  // A setting the trainer would refuse is said plainly, and no request goes out.
+  await page.getByTestId('field-image-size').fill('4')
+  await expect(panel.getByTestId('preview-error')).toHaveText('Fix the image size first: At least 8 pixels.')
+})
