@@ -5,7 +5,12 @@
 import { z } from 'zod'
 import type { DatasetReport, TrainingConfig } from '../contract'
 import { OspreyError } from '../errors'
-import { DEFAULT_AUGMENTATION } from '../pipeline/augment-spec'
+import { DEFAULT_AUGMENTATION, NO_AUGMENTATION } from '../pipeline/augment-spec'
+
+// At 32 px and below an image has few pixels to spare: crops, rotations and erasing destroy much of
+// what is there and slow learning (Fashion-MNIST: 0.84 validation accuracy after 2 Epochs with the
+// full default). Small shifts and flips, as the classic "pad 4, crop 32" recipe, help without that.
+const SMALL_IMAGE_AUGMENTATION = { ...NO_AUGMENTATION, flipHorizontal: true, translate: 0.1, brightness: 0.1, contrast: 0.1 }
 
 const augmentation = z
   .object({
@@ -66,7 +71,7 @@ export function defaultConfig(folder: string, report?: DatasetReport, seed = Mat
     schedule: 'cosine',
     earlyStopping: 5,
     normalization: 'standardize',
-    augmentation: { ...DEFAULT_AUGMENTATION },
+    augmentation: { ...(side <= 32 ? SMALL_IMAGE_AUGMENTATION : DEFAULT_AUGMENTATION) },
     validationSplit: null,
     testSplit: null,
     seed,
