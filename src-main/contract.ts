@@ -290,6 +290,11 @@ export interface Commands {
     request: { folder: string; imageSize: number; augmentation: Augmentation; seed: number; perClass?: number; epochs?: number }
     response: AugmentationPreview
   }
+  /** A learning-rate range test with these settings (nothing is recorded): the loss against the rate, and a suggested rate. */
+  'runs.findLearningRate': {
+    request: { config: TrainingRequest }
+    response: { points: { learningRate: number; loss: number }[]; suggestion: number | null; backend: string }
+  }
   /** The defaults a new Run starts from, for a dataset folder. */
   'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
   /** Native folder dialog; only over the Electron transport. */

@@ -18,6 +18,7 @@ export const commandNames = [
   'runs.get',
   'runs.defaults',
   'runs.augmentPreview',
+  'runs.findLearningRate',
   'dialog.openFolder'
 ] as const satisfies readonly CommandName[]
 

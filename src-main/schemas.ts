@@ -28,6 +28,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.list': none,
   'runs.get': z.object({ id }).strict(),
   'runs.defaults': z.object({ folder: path.optional() }).strict(),
+  'runs.findLearningRate': z.object({ config: partialConfigSchema }).strict(),
   'runs.augmentPreview': z
     .object({
       folder: path,

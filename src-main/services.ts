@@ -73,6 +73,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.get': ({ id }) => training.get(id),
     'runs.defaults': ({ folder }) => training.defaults(folder),
     'runs.augmentPreview': (request) => training.augmentPreview(request),
+    'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },

@@ -1,7 +1,7 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
-import type { TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
+import type { LrFindInput, LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -14,6 +14,11 @@ export interface JobKinds {
     input: TrainJobInput
     progress: TrainProgress
     result: TrainJobResult
+  }
+  lrfind: {
+    input: LrFindInput
+    progress: TrainProgress
+    result: LrFindResult
   }
 }
 

@@ -12,12 +12,8 @@ import { buildModel } from '../engine/models'
 import { createOptimizer, DivergedError, train, type RunControl, type TrainerState, type TrainingData } from '../engine/trainer'
 import { OspreyError } from '../errors'
 import type { ControlListener } from '../jobs/worker'
-import { buildImageCache } from '../pipeline/cache'
-import { BatchLoader } from '../pipeline/loader'
-import { normalizationStats } from '../pipeline/normalize'
-import { labelImages, resolveSplitFractions, splitDataset } from '../pipeline/split'
-import { DatasetRepository } from '../store/datasets'
-import { openDatabase } from '../store/db'
+import type { BatchLoader } from '../pipeline/loader'
+import { prepareData } from './prepare'
 import type { SplitRecord, TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 
 /** Runs (or resumes) the Run described by `input`; streams progress; resolves with its outcome. */
@@ -26,23 +22,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
   const control = steering(onControl, progress)
   signal.addEventListener('abort', () => control.stop())
 
-  // The dataset as last scanned: its usable images, labelled by class folder.
-  const db = openDatabase(input.dbFile, { nativeBinding: input.nativeBinding })
-  const datasets = new DatasetRepository(db)
-  const report = datasets.get(input.datasetId)
-  const files = datasets.usableFiles(input.datasetId)
-  db.close()
-  if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
-  const { classes, images } = labelImages(files)
-  const split = splitDataset(images, { seed: config.seed, fractions: resolveSplitFractions(images.length, config.validationSplit, config.testSplit), classNames: classes })
-  const channels: 1 | 3 = report.stats.channels.rgb === 0 ? 1 : 3
-
-  const cache = await buildImageCache(
-    { root: report.path, files: images, fingerprint: report.fingerprint, size: config.imageSize, channels, cacheDir: input.cacheDir },
-    { signal, onProgress: throttled((done, total) => progress({ kind: 'preparing', done, total })) }
-  )
-  const stats = await normalizationStats(config.normalization, cache, split.train)
-  const loader = new BatchLoader({ cache, labels: images.map((i) => i.label), train: split.train, batchSize: config.batchSize, seed: config.seed, augmentation: config.augmentation, stats })
+  const { classes, images, split, channels, cache, stats, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', done, total }))
   let backend: Backend | null = null
   try {
     backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
@@ -195,12 +175,3 @@ function splitRecord(classes: string[], manifest: { counts: [number, number, num
   }
 }
 
-function throttled(fn: (done: number, total: number) => void): (done: number, total: number) => void {
-  let last = 0
-  return (done, total) => {
-    const now = Date.now()
-    if (now - last < 250 && done !== total) return
-    last = now
-    fn(done, total)
-  }
-}

@@ -46,3 +46,13 @@ export interface TrainJobResult {
   /** Model folder (model.json + weights.bin), absolute. */
   modelPath: string
 }
+
+/** A learning-rate range test: the data and settings of a Run that is not started. */
+export type LrFindInput = Omit<TrainJobInput, 'runId' | 'runDir' | 'resume'>
+
+/** The test's curve and its suggested rate. */
+export interface LrFindResult {
+  points: { learningRate: number; loss: number }[]
+  suggestion: number | null
+  backend: string
+}

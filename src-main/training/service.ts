@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import type { AugmentationPreview, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
@@ -15,7 +15,7 @@ import type { Db } from '../store/db'
 import { RunRepository } from '../store/runs'
 import { defaultConfig, resolveConfig } from './config'
 import { augmentationPreview } from './preview'
-import type { TrainJobResult, TrainProgress } from './protocol'
+import type { LrFindResult, TrainJobResult, TrainProgress } from './protocol'
 
 /** What the service needs from the composition root. */
 export interface TrainingServiceDeps {
@@ -56,6 +56,21 @@ export class TrainingService {
 
   /** Validates the request, scans the folder (only what changed), records the Run and starts it. */
   async start(request: TrainingRequest): Promise<RunSummary> {
+    const { report, config } = await this.#ready(request)
+    const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
+    this.#launch(id, config, report.id, false)
+    return this.#summary(id)
+  }
+
+  /** The learning-rate range test for these settings, in a worker; nothing is recorded. */
+  async findLearningRate(request: TrainingRequest): Promise<LrFindResult> {
+    const { report, config } = await this.#ready(request)
+    const { dbFile, nativeBinding, dataDir } = this.#deps
+    return this.#deps.pool.run('lrfind', { dbFile, nativeBinding, cacheDir: join(dataDir, 'cache', 'images'), datasetId: report.id, config })
+  }
+
+  /** Checks the settings, scans the folder (only what changed) and checks them against it. */
+  async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig }> {
     resolveConfig(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const config = resolveConfig({ ...request, folder: report.path }, report)
@@ -66,9 +81,7 @@ export class TrainingService {
     if (config.batchSize > trainImages) {
       throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [`batchSize: at most ${trainImages}`])
     }
-    const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
-    this.#launch(id, config, report.id, false)
-    return this.#summary(id)
+    return { report, config }
   }
 
   /** Augmented samples of a scanned folder, as the trainer would make them. */

@@ -98,6 +98,18 @@ async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
   }
 }
 
+it('finds a learning rate: the loss against a growing rate, and a suggestion inside the range', async () => {
+  const result = await services.training.findLearningRate({ folder: folder.path, ...small })
+  expect(result.backend).toBe('wasm')
+  expect(result.points.length).toBeGreaterThan(20)
+  const rates = result.points.map((p) => p.learningRate)
+  expect(rates).toEqual([...rates].sort((a, b) => a - b))
+  expect(rates[0]).toBeCloseTo(1e-7)
+  expect(result.suggestion).toBeGreaterThan(1e-6)
+  expect(result.suggestion).toBeLessThan(1)
+  expect(services.training.list().some((r) => r.status === 'queued')).toBe(false) // nothing recorded
+})
+
 describe('a Run whose worker dies', () => {
   it('is left interrupted, and resumes from its last checkpoint to the end', async () => {
     const spawn = nodeSpawner(workerFile())

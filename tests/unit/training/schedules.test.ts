@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { perClass } from '../../../src-main/engine/evaluate'
+import { suggest } from '../../../src-main/engine/lr-finder'
 import { createSchedule } from '../../../src-main/engine/schedules'
 
 describe('learning-rate schedules', () => {
@@ -46,4 +47,21 @@ it('per-class precision, recall and F1 follow from the confusion matrix', () => 
   const metrics = perClass(['cat', 'dog'], [[6, 2], [1, 3]])
   expect(metrics[0]).toEqual({ name: 'cat', precision: 6 / 7, recall: 6 / 8, f1: expect.closeTo((2 * (6 / 7) * 0.75) / (6 / 7 + 0.75)), support: 8 })
   expect(metrics[1]).toMatchObject({ precision: 3 / 5, recall: 3 / 4, support: 4 })
+})
+
+describe('the learning-rate suggestion', () => {
+  const curve = (losses: number[]) => losses.map((loss, i) => ({ learningRate: 10 ** (-6 + i), loss }))
+
+  it('is where the loss falls fastest before its minimum', () => {
+    // Flat, then a steep fall at 1e-3, a gentler one, the minimum at 1e-1, then divergence.
+    expect(suggest(curve([2.3, 2.3, 2.29, 1.2, 0.9, 0.8, 3]))).toBe(1e-3)
+  })
+
+  it('is a tenth of the minimum when the loss never falls', () => {
+    expect(suggest(curve([2, 2.1, 2.2, 2.3, 2.4, 2.5]))).toBeCloseTo(1e-7)
+  })
+
+  it('is withheld when the test stopped too early to tell', () => {
+    expect(suggest(curve([2, 1, 5]))).toBeNull()
+  })
 })
