@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { predictFiles } from '../src-main/engine/predict'
 import { nodeSpawner } from '../src-main/jobs/spawn-node'
@@ -30,6 +31,11 @@ const log = (line: string) => !values.json && console.log(`${((Date.now() - star
 services.events.on('runs.epoch', (e) => log(`Epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss?.toFixed(4)}, val accuracy ${e.valAccuracy?.toFixed(4)} (${(e.durationMs / 1000).toFixed(0)} s)`))
 services.events.on('runs.status', (s) => s.message && !s.message.startsWith('Preparing') && log(s.message))
 
+// The main side while a Run streams its events: event-loop delay, and the training worker's memory.
+const loop = monitorEventLoopDelay({ resolution: 10 })
+loop.enable()
+let workerPeakBytes = 0
+services.events.on('runs.iteration', (i) => (workerPeakBytes = Math.max(workerPeakBytes, i.memoryBytes)))
 const run = await services.training.start({ folder: trainDir, ...JSON.parse(values.config as string) })
 const timer = setTimeout(() => {
   log('time budget reached: stopping (the model learned so far is kept)')
@@ -38,6 +44,7 @@ const timer = setTimeout(() => {
 const done = await services.training.finished(run.id)
 clearTimeout(timer)
 const trainedMs = Date.now() - started
+loop.disable()
 
 const files: { path: string; label: string }[] = []
 for (const label of readdirSync(testDir).filter((d) => !d.startsWith('.'))) for (const f of readdirSync(join(testDir, label))) files.push({ path: join(testDir, label, f), label })
@@ -56,6 +63,9 @@ const result = {
   val_accuracy: done.valAccuracy,
   test_accuracy: correct / files.length,
   test_images: files.length,
+  worker_peak_rss_mb: Math.round(workerPeakBytes / 2 ** 20),
+  main_event_loop_p99_ms: Number((loop.percentile(99) / 1e6 - 10).toFixed(1)),
+  main_event_loop_max_ms: Number((loop.max / 1e6 - 10).toFixed(1)),
   target: 0.91,
   pass: correct / files.length >= 0.91 && trainedMs <= budgetMs
 }

@@ -199,6 +199,8 @@ export interface IterationMetrics {
   learningRate: number
   imagesPerSecond: number
   elapsedMs: number
+  /** Memory (resident set) of the process training the Run, in bytes; 0 when not known (older Runs). */
+  memoryBytes: number
 }
 
 /** One finished Epoch. */

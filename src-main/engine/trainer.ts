@@ -37,7 +37,7 @@ export interface RunControl {
 
 /** Everything the loop reports and asks. */
 export interface TrainerHooks {
-  onIteration(metrics: Omit<IterationMetrics, 'runId'>): void
+  onIteration(metrics: Omit<IterationMetrics, 'runId' | 'memoryBytes'>): void
   /** After each Epoch; `state` is what a checkpoint must keep to resume from here. */
   onEpoch(metrics: Omit<EpochMetrics, 'runId'>, improved: boolean, state: TrainerState): Promise<void> | void
   control: RunControl

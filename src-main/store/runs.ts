@@ -110,7 +110,7 @@ export class RunRepository {
     const count = this.#db.prepare('SELECT count(*) FROM iterations WHERE run_id = ?').pluck().get(id) as number
     const stride = Math.max(1, Math.ceil(count / points))
     const iterations = this.#db
-      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, coalesce(images_per_second, 0) AS imagesPerSecond
+      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, coalesce(images_per_second, 0) AS imagesPerSecond, 0 AS memoryBytes
         FROM iterations WHERE run_id = ? AND (iteration % ? = 0 OR iteration = ?) ORDER BY iteration`)
       .all(id, stride, count) as IterationMetrics[]
     const epochs = this.#db

@@ -52,7 +52,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     try {
       result = await train(tf, model, optimizer, data, config, {
         control,
-        onIteration: (metrics) => progress({ kind: 'iteration', metrics }),
+        onIteration: (metrics) => progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
         onEpoch: async (metrics, improved, state) => {
           progress({ kind: 'epoch', metrics, improved })
           await saveCheckpoint(tf, checkpoint, model, optimizer, { epoch: metrics.epoch, trainer: state })
