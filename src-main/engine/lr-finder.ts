@@ -57,21 +57,28 @@ export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimize
 }
 
 /**
- * The rate where the smoothed loss falls fastest (steepest negative slope in log-rate), before its
- * minimum. The first tenth of the curve is skipped, as fastai does: its smoothing rests on few points.
+ * The rate where the smoothed loss falls fastest before its minimum: the slope is taken over a tenth
+ * of the curve (single steps are smoothing noise), and only once the loss has made a tenth of its
+ * total fall (a flat start wobbles too). A tenth of the minimum's rate when the loss never falls.
  */
 export function suggest(points: LrPoint[]): number | null {
   if (points.length < 5) return null
   let minimum = 0
   for (let i = 1; i < points.length; i++) if (points[i].loss < points[minimum].loss) minimum = i
+  // The first tenth is skipped, as fastai does: its smoothing rests on too few batches.
+  const window = Math.max(1, Math.round(points.length / 10))
+  const start = points.length >= 20 ? window : 0
+  const fall = points[start].loss - points[minimum].loss
   let steepest = -1
   let slope = 0
-  for (let i = Math.max(1, Math.floor(points.length / 10)); i <= minimum; i++) {
-    const s = (points[i].loss - points[i - 1].loss) / Math.log(points[i].learningRate / points[i - 1].learningRate)
+  for (let i = start + window; i <= minimum; i++) {
+    if (points[start].loss - points[i].loss < fall / 10) continue
+    const s = (points[i].loss - points[i - window].loss) / Math.log(points[i].learningRate / points[i - window].learningRate)
     if (s < slope) {
       slope = s
       steepest = i
     }
   }
-  return steepest < 0 ? points[minimum].learningRate / 10 : points[steepest].learningRate
+  // The middle of the steepest window: its slope belongs to the whole stretch.
+  return steepest < 0 ? points[minimum].learningRate / 10 : points[steepest - Math.floor(window / 2)].learningRate
 }

@@ -312,3 +312,33 @@ test('the augmentation preview shows what each Epoch trains on, follows the sett
   await page.getByTestId('field-image-size').fill('4')
   await expect(panel.getByTestId('preview-error')).toHaveText('Fix the image size first: At least 8 pixels.')
 })
+
+test('the learning-rate finder draws loss against rate and puts its suggestion in the form', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+  await page.getByTestId('field-model').selectOption('reference-cnn')
+  await page.getByTestId('field-image-size').fill('16')
+  await page.getByTestId('field-batch-size').fill('8')
+  await page.getByTestId('field-backend').selectOption('wasm')
+
+  const finder = page.getByTestId('lr-finder')
+  await page.getByTestId('find-lr').click()
+  await expect(finder).toHaveAttribute('aria-busy', 'true')
+  await expect(page.getByTestId('lr-finder-status')).toHaveText('Trying rates from 1e-7 to 10 on your images…')
+
+  await expect(page.getByTestId('lr-finder-chart').locator('canvas')).toHaveCount(1, { timeout: 90_000 })
+  await expect(finder).toHaveAttribute('aria-busy', 'false')
+  await expect(page.getByTestId('lr-finder-error')).toHaveCount(0)
+  const said = await page.getByTestId('lr-suggestion').innerText()
+  const match = /^Suggested: (\d(?:\.\d)?e-?\d+|[\d.]+), where the loss falls fastest\.$/.exec(said)
+  expect(match, said).not.toBeNull()
+  const rate = Number(match![1])
+  expect(rate).toBeGreaterThanOrEqual(1e-7)
+  expect(rate).toBeLessThanOrEqual(10)
+
+  await expect(page.getByTestId('use-lr')).toHaveText(`Use ${match![1]}`)
+  await page.getByTestId('use-lr').click()
+  expect(Number(await page.getByTestId('field-lr').inputValue())).toBe(rate)
+  await expect(page.getByTestId('field-lr-error')).toHaveCount(0)
+})
