@@ -77,6 +77,8 @@ function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
   else o.learningRate = lr
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** Iterations in one Epoch: every training image once, the last batch possibly smaller. */
 export function iterationsPerEpoch(trainCount: number, batchSize: number): number {
   return Math.ceil(trainCount / batchSize)
@@ -120,6 +122,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       let seen = 0
       let window = { images: 0, since: Date.now() }
       for await (const batch of data.trainBatches(epoch)) {
+        // Prefetched batches and wasm reads resolve as microtasks, which alone never let the event
+        // loop poll: without this, a pause or stop message would wait for the end of the Epoch.
+        await yieldToEventLoop()
         await hooks.control.waitWhilePaused()
         if (hooks.control.stopRequested()) return { stoppedBy: 'stopped', state: finish() }
         const lr = schedule.rate(state.iteration)

@@ -59,6 +59,11 @@ export class TrainingService {
     const { report, config } = await this.#ready(request)
     const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
     this.#launch(id, config, report.id, false)
+    const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
+    if (changed) {
+      const { added, removed, changed: edited } = report.changes!
+      this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `The dataset changed since its last scan (${added} added, ${removed} removed, ${edited} changed): this Run trains on the folder as it is now.` })
+    }
     return this.#summary(id)
   }
 

@@ -59,6 +59,16 @@ describe('a Run', () => {
     expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))
   })
 
+  it('says so when the dataset changed since its last scan', async () => {
+    put(folder.path, 'vertical/extra.png', await stripes(false, 99))
+    const messages: string[] = []
+    const dispose = services.events.on('runs.status', (s) => s.message && messages.push(s.message))
+    const run = await services.training.start({ folder: folder.path, ...small, epochs: 1 })
+    await services.training.finished(run.id)
+    dispose()
+    expect(messages).toContainEqual(expect.stringContaining('The dataset changed since its last scan (1 added, 0 removed, 0 changed)'))
+  })
+
   it('refuses bad settings before it starts, listing every problem', async () => {
     await expect(services.training.start({ folder: folder.path, batchSize: 0, learningRate: -1, model: 'nope' as never })).rejects.toMatchObject({
       code: 'bad-input',

@@ -108,6 +108,24 @@ describe('train', () => {
     m.dispose()
   })
 
+  it('hears a stop sent as a message while batches are ready at once (no I/O between Iterations)', async () => {
+    const clean = syntheticData(200, 2)
+    let stop = false
+    let seen = 0
+    const m = model()
+    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), clean, { ...config, batchSize: 2, epochs: 1 }, {
+      control: { waitWhilePaused: async () => {}, stopRequested: () => stop },
+      onIteration: (it) => {
+        seen = it.iteration
+        if (it.iteration === 1) setImmediate(() => (stop = true)) // as an IPC message arrives: a macrotask
+      },
+      onEpoch: () => {}
+    })
+    expect(result.stoppedBy).toBe('stopped')
+    expect(seen).toBeLessThan(5)
+    m.dispose()
+  })
+
   it('stops early after `patience` Epochs without a better validation loss, with the best weights restored', async () => {
     const m = model()
     const clean = syntheticData(64)
