@@ -117,9 +117,9 @@ it('finds a learning rate: the loss against a growing rate, and a suggestion ins
   expect(rates[0]).toBeCloseTo(1e-7)
   expect(result.suggestion).toBeGreaterThan(1e-5)
   expect(result.suggestion).toBeLessThan(1)
-  // The suggestion lies on the fall: the loss there is already clearly below where it started.
-  const at = result.points.find((p) => p.learningRate === result.suggestion)!
-  expect(at.loss).toBeLessThan(result.points[0].loss - 0.05)
+  // The suggestion lies before the lowest loss (the rule itself is tested exactly in tests/unit).
+  const lowest = result.points.reduce((a, b) => (b.loss < a.loss ? b : a))
+  expect(result.suggestion).toBeLessThan(lowest.learningRate)
   expect(services.training.list().some((r) => r.status === 'queued')).toBe(false) // nothing recorded
 })
 
