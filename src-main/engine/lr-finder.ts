@@ -4,7 +4,7 @@
  * the loss falls fastest. The model is thrown away afterwards.
  */
 import type * as tfjs from '@tensorflow/tfjs'
-import type { Batch } from './trainer'
+import { setLearningRate, type Batch } from './trainer'
 
 type Tf = typeof tfjs
 
@@ -32,8 +32,7 @@ export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimize
   while (step < range.steps) {
     for await (const batch of batches()) {
       const lr = range.from * factor ** step
-      ;(optimizer as unknown as { learningRate: number }).learningRate = lr
-      ;(optimizer as unknown as { setLearningRate?: (lr: number) => void }).setLearningRate?.(lr)
+      setLearningRate(optimizer, lr)
       const loss = tf.tidy(() => {
         const x = tf.tensor4d(batch.x, [batch.size, shape.size, shape.size, shape.channels])
         const y = tf.oneHot(tf.tensor1d(batch.y, 'int32'), shape.classes)

@@ -71,7 +71,7 @@ export function createOptimizer(tf: Tf, name: OptimizerName, lr: number): tfjs.O
 }
 
 /** Sets the optimizer's rate for the next step (tfjs reads it at every applyGradients). */
-function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
+export function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
   const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number }
   if (o.setLearningRate) o.setLearningRate(lr)
   else o.learningRate = lr

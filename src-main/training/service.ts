@@ -202,10 +202,10 @@ export class TrainingService {
   #finish(id: number, result: TrainJobResult): void {
     const evaluation = result.testEvaluation ?? result.evaluation
     this.#runs.addArtifact(id, 'model', relative(this.#deps.dataDir, result.modelPath), null)
-    const last = this.#runs.detail(id, 1)?.epochMetrics.at(-1)
+    const existing = this.#runs.detail(id, 1)
+    const last = existing?.epochMetrics.at(-1)
     const status: RunStatus = result.stoppedBy === 'stopped' ? 'stopped' : 'completed'
     const message = result.stoppedBy === 'early-stopping' ? 'Stopped early: validation loss had stopped improving; the best weights were kept.' : undefined
-    const existing = this.#runs.detail(id, 1)
     this.#setStatus(
       id,
       status,
