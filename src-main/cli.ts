@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
 import { predictCommand, runsListCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
+import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
 import { defaultDataDir, rendererDir, workerFile } from './paths'
@@ -23,6 +24,12 @@ Commands:
                            --optimizer adam|sgd|rmsprop --lr X --schedule constant|step|cosine|onecycle|plateau
                            --early-stop PATIENCE --normalize unit|symmetric|standardize --augment SPEC
                            --val-split F --seed N --backend auto|tensorflow|webgpu|wasm|cpu)
+  tune <folder>            search hyperparameters (--space FILE --strategy grid|random|bayesian --trials N
+                           --parallel P --prune none|median|asha --objective val_accuracy|val_loss
+                           --time-budget MINUTES --yes (start a grid over 10,000 points) + training flags)
+  studies list             list the Studies
+  studies show <id>        a Study's Trials, best result and parameter importance
+  studies resume <id>      go on with a stopped or interrupted Study
   runs list                list the Runs
   predict <run> <images…>  classify images with a Run's model
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
@@ -41,7 +48,8 @@ const { values, positionals } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
-    ...TRAIN_OPTIONS
+    ...TRAIN_OPTIONS,
+    ...TUNE_OPTIONS
   }
 })
 const out = new Output(Boolean(values.json))
@@ -55,6 +63,10 @@ async function main(): Promise<number> {
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
+  if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, values, out))
+  if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
+  if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out))
+  if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
   if (command === 'runs' && sub === 'list') return withServices(open(), (s) => runsListCommand(s, out))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'serve') return serveCommand(open)

@@ -183,6 +183,10 @@ export interface TrainingConfig {
   testSplit: number | null
   seed: number
   backend: 'auto' | BackendName
+  /** Dropout rate before the classifier head; absent = the model's own (tunable). */
+  dropout?: number
+  /** Width of the dense layer before the classifier; absent = the model's own (tunable). */
+  units?: number
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. */
@@ -265,6 +269,89 @@ export interface AugmentationPreview {
   classes: { name: string; images: { path: string; original: string; epochs: string[] }[] }[]
 }
 
+// ── Studies (hyperparameter tuning) ──────────────────────────────────────────
+
+/** How a Study proposes Trials. */
+export type StrategyName = 'grid' | 'random' | 'bayesian'
+/** How a Study stops unpromising Trials early: not at all, below the median, or by successive halving (ASHA). */
+export type PrunerName = 'none' | 'median' | 'asha'
+/** What a Study optimizes: the highest validation accuracy, or the lowest validation loss. */
+export type Objective = 'val_accuracy' | 'val_loss'
+/** Where a Study stands. `interrupted`: the app closed while it ran; it can be resumed. */
+export type StudyStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted'
+/** What happened to a Trial. */
+export type TrialState = 'running' | 'completed' | 'pruned' | 'failed'
+/** A hyperparameter value of a Trial. */
+export type ParamValue = string | number | boolean
+
+/** What starting a Study asks for. `space` is the search-space JSON (see docs/ARCHITECTURE.md). */
+export interface StudyRequest {
+  folder: string
+  name?: string
+  space: Record<string, unknown>
+  strategy: StrategyName
+  /** The budget: at most this many Trials… */
+  trials: number
+  /** …and, when set, no new Trial after this many minutes (counted from each start or resume). */
+  timeBudgetMinutes?: number | null
+  /** Trials trained at the same time. */
+  parallel?: number
+  prune?: PrunerName
+  objective?: Objective
+  seed?: number
+  /** Settings every Trial shares; the space's params are laid over them. */
+  training?: Omit<TrainingRequest, 'folder'>
+  /** A grid of more than 10,000 points starts only when this is true. */
+  confirmLargeGrid?: boolean
+}
+
+/** One Trial of a Study: its params, its Run, and how it went. */
+export interface TrialSummary {
+  studyId: number
+  /** 0-based, in the order the strategy proposed. */
+  number: number
+  runId: number | null
+  params: Record<string, ParamValue>
+  status: TrialState
+  /** The objective's value (accuracy or loss as is); for a pruned Trial, its best before pruning. */
+  value: number | null
+  /** The objective after each Epoch. */
+  intermediate: number[]
+  durationMs: number | null
+  error: string | null
+}
+
+/** A Study as listed. */
+export interface StudySummary {
+  id: number
+  name: string
+  datasetId: number | null
+  folder: string
+  strategy: StrategyName
+  objective: Objective
+  prune: PrunerName
+  status: StudyStatus
+  /** The Trial budget. */
+  trials: number
+  counts: Record<TrialState, number>
+  best: { number: number; value: number; params: Record<string, ParamValue>; runId: number | null } | null
+  createdAt: string
+  endedAt: string | null
+  error: string | null
+}
+
+/** A Study with every Trial. */
+export interface StudyDetail extends StudySummary {
+  space: Record<string, unknown>
+  training: Omit<TrainingRequest, 'folder'>
+  parallel: number
+  seed: number
+  timeBudgetMinutes: number | null
+  trialList: TrialSummary[]
+  /** How much each hyperparameter seems to matter (0–1, summing to 1), most important first. */
+  importance: { name: string; importance: number }[]
+}
+
 /** Every command: its request and its response. */
 export interface Commands {
   'app.info': { request: Record<string, never>; response: AppInfo }
@@ -301,6 +388,18 @@ export interface Commands {
   'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
   /** Native folder dialog; only over the Electron transport. */
   'dialog.openFolder': { request: Record<string, never>; response: { path: string | null } }
+  // Studies
+  /** Checks a search space: every problem, and how many points its grid has. */
+  'studies.checkSpace': { request: { space: Record<string, unknown> }; response: { problems: string[]; gridSize: number | null } }
+  /** Starts a Study; resolves once it is recorded (follow the studies.* events). */
+  'studies.start': { request: { study: StudyRequest }; response: StudySummary }
+  /** Stops a Study: running Trials stop; it can be resumed later without repeating a completed Trial. */
+  'studies.stop': { request: { id: number }; response: StudySummary }
+  'studies.resume': { request: { id: number }; response: StudySummary }
+  'studies.list': { request: Record<string, never>; response: StudySummary[] }
+  'studies.get': { request: { id: number }; response: StudyDetail }
+  /** Trains the best Trial's settings as a new Run (not part of the Study). */
+  'studies.useBest': { request: { id: number }; response: RunSummary }
 }
 
 /** Every event the main process pushes to the renderer. */
@@ -313,6 +412,11 @@ export interface Events {
   'runs.status': { run: RunSummary; message?: string }
   /** The application menu asks the renderer to do something. */
   'menu.action': { action: 'open-folder' | 'open-sample'; path?: string }
+  // Studies
+  /** A Trial started, reported an Epoch, or ended. */
+  'studies.trial': TrialSummary
+  /** A Study changed status; `message` says why when it ended early. */
+  'studies.status': { study: StudySummary; message?: string }
 }
 
 export type CommandName = keyof Commands

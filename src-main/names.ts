@@ -19,11 +19,19 @@ export const commandNames = [
   'runs.defaults',
   'runs.augmentPreview',
   'runs.findLearningRate',
-  'dialog.openFolder'
+  'dialog.openFolder',
+  // Studies
+  'studies.checkSpace',
+  'studies.start',
+  'studies.stop',
+  'studies.resume',
+  'studies.list',
+  'studies.get',
+  'studies.useBest'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action', 'studies.trial', 'studies.status'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import type { CommandName, Request } from './contract'
 import { partialConfigSchema, trainingConfigSchema } from './training/config'
+import { studyRequestSchema } from './tuning/request'
 
 const none = z.object({}).strict()
 const id = z.number().int().positive()
@@ -39,7 +40,15 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
       epochs: z.number().int().min(1).max(12).optional()
     })
     .strict(),
-  'dialog.openFolder': none
+  'dialog.openFolder': none,
+  // Studies: the space itself is checked by the tuning validator, which lists every problem.
+  'studies.checkSpace': z.object({ space: z.record(z.string(), z.unknown()) }).strict(),
+  'studies.start': z.object({ study: studyRequestSchema }).strict(),
+  'studies.stop': z.object({ id }).strict(),
+  'studies.resume': z.object({ id }).strict(),
+  'studies.list': none,
+  'studies.get': z.object({ id }).strict(),
+  'studies.useBest': z.object({ id }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

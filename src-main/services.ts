@@ -14,6 +14,7 @@ import { WorkerPool } from './jobs/pool'
 import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import { openDatabase, type Db } from './store/db'
+import { StudyService } from './studies/service'
 import { TrainingService } from './training/service'
 
 /** What a host (Electron, serve, CLI) passes in. */
@@ -34,6 +35,7 @@ export interface Services {
   events: EventBus
   datasets: DatasetService
   training: TrainingService
+  studies: StudyService
   dispatch: Dispatch
   close(): void
 }
@@ -46,8 +48,12 @@ export function createServices(options: ServiceOptions): Services {
   // Scans and training Runs queue separately: a long Run never holds up a scan.
   const scans = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))
   const runs = new WorkerPool(options.spawnWorker, 1)
+  // Trials of every Study share one pool, first come first served, so two Studies share it fairly.
+  const trialSlots = Math.max(1, Math.min(4, availableParallelism()))
+  const trials = new WorkerPool(options.spawnWorker, trialSlots)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, events, datasets, nativeBinding: options.nativeBinding })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, nativeBinding: options.nativeBinding })
+  const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
     name: APP_NAME,
@@ -77,8 +83,16 @@ export function createServices(options: ServiceOptions): Services {
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },
+    // Studies
+    'studies.checkSpace': ({ space }) => studies.checkSpace(space),
+    'studies.start': ({ study }) => studies.start(study),
+    'studies.stop': ({ id }) => studies.stop(id),
+    'studies.resume': ({ id }) => studies.resume(id),
+    'studies.list': () => studies.list(),
+    'studies.get': ({ id }) => studies.get(id),
+    'studies.useBest': ({ id }) => studies.useBest(id),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, dispatch: createDispatch(handlers), close: () => db.close() }
 }

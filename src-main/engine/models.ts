@@ -18,16 +18,22 @@ export const MODEL_DESCRIPTIONS: Record<ModelName, string> = {
   'compact-resnet': 'A compact ResNet-style network with residual blocks, for larger colour images.'
 }
 
+/** Head settings a Run (or a tuning Trial) may override; absent = the model's own. */
+export interface HeadOptions {
+  dropout?: number
+  units?: number
+}
+
 /** Builds model `name`; its output is logits (softmax is applied by the loss). */
-export function buildModel(tf: Tf, name: ModelName, shape: ModelShape, seed = 1): tfjs.LayersModel {
+export function buildModel(tf: Tf, name: ModelName, shape: ModelShape, seed = 1, head: HeadOptions = {}): tfjs.LayersModel {
   const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k })
   switch (name) {
     case 'reference-cnn':
-      return referenceCnn(tf, shape, init)
+      return referenceCnn(tf, shape, init, head)
     case 'default-cnn':
-      return defaultCnn(tf, shape, init)
+      return defaultCnn(tf, shape, init, head)
     case 'compact-resnet':
-      return compactResnet(tf, shape, init)
+      return compactResnet(tf, shape, init, head)
   }
 }
 
@@ -35,7 +41,7 @@ type Init = (k: number) => tfjs.serialization.Serializable & ReturnType<Tf['init
 
 // Exactly ../shared/reference/torch_cnn.py's network: conv3x3x32 relu, maxpool2, conv3x3x64 relu,
 // maxpool2, dense128 relu, dense10 (225,034 parameters at 28×28×1 with 10 classes).
-function referenceCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+function referenceCnn(tf: Tf, s: ModelShape, init: Init, head: HeadOptions): tfjs.LayersModel {
   return tf.sequential({
     name: 'reference-cnn',
     layers: [
@@ -44,7 +50,8 @@ function referenceCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(3) }),
+      tf.layers.dense({ units: head.units ?? 128, activation: 'relu', kernelInitializer: init(3) }),
+      ...(head.dropout ? [tf.layers.dropout({ rate: head.dropout, seed: 3 })] : []),
       tf.layers.dense({ units: s.classes, kernelInitializer: init(4) })
     ]
   })
@@ -53,7 +60,7 @@ function referenceCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
 // One conv-BN-ReLU per block, then max pooling and light dropout; blocks are added until the
 // feature map is 7×7 or smaller. One convolution per block keeps it cheap enough to train on a
 // CPU (two per block cost ~8× the reference CNN for little accuracy on small images).
-function defaultCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+function defaultCnn(tf: Tf, s: ModelShape, init: Init, head: HeadOptions): tfjs.LayersModel {
   const model = tf.sequential({ name: 'default-cnn' })
   let size = s.size
   let filters = 32
@@ -70,10 +77,10 @@ function defaultCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
   filters = Math.max(32, filters / 2) // the last block's width, for the head below
   // Flatten keeps where things are (better on small images) while it stays cheap; else pool.
   model.add(size * size * filters <= 4096 ? tf.layers.flatten() : tf.layers.globalAveragePooling2d({}))
-  model.add(tf.layers.dense({ units: 128, useBias: false, kernelInitializer: init(++k) }))
+  model.add(tf.layers.dense({ units: head.units ?? 128, useBias: false, kernelInitializer: init(++k) }))
   model.add(tf.layers.batchNormalization())
   model.add(tf.layers.reLU())
-  model.add(tf.layers.dropout({ rate: 0.4, seed: k }))
+  model.add(tf.layers.dropout({ rate: head.dropout ?? 0.4, seed: k }))
   model.add(tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }))
   return model
 }
@@ -81,7 +88,7 @@ function defaultCnn(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
 // A stem, then three stages of two residual blocks (32, 64, 128 filters; stages 2 and 3 halve
 // the size), global average pooling, dense. Regular convolutions: the wasm backend has no
 // depthwise gradient kernels.
-function compactResnet(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
+function compactResnet(tf: Tf, s: ModelShape, init: Init, head: HeadOptions): tfjs.LayersModel {
   let k = 0
   const input = tf.input({ shape: [s.size, s.size, s.channels] })
   const conv = (x: tfjs.SymbolicTensor, filters: number, strides = 1, kernelSize = 3) =>
@@ -97,7 +104,9 @@ function compactResnet(tf: Tf, s: ModelShape, init: Init): tfjs.LayersModel {
   let x = relu(bn(conv(input, 32, s.size >= 96 ? 2 : 1)))
   if (s.size >= 160) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfjs.SymbolicTensor
   for (const [filters, strides] of [[32, 1], [64, 2], [128, 2]]) x = block(block(x, filters, strides), filters, 1)
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(x) as tfjs.SymbolicTensor
-  const output = tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }).apply(pooled) as tfjs.SymbolicTensor
+  let features = tf.layers.globalAveragePooling2d({}).apply(x) as tfjs.SymbolicTensor
+  if (head.units) features = tf.layers.dense({ units: head.units, activation: 'relu', kernelInitializer: init(++k) }).apply(features) as tfjs.SymbolicTensor
+  if (head.dropout) features = tf.layers.dropout({ rate: head.dropout, seed: k }).apply(features) as tfjs.SymbolicTensor
+  const output = tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }).apply(features) as tfjs.SymbolicTensor
   return tf.model({ name: 'compact-resnet', inputs: input, outputs: output })
 }

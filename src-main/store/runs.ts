@@ -39,11 +39,16 @@ export class RunRepository {
   }
 
   /** Records a new Run, queued. */
-  create(run: { name: string; datasetId: number | null; fingerprint: string; config: TrainingConfig }): number {
+  create(run: { name: string; datasetId: number | null; fingerprint: string; config: TrainingConfig; studyId?: number | null }): number {
     const result = this.#db
-      .prepare("INSERT INTO runs (name, dataset_id, fingerprint, status, config_json, seed) VALUES (?, ?, ?, 'queued', ?, ?)")
-      .run(run.name, run.datasetId, run.fingerprint, JSON.stringify(run.config), run.config.seed)
+      .prepare("INSERT INTO runs (name, dataset_id, fingerprint, status, config_json, seed, study_id) VALUES (?, ?, ?, 'queued', ?, ?, ?)")
+      .run(run.name, run.datasetId, run.fingerprint, JSON.stringify(run.config), run.config.seed, run.studyId ?? null)
     return Number(result.lastInsertRowid)
+  }
+
+  /** The Study a Run is a Trial of, or null. */
+  studyOf(id: number): number | null {
+    return (this.#db.prepare('SELECT study_id FROM runs WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null
   }
 
   /** Moves a Run to `status`, with whatever else became known. */

@@ -47,7 +47,9 @@ export const trainingConfigSchema = z
     validationSplit: z.number().gt(0, 'must be above 0').max(0.5, 'at most 0.5').nullable(),
     testSplit: z.number().min(0).max(0.5, 'at most 0.5').nullable(),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'])
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+    dropout: z.number().min(0, 'cannot be negative').max(0.9, 'at most 0.9').optional(),
+    units: z.number().int('a whole number').min(4, 'at least 4').max(4096, 'at most 4096').optional()
   })
   .strict() satisfies z.ZodType<TrainingConfig>
 

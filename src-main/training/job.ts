@@ -29,7 +29,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     const { tf } = backend
     const checkpoint = join(input.runDir, 'checkpoint-last')
     const restored = input.resume ? await restore(tf, checkpoint, config.optimizer, config.learningRate) : null
-    const model = restored?.model ?? buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed)
+    const model = restored?.model ?? buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed, { dropout: config.dropout, units: config.units })
     const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
     progress({ kind: 'started', backend: backend.name, versions: backend.versions, split: splitRecord(classes, split.manifest), normalizationStats: config.normalization === 'standardize' ? { mean: stats.mean, std: stats.std } : null })
 

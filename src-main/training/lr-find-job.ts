@@ -13,7 +13,7 @@ export async function runLrFindJob(input: LrFindInput, signal: AbortSignal, prog
   const backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
   try {
     const { tf } = backend
-    const model = buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed)
+    const model = buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed, { dropout: config.dropout, units: config.units })
     let epoch = 0
     const batches = async function* () {
       for await (const b of loader.epoch(++epoch, signal)) yield { x: b.x, y: b.y, size: b.y.length }

@@ -23,6 +23,8 @@ export interface TrainingServiceDeps {
   dbFile: string
   dataDir: string
   pool: WorkerPool
+  /** Where a Study's Trials train, beside (not behind) ordinary Runs; defaults to `pool`. */
+  trialPool?: WorkerPool
   events: EventBus
   datasets: DatasetService
   nativeBinding?: string
@@ -54,10 +56,12 @@ export class TrainingService {
     return defaultConfig(folder ?? '', known ? this.#deps.datasets.get(known.id) : undefined)
   }
 
-  /** Validates the request, scans the folder (only what changed), records the Run and starts it. */
-  async start(request: TrainingRequest): Promise<RunSummary> {
+  /** Validates the request, scans the folder (only what changed), records the Run and starts it.
+   *  A Study's Trial passes `trial`: the Run is recorded under the Study and trains in the Trial pool. */
+  async start(request: TrainingRequest, trial?: { studyId: number; number: number }): Promise<RunSummary> {
     const { report, config } = await this.#ready(request)
-    const id = this.#runs.create({ name: `${report.name} · ${config.model}`, datasetId: report.id, fingerprint: report.fingerprint, config })
+    const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model}`
+    const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
     this.#launch(id, config, report.id, false)
     const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
     if (changed) {
@@ -179,7 +183,8 @@ export class TrainingService {
     this.#active.set(id, active)
     this.#setStatus(id, 'queued', { error: null })
     const { dataDir, dbFile, nativeBinding } = this.#deps
-    active.done = this.#deps.pool
+    const pool = this.#runs.studyOf(id) !== null ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
+    active.done = pool
       .run(
         'train',
         { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume },

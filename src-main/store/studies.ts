@@ -1,0 +1,157 @@
+/** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
+import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialState, TrialSummary } from '../contract'
+import type { Db } from './db'
+
+/** What a Study keeps besides its name, strategy and objective (config_json). */
+export interface StudySettings {
+  folder: string
+  trials: number
+  timeBudgetMinutes: number | null
+  parallel: number
+  prune: PrunerName
+  seed: number
+  training: Omit<TrainingRequest, 'folder'>
+}
+
+interface StudyRow {
+  id: number
+  name: string
+  dataset_id: number | null
+  strategy: StrategyName
+  objective: Objective
+  space_json: string
+  config_json: string
+  state_json: string | null
+  status: StudyStatus
+  created_at: string
+  ended_at: string | null
+}
+
+interface TrialRow {
+  study_id: number
+  number: number
+  run_id: number | null
+  params_json: string
+  status: TrialState
+  value: number | null
+  duration_ms: number | null
+  error: string | null
+  curve: string | null
+}
+
+/** Studies in SQLite. Synchronous, like the database. */
+export class StudyRepository {
+  #db: Db
+  constructor(db: Db) {
+    this.#db = db
+  }
+
+  /** Records a new Study, running. */
+  create(study: { name: string; datasetId: number | null; strategy: StrategyName; objective: Objective; space: object; settings: StudySettings }): number {
+    const result = this.#db
+      .prepare("INSERT INTO studies (name, dataset_id, strategy, objective, space_json, config_json, status) VALUES (?, ?, ?, ?, ?, ?, 'running')")
+      .run(study.name, study.datasetId, study.strategy, study.objective, JSON.stringify(study.space), JSON.stringify(study.settings))
+    return Number(result.lastInsertRowid)
+  }
+
+  /** Moves a Study to `status`; a `message` says why it ended (kept in state_json). */
+  setStatus(id: number, status: StudyStatus, message: string | null = null): void {
+    const ended = status === 'running' ? null : new Date().toISOString()
+    this.#db.prepare('UPDATE studies SET status = ?, ended_at = ?, state_json = ? WHERE id = ?').run(status, ended, JSON.stringify({ message }), id)
+  }
+
+  /** Records Trial `number` as running (replacing an unfinished attempt of the same number). */
+  startTrial(studyId: number, number: number, params: Record<string, ParamValue>, runId: number | null): void {
+    this.#db
+      .prepare("INSERT INTO trials (study_id, number, run_id, params_json, status) VALUES (?, ?, ?, ?, 'running') ON CONFLICT (study_id, number) DO UPDATE SET run_id = excluded.run_id, status = 'running', value = NULL, error = NULL")
+      .run(studyId, number, runId, JSON.stringify(params))
+  }
+
+  /** Records how Trial `number` ended; `error` when it failed before its Run could start. */
+  endTrial(studyId: number, number: number, status: Exclude<TrialState, 'running'>, value: number | null, error: string | null = null): void {
+    this.#db.prepare('UPDATE trials SET status = ?, value = ?, error = ? WHERE study_id = ? AND number = ?').run(status, value, error, studyId, number)
+  }
+
+  /** Every Study, newest first. */
+  list(): StudySummary[] {
+    const rows = this.#db.prepare('SELECT * FROM studies ORDER BY id DESC').all() as StudyRow[]
+    return rows.map((row) => summary(row, this.trials(row.id)))
+  }
+
+  summary(id: number): StudySummary | undefined {
+    const row = this.#row(id)
+    return row && summary(row, this.trials(id))
+  }
+
+  /** Everything about a Study except what the service derives (importance). */
+  detail(id: number): Omit<StudyDetail, 'importance'> | undefined {
+    const row = this.#row(id)
+    if (!row) return undefined
+    const trials = this.trials(id)
+    const settings = JSON.parse(row.config_json) as StudySettings
+    return { ...summary(row, trials), space: JSON.parse(row.space_json), training: settings.training, parallel: settings.parallel, seed: settings.seed, timeBudgetMinutes: settings.timeBudgetMinutes, trialList: trials }
+  }
+
+  /** The settings a Study was started with. */
+  settings(id: number): StudySettings | undefined {
+    const json = this.#db.prepare('SELECT config_json FROM studies WHERE id = ?').pluck().get(id) as string | undefined
+    return json ? (JSON.parse(json) as StudySettings) : undefined
+  }
+
+  /** A Study's Trials in order, each with its objective curve read from its Run's Epochs. */
+  trials(studyId: number): TrialSummary[] {
+    const objective = this.#db.prepare('SELECT objective FROM studies WHERE id = ?').pluck().get(studyId) as Objective | undefined
+    const column = objective === 'val_loss' ? 'val_loss' : 'val_accuracy'
+    const rows = this.#db
+      .prepare(
+        `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error,
+           (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
+         FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? ORDER BY t.number`
+      )
+      .all(studyId) as TrialRow[]
+    return rows.map((t) => ({
+      studyId: t.study_id,
+      number: t.number,
+      runId: t.run_id,
+      params: JSON.parse(t.params_json),
+      status: t.status,
+      value: t.value,
+      intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
+      durationMs: t.duration_ms,
+      error: t.status === 'failed' ? t.error : null
+    }))
+  }
+
+  /** Studies the app was running when it closed become `interrupted` (resumable). */
+  interruptOrphans(): number {
+    return this.#db.prepare("UPDATE studies SET status = 'interrupted', state_json = json_object('message', 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.') WHERE status = 'running'").run().changes
+  }
+
+  #row(id: number): StudyRow | undefined {
+    return this.#db.prepare('SELECT * FROM studies WHERE id = ?').get(id) as StudyRow | undefined
+  }
+}
+
+function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
+  const settings = JSON.parse(row.config_json) as StudySettings
+  const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
+  for (const t of trials) counts[t.status]++
+  const sign = row.objective === 'val_loss' ? 1 : -1
+  const best = trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
+  return {
+    id: row.id,
+    name: row.name,
+    datasetId: row.dataset_id,
+    folder: settings.folder,
+    strategy: row.strategy,
+    objective: row.objective,
+    prune: settings.prune,
+    status: row.status,
+    trials: settings.trials,
+    counts,
+    best: best ? { number: best.number, value: best.value!, params: best.params, runId: best.runId } : null,
+    createdAt: row.created_at,
+    endedAt: row.ended_at,
+    error: row.state_json ? ((JSON.parse(row.state_json) as { message?: string | null }).message ?? null) : null
+  }
+}

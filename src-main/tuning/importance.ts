@@ -1,0 +1,64 @@
+/**
+ * How much each hyperparameter seems to matter, from the finished Trials alone: the rank
+ * correlation of a numeric one with the objective, the correlation ratio of a categorical one.
+ * Cheap and honest for a few dozen Trials (fANOVA needs far more); shown as shares summing to 1.
+ */
+import type { Dimension, Params } from './types'
+
+/** Importance per hyperparameter, most important first; empty below 3 Trials. */
+export function paramImportance(space: Record<string, Dimension>, trials: { params: Params; value: number }[]): { name: string; importance: number }[] {
+  if (trials.length < 3) return []
+  const values = trials.map((t) => t.value)
+  const raw = Object.entries(space).map(([name, dim]) => {
+    const xs = trials.map((t) => t.params[name])
+    const score = dim.type === 'categorical' ? Math.sqrt(correlationRatio(xs.map(String), values)) : Math.abs(spearman(xs.map(Number), values))
+    return { name, score: Number.isFinite(score) ? score : 0 }
+  })
+  const total = raw.reduce((sum, r) => sum + r.score, 0)
+  return raw.map((r) => ({ name: r.name, importance: total > 0 ? r.score / total : 1 / raw.length })).sort((a, b) => b.importance - a.importance)
+}
+
+/** Average ranks (ties share their mean rank). */
+function ranks(xs: number[]): number[] {
+  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0])
+  const out = new Array<number>(xs.length)
+  for (let i = 0; i < order.length; ) {
+    let j = i
+    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++
+    for (let k = i; k <= j; k++) out[order[k][1]] = (i + j) / 2
+    i = j + 1
+  }
+  return out
+}
+
+function spearman(xs: number[], ys: number[]): number {
+  return pearson(ranks(xs), ranks(ys))
+}
+
+function pearson(xs: number[], ys: number[]): number {
+  const n = xs.length
+  const mx = xs.reduce((a, b) => a + b, 0) / n
+  const my = ys.reduce((a, b) => a + b, 0) / n
+  let sxy = 0, sxx = 0, syy = 0
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my)
+    sxx += (xs[i] - mx) ** 2
+    syy += (ys[i] - my) ** 2
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0
+}
+
+/** η²: the share of the objective's variance explained by the groups. */
+function correlationRatio(groups: string[], ys: number[]): number {
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length
+  const total = ys.reduce((a, y) => a + (y - mean) ** 2, 0)
+  if (total === 0) return 0
+  const byGroup = new Map<string, number[]>()
+  groups.forEach((g, i) => byGroup.set(g, [...(byGroup.get(g) ?? []), ys[i]]))
+  let between = 0
+  for (const members of byGroup.values()) {
+    const m = members.reduce((a, b) => a + b, 0) / members.length
+    between += members.length * (m - mean) ** 2
+  }
+  return between / total
+}
