@@ -1,8 +1,10 @@
 /** The `osprey` command line, run as a user or a script runs it. */
 import { spawnSync } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { png, put, tempDir } from '../../helpers/images'
+import { writeStripes } from '../../helpers/stripes'
 
 let data: ReturnType<typeof tempDir>
 let folder: ReturnType<typeof tempDir>
@@ -72,4 +74,36 @@ it('shows usage for an unknown command, with exit code 2', () => {
   const run = osprey(['frobnicate', '--data-dir', data.path])
   expect(run.code).toBe(2)
   expect(run.stderr).toContain('Usage: osprey')
+})
+
+describe('osprey tune --json', () => {
+  it('runs a Study, one line per Trial event, and last the Study with its best params and value', async () => {
+    const stripes = tempDir()
+    await writeStripes(stripes.path, 10)
+    const space = join(stripes.path, '..', `space-${process.pid}.json`)
+    writeFileSync(space, JSON.stringify({ lr: { type: 'float', low: 1e-3, high: 1e-2, log: true } }))
+    const run = osprey(['tune', stripes.path, '--space', space, '--strategy', 'random', '--trials', '2', '--parallel', '1', '--epochs', '1', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '8', '--backend', 'wasm', '--json', '--data-dir', data.path])
+    stripes.cleanup()
+    rmSync(space)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const objects = run.lines.map((l) => JSON.parse(l))
+    expect(objects.slice(0, -1).every((o) => o.type === 'trial')).toBe(true)
+    const last = objects.at(-1)
+    expect(last).toMatchObject({ type: 'study', id: expect.any(Number), status: 'completed', trials: { completed: 2 }, best_params: { lr: expect.any(Number) }, val_accuracy: expect.any(Number) })
+    const shown = osprey(['studies', 'show', String(last.id), '--data-dir', data.path])
+    expect(shown.stdout).toMatch(/Trial +0 +completed/)
+    expect(shown.stdout).toMatch(/Best: Trial \d/)
+  }, 120_000)
+
+  it('refuses a bad space file with every problem listed', () => {
+    const space = join(data.path, 'bad-space.json')
+    writeFileSync(space, JSON.stringify({ lr: { type: 'float', low: 0, high: 1, log: true }, optimizer: { type: 'categorical', choices: [] } }))
+    const run = osprey(['tune', folder.path, '--space', space, '--json', '--data-dir', data.path])
+    expect(run.code).toBe(1)
+    const error = JSON.parse(run.lines.at(-1)!)
+    expect(error).toMatchObject({ type: 'error', code: 'bad-input' })
+    expect(error.message).toMatch(/lr: .*log/)
+    expect(error.message).toMatch(/optimizer: .*empty/)
+  })
 })

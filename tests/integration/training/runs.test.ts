@@ -1,21 +1,13 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventName, Events } from '../../../src-main/contract'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
 import { put, tempDir } from '../../helpers/images'
-
-/** Stripes: horizontal for one class, vertical for the other, with a per-image phase. */
-async function stripes(horizontal: boolean, phase: number): Promise<Buffer> {
-  const size = 16
-  const pixels = Buffer.alloc(size * size)
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) pixels[y * size + x] = ((horizontal ? y : x) + phase) % 4 < 2 ? 230 : 20
-  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png().toBuffer()
-}
+import { stripes, writeStripes } from '../../helpers/stripes'
 
 let data: ReturnType<typeof tempDir>
 let folder: ReturnType<typeof tempDir>
@@ -26,10 +18,7 @@ const small = { model: 'reference-cnn' as const, imageSize: 16, batchSize: 8, ba
 beforeAll(async () => {
   data = tempDir()
   folder = tempDir()
-  for (let i = 0; i < 16; i++) {
-    put(folder.path, `horizontal/${i}.png`, await stripes(true, i))
-    put(folder.path, `vertical/${i}.png`, await stripes(false, i))
-  }
+  await writeStripes(folder.path, 16)
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
   services.events.subscribe((name, payload) => events.push({ name, payload }))
 })

@@ -1,0 +1,136 @@
+/** Whole Studies through the services: every Trial a real Run in a real worker (wasm backend). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TrialSummary } from '../../../src-main/contract'
+import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { workerFile } from '../../../src-main/paths'
+import { createServices, type Services } from '../../../src-main/services'
+import { tempDir } from '../../helpers/images'
+import { writeStripes } from '../../helpers/stripes'
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let services: Services
+const open = () => createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+// Small and quick: 1 Epoch of 16×16 stripes per Trial.
+const training = { model: 'reference-cnn' as const, imageSize: 16, batchSize: 8, epochs: 1, backend: 'wasm' as const, augmentation: { erasing: 0 } }
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  await writeStripes(folder.path, 12)
+  services = open()
+})
+afterAll(() => {
+  services.close()
+  data.cleanup()
+  folder.cleanup()
+})
+
+describe('a Study', () => {
+  it('runs its budget of Trials two at a time, each a recorded Run, and reports the best', async () => {
+    const trials: TrialSummary[] = []
+    const dispose = services.events.on('studies.trial', (t) => trials.push(t))
+    const started = await services.studies.start({
+      folder: folder.path,
+      space: { lr: { type: 'float', low: 1e-4, high: 1e-2, log: true }, units: { type: 'int', low: 8, high: 64, log: true } },
+      strategy: 'random',
+      trials: 3,
+      parallel: 2,
+      seed: 5,
+      training
+    })
+    expect(started.status).toBe('running')
+    const done = await services.studies.finished(started.id)
+    dispose()
+    expect(done).toMatchObject({ status: 'completed', counts: { completed: 3, pruned: 0, failed: 0, running: 0 } })
+    const study = services.studies.get(started.id)
+    expect(study.trialList.map((t) => t.number)).toEqual([0, 1, 2])
+    for (const trial of study.trialList) {
+      const run = services.training.get(trial.runId!)
+      expect(run.config.learningRate).toBe(trial.params.lr)
+      expect(run.config.units).toBe(trial.params.units)
+      expect(run.config.seed).toBe(5) // every Trial trains on the same split from the same start
+      expect(trial.value).toBe(run.valAccuracy)
+      expect(trial.intermediate).toHaveLength(1)
+    }
+    const best = Math.max(...study.trialList.map((t) => t.value!))
+    expect(study.best?.value).toBe(best)
+    expect(study.importance.map((i) => i.name).sort()).toEqual(['lr', 'units'])
+    expect(new Set(trials.filter((t) => t.studyId === started.id && t.status === 'completed').map((t) => t.number))).toEqual(new Set([0, 1, 2]))
+  })
+
+  it('walks a grid in order, stops when it is exhausted, and fails a Trial with bad settings without ending the Study', async () => {
+    const started = await services.studies.start({
+      folder: folder.path,
+      space: { batchSize: { type: 'categorical', choices: [8, 500] }, optimizer: { type: 'categorical', choices: ['adam', 'sgd'] } },
+      strategy: 'grid',
+      trials: 50,
+      parallel: 1,
+      training
+    })
+    expect(started.trials).toBe(4) // the grid's size, not the budget asked for
+    const study = services.studies.get((await services.studies.finished(started.id)).id)
+    expect(study.status).toBe('completed')
+    expect(study.trialList.map((t) => [t.params.batchSize, t.params.optimizer])).toEqual([[8, 'adam'], [8, 'sgd'], [500, 'adam'], [500, 'sgd']])
+    expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'completed', 'failed', 'failed'])
+    expect(study.trialList[2].error).toMatch(/larger than the training set/)
+  })
+
+  it('refuses a bad space or bad settings, listing every problem, before anything starts', async () => {
+    const before = services.studies.list().length
+    await expect(
+      services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1, high: 0.1 }, colour: { type: 'categorical', choices: [] } }, strategy: 'random', trials: 2 })
+    ).rejects.toMatchObject({ code: 'bad-input', issues: [expect.stringMatching(/^lr/), expect.stringMatching(/^colour/), expect.stringMatching(/^colour/)] })
+    await expect(services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2, training: { batchSize: 0 } })).rejects.toMatchObject({
+      code: 'bad-input',
+      issues: [expect.stringMatching(/^batchSize/)]
+    })
+    expect(services.studies.checkSpace({ a: { type: 'int', low: 0, high: 9 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toMatchObject({ problems: [expect.stringMatching(/^a: unknown/)] })
+    expect(services.studies.checkSpace({ units: { type: 'int', low: 1, high: 100 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toEqual({ problems: [], gridSize: 300 })
+    const huge = { units: { type: 'int', low: 1, high: 1000 }, dropout: { type: 'float', low: 0, high: 0.5, steps: 11 } }
+    await expect(services.studies.start({ folder: folder.path, space: huge, strategy: 'grid', trials: 20 })).rejects.toMatchObject({ message: expect.stringMatching(/11,000 points.*Confirm/) })
+    expect(services.studies.list().length).toBe(before)
+  })
+
+  it('stops, resumes without repeating a completed Trial, and resumes after the app closed mid-Study', async () => {
+    const space = { lr: { type: 'float', low: 1e-4, high: 1e-2, log: true } }
+    const started = await services.studies.start({ folder: folder.path, space, strategy: 'random', trials: 3, parallel: 1, seed: 9, training })
+    await new Promise<void>((resolve) => {
+      const dispose = services.events.on('studies.trial', (t) => {
+        if (t.studyId === started.id && t.number === 0 && t.status === 'completed') {
+          dispose()
+          services.studies.stop(started.id)
+          resolve()
+        }
+      })
+    })
+    const stopped = await services.studies.finished(started.id)
+    expect(stopped.status).toBe('stopped')
+    const firstRun = services.studies.get(started.id).trialList[0].runId
+
+    // As if the app had died while the Study ran: the next start finds it `running`.
+    services.db.prepare("UPDATE studies SET status = 'running' WHERE id = ?").run(started.id)
+    services.close()
+    services = open()
+    expect(services.studies.get(started.id).status).toBe('interrupted')
+
+    services.studies.resume(started.id)
+    const done = services.studies.get((await services.studies.finished(started.id)).id)
+    expect(done.status).toBe('completed')
+    expect(done.trialList.map((t) => [t.number, t.status])).toEqual([[0, 'completed'], [1, 'completed'], [2, 'completed']])
+    expect(done.trialList[0].runId).toBe(firstRun)
+    // The same sequence as an uninterrupted Study with the same seed would have asked for.
+    const again = await services.studies.start({ folder: folder.path, space, strategy: 'random', trials: 3, parallel: 1, seed: 9, training })
+    const fresh = services.studies.get((await services.studies.finished(again.id)).id)
+    expect(fresh.trialList.map((t) => t.params)).toEqual(done.trialList.map((t) => t.params))
+    expect(() => services.studies.resume(started.id)).toThrow(/whole budget/)
+  })
+
+  it('trains the best settings again as an ordinary Run', async () => {
+    const study = services.studies.list().find((s) => s.best && s.strategy === 'random')!
+    const run = await services.studies.useBest(study.id)
+    const done = await services.training.finished(run.id)
+    expect(done.status).toBe('completed')
+    expect(services.training.get(run.id).config.learningRate).toBe(study.best!.params.lr)
+  })
+})
