@@ -8,6 +8,7 @@
  * - pruned: their value, else their last intermediate value. A pruned Trial was stopped because
  *   it was behind its peers at that Epoch; its last value is a real (pessimistic) measurement of
  *   that region, and leaving it out would send the search straight back there;
+ * - completed without a finite value (diverged): the worst value seen;
  * - failed: left out (nothing was measured);
  * - running: not data, but pending points. Each is given a "lie" — the model's mean there, but
  *   never better than the best value seen (a kriging believer capped at the incumbent) — so EI
@@ -68,6 +69,28 @@ export function observedValue(o: Observation): number | null {
   return null
 }
 
+/** What the model learns from earlier Trials: points with values, and the points still running. */
+export function modelData(earlier: readonly Observation[], encode: (p: Params) => number[] | null): { data: { u: number[]; y: number }[]; pending: number[][] } {
+  const data: { u: number[]; y: number }[] = []
+  const pending: number[][] = []
+  const diverged: number[][] = []
+  for (const o of earlier) {
+    const u = encode(o.params)
+    if (!u) continue
+    const y = observedValue(o)
+    if (y !== null) data.push({ u, y })
+    else if (o.status === 'running') pending.push(u)
+    else if (o.status === 'completed') diverged.push(u)
+  }
+  // A completed Trial with no finite value (a loss that blew up) counts as the worst value seen:
+  // it says "not here" without stretching the standardized scale to infinity.
+  if (data.length > 0) {
+    const worst = Math.max(...data.map((p) => p.y))
+    for (const u of diverged) data.push({ u, y: worst })
+  }
+  return { data, pending }
+}
+
 /** The Bayesian strategy over `space`, seeded. */
 export function createBayesianStrategy(space: SearchSpace, seed: number, options: BayesianOptions = {}): Strategy {
   const names = Object.keys(space)
@@ -97,15 +120,7 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
 
   function suggest(history: readonly Observation[], number: number): Params | undefined {
     const earlier = history.filter((o) => o.number !== number)
-    const data: { u: number[]; y: number }[] = []
-    const pending: number[][] = []
-    for (const o of earlier) {
-      const u = tryEncode(o.params)
-      if (!u) continue
-      const y = observedValue(o)
-      if (y !== null) data.push({ u, y })
-      else if (o.status === 'running') pending.push(u)
-    }
+    const { data, pending } = modelData(earlier, tryEncode)
     if (data.length < startup) return decode(space, haltonPoint(seed, number, d))
 
     // Standardize: the kernel priors assume values of unit scale around 0.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createStrategy } from '../../../src-main/tuning/strategies'
-import { fitSubset, observedValue } from '../../../src-main/tuning/strategies/bayesian'
+import { fitSubset, modelData, observedValue } from '../../../src-main/tuning/strategies/bayesian'
 import { gridPoints } from '../../../src-main/tuning/space'
 import type { Observation, Params, SearchSpace, Strategy } from '../../../src-main/tuning/types'
 import * as branin from '../../../bench/objectives/branin'
@@ -119,6 +119,20 @@ describe('Bayesian search', () => {
     }
     const keys = history.map((o) => JSON.stringify(o.params))
     expect(new Set(keys).size).toBe(keys.length)
+  })
+
+  it('teaches the model a diverged Trial (infinite loss) as the worst value seen, and a running one as pending', () => {
+    const history: Observation[] = [
+      done(0, { x: 0.1 }, 2),
+      done(1, { x: 0.2 }, Infinity),
+      done(2, { x: 0.3 }, 5),
+      { number: 3, params: { x: 0.4 }, status: 'running', value: null, intermediate: [3] },
+      { number: 4, params: { x: 0.5 }, status: 'failed', value: null, intermediate: [] },
+      { number: 5, params: { x: 0.6 }, status: 'pruned', value: null, intermediate: [4, 3.5] }
+    ]
+    const { data, pending } = modelData(history, (p) => [p.x as number])
+    expect(data).toEqual([{ u: [0.1], y: 2 }, { u: [0.3], y: 5 }, { u: [0.6], y: 3.5 }, { u: [0.2], y: 5 }])
+    expect(pending).toEqual([[0.4]])
   })
 
   it('learns from pruned Trials through their last value and from nothing of failed ones', () => {
