@@ -1,5 +1,5 @@
 /** Whole Studies through the services: every Trial a real Run in a real worker (wasm backend). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { TrialSummary } from '../../../src-main/contract'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
@@ -25,6 +25,9 @@ afterAll(() => {
   data.cleanup()
   folder.cleanup()
 })
+
+// Each Trial starts a worker and trains: minutes on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 300_000 })
 
 describe('a Study', () => {
   it('runs its budget of Trials two at a time, each a recorded Run, and reports the best', async () => {
@@ -83,11 +86,11 @@ describe('a Study', () => {
     ).rejects.toMatchObject({ code: 'bad-input', issues: [expect.stringMatching(/^lr/), expect.stringMatching(/^colour/), expect.stringMatching(/^colour/)] })
     await expect(services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2, training: { batchSize: 0 } })).rejects.toMatchObject({
       code: 'bad-input',
-      issues: [expect.stringMatching(/^batchSize/)]
+      issues: [expect.stringMatching(/^training.batchSize/)]
     })
     expect(services.studies.checkSpace({ a: { type: 'int', low: 0, high: 9 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toMatchObject({ problems: [expect.stringMatching(/^a: unknown/)] })
-    expect(services.studies.checkSpace({ units: { type: 'int', low: 1, high: 100 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toEqual({ problems: [], gridSize: 300 })
-    const huge = { units: { type: 'int', low: 1, high: 1000 }, dropout: { type: 'float', low: 0, high: 0.5, steps: 11 } }
+    expect(services.studies.checkSpace({ units: { type: 'int', low: 1, high: 100 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toEqual({ problems: [], gridSize: 15 }) // 5 steps of an int without steps × 3
+    const huge = { units: { type: 'int', low: 1, high: 1000, step: 1 }, dropout: { type: 'float', low: 0, high: 0.5, steps: 11 } }
     await expect(services.studies.start({ folder: folder.path, space: huge, strategy: 'grid', trials: 20 })).rejects.toMatchObject({ message: expect.stringMatching(/11,000 points.*Confirm/) })
     expect(services.studies.list().length).toBe(before)
   })
