@@ -1,0 +1,227 @@
+/**
+ * A Gaussian-process regressor over unit-cube points: zero prior mean on standardized values,
+ * Matérn 5/2 ARD kernel, Gaussian observation noise. Kernel hyperparameters are fitted by
+ * maximising the log marginal likelihood plus weak log priors (MAP), with analytic gradients and
+ * L-BFGS from a few starts — the recipe of BoTorch's and Optuna's GP samplers, written small.
+ */
+import type { Random } from '../../pipeline/random'
+import { cholesky, choleskyInverse, choleskySolve } from './linalg'
+import { type KernelParams, coordDistance2, matern52, scaledDistance } from './kernel'
+
+const SQRT5 = Math.sqrt(5)
+import { minimizeLbfgs } from './lbfgs'
+
+/** Noise variance never goes below this (standardized units): keeps K well conditioned. */
+export const MIN_NOISE = 1e-6
+
+/** A fitted GP: predicts the latent objective (noise excluded) at new points. */
+export class GaussianProcess {
+  readonly n: number
+  readonly #d: number
+  readonly #x: Float64Array // n × d, row-major: flat arrays keep predict (the hot loop) fast
+  readonly #inv2: Float64Array
+  readonly #categorical: Uint8Array
+  readonly #signal: number
+  readonly #l: Float64Array
+  readonly #alpha: Float64Array
+  readonly #kstar: Float64Array
+
+  /** Conditions the GP with `params` on points `x` and standardized values `y`. */
+  constructor(x: readonly (readonly number[])[], y: readonly number[], readonly params: KernelParams, categorical: readonly boolean[]) {
+    this.n = x.length
+    this.#d = categorical.length
+    this.#x = Float64Array.from(x.flat())
+    this.#categorical = Uint8Array.from(categorical, (c) => (c ? 1 : 0))
+    this.#inv2 = Float64Array.from(params.lengthscales, (l) => 1 / (l * l))
+    this.#signal = params.signal
+    const k = covariance(x, this.#inv2, categorical, params.signal, params.noise)
+    let l = cholesky(k, this.n)
+    // Repeated points with tiny noise can defeat the factorisation: add jitter until it holds.
+    for (let jitter = 1e-8; !l && jitter < 1; jitter *= 10) {
+      for (let i = 0; i < this.n; i++) k[i * this.n + i] += jitter * params.signal
+      l = cholesky(k, this.n)
+    }
+    if (!l) throw new Error('the GP covariance is not positive definite')
+    this.#l = l
+    this.#alpha = choleskySolve(l, this.n, Float64Array.from(y))
+    this.#kstar = new Float64Array(this.n)
+  }
+
+  /** Posterior mean and variance of the latent objective at `point`. */
+  predict(point: readonly number[]): { mean: number; variance: number } {
+    const n = this.n
+    const d = this.#d
+    const x = this.#x
+    const inv2 = this.#inv2
+    const cat = this.#categorical
+    const l = this.#l
+    const v = this.#kstar // k* is turned into v = L⁻¹k* in place, row by row
+    let mean = 0
+    for (let i = 0, row = 0; i < n; i++, row += d) {
+      let r2 = 0
+      for (let j = 0; j < d; j++) {
+        const diff = point[j] - x[row + j]
+        r2 += (cat[j] === 1 ? (Math.abs(diff) < 1e-9 ? 0 : 1) : diff * diff) * inv2[j]
+      }
+      const t = SQRT5 * Math.sqrt(r2) // matern52, inlined: this loop runs n times per candidate
+      const c = this.#signal * (1 + t + (t * t) / 3) * Math.exp(-t)
+      v[i] = c
+      mean += c * this.#alpha[i]
+    }
+    let explained = 0
+    for (let i = 0, ri = 0; i < n; i++, ri += n) {
+      let s = v[i]
+      for (let k = 0; k < i; k++) s -= l[ri + k] * v[k]
+      s /= l[ri + i]
+      v[i] = s
+      explained += s * s
+    }
+    return { mean, variance: Math.max(1e-12 * this.#signal, this.#signal - explained) }
+  }
+}
+
+/** K = signal·Matérn(x, x) + noise·I. */
+function covariance(x: readonly (readonly number[])[], inv2: ArrayLike<number>, categorical: readonly boolean[], signal: number, noise: number): Float64Array {
+  const n = x.length
+  const k = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    k[i * n + i] = signal + noise
+    for (let j = 0; j < i; j++) {
+      const c = signal * matern52(scaledDistance(x[i], x[j], inv2, categorical))
+      k[i * n + j] = c
+      k[j * n + i] = c
+    }
+  }
+  return k
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hyperparameter fit. θ = (log ℓ_1..d, log signal, log(noise − MIN_NOISE)).
+
+/**
+ * Weak priors, on standardized values and unit-cube inputs: ℓ near 1 (−log p = 0.1(ℓ² + ℓ⁻²)
+ * keeps ℓ off both extremes without pulling hard), signal ~ Gamma(2, 1), noise ~ Gamma(1.1, 30)
+ * (small noise expected, larger allowed when the data insist). The shapes follow Optuna's GP
+ * sampler; they matter only when there are few Trials.
+ */
+function negLogPrior(theta: number[], d: number, grad: number[]): number {
+  let value = 0
+  for (let j = 0; j < d; j++) {
+    const l2 = Math.exp(2 * theta[j])
+    value += 0.1 * (l2 + 1 / l2)
+    grad[j] += 0.2 * (l2 - 1 / l2)
+  }
+  const s = Math.exp(theta[d])
+  value += -Math.log(s) + s
+  grad[d] += -1 + s
+  const e = Math.exp(theta[d + 1])
+  const noise = MIN_NOISE + e
+  value += -0.1 * Math.log(noise) + 30 * noise
+  grad[d + 1] += (-0.1 / noise + 30) * e
+  return value
+}
+
+/** Kernel parameters from θ. */
+export function paramsFromTheta(theta: readonly number[]): KernelParams {
+  const d = theta.length - 2
+  return { lengthscales: theta.slice(0, d).map(Math.exp), signal: Math.exp(theta[d]), noise: MIN_NOISE + Math.exp(theta[d + 1]) }
+}
+
+/** θ from kernel parameters. */
+export function thetaFromParams(p: KernelParams): number[] {
+  return [...p.lengthscales.map(Math.log), Math.log(p.signal), Math.log(Math.max(1e-12, p.noise - MIN_NOISE))]
+}
+
+/** Pairwise squared coordinate distances, precomputed once per fit: [pair][coordinate]. */
+function pairDistances(x: readonly (readonly number[])[], categorical: readonly boolean[]): Float64Array {
+  const n = x.length
+  const d = categorical.length
+  const out = new Float64Array(((n * (n - 1)) / 2) * d)
+  let p = 0
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++, p += d) for (let c = 0; c < d; c++) out[p + c] = coordDistance2(x[i][c], x[j][c], categorical[c])
+  return out
+}
+
+/** −(log marginal likelihood + log prior) and its gradient in θ; Infinity where K is not PD. */
+export function negLogPosterior(
+  theta: readonly number[],
+  dist2: Float64Array,
+  y: readonly number[],
+  d: number,
+  withGradient = true
+): { value: number; gradient: number[] } {
+  const n = y.length
+  const { lengthscales, signal, noise } = paramsFromTheta(theta)
+  const inv2 = lengthscales.map((l) => 1 / (l * l))
+  const k = new Float64Array(n * n)
+  const grad = new Float64Array(n * n) // matern52GradFactor per pair, sharing matern52's exp
+  for (let i = 0, p = 0; i < n; i++) {
+    k[i * n + i] = signal + noise
+    for (let j = 0; j < i; j++, p += d) {
+      let r2 = 0
+      for (let c = 0; c < d; c++) r2 += dist2[p + c] * inv2[c]
+      const t = SQRT5 * Math.sqrt(r2)
+      const e = Math.exp(-t)
+      grad[i * n + j] = (5 / 3) * (1 + t) * e
+      const v = signal * (1 + t + (t * t) / 3) * e
+      k[i * n + j] = v
+      k[j * n + i] = v
+    }
+  }
+  const gradient = new Array<number>(d + 2).fill(0)
+  const l = cholesky(k, n)
+  if (!l) return { value: Infinity, gradient }
+  const alpha = choleskySolve(l, n, Float64Array.from(y))
+  let value = 0.5 * n * Math.log(2 * Math.PI)
+  for (let i = 0; i < n; i++) value += 0.5 * y[i] * alpha[i] + Math.log(l[i * n + i])
+  value += negLogPrior(theta as number[], d, gradient)
+  if (!withGradient) return { value, gradient }
+  // d(−log ML)/dθ = ½ tr(W·dK/dθ), W = K⁻¹ − ααᵀ
+  const inv = choleskyInverse(l, n)
+  let traceW = 0
+  for (let i = 0; i < n; i++) traceW += inv[i * n + i] - alpha[i] * alpha[i]
+  gradient[d + 1] += 0.5 * traceW * (noise - MIN_NOISE)
+  let signalTerm = 0.5 * signal * traceW // diagonal: dK_ii/dlog s = s
+  for (let i = 0, p = 0; i < n; i++) {
+    for (let j = 0; j < i; j++, p += d) {
+      const w = inv[i * n + j] - alpha[i] * alpha[j] // counted twice (ij and ji): ½·2 = 1
+      signalTerm += w * k[i * n + j]
+      const g = w * signal * grad[i * n + j]
+      for (let c = 0; c < d; c++) gradient[c] += g * dist2[p + c] * inv2[c]
+    }
+  }
+  gradient[d] += signalTerm
+  return { value, gradient }
+}
+
+/** Fits kernel hyperparameters to (x, standardized y): a few cheap starts, L-BFGS from the best two. */
+export function fitKernel(
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  categorical: readonly boolean[],
+  rng: Random,
+  { starts = 6, polished = 2, maxIterations = 60 }: { starts?: number; polished?: number; maxIterations?: number } = {}
+): KernelParams {
+  const d = categorical.length
+  const dist2 = pairDistances(x, categorical)
+  const objective = (theta: number[]) => negLogPosterior(theta, dist2, y, d)
+  const initial: number[][] = [
+    [...Array(d).fill(Math.log(0.5)), 0, Math.log(1e-3)],
+    [...Array(d).fill(Math.log(0.2)), 0, Math.log(1e-4)]
+  ]
+  while (initial.length < starts) {
+    initial.push([...Array.from({ length: d }, () => Math.log(0.05) + rng.next() * Math.log(40)), rng.uniform(-1, 1), rng.uniform(Math.log(1e-5), Math.log(1e-1))])
+  }
+  const ranked = initial
+    .map((theta) => ({ theta, value: negLogPosterior(theta, dist2, y, d, false).value }))
+    .filter((s) => Number.isFinite(s.value))
+    .sort((a, b) => a.value - b.value)
+  let best = { x: initial[0], value: Infinity }
+  for (const start of ranked.slice(0, polished)) {
+    const result = minimizeLbfgs(objective, start.theta, { maxIterations })
+    if (result.value < best.value) best = result
+  }
+  // Keep θ in a sane box whatever the optimiser did on a flat likelihood.
+  const clamped = best.x.map((t, i) => (i < d ? Math.min(Math.log(50), Math.max(Math.log(1e-3), t)) : i === d ? Math.min(Math.log(100), Math.max(Math.log(1e-3), t)) : Math.min(0, t)))
+  return paramsFromTheta(clamped)
+}

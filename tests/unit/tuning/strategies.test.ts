@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+import { createStrategy } from '../../../src-main/tuning/strategies'
+import { fitSubset, observedValue } from '../../../src-main/tuning/strategies/bayesian'
+import { gridPoints } from '../../../src-main/tuning/space'
+import type { Observation, Params, SearchSpace, Strategy } from '../../../src-main/tuning/types'
+import * as branin from '../../../bench/objectives/branin'
+
+const SPACE: SearchSpace = {
+  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
+  units: { type: 'int', low: 16, high: 512, log: true },
+  optimizer: { type: 'categorical', choices: ['adam', 'sgd'] },
+  dropout: { type: 'float', low: 0, high: 0.6, step: 0.1 }
+}
+
+const done = (number: number, params: Params, value: number): Observation => ({ number, params, status: 'completed', value, intermediate: [] })
+
+/** Runs `trials` sequential Trials of `strategy` on `f`; returns the best value found. */
+function bestAfter(strategy: Strategy, f: (p: Params) => number, trials: number): number {
+  const history: Observation[] = []
+  for (let n = 0; n < trials; n++) {
+    const params = strategy.suggest(history, n)!
+    history.push(done(n, params, f(params)))
+  }
+  return Math.min(...history.map((o) => o.value!))
+}
+
+describe('grid search', () => {
+  it('walks the grid in its stable order and stops at the end', () => {
+    const space: SearchSpace = { a: { type: 'categorical', choices: ['x', 'y'] }, b: { type: 'int', low: 1, high: 3 } }
+    const grid = createStrategy('grid', space, 0)
+    const seen = Array.from({ length: 7 }, (_, n) => grid.suggest([], n))
+    expect(seen).toEqual([...gridPoints(space), undefined])
+    expect(seen[0]).toEqual({ a: 'x', b: 1 })
+  })
+})
+
+describe('random search', () => {
+  it('repeats exactly for a seed, whatever the history, and differs for another seed', () => {
+    const a = createStrategy('random', SPACE, 42)
+    const b = createStrategy('random', SPACE, 42)
+    const first = Array.from({ length: 10 }, (_, n) => a.suggest([], n))
+    expect(Array.from({ length: 10 }, (_, n) => b.suggest([done(0, first[0]!, 1)], n))).toEqual(first)
+    expect(createStrategy('random', SPACE, 43).suggest([], 0)).not.toEqual(first[0])
+  })
+
+  it('honours log scales, int and steps', () => {
+    const random = createStrategy('random', SPACE, 7)
+    const samples = Array.from({ length: 2000 }, (_, n) => random.suggest([], n)!)
+    for (const p of samples) {
+      expect(p.lr as number).toBeGreaterThanOrEqual(1e-4)
+      expect(p.lr as number).toBeLessThanOrEqual(1e-1)
+      expect(Number.isInteger(p.units)).toBe(true)
+      expect([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).toContain(p.dropout)
+      expect(['adam', 'sgd']).toContain(p.optimizer)
+    }
+    // Log-uniform: each decade of the learning rate gets about a third of the samples.
+    const decades = [1e-3, 1e-2].map((edge) => samples.filter((p) => (p.lr as number) < edge).length / samples.length)
+    expect(decades[0]).toBeGreaterThan(0.29)
+    expect(decades[0]).toBeLessThan(0.37)
+    expect(decades[1]).toBeGreaterThan(0.62)
+    expect(decades[1]).toBeLessThan(0.71)
+    // Every step value comes up, the end points included.
+    expect(new Set(samples.map((p) => p.dropout)).size).toBe(7)
+  })
+})
+
+describe('Bayesian search', () => {
+  it('finds a lower Branin value than random search within 25 Trials (median of 5 seeds)', () => {
+    const medianBest = (name: 'random' | 'bayesian') => {
+      const bests = [0, 1, 2, 3, 4].map((seed) => bestAfter(createStrategy(name, branin.space, seed), branin.evaluate, 25)).sort((a, b) => a - b)
+      return bests[2]
+    }
+    const bayesian = medianBest('bayesian')
+    const random = medianBest('random')
+    expect(bayesian - branin.minimum).toBeLessThan(0.1)
+    expect(bayesian).toBeLessThan(random)
+  })
+
+  it('suggests the same params again when asked again with the same history (a resumed Study)', () => {
+    const history: Observation[] = []
+    for (let n = 0; n < 12; n++) {
+      const params = createStrategy('bayesian', branin.space, 3).suggest(history, n)!
+      history.push(done(n, params, branin.evaluate(params)))
+    }
+    const again = createStrategy('bayesian', branin.space, 3)
+    expect(again.suggest(history, 12)).toEqual(createStrategy('bayesian', branin.space, 3).suggest(history, 12))
+    expect(again.suggest(history.slice(0, 8), 8)).toEqual(history[8].params)
+  })
+
+  it('spreads parallel suggestions away from the Trials still running', () => {
+    const bayesian = createStrategy('bayesian', branin.space, 5)
+    const history: Observation[] = []
+    for (let n = 0; n < 10; n++) {
+      const params = bayesian.suggest(history, n)!
+      history.push(done(n, params, branin.evaluate(params)))
+    }
+    const batch: Params[] = []
+    for (let n = 10; n < 13; n++) {
+      const params = bayesian.suggest(history, n)!
+      batch.push(params)
+      history.push({ number: n, params, status: 'running', value: null, intermediate: [] })
+    }
+    const distance = (a: Params, b: Params) => Math.hypot(((a.x as number) - (b.x as number)) / 15, ((a.y as number) - (b.y as number)) / 15)
+    expect(distance(batch[0], batch[1])).toBeGreaterThan(0.01)
+    expect(distance(batch[0], batch[2])).toBeGreaterThan(0.01)
+    expect(distance(batch[1], batch[2])).toBeGreaterThan(0.01)
+  })
+
+  it('handles a mixed space: only allowed values, never a repeat, failed Trials ignored', () => {
+    const bayesian = createStrategy('bayesian', SPACE, 1)
+    const f = (p: Params) => (Math.log10(p.lr as number) + 3) ** 2 + (p.optimizer === 'sgd' ? 1 : 0) + (p.dropout as number)
+    const history: Observation[] = []
+    for (let n = 0; n < 16; n++) {
+      const params = bayesian.suggest(history, n)!
+      expect(Number.isInteger(params.units)).toBe(true)
+      expect([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).toContain(params.dropout)
+      const failed = n % 5 === 4
+      history.push(failed ? { number: n, params, status: 'failed', value: null, intermediate: [] } : done(n, params, f(params)))
+    }
+    const keys = history.map((o) => JSON.stringify(o.params))
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
+  it('learns from pruned Trials through their last value and from nothing of failed ones', () => {
+    expect(observedValue({ number: 0, params: {}, status: 'pruned', value: null, intermediate: [0.9, 0.7] })).toBe(0.7)
+    expect(observedValue({ number: 0, params: {}, status: 'failed', value: null, intermediate: [0.9] })).toBeNull()
+    expect(observedValue({ number: 0, params: {}, status: 'running', value: null, intermediate: [0.9] })).toBeNull()
+  })
+
+  it('fits its kernel on the best half and an even spread of the rest when there are many Trials', () => {
+    expect(fitSubset([5, 4, 3], 10)).toEqual([0, 1, 2])
+    // best two: #1 (1) and #3 (2); the rest in Trial order is 0 2 4 5 6 7, evenly picked: #0 and #5
+    expect(fitSubset([9, 1, 8, 2, 7, 3, 6, 4], 4)).toEqual([0, 1, 3, 5])
+  })
+})
