@@ -35,24 +35,29 @@ async function typeSpace(page: Page, space: unknown): Promise<void> {
   await page.getByTestId('space-json').blur()
 }
 
+/** A small random Study on the sample dataset: tiny images, a small model, the wasm backend. */
+async function fillSmallStudy(page: Page, { trials, parallel, epochs }: { trials: number; parallel: number; epochs: number }): Promise<void> {
+  await typeSpace(page, { lr: { type: 'float', low: 0.001, high: 0.01, log: true }, optimizer: { type: 'categorical', choices: ['adam', 'sgd'] } })
+  await page.getByTestId('study-strategy').selectOption('random')
+  await page.getByTestId('study-trials').fill(String(trials))
+  await page.getByTestId('study-parallel').fill(String(parallel))
+  await page.getByTestId('study-model').selectOption('reference-cnn')
+  await page.getByTestId('study-image-size').fill('16')
+  await page.getByTestId('study-epochs').fill(String(epochs))
+  await page.getByTestId('study-batch-size').fill('32')
+  await page.getByTestId('study-early-stopping').fill('0')
+  await page.getByTestId('study-backend').selectOption('wasm')
+  await page.getByTestId('study-seed').fill('7')
+}
+
 test('a small random Study fills its Trial table and charts; a Trial opens its Run; Use best trains a new Run', async ({ page, server }) => {
   test.setTimeout(120_000)
   await openTune(page, server)
   await expect(page.getByTestId('study-dataset').locator('option:checked')).toContainText('sample')
 
-  await typeSpace(page, { lr: { type: 'float', low: 0.001, high: 0.01, log: true }, optimizer: { type: 'categorical', choices: ['adam', 'sgd'] } })
+  await fillSmallStudy(page, { trials: 3, parallel: 2, epochs: 1 })
   await expect(page.getByTestId('space-row')).toHaveCount(2)
   await expect(page.getByTestId('space-row').nth(1).getByTestId('space-choices')).toHaveValue('adam, sgd')
-  await page.getByTestId('study-strategy').selectOption('random')
-  await page.getByTestId('study-trials').fill('3')
-  await page.getByTestId('study-parallel').fill('2')
-  await page.getByTestId('study-model').selectOption('reference-cnn')
-  await page.getByTestId('study-image-size').fill('16')
-  await page.getByTestId('study-epochs').fill('1')
-  await page.getByTestId('study-batch-size').fill('32')
-  await page.getByTestId('study-early-stopping').fill('0')
-  await page.getByTestId('study-backend').selectOption('wasm')
-  await page.getByTestId('study-seed').fill('7')
   await expect(page.getByTestId('grid-size')).toContainText('valid')
   await expect(page.getByTestId('start-study')).toBeEnabled()
   await page.getByTestId('start-study').click()
@@ -98,6 +103,31 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   await expect(page.getByTestId('nav-train')).toHaveAttribute('aria-current', 'page')
   await expect(page.locator('#run-name')).not.toContainText('Trial')
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /queued|running|completed/)
+})
+
+test('a stopped Study resumes where it stopped: no completed Trial is trained again', async ({ page, server }) => {
+  test.setTimeout(120_000)
+  await openTune(page, server)
+  await fillSmallStudy(page, { trials: 3, parallel: 1, epochs: 1 })
+  await expect(page.getByTestId('start-study')).toBeEnabled()
+  await page.getByTestId('start-study').click()
+
+  const first = page.locator('[data-testid="trial-row"][data-number="0"]')
+  await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 60_000 })
+  const firstRun = await first.getAttribute('data-run')
+  await page.getByTestId('stop-study').click()
+  await expect(page.getByTestId('study-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 })
+  await expect(page.getByTestId('stop-study')).toBeDisabled()
+  await expect(page.getByTestId('study-item')).toHaveAttribute('data-status', 'stopped')
+  // A Trial cut short shows as stopped, not as running.
+  await expect(page.locator('[data-testid="trial-status"][data-status="running"]')).toHaveCount(0)
+
+  await page.getByTestId('resume-study').click()
+  await expect(page.getByTestId('study-status')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 })
+  await expect(page.getByTestId('trial-row')).toHaveCount(3)
+  for (const number of ['0', '1', '2']) await expect(page.locator(`[data-testid="trial-row"][data-number="${number}"]`)).toHaveAttribute('data-status', 'completed')
+  // Trial 0 kept its Run: it was not trained again.
+  await expect(first).toHaveAttribute('data-run', firstRun!)
 })
 
 test('a wrong space lists every problem and cannot start; a grid says how many Trials it has; Load and Save keep the JSON', async ({ page, server }) => {
