@@ -79,6 +79,32 @@ describe('a Study', () => {
     expect(study.trialList[2].error).toMatch(/larger than the training set/)
   })
 
+  it('prunes a Trial that falls behind at an ASHA rung: its Run stops after that Epoch and keeps its best value', async () => {
+    // Trial 0 learns (lr 0.003, 8 Iterations an Epoch); Trial 1 barely moves (lr 1e-7), so its loss after Epoch 1 is worse.
+    const larger = tempDir()
+    await writeStripes(larger.path, 40)
+    const started = await services.studies.start({
+      folder: larger.path,
+      space: { lr: { type: 'categorical', choices: [0.003, 1e-7] } },
+      strategy: 'grid',
+      trials: 2,
+      parallel: 1,
+      prune: 'asha',
+      objective: 'val_loss',
+      training: { ...training, epochs: 3, earlyStopping: 0 }
+    })
+    const study = services.studies.get((await services.studies.finished(started.id)).id)
+    larger.cleanup()
+    const [kept, pruned] = study.trialList
+    expect([kept.status, pruned.status]).toEqual(['completed', 'pruned'])
+    expect(kept.intermediate).toHaveLength(3)
+    expect(pruned.intermediate).toHaveLength(1)
+    expect(pruned.intermediate[0]).toBeGreaterThan(kept.intermediate[0])
+    expect(pruned.value).toBe(pruned.intermediate[0])
+    expect(services.training.get(pruned.runId!)).toMatchObject({ status: 'stopped', epochsDone: 1 })
+    expect(study.best?.number).toBe(0) // a pruned Trial is never the best
+  })
+
   it('refuses a bad space or bad settings, listing every problem, before anything starts', async () => {
     const before = services.studies.list().length
     await expect(
