@@ -121,7 +121,17 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
   function suggest(history: readonly Observation[], number: number): Params | undefined {
     const earlier = history.filter((o) => o.number !== number)
     const { data, pending } = modelData(earlier, tryEncode)
-    if (data.length < startup) return decode(space, haltonPoint(seed, number, d))
+    const taken = new Set(earlier.map((o) => key(o.params)))
+    /** A random point not tried yet, when one is found in a few draws (small discrete spaces run out). */
+    const untriedRandom = () => {
+      let params = randomParams(space, seed, number, 'bayesian-fallback-0')
+      for (let k = 1; k < 100 && taken.has(key(params)); k++) params = randomParams(space, seed, number, `bayesian-fallback-${k}`)
+      return params
+    }
+    if (data.length < startup) {
+      const params = decode(space, haltonPoint(seed, number, d))
+      return taken.has(key(params)) ? untriedRandom() : params
+    }
 
     // Standardize: the kernel priors assume values of unit scale around 0.
     const ys = data.map((p) => p.y)
@@ -188,13 +198,12 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       return cur
     })
 
-    // The best point not yet tried (small discrete spaces run out of new points).
-    const taken = new Set(earlier.map((o) => key(o.params)))
+    // The best point not yet tried.
     for (const c of [...results, ...scored].sort((a, b) => b.s - a.s)) {
       const params = decode(space, c.u)
       if (!taken.has(key(params)) && Number.isFinite(c.s)) return params
     }
-    return randomParams(space, seed, number, 'bayesian-fallback')
+    return untriedRandom() // every scored point was tried already
   }
 
   return { name: 'bayesian', suggest }

@@ -147,3 +147,18 @@ describe('Bayesian search', () => {
     expect(fitSubset([9, 1, 8, 2, 7, 3, 6, 4], 4)).toEqual([0, 1, 3, 5])
   })
 })
+
+describe('Bayesian search on a small discrete space', () => {
+  it('tries every point once before it repeats one, warm-up included', () => {
+    const space: SearchSpace = { a: { type: 'categorical', choices: ['p', 'q'] }, b: { type: 'int', low: 1, high: 3 } }
+    for (const seed of [0, 1, 2, 3]) {
+      const bayesian = createStrategy('bayesian', space, seed)
+      const history: Observation[] = []
+      for (let n = 0; n < 6; n++) {
+        const params = bayesian.suggest(history, n)!
+        history.push(done(n, params, (params.b as number) + (params.a === 'q' ? 0 : 1)))
+      }
+      expect(new Set(history.map((o) => JSON.stringify(o.params))).size).toBe(6)
+    }
+  })
+})
