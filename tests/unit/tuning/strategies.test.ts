@@ -46,13 +46,10 @@ describe('random search', () => {
   it('honours log scales, int and steps', () => {
     const random = createStrategy('random', SPACE, 7)
     const samples = Array.from({ length: 2000 }, (_, n) => random.suggest([], n)!)
-    for (const p of samples) {
-      expect(p.lr as number).toBeGreaterThanOrEqual(1e-4)
-      expect(p.lr as number).toBeLessThanOrEqual(1e-1)
-      expect(Number.isInteger(p.units)).toBe(true)
-      expect([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).toContain(p.dropout)
-      expect(['adam', 'sgd']).toContain(p.optimizer)
-    }
+    const outside = samples.filter((p) =>
+      !((p.lr as number) >= 1e-4 && (p.lr as number) <= 1e-1 && Number.isInteger(p.units) && (p.units as number) >= 16 && (p.units as number) <= 512 &&
+        [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6].includes(p.dropout as number) && ['adam', 'sgd'].includes(p.optimizer as string)))
+    expect(outside).toEqual([])
     // Log-uniform: each decade of the learning rate gets about a third of the samples.
     const decades = [1e-3, 1e-2].map((edge) => samples.filter((p) => (p.lr as number) < edge).length / samples.length)
     expect(decades[0]).toBeGreaterThan(0.29)
@@ -65,9 +62,9 @@ describe('random search', () => {
 })
 
 describe('Bayesian search', () => {
-  it('finds a lower Branin value than random search within 25 Trials (median of 5 seeds)', () => {
+  it('finds a lower Branin value than random search within 20 Trials (median of 5 seeds)', () => {
     const medianBest = (name: 'random' | 'bayesian') => {
-      const bests = [0, 1, 2, 3, 4].map((seed) => bestAfter(createStrategy(name, branin.space, seed), branin.evaluate, 25)).sort((a, b) => a - b)
+      const bests = [0, 1, 2, 3, 4].map((seed) => bestAfter(createStrategy(name, branin.space, seed), branin.evaluate, 20)).sort((a, b) => a - b)
       return bests[2]
     }
     const bayesian = medianBest('bayesian')
