@@ -148,14 +148,15 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       const lies = pending.map((u) => Math.max(gp.predict(u).mean, best))
       gp = new GaussianProcess([...x, ...pending], [...y, ...lies], kernel, categorical)
     }
+    /** An upper bound of log EI at u, O(n·d): EI grows with the variance, bounded by varianceBoundOfLastMean. */
+    const scoreBound = (u: readonly number[]) => logExpectedImprovement(gp.meanAt(u), gp.varianceBoundOfLastMean(), best)
     /**
-     * log EI at u — or, when not even the prior variance could lift it above `floor`, that upper
-     * bound (EI grows with the variance, and the posterior variance never exceeds the prior's).
-     * The bound needs only the posterior mean, O(n·d), and spares most O(n²) variances.
+     * log EI at u — or, when not even the variance bound could lift it above `floor`, that bound.
+     * The bound spares the O(n²) variance of most points a search rejects.
      */
     const score = (u: readonly number[], floor = -Infinity) => {
       const m = gp.meanAt(u)
-      const bound = logExpectedImprovement(m, gp.priorVariance, best)
+      const bound = logExpectedImprovement(m, gp.varianceBoundOfLastMean(), best)
       return bound <= floor ? bound : logExpectedImprovement(m, gp.varianceOfLastMean(), best)
     }
 
@@ -166,7 +167,7 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
     for (const t of bestTrials) for (let i = 0; i < nPerturb; i++) candidates.push(perturb(t.u, i < nPerturb / 2 ? 0.02 : 0.1, rng))
     // Exact scores in order of their bounds, until no bound can reach the top few exact scores.
     const keep = 2 * localStarts
-    const bounded = candidates.map((u) => ({ u, bound: logExpectedImprovement(gp.meanAt(u), gp.priorVariance, best) })).sort((a, b) => b.bound - a.bound)
+    const bounded = candidates.map((u) => ({ u, bound: scoreBound(u) })).sort((a, b) => b.bound - a.bound)
     const scored: { u: number[]; s: number }[] = []
     const top: number[] = [] // the best `keep` exact scores, descending
     for (const c of bounded) {
