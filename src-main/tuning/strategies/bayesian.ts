@@ -44,7 +44,7 @@ export interface BayesianOptions {
  * O(n³), and with 100 Trials a full fit alone would take most of a 100 ms suggestion budget. The
  * model itself (the posterior) always conditions on every Trial.
  */
-const MAX_FIT_POINTS = 50
+const MAX_FIT_POINTS = 40
 
 /** Indices of the Trials the kernel is fitted on: all when few; else the best half and an even spread of the rest. */
 export function fitSubset(y: readonly number[], cap: number): number[] {
