@@ -188,7 +188,7 @@ export function negLogPosterior(
   const { lengthscales, signal, noise } = paramsFromTheta(theta)
   const inv2 = lengthscales.map((l) => 1 / (l * l))
   const k = new Float64Array(n * n)
-  const grad = new Float64Array(n * n) // matern52GradFactor per pair, sharing matern52's exp
+  const grad = new Float64Array(n * n) // −(1/r)·dMatérn/dr = (5/3)(1 + √5r)e^(−√5r) per pair, sharing the exp
   for (let i = 0, p = 0; i < n; i++) {
     k[i * n + i] = signal + noise
     for (let j = 0; j < i; j++, p += d) {
