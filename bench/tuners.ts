@@ -1,7 +1,7 @@
 /**
  * Tuning strategies on test functions (no training): `npm run bench:tuners -- --strategy
  * grid|random|bayesian --trials N --seeds S [--function branin|hartmann6] [--objective FILE]
- * [--json]`, or `--overhead` for the time of one Bayesian suggestion with 100 Trials in 10-D.
+ * [--parallel P] [--json]`, or `--overhead` for the time of one Bayesian suggestion with 100 Trials in 10-D.
  *
  * Each seed runs a fresh Study of N sequential Trials; the simple regret after n Trials is the
  * best value found − the known minimum. Prints the median and quartiles over seeds at 10, 20,
@@ -35,16 +35,17 @@ interface Args {
   objective?: string
   json: boolean
   overhead: boolean
+  parallel: number
 }
 
 function fail(message: string): never {
   console.error(message)
-  console.error('usage: npm run bench:tuners -- --strategy grid|random|bayesian --trials N --seeds S [--function branin|hartmann6|mixed] [--objective FILE] [--json] | --overhead')
+  console.error('usage: npm run bench:tuners -- --strategy grid|random|bayesian --trials N --seeds S [--function branin|hartmann6|mixed] [--objective FILE] [--parallel P] [--json] | --overhead')
   process.exit(2)
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { strategy: 'bayesian', trials: 40, seeds: 20, fn: 'branin', json: false, overhead: false }
+  const args: Args = { strategy: 'bayesian', trials: 40, seeds: 20, fn: 'branin', json: false, overhead: false, parallel: 1 }
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2)
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`)
@@ -61,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--seeds') args.seeds = positive()
     else if (flag === '--function') args.fn = value()
     else if (flag === '--objective') args.objective = value()
+    else if (flag === '--parallel') args.parallel = positive()
     else if (flag === '--json') args.json = true
     else if (flag === '--overhead') args.overhead = true
     else fail(`unknown argument ${argv[i]}`)
@@ -101,23 +103,29 @@ function percentile(values: number[], q: number): number {
 const round = (v: number, digits = 5) => Number(v.toFixed(digits))
 const sig = (v: number) => Number(v.toPrecision(5))
 
-/** One Study of `trials` sequential Trials; the best-so-far curve and the suggestion times. */
-async function runStudy(strategy: Strategy, objective: Objective, trials: number): Promise<{ curve: number[]; times: number[] }> {
+/**
+ * One Study of `trials` Trials, `parallel` at a time: each batch is suggested while the batch's
+ * earlier Trials are still running, then all of it completes. Returns the best-so-far curve (in
+ * Trial order) and the suggestion times.
+ */
+async function runStudy(strategy: Strategy, objective: Objective, trials: number, parallel: number): Promise<{ curve: number[]; times: number[] }> {
   const history: Observation[] = []
-  const curve: number[] = []
   const times: number[] = []
-  let best = Infinity
-  for (let number = 0; number < trials; number++) {
-    const t0 = performance.now()
-    const params = strategy.suggest(history, number)
-    times.push(performance.now() - t0)
-    if (!params) break // a finished grid keeps its best
-    const value = await objective.evaluate(params)
-    history.push({ number, params, status: 'completed', value, intermediate: [] })
-    best = Math.min(best, value)
-    curve.push(best)
+  for (let start = 0; start < trials; start += parallel) {
+    const batch: Observation[] = []
+    for (let number = start; number < Math.min(trials, start + parallel); number++) {
+      const t0 = performance.now()
+      const params = strategy.suggest([...history, ...batch], number)
+      times.push(performance.now() - t0)
+      if (!params) break // a finished grid
+      batch.push({ number, params, status: 'running', value: null, intermediate: [] })
+    }
+    if (batch.length === 0) break
+    for (const t of batch) history.push({ ...t, status: 'completed', value: await objective.evaluate(t.params) })
   }
-  while (curve.length < trials) curve.push(best)
+  const curve: number[] = []
+  let best = Infinity
+  for (let n = 0; n < trials; n++) curve.push((best = Math.min(best, history[n]?.value ?? Infinity))) // a finished grid keeps its best
   return { curve, times }
 }
 
@@ -135,9 +143,10 @@ function measureOverhead(): Record<string, number> {
   const times: number[] = []
   const cpuTimes: number[] = []
   const first = performance.now()
-  strategy.suggest(history, 99) // the first call also compiles the code (JIT): reported apart
+  strategy.suggest(history, 99) // the first calls also compile the code (JIT): reported apart
   const firstMs = performance.now() - first
-  for (let k = 0; k < 9; k++) {
+  for (let k = 0; k < 3; k++) strategy.suggest(history, 90 + k)
+  for (let k = 0; k < 15; k++) {
     const t0 = performance.now()
     const c0 = process.cpuUsage()
     strategy.suggest(history, 100 + k)
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
   const load1m = round(loadavg()[0], 2)
   if (args.overhead) {
     const o = measureOverhead()
-    console.log(`Bayesian suggestion, 100 Trials observed, 10 dimensions: CPU time median ${o.cpu_ms_median} ms; wall median ${o.suggest_ms_median} ms (min ${o.suggest_ms_min}, max ${o.suggest_ms_max}, ${o.repeats} repeats after a first call of ${o.first_call_ms} ms; target ≤ 100 ms) — load ${load1m}`)
+    console.log(`Bayesian suggestion, 100 Trials observed, 10 dimensions: CPU time median ${o.cpu_ms_median} ms; wall median ${o.suggest_ms_median} ms (min ${o.suggest_ms_min}, max ${o.suggest_ms_max}, ${o.repeats} repeats after 4 warm-up calls, the first ${o.first_call_ms} ms; target ≤ 100 ms) — load ${load1m}`)
     if (args.json) console.log(JSON.stringify({ bench: 'tuner-overhead', load_average_1m_before: load1m, ...o }))
     return
   }
@@ -162,19 +171,19 @@ async function main(): Promise<void> {
   const times: number[] = []
   const t0 = performance.now()
   for (let seed = 0; seed < args.seeds; seed++) {
-    const r = await runStudy(createStrategy(args.strategy, objective.space, seed), objective, args.trials)
+    const r = await runStudy(createStrategy(args.strategy, objective.space, seed), objective, args.trials, args.parallel)
     curves.push(r.curve)
     times.push(...r.times)
   }
   const checkpoints = [...new Set([10, 20, 30, 40, 60, 80, 100].filter((c) => c <= args.trials).concat(args.trials))].sort((a, b) => a - b)
   const out = {
-    bench: 'tuners', strategy: args.strategy, function: objective.name, seeds: args.seeds, trials: args.trials,
+    bench: 'tuners', strategy: args.strategy, function: objective.name, seeds: args.seeds, trials: args.trials, parallel: args.parallel,
     known_minimum: objective.minimum,
     median_best: {} as Record<number, number>, median_regret: {} as Record<number, number>, iqr_regret: {} as Record<number, [number, number]>,
     suggest_ms_mean: round(times.reduce((a, b) => a + b, 0) / times.length, 2), suggest_ms_max: round(Math.max(...times), 1),
     wall_s: round((performance.now() - t0) / 1000, 1), load_average_1m_before: load1m
   }
-  console.log(`${args.strategy} on ${objective.name}, ${args.seeds} seeds × ${args.trials} Trials — simple regret (best − ${objective.minimum}):`)
+  console.log(`${args.strategy} on ${objective.name}, ${args.seeds} seeds × ${args.trials} Trials${args.parallel > 1 ? `, ${args.parallel} at a time` : ''} — simple regret (best − ${objective.minimum}):`)
   console.log('  trials   median      q25         q75')
   for (const c of checkpoints) {
     const best = curves.map((curve) => curve[c - 1])

@@ -15,10 +15,14 @@ const P = [
 ].map((row) => row.map((v) => v * 1e-4))
 const ALPHA = [1.0, 1.2, 3.0, 3.2]
 
+/** The name bench:tuners reports. */
 export const name = 'hartmann6'
+/** The search space, in the JSON shape users write. */
 export const space: SearchSpace = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i}`, { type: 'float', low: 0, high: 1 }]))
+/** The known global minimum, for the simple regret. */
 export const minimum = -3.32237
 
+/** The value to minimize at `p`. */
 export function evaluate(p: Params): number {
   const x = Array.from({ length: 6 }, (_, i) => p[`x${i}`] as number)
   let sum = 0

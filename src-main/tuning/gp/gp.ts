@@ -26,6 +26,8 @@ export class GaussianProcess {
   readonly #alpha: Float64Array
   readonly #kstar: Float64Array
   readonly #v: Float64Array
+  readonly #diagonal: number // K_ii, noise and any jitter included
+  #maxK = 0 // the largest k*_i of the last meanAt
 
   /** Conditions the GP with `params` on points `x` and standardized values `y`. */
   constructor(x: readonly (readonly number[])[], y: readonly number[], readonly params: KernelParams, categorical: readonly boolean[]) {
@@ -43,15 +45,20 @@ export class GaussianProcess {
       l = cholesky(k, this.n)
     }
     if (!l) throw new Error('the GP covariance is not positive definite')
+    this.#diagonal = k[0]
     this.#l = l
     this.#alpha = choleskySolve(l, this.n, Float64Array.from(y))
     this.#kstar = new Float64Array(this.n)
     this.#v = new Float64Array(this.n)
   }
 
-  /** The prior variance: no posterior variance exceeds it (used to bound EI cheaply). */
-  get priorVariance(): number {
-    return this.#signal
+  /**
+   * An upper bound of the posterior variance at the point of the last meanAt call, in O(1):
+   * the variance given only the most correlated observation, s − k_i²/K_ii. Conditioning on more
+   * observations never raises a GP's variance, so the true one is at most this (used to bound EI).
+   */
+  varianceBoundOfLastMean(): number {
+    return this.#signal - (this.#maxK * this.#maxK) / this.#diagonal
   }
 
   /** Posterior mean and variance of the latent objective at `point`. */
@@ -72,6 +79,7 @@ export class GaussianProcess {
     const cat = this.#categorical
     const kstar = this.#kstar
     let mean = 0
+    let maxK = 0
     for (let i = 0, row = 0; i < n; i++, row += d) {
       let r2 = 0
       for (let j = 0; j < d; j++) {
@@ -81,8 +89,10 @@ export class GaussianProcess {
       const t = SQRT5 * Math.sqrt(r2) // matern52, inlined: this loop runs n times per candidate
       const c = this.#signal * (1 + t + (t * t) / 3) * Math.exp(-t)
       kstar[i] = c
+      if (c > maxK) maxK = c
       mean += c * this.#alpha[i]
     }
+    this.#maxK = maxK
     return mean
   }
 
@@ -178,7 +188,7 @@ export function negLogPosterior(
   const { lengthscales, signal, noise } = paramsFromTheta(theta)
   const inv2 = lengthscales.map((l) => 1 / (l * l))
   const k = new Float64Array(n * n)
-  const grad = new Float64Array(n * n) // matern52GradFactor per pair, sharing matern52's exp
+  const grad = new Float64Array(n * n) // −(1/r)·dMatérn/dr = (5/3)(1 + √5r)e^(−√5r) per pair, sharing the exp
   for (let i = 0, p = 0; i < n; i++) {
     k[i * n + i] = signal + noise
     for (let j = 0; j < i; j++, p += d) {

@@ -36,9 +36,3 @@ export function matern52(r: number): number {
   const s = SQRT5 * r
   return (1 + s + (s * s) / 3) * Math.exp(-s)
 }
-
-/** −(1/r)·d matern52/dr = (5/3)(1 + √5 r)·exp(−√5 r): the factor in every lengthscale gradient. */
-export function matern52GradFactor(r: number): number {
-  const s = SQRT5 * r
-  return (5 / 3) * (1 + s) * Math.exp(-s)
-}

@@ -44,7 +44,7 @@ export interface BayesianOptions {
  * O(n³), and with 100 Trials a full fit alone would take most of a 100 ms suggestion budget. The
  * model itself (the posterior) always conditions on every Trial.
  */
-const MAX_FIT_POINTS = 50
+const MAX_FIT_POINTS = 40
 
 /** Indices of the Trials the kernel is fitted on: all when few; else the best half and an even spread of the rest. */
 export function fitSubset(y: readonly number[], cap: number): number[] {
@@ -121,7 +121,17 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
   function suggest(history: readonly Observation[], number: number): Params | undefined {
     const earlier = history.filter((o) => o.number !== number)
     const { data, pending } = modelData(earlier, tryEncode)
-    if (data.length < startup) return decode(space, haltonPoint(seed, number, d))
+    const taken = new Set(earlier.map((o) => key(o.params)))
+    /** A random point not tried yet, when one is found in a few draws (small discrete spaces run out). */
+    const untriedRandom = () => {
+      let params = randomParams(space, seed, number, 'bayesian-fallback-0')
+      for (let k = 1; k < 100 && taken.has(key(params)); k++) params = randomParams(space, seed, number, `bayesian-fallback-${k}`)
+      return params
+    }
+    if (data.length < startup) {
+      const params = decode(space, haltonPoint(seed, number, d))
+      return taken.has(key(params)) ? untriedRandom() : params
+    }
 
     // Standardize: the kernel priors assume values of unit scale around 0.
     const ys = data.map((p) => p.y)
@@ -138,14 +148,15 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       const lies = pending.map((u) => Math.max(gp.predict(u).mean, best))
       gp = new GaussianProcess([...x, ...pending], [...y, ...lies], kernel, categorical)
     }
+    /** An upper bound of log EI at u, O(n·d): EI grows with the variance, bounded by varianceBoundOfLastMean. */
+    const scoreBound = (u: readonly number[]) => logExpectedImprovement(gp.meanAt(u), gp.varianceBoundOfLastMean(), best)
     /**
-     * log EI at u — or, when not even the prior variance could lift it above `floor`, that upper
-     * bound (EI grows with the variance, and the posterior variance never exceeds the prior's).
-     * The bound needs only the posterior mean, O(n·d), and spares most O(n²) variances.
+     * log EI at u — or, when not even the variance bound could lift it above `floor`, that bound.
+     * The bound spares the O(n²) variance of most points a search rejects.
      */
     const score = (u: readonly number[], floor = -Infinity) => {
       const m = gp.meanAt(u)
-      const bound = logExpectedImprovement(m, gp.priorVariance, best)
+      const bound = logExpectedImprovement(m, gp.varianceBoundOfLastMean(), best)
       return bound <= floor ? bound : logExpectedImprovement(m, gp.varianceOfLastMean(), best)
     }
 
@@ -156,7 +167,7 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
     for (const t of bestTrials) for (let i = 0; i < nPerturb; i++) candidates.push(perturb(t.u, i < nPerturb / 2 ? 0.02 : 0.1, rng))
     // Exact scores in order of their bounds, until no bound can reach the top few exact scores.
     const keep = 2 * localStarts
-    const bounded = candidates.map((u) => ({ u, bound: logExpectedImprovement(gp.meanAt(u), gp.priorVariance, best) })).sort((a, b) => b.bound - a.bound)
+    const bounded = candidates.map((u) => ({ u, bound: scoreBound(u) })).sort((a, b) => b.bound - a.bound)
     const scored: { u: number[]; s: number }[] = []
     const top: number[] = [] // the best `keep` exact scores, descending
     for (const c of bounded) {
@@ -188,13 +199,12 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       return cur
     })
 
-    // The best point not yet tried (small discrete spaces run out of new points).
-    const taken = new Set(earlier.map((o) => key(o.params)))
+    // The best point not yet tried.
     for (const c of [...results, ...scored].sort((a, b) => b.s - a.s)) {
       const params = decode(space, c.u)
       if (!taken.has(key(params)) && Number.isFinite(c.s)) return params
     }
-    return randomParams(space, seed, number, 'bayesian-fallback')
+    return untriedRandom() // every scored point was tried already
   }
 
   return { name: 'bayesian', suggest }

@@ -137,3 +137,19 @@ describe('Expected Improvement', () => {
     expect(far).toBeCloseTo(-800 - Math.log(40 ** 2) - 0.5 * Math.log(2 * Math.PI), 1) // asymptote φ(z)/z²
   })
 })
+
+describe('the cheap variance bound', () => {
+  it('is never below the posterior variance, and is tight next to an observation', () => {
+    const rng = new Random(8)
+    const x = Array.from({ length: 30 }, () => [rng.next(), rng.next()])
+    const gp = new GaussianProcess(x, x.map(([a, b]) => Math.sin(4 * a) + b), { lengthscales: [0.3, 0.5], signal: 1.2, noise: 1e-4 }, [false, false])
+    for (let i = 0; i < 500; i++) {
+      const p = [rng.next(), rng.next()]
+      gp.meanAt(p)
+      const bound = gp.varianceBoundOfLastMean()
+      expect(bound).toBeGreaterThanOrEqual(gp.predict(p).variance - 1e-12)
+    }
+    gp.meanAt([x[0][0] + 1e-4, x[0][1]])
+    expect(gp.varianceBoundOfLastMean()).toBeLessThan(1e-3)
+  })
+})
