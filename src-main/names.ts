@@ -19,7 +19,17 @@ export const commandNames = [
   'runs.defaults',
   'runs.augmentPreview',
   'runs.findLearningRate',
-  'dialog.openFolder'
+  'dialog.openFolder',
+  // Run history (issue 5)
+  'history.query',
+  'history.tags',
+  'runs.rename',
+  'runs.note',
+  'runs.tag',
+  'runs.untag',
+  'runs.delete',
+  'runs.compare',
+  'runs.export'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
