@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Evaluation, RunStatus, TrainingConfig } from '../../src-main/contract'
 import type { Db } from '../../src-main/store/db'
+import { DatasetRepository } from '../../src-main/store/datasets'
 import { HistoryRepository } from '../../src-main/store/history'
 import { RunRepository } from '../../src-main/store/runs'
 import { defaultConfig } from '../../src-main/training/config'
@@ -25,6 +26,15 @@ export interface SeedRun {
   /** Writes runs/<id>/model/model.json under this data folder and records it as the model artifact. */
   dataDir?: string
   evaluation?: Evaluation | null
+}
+
+/** A Dataset recorded as scanned (two classes, 20 images), as if `datasets scan` had run; returns its id. */
+export function seedDataset(db: Db, path = '/data/pets', name = 'pets'): number {
+  const datasets = new DatasetRepository(db)
+  const id = datasets.ensure(path, name)
+  const stats = { smallest: null, largest: null, mostCommon: null, channels: { grayscale: 0, rgb: 20, alpha: 0 }, formats: { png: 20 } }
+  datasets.saveReport({ id, name, path, scannedAt: '2026-11-27T09:00:00.000Z', durationMs: 5, classes: [{ name: 'cats', count: 10 }, { name: 'dogs', count: 10 }], images: 20, problems: [], fingerprint: 'f'.repeat(64), stats, changes: null, filesSeen: 20, filesRead: 20 })
+  return id
 }
 
 /** An evaluation over two classes with a given accuracy. */
