@@ -347,6 +347,8 @@ export interface HistoryCommands {
   /** Deletes a Run that is not training, with its metrics and its files (model, checkpoints). */
   'runs.delete': { request: { id: number }; response: { deleted: boolean; filesRemoved: number } }
   'runs.compare': { request: { ids: number[] }; response: RunComparison }
+  /** The files a Run produced (relative to the data folder) and whether each is still there. */
+  'runs.artifacts': { request: { id: number }; response: { kind: string; path: string; bytes: number | null; exists: boolean }[] }
   /** The Runs a query matches (every page), as CSV or JSON text. */
   'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
 }

@@ -29,7 +29,8 @@ export const commandNames = [
   'runs.untag',
   'runs.delete',
   'runs.compare',
-  'runs.export'
+  'runs.export',
+  'runs.artifacts'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */

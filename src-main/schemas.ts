@@ -69,7 +69,8 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.untag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
   'runs.delete': z.object({ id }).strict(),
   'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
-  'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict()
+  'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
+  'runs.artifacts': z.object({ id }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

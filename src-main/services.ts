@@ -93,6 +93,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.delete': ({ id }) => history.delete(id),
     'runs.compare': ({ ids }) => history.compare(ids),
     'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
+    'runs.artifacts': ({ id }) => history.artifacts(id),
     ...options.hostHandlers
   }
 

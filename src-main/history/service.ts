@@ -66,6 +66,12 @@ export class HistoryService {
     return this.get(id)
   }
 
+  /** A Run's files and whether each still exists under the data folder. */
+  artifacts(id: number): Response<'runs.artifacts'> {
+    this.get(id)
+    return this.#history.artifacts(id).map((a) => ({ ...a, exists: this.#inside(resolve(this.#dataDir, a.path)) && existsSync(resolve(this.#dataDir, a.path)) }))
+  }
+
   /** Deletes a finished Run, its metrics and its files; refuses one that is training. */
   delete(id: number): { deleted: boolean; filesRemoved: number } {
     const run = this.get(id)

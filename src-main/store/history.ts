@@ -107,7 +107,12 @@ export class HistoryRepository {
 
   /** The files a Run produced, relative to the data folder. */
   artifactPaths(id: number): string[] {
-    return this.#db.prepare('SELECT path FROM artifacts WHERE run_id = ?').pluck().all(id) as string[]
+    return this.artifacts(id).map((a) => a.path)
+  }
+
+  /** The artifacts rows of a Run, oldest first. */
+  artifacts(id: number): { kind: string; path: string; bytes: number | null }[] {
+    return this.#db.prepare('SELECT kind, path, bytes FROM artifacts WHERE run_id = ? ORDER BY id').all(id) as { kind: string; path: string; bytes: number | null }[]
   }
 
   /**

@@ -74,6 +74,7 @@ describe('delete', () => {
     const running = seedRun(db, { status: 'running', dataDir: dir.path })
     mkdirSync(join(dir.path, 'runs', String(done), 'checkpoint-last'), { recursive: true })
     writeFileSync(join(dir.path, 'runs', String(done), 'checkpoint-last', 'state.json'), '{}')
+    expect(service.artifacts(done)).toEqual([{ kind: 'model', path: join('runs', String(done), 'model'), bytes: 16, exists: true }])
     expect(() => service.delete(running)).toThrow(/is running: stop it first/)
     expect(service.delete(done)).toEqual({ deleted: true, filesRemoved: 3 })
     expect(existsSync(join(dir.path, 'runs', String(done)))).toBe(false)
