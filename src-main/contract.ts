@@ -329,6 +329,8 @@ export interface ComparedRun {
 /** 2 to 10 Runs side by side: their configs (with what differs), curves and final metrics. */
 export interface RunComparison {
   runs: ComparedRun[]
+  /** Every setting (dotted keys) with each Run's value, in config order. */
+  settings: ConfigDifference[]
   /** Only the settings that differ, in config order (augmentation flattened to `augmentation.flip`, …). */
   differences: ConfigDifference[]
   /** For each final metric, the index of the best Run (null when no Run has it). */

@@ -15,14 +15,17 @@ export function flattenConfig(config: TrainingConfig): Map<string, Leaf> {
   return flat
 }
 
-/** The settings whose values are not all the same; a key missing from a Run counts as null. */
-export function configDifferences(configs: TrainingConfig[]): ConfigDifference[] {
+/** Every setting of these configs with each one's value; a key missing from a Run counts as null. */
+export function configSettings(configs: TrainingConfig[]): ConfigDifference[] {
   const flats = configs.map(flattenConfig)
   const keys: string[] = []
   for (const flat of flats) for (const key of flat.keys()) if (!keys.includes(key)) keys.push(key)
-  return keys
-    .map((key) => ({ key, values: flats.map((f) => (f.has(key) ? f.get(key)! : null)) }))
-    .filter((d) => new Set(d.values.map((v) => JSON.stringify(v))).size > 1)
+  return keys.map((key) => ({ key, values: flats.map((f) => (f.has(key) ? f.get(key)! : null)) }))
+}
+
+/** The settings whose values are not all the same. */
+export function configDifferences(configs: TrainingConfig[]): ConfigDifference[] {
+  return configSettings(configs).filter((d) => new Set(d.values.map((v) => JSON.stringify(v))).size > 1)
 }
 
 /** Index of the best Run on each final metric: highest accuracy and speed, lowest loss and duration. */

@@ -9,7 +9,7 @@ import { OspreyError } from '../errors'
 import type { Db } from '../store/db'
 import { ACTIVE_STATUSES, HistoryRepository } from '../store/history'
 import { RunRepository } from '../store/runs'
-import { bestRuns, configDifferences } from './compare'
+import { bestRuns, configDifferences, configSettings } from './compare'
 import { runsToCsv, runsToJson } from './export'
 
 /** Points per iteration curve in a comparison: enough for a chart a few hundred pixels wide. */
@@ -103,7 +103,8 @@ export class HistoryService {
         evaluation: detail.evaluation
       }
     })
-    return { runs, differences: configDifferences(runs.map((r) => r.config)), best: bestRuns(runs.map((r) => r.run)) }
+    const configs = runs.map((r) => r.config)
+    return { runs, settings: configSettings(configs), differences: configDifferences(configs), best: bestRuns(runs.map((r) => r.run)) }
   }
 
   /** The Runs a query (or a list of ids) matches, every page, as CSV or JSON. */

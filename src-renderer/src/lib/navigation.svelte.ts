@@ -3,7 +3,8 @@
 /** Every screen of the app, in nav order. Add Tune / History here with their component in App.svelte. */
 export const screens = [
   { id: 'datasets', label: 'Datasets' },
-  { id: 'train', label: 'Train' }
+  { id: 'train', label: 'Train' },
+  { id: 'history', label: 'History' }
 ] as const
 
 /** The id of a screen, e.g. 'datasets'. */
