@@ -24,7 +24,7 @@ async function openHistory(page: Page, server: OspreyServer): Promise<void> {
   page.on('pageerror', (error) => errors.push(String(error.stack)))
   await page.goto(server.url)
   await page.getByTestId('nav-history').click()
-  await expect(page.getByTestId('history-list')).toBeVisible()
+  await expect(page.getByTestId('history-total')).toBeVisible()
 }
 
 test.afterEach(({ page }) => {
@@ -132,6 +132,14 @@ test('re-runs a Run with its config: the Train form opens filled with its settin
   await expect(page.getByTestId('field-lr')).toHaveValue('0.0042')
   await expect(page.getByTestId('field-epochs')).toHaveValue('7')
   await expect(page.getByTestId('field-seed')).toHaveValue('1234')
+})
+
+test('a damaged database: the studio starts on a fresh one and says where the old file was kept', async ({ page, dataDir, startServer }) => {
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(join(dataDir, 'osprey.db'), 'not a database, but maybe precious '.repeat(100))
+  await openHistory(page, await startServer())
+  await expect(page.getByTestId('app-notice')).toContainText(/The history database was damaged.*The old file is kept at .*osprey\.db\.corrupt-/)
+  await expect(page.getByTestId('history-total')).toHaveText('0 Runs')
 })
 
 test('deletes a Run after confirmation', async ({ page, dataDir, startServer }) => {
