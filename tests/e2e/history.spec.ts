@@ -142,6 +142,24 @@ test('a damaged database: the studio starts on a fresh one and says where the ol
   await expect(page.getByTestId('history-total')).toHaveText('0 Runs')
 })
 
+test('downloads the filtered Runs as CSV and JSON', async ({ page, dataDir, startServer }) => {
+  seed(dataDir, (db) => {
+    seedRun(db, { name: 'kept, with a comma', tags: ['share'] })
+    seedRun(db, { name: 'left out' })
+  })
+  await openHistory(page, await startServer())
+  await page.getByTestId('filter-tag').selectOption({ label: 'share (1)' })
+  await expect(page.getByTestId('history-total')).toHaveText('1 Run')
+  const { readFile } = await import('node:fs/promises')
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+  expect(csv.suggestedFilename()).toMatch(/^osprey-runs-.*\.csv$/)
+  const lines = (await readFile((await csv.path())!, 'utf8')).trimEnd().split('\r\n')
+  expect(lines).toHaveLength(2)
+  expect(lines[1]).toContain('"kept, with a comma"')
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()])
+  expect(JSON.parse(await readFile((await json.path())!, 'utf8')).runs.map((r: { name: string }) => r.name)).toEqual(['kept, with a comma'])
+})
+
 test('deletes a Run after confirmation', async ({ page, dataDir, startServer }) => {
   seed(dataDir, (db) => {
     seedRun(db, { name: 'keep' })
