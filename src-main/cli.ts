@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
-import { predictCommand, runsListCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { HISTORY_OPTIONS, runsCommand } from './cli/history'
+import { predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { toCommandError } from './errors'
@@ -30,7 +31,14 @@ Commands:
   studies list             list the Studies
   studies show <id>        a Study's Trials, best result and parameter importance
   studies resume <id>      go on with a stopped or interrupted Study
-  runs list                list the Runs
+  runs list                list the Runs, newest first (--tag T --dataset D --status S[,S] --search WORDS
+                           --sort createdAt|name|durationMs|valAccuracy|valLoss|imagesPerSecond[:asc|:desc] --limit N)
+  runs show <run>          everything recorded about a Run
+  runs compare <run> <run>…  2 to 10 Runs side by side: the settings that differ, final metrics
+  runs tag <run> <tag>     tag a Run (runs untag <run> <tag> removes it)
+  runs note <run> <text>   set a Run's notes
+  runs delete <run>        delete a finished Run with its files (model, checkpoints)
+  runs export              every Run (filtered like list) to stdout (--format csv|json)
   predict <run> <images…>  classify images with a Run's model
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
 
@@ -49,7 +57,8 @@ const { values, positionals } = parseArgs({
     host: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     ...TRAIN_OPTIONS,
-    ...TUNE_OPTIONS
+    ...TUNE_OPTIONS,
+    ...HISTORY_OPTIONS
   }
 })
 const out = new Output(Boolean(values.json))
@@ -58,7 +67,11 @@ async function main(): Promise<number> {
   const [command, sub, ...rest] = positionals
   if (values.help || !command) return usage(values.help ? 0 : 2)
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
-  const open = () => createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+  const open = () => {
+    const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+    for (const notice of services.info.notices) out.warn(notice)
+    return services
+  }
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
@@ -67,7 +80,7 @@ async function main(): Promise<number> {
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
   if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
-  if (command === 'runs' && sub === 'list') return withServices(open(), (s) => runsListCommand(s, out))
+  if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'serve') return serveCommand(open)
   return usage(2)

@@ -120,6 +120,8 @@ export interface AppInfo {
   sampleDatasetPath: string
   /** `electron`: native dialogs exist. `http`: served by `osprey serve` to a browser. */
   transport: 'electron' | 'http'
+  /** Things the user must be told at start (e.g. a damaged history database was set aside); shown as a banner. */
+  notices: string[]
 }
 
 /** Random changes applied to each training image, anew every epoch (seeded). 0 / false = off. */
@@ -352,8 +354,95 @@ export interface StudyDetail extends StudySummary {
   importance: { name: string; importance: number }[]
 }
 
+// ---- Run history: query, annotate, compare, export (issue 5) ----
+
+/** What the History list can be sorted by. */
+export type HistorySortKey = 'createdAt' | 'name' | 'durationMs' | 'valAccuracy' | 'valLoss' | 'imagesPerSecond'
+
+/** Filters, search, sort and page of the History list; every field optional. */
+export interface HistoryQuery {
+  /** Words to find in Run names and notes (prefix match, all words must appear). */
+  search?: string
+  datasetId?: number
+  model?: ModelName
+  status?: RunStatus[]
+  backend?: string
+  tag?: string
+  studyId?: number
+  /** Created on or after / before these ISO dates (a bare date `to` includes that whole day). */
+  from?: string
+  to?: string
+  /** Keep Runs whose final metric lies in [min, max]. */
+  metric?: { name: 'valAccuracy' | 'valLoss'; min?: number; max?: number }
+  sort?: { by: HistorySortKey; direction: 'asc' | 'desc' }
+  offset?: number
+  /** At most 1,000 rows a page; 100 by default. */
+  limit?: number
+}
+
+/** A Run as the History list shows it. */
+export interface HistoryRun extends RunSummary {
+  datasetName: string | null
+  studyId: number | null
+  notes: string
+  tags: string[]
+  seed: number
+}
+
+/** One page of the History list and how many Runs match in all. */
+export interface HistoryPage {
+  runs: HistoryRun[]
+  total: number
+  offset: number
+}
+
+/** A config setting that is not the same in every compared Run: its dotted key and each Run's value. */
+export interface ConfigDifference {
+  key: string
+  values: (string | number | boolean | null)[]
+}
+
+/** One Run's side of a comparison. */
+export interface ComparedRun {
+  run: HistoryRun
+  config: TrainingConfig
+  epochs: EpochMetrics[]
+  /** Per-iteration loss and accuracy, downsampled to at most 500 points. */
+  iterations: { iteration: number; epoch: number; loss: number; accuracy: number; elapsedMs: number }[]
+  evaluation: Evaluation | null
+}
+
+/** 2 to 10 Runs side by side: their configs (with what differs), curves and final metrics. */
+export interface RunComparison {
+  runs: ComparedRun[]
+  /** Every setting (dotted keys) with each Run's value, in config order. */
+  settings: ConfigDifference[]
+  /** Only the settings that differ, in config order (augmentation flattened to `augmentation.flip`, …). */
+  differences: ConfigDifference[]
+  /** For each final metric, the index of the best Run (null when no Run has it). */
+  best: { valAccuracy: number | null; valLoss: number | null; imagesPerSecond: number | null; durationMs: number | null }
+}
+
+/** Every command of the Run history, kept in one block for easy merging. */
+export interface HistoryCommands {
+  'history.query': { request: HistoryQuery; response: HistoryPage }
+  /** Every tag in use, with how many Runs carry it. */
+  'history.tags': { request: Record<string, never>; response: { tag: string; runs: number }[] }
+  'runs.rename': { request: { id: number; name: string }; response: HistoryRun }
+  'runs.note': { request: { id: number; notes: string }; response: HistoryRun }
+  'runs.tag': { request: { id: number; tag: string }; response: HistoryRun }
+  'runs.untag': { request: { id: number; tag: string }; response: HistoryRun }
+  /** Deletes a Run that is not training, with its metrics and its files (model, checkpoints). */
+  'runs.delete': { request: { id: number }; response: { deleted: boolean; filesRemoved: number } }
+  'runs.compare': { request: { ids: number[] }; response: RunComparison }
+  /** The files a Run produced (relative to the data folder) and whether each is still there. */
+  'runs.artifacts': { request: { id: number }; response: { kind: string; path: string; bytes: number | null; exists: boolean }[] }
+  /** The Runs a query matches (every page), as CSV or JSON text. */
+  'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
+}
+
 /** Every command: its request and its response. */
-export interface Commands {
+export interface Commands extends HistoryCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */

@@ -1,5 +1,6 @@
 /** Errors that carry a contract ErrorCode, so every transport reports them the same way. */
 import type { CommandError, ErrorCode } from './contract'
+import { storageError } from './store/errors'
 
 /** An error meant for the user: its message says what happened and what to do. */
 export class OspreyError extends Error {
@@ -16,6 +17,8 @@ export class OspreyError extends Error {
 /** Any thrown value as a CommandError that can cross a process or network boundary. */
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof OspreyError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) }
+  const storage = storageError(e)
+  if (storage) return { code: storage.code, message: storage.message }
   if ((e as Error)?.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' }
   const err = e as Partial<CommandError>
   if (err && typeof err.code === 'string' && typeof err.message === 'string' && isErrorCode(err.code)) return { code: err.code, message: err.message }

@@ -27,7 +27,18 @@ export const commandNames = [
   'studies.resume',
   'studies.list',
   'studies.get',
-  'studies.useBest'
+  'studies.useBest',
+  // Run history (issue 5)
+  'history.query',
+  'history.tags',
+  'runs.rename',
+  'runs.note',
+  'runs.tag',
+  'runs.untag',
+  'runs.delete',
+  'runs.compare',
+  'runs.export',
+  'runs.artifacts'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */

@@ -11,6 +11,26 @@ const none = z.object({}).strict()
 const id = z.number().int().positive()
 const path = z.string().trim().min(1, 'a folder path is required').max(4096)
 
+// Run history (issue 5): the History list's filters.
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date like 2026-11-27 or 2026-11-27T12:00:00Z')
+const historyQuery: z.ZodType<Request<'history.query'>> = z
+  .object({
+    search: z.string().max(200).optional(),
+    datasetId: id.optional(),
+    model: trainingConfigSchema.shape.model.optional(),
+    status: z.array(z.enum(['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted'])).max(7).optional(),
+    backend: z.string().max(40).optional(),
+    tag: z.string().max(64).optional(),
+    studyId: id.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    metric: z.object({ name: z.enum(['valAccuracy', 'valLoss']), min: z.number().finite().optional(), max: z.number().finite().optional() }).strict().optional(),
+    sort: z.object({ by: z.enum(['createdAt', 'name', 'durationMs', 'valAccuracy', 'valLoss', 'imagesPerSecond']), direction: z.enum(['asc', 'desc']) }).strict().optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional()
+  })
+  .strict()
+
 /** Request schemas, keyed by command. */
 export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'app.info': none,
@@ -48,7 +68,18 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'studies.resume': z.object({ id }).strict(),
   'studies.list': none,
   'studies.get': z.object({ id }).strict(),
-  'studies.useBest': z.object({ id }).strict()
+  'studies.useBest': z.object({ id }).strict(),
+  // Run history (issue 5)
+  'history.query': historyQuery,
+  'history.tags': none,
+  'runs.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
+  'runs.note': z.object({ id, notes: z.string().max(20_000) }).strict(),
+  'runs.tag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
+  'runs.untag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
+  'runs.delete': z.object({ id }).strict(),
+  'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
+  'runs.artifacts': z.object({ id }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

@@ -13,9 +13,11 @@ import { EventBus } from './events'
 import { WorkerPool } from './jobs/pool'
 import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
-import { openDatabase, type Db } from './store/db'
+import type { Db } from './store/db'
 import { StudyService } from './studies/service'
 import { TrainingService } from './training/service'
+import { HistoryService } from './history/service'
+import { openHistoryDatabase } from './store/recover'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -36,6 +38,7 @@ export interface Services {
   datasets: DatasetService
   training: TrainingService
   studies: StudyService
+  history: HistoryService
   dispatch: Dispatch
   close(): void
 }
@@ -43,7 +46,8 @@ export interface Services {
 /** Starts the services over the data folder `options.dataDir`. */
 export function createServices(options: ServiceOptions): Services {
   const dbFile = join(options.dataDir, 'osprey.db')
-  const db = openDatabase(dbFile, { nativeBinding: options.nativeBinding })
+  // A damaged database is set aside (never deleted) and a fresh one started; the user is told.
+  const { db, notices } = openHistoryDatabase(dbFile, { nativeBinding: options.nativeBinding })
   const events = new EventBus()
   // Scans and training Runs queue separately: a long Run never holds up a scan.
   const scans = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))
@@ -54,13 +58,15 @@ export function createServices(options: ServiceOptions): Services {
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
   const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
+  const history = new HistoryService({ db, dataDir: options.dataDir })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
     name: APP_NAME,
     version: pkg.version,
     dataDir: options.dataDir,
     sampleDatasetPath: join(resourcesDir(), 'sample-dataset'),
-    transport: options.transport
+    transport: options.transport,
+    notices
   }
 
   const handlers: Handlers = {
@@ -91,8 +97,19 @@ export function createServices(options: ServiceOptions): Services {
     'studies.list': () => studies.list(),
     'studies.get': ({ id }) => studies.get(id),
     'studies.useBest': ({ id }) => studies.useBest(id),
+    // Run history (issue 5)
+    'history.query': (query) => history.query(query),
+    'history.tags': () => history.tags(),
+    'runs.rename': ({ id, name }) => history.rename(id, name),
+    'runs.note': ({ id, notes }) => history.note(id, notes),
+    'runs.tag': ({ id, tag }) => history.tag(id, tag),
+    'runs.untag': ({ id, tag }) => history.untag(id, tag),
+    'runs.delete': ({ id }) => history.delete(id),
+    'runs.compare': ({ ids }) => history.compare(ids),
+    'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
+    'runs.artifacts': ({ id }) => history.artifacts(id),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, history, dispatch: createDispatch(handlers), close: () => db.close() }
 }

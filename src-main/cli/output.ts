@@ -39,6 +39,13 @@ export class Output {
     else process.stderr.write(`osprey: ${message}\n`)
   }
 
+  /** Something the user should know that does not stop the command: a JSON warning line, or a line on stderr. */
+  warn(message: string): void {
+    this.#clearBar()
+    if (this.json) this.line({ type: 'warning', message })
+    else process.stderr.write(`osprey: warning: ${message}\n`)
+  }
+
   #clearBar(): void {
     if (this.#barShown) process.stderr.write('\r\x1b[2K')
     this.#barShown = false

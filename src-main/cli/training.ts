@@ -1,4 +1,4 @@
-/** `osprey train`, `osprey runs list`, `osprey predict`. */
+/** `osprey train`, `osprey predict` (`osprey runs …` is in ./history.ts). */
 import { resolve } from 'node:path'
 import type { RunSummary, TrainingRequest } from '../contract'
 import { predictFiles } from '../engine/predict'
@@ -118,16 +118,6 @@ function report(services: Services, run: RunSummary, out: Output): void {
   if (run.error) return out.error('failed', run.error)
   out.text(`Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`)
   if (summary.model) out.text(`Model saved in ${summary.model}`)
-}
-
-/** `osprey runs list`. */
-export function runsListCommand(services: Services, out: Output): void {
-  const runs = services.training.list()
-  if (out.json) return runs.forEach((r) => out.line({ type: 'run', ...r }))
-  if (runs.length === 0) return out.text('No Runs yet. Train one: osprey train <folder>')
-  for (const r of runs) {
-    out.text(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  val acc ${r.valAccuracy?.toFixed(4) ?? '–'}  ${r.backend ?? ''}  ${r.createdAt}`)
-  }
 }
 
 /** `osprey predict <run> <images...>`. */

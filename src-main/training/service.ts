@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import type { DatasetService } from '../datasets/service'
-import { OspreyError } from '../errors'
+import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
 import type { WorkerPool } from '../jobs/pool'
 import type { ControlAction } from '../jobs/protocol'
@@ -237,8 +237,16 @@ export class TrainingService {
     const flush = () => {
       if (timer) clearTimeout(timer)
       timer = null
-      if (pending.length) this.#runs.addIterations(pending)
+      const rows = pending
       pending = []
+      try {
+        if (rows.length) this.#runs.addIterations(rows)
+      } catch (e) {
+        // Called from a timer too: a full disk must not crash the app. The Run stops, keeping what was saved.
+        const message = toCommandError(e).message
+        this.#deps.events.emit('runs.status', { run: this.#summary(id), message })
+        this.#active.get(id)?.control?.('stop')
+      }
     }
     const record = (p: TrainProgress) => {
       switch (p.kind) {

@@ -24,9 +24,12 @@ export function duration(ms: number): string {
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
 }
 
+// One formatter for every call: toLocaleString with options builds a new one each time (slow in long lists).
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
 /** A date and time in the user's locale, e.g. "12 May 2025, 14:03". */
 export function dateTime(iso: string): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+  return dateTimeFormat.format(date)
 }

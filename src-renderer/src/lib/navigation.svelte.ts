@@ -4,7 +4,8 @@
 export const screens = [
   { id: 'datasets', label: 'Datasets' },
   { id: 'train', label: 'Train' },
-  { id: 'tune', label: 'Tune' }
+  { id: 'tune', label: 'Tune' },
+  { id: 'history', label: 'History' }
 ] as const
 
 /** The id of a screen, e.g. 'datasets'. */

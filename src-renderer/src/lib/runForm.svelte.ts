@@ -173,6 +173,14 @@ export class RunForm {
     }
   }
 
+  /** Starts the form from a recorded Run's settings ("re-run with this config"), on its Dataset. */
+  async useConfig(dataset: DatasetListItem, config: TrainingConfig): Promise<void> {
+    this.#dataset = null // so choose() loads this Dataset's defaults (the ranges), then the Run's settings go over them
+    await this.choose(dataset, true)
+    const chosen = this.#dataset as DatasetListItem | null // reassigned by choose(), which TypeScript cannot see
+    if (chosen?.id === dataset.id && !this.#loadError) this.config = structuredClone({ ...config, folder: dataset.path })
+  }
+
   /** Puts every setting back to the Dataset's defaults. */
   reset(): void {
     if (this.#defaults) this.config = structuredClone(this.#defaults)

@@ -23,7 +23,8 @@ describe('openDatabase', () => {
     const again = openDatabase(file)
     expect(again.prepare('SELECT version, name FROM migrations').all()).toEqual([
       { version: 1, name: '001_initial.sql' },
-      { version: 2, name: '002_iteration_speed.sql' }
+      { version: 2, name: '002_iteration_speed.sql' },
+      { version: 3, name: '003_history.sql' }
     ])
     again.close()
   })
