@@ -24,7 +24,8 @@ describe('openDatabase', () => {
     expect(again.prepare('SELECT version, name FROM migrations').all()).toEqual([
       { version: 1, name: '001_initial.sql' },
       { version: 2, name: '002_iteration_speed.sql' },
-      { version: 3, name: '003_history.sql' }
+      { version: 3, name: '003_history.sql' },
+      { version: 4, name: '004_trial_errors.sql' }
     ])
     again.close()
   })
