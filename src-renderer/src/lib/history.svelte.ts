@@ -3,7 +3,7 @@
  * at a time as the virtual list scrolls, the Runs picked for comparison, the Run on show, and the
  * comparison. Pages are cached by offset; a new query drops them all.
  */
-import type { HistoryQuery, HistoryRun, OspreyApi, Response, RunComparison, RunDetail } from '../../../src-main/contract'
+import type { HistoryQuery, HistoryRun, OspreyApi, Response, RunComparison, RunDetail, StudySummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
 import { describeError, type Message } from './datasets.svelte'
 
@@ -21,13 +21,18 @@ export interface HistoryFilters {
   model: string
   backend: string
   minAccuracy: number | null
+  /** Only the Trials of this Study. */
+  studyId: number | null
+  /** Created on or after / on or before these days (yyyy-mm-dd, as a date input gives them); '' = open. */
+  from: string
+  to: string
   sort: NonNullable<HistoryQuery['sort']>['by']
   direction: 'asc' | 'desc'
 }
 
 /** Filters that keep every Run, newest first. */
 export function emptyFilters(): HistoryFilters {
-  return { search: '', status: '', tag: '', datasetId: null, model: '', backend: '', minAccuracy: null, sort: 'createdAt', direction: 'desc' }
+  return { search: '', status: '', tag: '', datasetId: null, model: '', backend: '', minAccuracy: null, studyId: null, from: '', to: '', sort: 'createdAt', direction: 'desc' }
 }
 
 /** The contract query the filters ask for. */
@@ -40,6 +45,9 @@ export function toQuery(f: HistoryFilters): HistoryQuery {
   if (f.model) q.model = f.model as HistoryQuery['model']
   if (f.backend) q.backend = f.backend
   if (f.minAccuracy !== null && Number.isFinite(f.minAccuracy)) q.metric = { name: 'valAccuracy', min: f.minAccuracy / 100 }
+  if (f.studyId !== null) q.studyId = f.studyId
+  if (f.from) q.from = f.from
+  if (f.to) q.to = f.to
   return q
 }
 
@@ -54,6 +62,7 @@ export class HistoryState {
   #pending = new Set<number>()
   #generation = 0
   #tags = $state.raw<{ tag: string; runs: number }[]>([])
+  #studies = $state.raw<StudySummary[]>([])
   #selected = $state.raw<number[]>([])
   #detail = $state.raw<RunDetail | null>(null)
   #run = $state.raw<HistoryRun | null>(null)
@@ -84,6 +93,10 @@ export class HistoryState {
   /** Every tag in use, most used first. */
   get tags(): { tag: string; runs: number }[] {
     return this.#tags
+  }
+  /** The Studies, for the Study filter. */
+  get studies(): StudySummary[] {
+    return this.#studies
   }
   /** Ids picked for comparison, in the order picked. */
   get selected(): number[] {
@@ -280,6 +293,7 @@ export class HistoryState {
   async #loadTags(): Promise<void> {
     try {
       this.#tags = await this.#api.invoke('history.tags', {})
+      this.#studies = await this.#api.invoke('studies.list', {})
     } catch {
       // The tag filter only offers what is known; the list itself still works.
     }
