@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
-import { predictCommand, runsListCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { exportCommand, predictCommand, runsListCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
@@ -25,6 +25,8 @@ Commands:
                            --val-split F --seed N --backend auto|tensorflow|webgpu|wasm|cpu)
   runs list                list the Runs
   predict <run> <images…>  classify images with a Run's model
+  export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
+                           into a folder (--overwrite replaces a model already there)
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
 
 Options:
@@ -41,6 +43,7 @@ const { values, positionals } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    overwrite: { type: 'boolean' },
     ...TRAIN_OPTIONS
   }
 })
@@ -57,6 +60,7 @@ async function main(): Promise<number> {
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'runs' && sub === 'list') return withServices(open(), (s) => runsListCommand(s, out))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
+  if (command === 'export' && sub && rest.length === 1) return withServices(open(), (s) => exportCommand(s, sub, rest[0], values, out))
   if (command === 'serve') return serveCommand(open)
   return usage(2)
 }

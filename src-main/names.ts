@@ -19,6 +19,10 @@ export const commandNames = [
   'runs.defaults',
   'runs.augmentPreview',
   'runs.findLearningRate',
+  // Try it, export, top-loss gallery (issue 3)
+  'runs.predict',
+  'runs.exportModel',
+  'runs.topLossImages',
   'dialog.openFolder'
 ] as const satisfies readonly CommandName[]
 

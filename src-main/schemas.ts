@@ -39,6 +39,12 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
       epochs: z.number().int().min(1).max(12).optional()
     })
     .strict(),
+  // Try it, export, top-loss gallery (issue 3)
+  'runs.predict': z
+    .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
+    .strict(),
+  'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
+  'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
   'dialog.openFolder': none
 }
 

@@ -15,6 +15,7 @@ import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import { openDatabase, type Db } from './store/db'
 import { TrainingService } from './training/service'
+import { RunModelService } from './training/run-model'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -34,6 +35,8 @@ export interface Services {
   events: EventBus
   datasets: DatasetService
   training: TrainingService
+  /** Try it, export, top-loss gallery (issue 3). */
+  runModels: RunModelService
   dispatch: Dispatch
   close(): void
 }
@@ -48,6 +51,8 @@ export function createServices(options: ServiceOptions): Services {
   const runs = new WorkerPool(options.spawnWorker, 1)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
   const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, events, datasets, nativeBinding: options.nativeBinding })
+  // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
+  const runModels = new RunModelService({ training, pool: new WorkerPool(options.spawnWorker, 1) })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
     name: APP_NAME,
@@ -74,11 +79,15 @@ export function createServices(options: ServiceOptions): Services {
     'runs.defaults': ({ folder }) => training.defaults(folder),
     'runs.augmentPreview': (request) => training.augmentPreview(request),
     'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
+    // Try it, export, top-loss gallery (issue 3)
+    'runs.predict': ({ id, paths }) => runModels.predict(id, paths),
+    'runs.exportModel': ({ id, folder, overwrite }) => runModels.exportModel(id, folder, overwrite),
+    'runs.topLossImages': ({ id, size }) => runModels.topLossImages(id, size),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, runModels, dispatch: createDispatch(handlers), close: () => db.close() }
 }
