@@ -23,7 +23,7 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
   const existing = await stat(folder).catch(() => null)
   if (existing && !existing.isDirectory()) throw new OspreyError('bad-input', `${folder} is a file, not a folder. Choose a folder to export the model into.`)
   if (!overwrite && (await stat(join(folder, 'model.json')).catch(() => null))) {
-    throw new OspreyError('bad-input', `${folder} already holds a model.json. Choose an empty folder, or allow replacing it (--overwrite on the command line).`)
+    throw new OspreyError('bad-input', `${folder} already holds a model.json. Choose an empty folder, or allow replacing it (Replace in the app, --overwrite on the command line).`)
   }
   const modelJson = await readFile(join(modelDir, 'model.json'), 'utf8').catch(() => {
     throw new OspreyError('not-found', `The Run's model files are missing from ${modelDir}; train the Run again to export it.`)
