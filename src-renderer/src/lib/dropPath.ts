@@ -56,3 +56,11 @@ export function pathsFromDrop(data: DataTransfer, pathOf: (file: File) => string
   if (fromUris.length) return fromUris
   return data.getData('text/plain').split(/\r?\n/).map((line) => line.trim()).filter(isAbsolutePath)
 }
+
+/** Splits typed or pasted text into paths: one per line, or several on a line separated by commas before an absolute path. */
+export function splitPaths(text: string): string[] {
+  return text
+    .split(/\r?\n|,(?=\s*(?:\/|[A-Za-z]:[\\/]|\\\\))/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+}

@@ -7,14 +7,6 @@ import type { ImagePrediction, OspreyApi, TopLossImage } from '../../../src-main
 import { api as defaultApi, ApiError } from './api'
 import { describeError } from './datasets.svelte'
 
-/** Splits what a user typed or pasted into image paths: one per line, or several separated by commas. */
-export function splitPaths(text: string): string[] {
-  return text
-    .split(/\r?\n|,(?=\s*(?:\/|[A-Za-z]:[\\/]|\\\\))/) // a comma only separates when a new absolute path follows
-    .map((p) => p.trim())
-    .filter(Boolean)
-}
-
 /** "Try it": the images classified so far with a Run's model, newest first. */
 export class TryIt {
   #api: OspreyApi
