@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
-import { predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { exportCommand, predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { toCommandError } from './errors'
@@ -40,6 +40,8 @@ Commands:
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
   runs export              every Run (filtered like list) to stdout (--format csv|json)
   predict <run> <images…>  classify images with a Run's model
+  export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
+                           into a folder (--overwrite replaces a model already there)
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
 
 Options:
@@ -56,6 +58,7 @@ const { values, positionals } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    overwrite: { type: 'boolean' },
     ...TRAIN_OPTIONS,
     ...TUNE_OPTIONS,
     ...HISTORY_OPTIONS
@@ -82,6 +85,7 @@ async function main(): Promise<number> {
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
   if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
+  if (command === 'export' && sub && rest.length === 1) return withServices(open(), (s) => exportCommand(s, sub, rest[0], values, out))
   if (command === 'serve') return serveCommand(open)
   return usage(2)
 }

@@ -441,6 +441,37 @@ export interface HistoryCommands {
   'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
 }
 
+// --- Try it, export, top-loss gallery (issue 3) ---
+
+/** One image classified with a Run's model ("Try it"), or why it could not be read. */
+export type ImagePrediction =
+  | { path: string; thumbnail: string; label: string; confidence: number; top: { label: string; probability: number }[]; error: null }
+  | { path: string; thumbnail: null; label: null; confidence: null; top: []; error: string }
+
+/** What an exported model folder holds besides model.json and its weights (metadata.json). */
+export interface ExportedModelMetadata {
+  format: 'osprey-image-classifier'
+  version: 1
+  runId: number
+  runName: string
+  /** Class names, in the order of the model's outputs (also in labels.json). */
+  labels: string[]
+  imageSize: number
+  channels: 1 | 3
+  /** Pixels go to [0, 1], then (x − mean[c]) / std[c] per channel, after resizing the shorter side and centre-cropping. */
+  normalization: { kind: Normalization; mean: number[]; std: number[] }
+  model: ModelName
+  backend: string | null
+  exportedAt: string
+}
+
+/** A top-loss image of a Run's evaluation with its thumbnail; `thumbnail` is null when the file no longer exists or cannot be read. */
+export interface TopLossImage {
+  path: string
+  thumbnail: string | null
+  missing: string | null
+}
+
 /** Every command: its request and its response. */
 export interface Commands extends HistoryCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
@@ -475,6 +506,13 @@ export interface Commands extends HistoryCommands {
   }
   /** The defaults a new Run starts from, for a dataset folder. */
   'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
+  // --- Try it, export, top-loss gallery (issue 3) ---
+  /** Classify images with a finished Run's model, in a worker; an unreadable file gets its own error, never fails the rest. */
+  'runs.predict': { request: { id: number; paths: string[] }; response: { backend: string; predictions: ImagePrediction[] } }
+  /** Copy a Run's model into `folder` (model.json, weights, labels.json, metadata.json); refuses to replace a model.json unless `overwrite`. */
+  'runs.exportModel': { request: { id: number; folder: string; overwrite?: boolean }; response: { folder: string; files: string[] } }
+  /** Thumbnails of the top-loss images of a Run's evaluation, in its order. */
+  'runs.topLossImages': { request: { id: number; size?: number }; response: TopLossImage[] }
   /** Native folder dialog; only over the Electron transport. */
   'dialog.openFolder': { request: Record<string, never>; response: { path: string | null } }
   // Studies

@@ -38,7 +38,11 @@ export const commandNames = [
   'runs.delete',
   'runs.compare',
   'runs.export',
-  'runs.artifacts'
+  'runs.artifacts',
+  // Try it, export, top-loss gallery (issue 3)
+  'runs.predict',
+  'runs.exportModel',
+  'runs.topLossImages'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */

@@ -79,7 +79,13 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.delete': z.object({ id }).strict(),
   'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
-  'runs.artifacts': z.object({ id }).strict()
+  'runs.artifacts': z.object({ id }).strict(),
+  // Try it, export, top-loss gallery (issue 3)
+  'runs.predict': z
+    .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
+    .strict(),
+  'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
+  'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

@@ -18,6 +18,7 @@ import { StudyService } from './studies/service'
 import { TrainingService } from './training/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
+import { RunModelService } from './training/run-model'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -39,6 +40,8 @@ export interface Services {
   training: TrainingService
   studies: StudyService
   history: HistoryService
+  /** Try it, export, top-loss gallery (issue 3). */
+  runModels: RunModelService
   dispatch: Dispatch
   close(): void
 }
@@ -59,6 +62,8 @@ export function createServices(options: ServiceOptions): Services {
   const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
+  // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
+  const runModels = new RunModelService({ training, pool: new WorkerPool(options.spawnWorker, 1) })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
     name: APP_NAME,
@@ -86,6 +91,10 @@ export function createServices(options: ServiceOptions): Services {
     'runs.defaults': ({ folder }) => training.defaults(folder),
     'runs.augmentPreview': (request) => training.augmentPreview(request),
     'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
+    // Try it, export, top-loss gallery (issue 3)
+    'runs.predict': ({ id, paths }) => runModels.predict(id, paths),
+    'runs.exportModel': ({ id, folder, overwrite }) => runModels.exportModel(id, folder, overwrite),
+    'runs.topLossImages': ({ id, size }) => runModels.topLossImages(id, size),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },
@@ -111,5 +120,5 @@ export function createServices(options: ServiceOptions): Services {
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, history, runModels, dispatch: createDispatch(handlers), close: () => db.close() }
 }

@@ -1,7 +1,6 @@
-/** `osprey train`, `osprey predict` (`osprey runs …` is in ./history.ts). */
+/** `osprey train`, `osprey predict`, `osprey export` (`osprey runs …` is in ./history.ts). */
 import { resolve } from 'node:path'
 import type { RunSummary, TrainingRequest } from '../contract'
-import { predictFiles } from '../engine/predict'
 import { OspreyError } from '../errors'
 import { parseAugmentation } from '../pipeline/augment-spec'
 import type { Services } from '../services'
@@ -120,16 +119,36 @@ function report(services: Services, run: RunSummary, out: Output): void {
   if (summary.model) out.text(`Model saved in ${summary.model}`)
 }
 
-/** `osprey predict <run> <images...>`. */
+/** `osprey predict <run> <images...>`: in a worker, as "Try it" does; exits 1 when any image could not be read. */
 export async function predictCommand(services: Services, runId: string, files: string[], flags: TrainFlags, out: Output): Promise<number> {
-  const id = Number(runId)
-  if (!Number.isInteger(id)) throw new OspreyError('bad-input', `"${runId}" is not a Run id; see osprey runs list.`)
-  const modelDir = services.training.modelPath(id)
-  if (!modelDir) throw new OspreyError('not-found', `Run ${id} has no saved model (it may still be training, or have failed).`)
-  const predictions = await predictFiles(modelDir, files.map((f) => resolve(f)), { backend: typeof flags.backend === 'string' ? (flags.backend as never) : 'auto' })
+  const id = runIdOf(runId)
+  const backend = typeof flags.backend === 'string' ? (flags.backend as never) : undefined
+  const { predictions } = await services.runModels.predict(id, files.map((f) => resolve(f)), { backend, thumbnails: false })
   for (const p of predictions) {
-    if (out.json) out.line({ type: 'prediction', ...p })
-    else out.text(`${p.path}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)  ${p.top.slice(1).map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`)
+    if (p.error !== null) {
+      if (out.json) out.line({ type: 'prediction', path: p.path, error: p.error })
+      else out.text(`${p.path}: ${p.error}`)
+      continue
+    }
+    const { path, label, confidence, top } = p
+    if (out.json) out.line({ type: 'prediction', path, label, confidence, top })
+    else out.text(`${path}: ${label} (${(confidence * 100).toFixed(1)}%)  ${top.slice(1).map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`)
   }
+  return predictions.some((p) => p.error !== null) ? 1 : 0
+}
+
+// --- export (issue 3) ---
+
+/** `osprey export <run> <folder> [--overwrite]`: the Run's model, labels and metadata into a folder. */
+export async function exportCommand(services: Services, runId: string, folder: string, flags: TrainFlags, out: Output): Promise<number> {
+  const result = await services.runModels.exportModel(runIdOf(runId), resolve(folder), flags.overwrite === true)
+  if (out.json) out.line({ type: 'export', ...result })
+  else out.text(`Exported Run ${runId}'s model to ${result.folder}: ${result.files.join(', ')}`)
   return 0
+}
+
+function runIdOf(text: string): number {
+  const id = Number(text)
+  if (!Number.isInteger(id) || id <= 0) throw new OspreyError('bad-input', `"${text}" is not a Run id; see osprey runs list.`)
+  return id
 }

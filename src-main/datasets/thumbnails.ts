@@ -29,16 +29,24 @@ export async function makeThumbnails(root: string, files: ThumbnailSource[], opt
 
 async function thumbnail(file: string, hash: string, options: { size: number; cacheDir: string }): Promise<string> {
   const cached = join(options.cacheDir, `${hash}-${options.size}.webp`)
-  let data = await readFile(cached).catch(() => null)
+  let data: Buffer | null = await readFile(cached).catch(() => null)
   if (!data) {
-    data = await sharp(file)
-      .autoOrient() // EXIF orientation, as a person sees the photo
-      .resize(options.size, options.size, { fit: 'cover', kernel: 'lanczos3' })
-      .webp({ quality: 80 })
-      .toBuffer()
-      .catch(() => null) // changed or vanished since the scan: shown as missing
+    data = await thumbnailBytes(file, options.size).catch(() => null) // changed or vanished since the scan: shown as missing
     if (!data) return ''
     await writeFile(cached, data).catch(() => {})
   }
   return `data:image/webp;base64,${data.toString('base64')}`
+}
+
+/** A size×size WebP preview of any image file as a data: URL (not cached); rejects when the file cannot be read. */
+export async function imageThumbnail(file: string, size: number): Promise<string> {
+  return `data:image/webp;base64,${(await thumbnailBytes(file, size)).toString('base64')}`
+}
+
+function thumbnailBytes(file: string, size: number): Promise<Buffer> {
+  return sharp(file)
+    .autoOrient() // EXIF orientation, as a person sees the photo
+    .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
+    .webp({ quality: 80 })
+    .toBuffer()
 }

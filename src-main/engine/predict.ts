@@ -1,8 +1,11 @@
-/** Classifying new images with a saved model: the "Try it" of a Run and `osprey predict`. */
+/** Classifying new images with a saved model: the "Try it" of a Run (a predict job) and `osprey predict`. */
+import type * as tfjs from '@tensorflow/tfjs'
 import { initBackend } from './backend'
 import { fileHandler } from './io'
 import { decodeImage } from '../pipeline/cache'
-import { normalizeRecord } from '../pipeline/normalize'
+import { normalizeRecord, type NormalizationStats } from '../pipeline/normalize'
+
+type Tf = typeof tfjs
 
 /** What a saved model records about its inputs (written by the training job). */
 export interface ModelMetadata {
@@ -20,27 +23,47 @@ export interface Prediction {
   top: { label: string; probability: number }[]
 }
 
-/** Loads the model in `modelDir` and classifies `files` (decoded as in training). */
+/** A loaded model that classifies one image file at a time. */
+export interface Classifier {
+  metadata: ModelMetadata
+  /** Decodes `path` exactly as training did (resize, centre-crop, channels, the Run's normalization) and classifies it; throws when it cannot be read. */
+  classify(path: string, top?: number): Promise<Prediction>
+  dispose(): void
+}
+
+/** Loads the model saved in `modelDir` on the backend `tf` is set to. */
+export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifier> {
+  const model = await tf.loadLayersModel(fileHandler(tf, modelDir))
+  const metadata = model.getUserDefinedMetadata() as unknown as ModelMetadata | undefined
+  if (!metadata?.classes) {
+    model.dispose()
+    throw new Error(`${modelDir} has no class names: it was not saved by Osprey.`)
+  }
+  const { imageSize: size, channels } = metadata
+  const stats: NormalizationStats = { normalization: metadata.normalization.kind as NormalizationStats['normalization'], mean: metadata.normalization.mean, std: metadata.normalization.std }
+  return {
+    metadata,
+    async classify(path, top = 3) {
+      const pixels = new Float32Array(size * size * channels)
+      normalizeRecord(await decodeImage(path, size, channels), pixels, stats)
+      const probabilities = tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(pixels, [1, size, size, channels])) as tfjs.Tensor))
+      const p = Array.from(await probabilities.data())
+      probabilities.dispose()
+      const ranked = p.map((probability, i) => ({ label: metadata.classes[i], probability })).sort((a, b) => b.probability - a.probability)
+      return { path, label: ranked[0].label, confidence: ranked[0].probability, top: ranked.slice(0, top) }
+    },
+    dispose: () => model.dispose()
+  }
+}
+
+/** Loads the model in `modelDir` and classifies `files`; any unreadable file fails the whole call (see the predict job for per-image errors). */
 export async function predictFiles(modelDir: string, files: string[], options: { backend?: Parameters<typeof initBackend>[0]; top?: number } = {}): Promise<Prediction[]> {
   const backend = await initBackend(options.backend ?? 'auto')
   try {
-    const { tf } = backend
-    const model = await tf.loadLayersModel(fileHandler(tf, modelDir))
-    const meta = model.getUserDefinedMetadata() as unknown as ModelMetadata | undefined
-    if (!meta?.classes) throw new Error(`${modelDir} has no class names: it was not saved by Osprey.`)
-    const { imageSize: size, channels } = meta
-    const stats = { normalization: meta.normalization.kind as 'unit', mean: meta.normalization.mean, std: meta.normalization.std }
+    const classifier = await loadClassifier(backend.tf, modelDir)
     const predictions: Prediction[] = []
-    for (const path of files) {
-      const pixels = new Float32Array(size * size * channels)
-      normalizeRecord(await decodeImage(path, size, channels), pixels, stats)
-      const probabilities = tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(pixels, [1, size, size, channels])) as import('@tensorflow/tfjs').Tensor))
-      const p = Array.from(await probabilities.data())
-      probabilities.dispose()
-      const ranked = p.map((probability, i) => ({ label: meta.classes[i], probability })).sort((a, b) => b.probability - a.probability)
-      predictions.push({ path, label: ranked[0].label, confidence: ranked[0].probability, top: ranked.slice(0, options.top ?? 3) })
-    }
-    model.dispose()
+    for (const path of files) predictions.push(await classifier.classify(path, options.top))
+    classifier.dispose()
     return predictions
   } finally {
     backend.dispose()

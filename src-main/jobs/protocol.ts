@@ -1,7 +1,7 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
-import type { LrFindInput, LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
+import type { LrFindInput, LrFindResult, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -19,6 +19,12 @@ export interface JobKinds {
     input: LrFindInput
     progress: TrainProgress
     result: LrFindResult
+  }
+  // Try it (issue 3): classify images with a Run's model
+  predict: {
+    input: PredictJobInput
+    progress: never
+    result: PredictJobResult
   }
 }
 

@@ -1,5 +1,5 @@
 /** What a training worker is given and what it reports back. Plain objects only. */
-import type { EpochMetrics, Evaluation, IterationMetrics, TrainingConfig } from '../contract'
+import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, TrainingConfig } from '../contract'
 
 /** Everything a training worker needs to run (or resume) a Run. */
 export interface TrainJobInput {
@@ -55,4 +55,23 @@ export interface LrFindResult {
   points: { learningRate: number; loss: number }[]
   suggestion: number | null
   backend: string
+}
+
+// --- Try it (issue 3) ---
+
+/** Classifying images with a Run's saved model, in a worker (tfjs never loads on the main process). */
+export interface PredictJobInput {
+  /** The model folder (model.json + weights.bin), absolute. */
+  modelDir: string
+  /** Absolute image paths; each one succeeds or fails on its own. */
+  paths: string[]
+  backend: TrainingConfig['backend']
+  /** Side of the square thumbnail sent back with each image, in pixels; 0 = none. */
+  thumbnailSize: number
+}
+
+/** The backend used and one entry per path, in order. */
+export interface PredictJobResult {
+  backend: string
+  predictions: ImagePrediction[]
 }

@@ -42,3 +42,25 @@ export function folderFromDrop(data: DataTransfer, pathOf: (file: File) => strin
   if (text && !text.includes('\n') && isAbsolutePath(text)) return text
   return null
 }
+
+/**
+ * Every dropped file's path, for drops of several images ("Try it"): each File through `pathOf`
+ * (Electron), else every file:// entry of text/uri-list, else each line of text/plain that is an
+ * absolute path. Empty when the drop does not say.
+ */
+export function pathsFromDrop(data: DataTransfer, pathOf: (file: File) => string | null): string[] {
+  const fromFiles = Array.from(data.files, (file) => pathOf(file)).filter((p): p is string => Boolean(p))
+  if (fromFiles.length) return fromFiles
+  const uris = data.getData('text/uri-list').split(/\r?\n/).map((line) => line.trim())
+  const fromUris = uris.filter((line) => line.startsWith('file://')).map(pathFromFileUri).filter((p): p is string => Boolean(p))
+  if (fromUris.length) return fromUris
+  return data.getData('text/plain').split(/\r?\n/).map((line) => line.trim()).filter(isAbsolutePath)
+}
+
+/** Splits typed or pasted text into paths: one per line, or several on a line separated by commas before an absolute path. */
+export function splitPaths(text: string): string[] {
+  return text
+    .split(/\r?\n|,(?=\s*(?:\/|[A-Za-z]:[\\/]|\\\\))/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+}

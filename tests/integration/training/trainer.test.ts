@@ -83,6 +83,26 @@ describe('train', () => {
     m.dispose()
   })
 
+  it('trains a large batch slice by slice (bounded memory) to the same weights and loss as in one piece', async () => {
+    const once = async (maxSlicePixels?: number) => {
+      const m = model(5)
+      const losses: number[] = []
+      const data = syntheticData(32, 16)
+      await train(tf, m, createOptimizer(tf, 'sgd', 0.1), { ...data, validationCount: 0 }, { ...config, epochs: 1, weightDecay: 1e-3, maxSlicePixels }, { control: running, onIteration: (it) => void losses.push(it.loss), onEpoch: () => {} })
+      const weights = m.getWeights().map((w) => Array.from(w.dataSync()))
+      m.dispose()
+      return { weights, losses }
+    }
+    const whole = await once()
+    const sliced = await once(3 * SIZE * SIZE) // slices of 3, 3, 3, 3, 3, 1 images
+    expect(sliced.losses).toHaveLength(whole.losses.length)
+    sliced.losses.forEach((l, i) => expect(l).toBeCloseTo(whole.losses[i], 5))
+    sliced.weights.flat().forEach((w, i) => expect(w).toBeCloseTo(whole.weights.flat()[i], 5))
+    const untrained = model(5)
+    expect(sliced.weights.flat()).not.toEqual(untrained.getWeights().flatMap((t) => Array.from(t.dataSync()))) // it did train
+    untrained.dispose()
+  })
+
   it('pauses between Iterations until resumed, and stops at the next Iteration when asked', async () => {
     let paused = true
     let release!: () => void

@@ -1,0 +1,65 @@
+/**
+ * Exporting a Run's model to a folder of the user's: model.json and its weight files as saved
+ * (TF.js layers format, loadable by tf.loadLayersModel), plus labels.json (the class names in
+ * output order) and metadata.json (everything needed to prepare an image the way training did).
+ * Plain file copies: no tfjs on the main process.
+ */
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { basename, isAbsolute, join, normalize } from 'node:path'
+import type { ExportedModelMetadata } from '../contract'
+import { OspreyError } from '../errors'
+
+/** What the Run adds to the metadata; the rest (labels, size, channels, normalization) comes from the saved model itself. */
+export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'model' | 'backend'>
+
+type SavedModelJson = {
+  weightsManifest: { paths: string[] }[]
+  userDefinedMetadata?: { classes?: string[]; imageSize: number; channels: 1 | 3; normalization: ExportedModelMetadata['normalization'] }
+}
+
+/** Copies the model in `modelDir` into `folder` (created if missing); returns the file names written. */
+export async function exportModel(modelDir: string, folder: string, details: ExportDetails, overwrite = false): Promise<string[]> {
+  if (!isAbsolute(folder)) throw new OspreyError('bad-input', `"${folder}" is not a full path: give the absolute path of the folder to export to.`)
+  const existing = await stat(folder).catch(() => null)
+  if (existing && !existing.isDirectory()) throw new OspreyError('bad-input', `${folder} is a file, not a folder. Choose a folder to export the model into.`)
+  if (!overwrite && (await stat(join(folder, 'model.json')).catch(() => null))) {
+    throw new OspreyError('bad-input', `${folder} already holds a model.json. Choose an empty folder, or allow replacing it (Replace in the app, --overwrite on the command line).`)
+  }
+  const modelJson = await readFile(join(modelDir, 'model.json'), 'utf8').catch(() => {
+    throw new OspreyError('not-found', `The Run's model files are missing from ${modelDir}; train the Run again to export it.`)
+  })
+  const saved = JSON.parse(modelJson) as SavedModelJson
+  const inputs = saved.userDefinedMetadata
+  if (!inputs?.classes) throw new OspreyError('internal', `The model in ${modelDir} has no class names: it was not saved by Osprey.`)
+  const weightFiles = saved.weightsManifest.flatMap((group) => group.paths)
+  // Weight paths come from a file on disk: never let one point outside the model folder.
+  if (weightFiles.some((p) => basename(normalize(p)) !== p)) throw new OspreyError('internal', `The model in ${modelDir} names weight files outside its folder.`)
+
+  await mkdir(folder, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new OspreyError('bad-input', `Cannot create ${folder}: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message}.`)
+  })
+  const metadata: ExportedModelMetadata = {
+    format: 'osprey-image-classifier',
+    version: 1,
+    ...details,
+    labels: inputs.classes,
+    imageSize: inputs.imageSize,
+    channels: inputs.channels,
+    normalization: inputs.normalization,
+    exportedAt: new Date().toISOString()
+  }
+  try {
+    for (const file of weightFiles) await copyFile(join(modelDir, file), join(folder, file))
+    await writeFile(join(folder, 'labels.json'), `${JSON.stringify(metadata.labels, null, 2)}\n`)
+    await writeFile(join(folder, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`)
+    // model.json last, through a temporary name: a folder with a model.json holds a whole model.
+    const temp = join(folder, `.model.json.${process.pid}.partial`)
+    await writeFile(temp, modelJson)
+    await rename(temp, join(folder, 'model.json'))
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message
+    throw new OspreyError('bad-input', `Cannot write the model into ${folder}: ${why}.`)
+  }
+  return ['model.json', ...weightFiles, 'labels.json', 'metadata.json']
+}

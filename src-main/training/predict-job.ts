@@ -1,0 +1,64 @@
+/** "Try it" in a worker: load a Run's model once, classify each image, and say plainly why any one cannot be read. */
+import { stat } from 'node:fs/promises'
+import { isAbsolute } from 'node:path'
+import type { ImagePrediction } from '../contract'
+import { imageThumbnail } from '../datasets/thumbnails'
+import { initBackend } from '../engine/backend'
+import { loadClassifier, type Classifier } from '../engine/predict'
+import type { PredictJobInput, PredictJobResult } from './protocol'
+
+/** Classifies `input.paths` with the model in `input.modelDir`; a bad file gets its own error and never fails the others. */
+export async function runPredictJob(input: PredictJobInput, signal: AbortSignal): Promise<PredictJobResult> {
+  // One thread: a handful of single images gains nothing from more, and starts faster.
+  const backend = await initBackend(input.backend, { threads: 1 })
+  try {
+    const classifier = await loadClassifier(backend.tf, input.modelDir).catch((e: Error) => {
+      throw new Error(`The Run's model cannot be loaded from ${input.modelDir}: ${e.message}`)
+    })
+    const predictions: ImagePrediction[] = []
+    for (const path of input.paths) {
+      signal.throwIfAborted()
+      predictions.push(await predictOne(path, input.thumbnailSize, classifier))
+    }
+    classifier.dispose()
+    return { backend: backend.name, predictions }
+  } finally {
+    backend.dispose()
+  }
+}
+
+async function predictOne(path: string, thumbnailSize: number, classifier: Classifier): Promise<ImagePrediction> {
+  const failed = (error: string): ImagePrediction => ({ path, thumbnail: null, label: null, confidence: null, top: [], error })
+  if (!isAbsolute(path)) return failed('Not a full path: give the absolute path of the image on the machine running Osprey.')
+  const problem = await fileProblem(path)
+  if (problem) return failed(problem)
+  try {
+    const { label, confidence, top } = await classifier.classify(path)
+    const thumbnail = thumbnailSize > 0 ? await imageThumbnail(path, thumbnailSize) : ''
+    return { path, thumbnail, label, confidence, top, error: null }
+  } catch (e) {
+    return failed(imageProblem(e as Error))
+  }
+}
+
+/** Why `path` is not a readable file, or null when it is one. */
+async function fileProblem(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path)
+    if (s.isDirectory()) return 'This is a folder, not an image.'
+    if (s.size === 0) return 'This file is empty (0 bytes).'
+    return null
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return 'No such file: check the path (it must exist on the machine running Osprey).'
+    if (code === 'EACCES' || code === 'EPERM') return 'Permission denied: Osprey may not read this file.'
+    return `This file cannot be opened: ${(e as Error).message}`
+  }
+}
+
+/** A decoding failure in plain words. */
+function imageProblem(e: Error): string {
+  const message = e.message ?? String(e)
+  if (/unsupported image format/i.test(message)) return 'Not an image Osprey can read. Use JPEG, PNG, WebP, GIF, TIFF or AVIF.'
+  return `This image cannot be decoded; it may be damaged or truncated (${message}).`
+}

@@ -1,0 +1,64 @@
+/**
+ * What a finished Run's model offers on the main side: "Try it" (a predict job in a worker, so
+ * tfjs never loads here), export to a folder (file copies), and the top-loss gallery's thumbnails.
+ */
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Response, RunDetail, TopLossImage } from '../contract'
+import { imageThumbnail } from '../datasets/thumbnails'
+import { OspreyError } from '../errors'
+import type { WorkerPool } from '../jobs/pool'
+import { exportModel } from './export'
+import type { TrainingService } from './service'
+
+/** Thumbnails of "Try it" and the gallery: large enough to judge a mistake, small to send. */
+const THUMBNAIL_SIZE = 112
+
+/** "Try it", export and the top-loss gallery of Runs. */
+export class RunModelService {
+  #training: TrainingService
+  #pool: WorkerPool
+
+  /** `pool` runs the predict jobs: its own, so that "Try it" never waits for a Run in training. */
+  constructor(deps: { training: TrainingService; pool: WorkerPool }) {
+    this.#training = deps.training
+    this.#pool = deps.pool
+  }
+
+  /** Classifies `paths` with Run `id`'s model in a worker (on the Run's backend unless told); each unreadable image gets its own error. */
+  async predict(id: number, paths: string[], options: { backend?: RunDetail['config']['backend']; thumbnails?: boolean } = {}): Promise<Response<'runs.predict'>> {
+    const { run, modelDir } = this.#model(id)
+    return this.#pool.run('predict', { modelDir, paths, backend: options.backend ?? run.config.backend, thumbnailSize: options.thumbnails === false ? 0 : THUMBNAIL_SIZE })
+  }
+
+  /** Copies Run `id`'s model into `folder` with its labels and metadata. */
+  async exportModel(id: number, folder: string, overwrite = false): Promise<Response<'runs.exportModel'>> {
+    const { run, modelDir } = this.#model(id)
+    const files = await exportModel(modelDir, folder, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }, overwrite)
+    return { folder, files }
+  }
+
+  /** The top-loss images of Run `id`'s evaluation as thumbnails; a file gone from disk says so instead. */
+  async topLossImages(id: number, size = THUMBNAIL_SIZE): Promise<TopLossImage[]> {
+    const run = this.#training.get(id)
+    const losses = run.evaluation?.topLosses ?? []
+    return Promise.all(
+      losses.map(async ({ path }) => {
+        const file = join(run.config.folder, path)
+        if (!(await stat(file).catch(() => null))?.isFile()) return { path, thumbnail: null, missing: 'This image is no longer on disk (moved or deleted since the Run).' }
+        const thumbnail = await imageThumbnail(file, size).catch(() => null)
+        return thumbnail ? { path, thumbnail, missing: null } : { path, thumbnail: null, missing: 'This image can no longer be read (changed since the Run?).' }
+      })
+    )
+  }
+
+  #model(id: number): { run: RunDetail; modelDir: string } {
+    const run = this.#training.get(id)
+    const modelDir = this.#training.modelPath(id)
+    if (!modelDir) {
+      const why = run.status === 'failed' ? 'it failed before saving one' : run.status === 'interrupted' ? 'it was interrupted; resume it to the end first' : 'it is still training; try again when it has finished'
+      throw new OspreyError('bad-input', `Run ${id} has no saved model yet: ${why}.`)
+    }
+    return { run, modelDir }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * A finished Run's model, as a user uses it: "Try it" (a predict job in a real worker), export to a
+ * folder that loads and classifies on its own, and the top-loss gallery. One tiny real Run (wasm).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Evaluation } from '../../../src-main/contract'
+import { predictFiles } from '../../../src-main/engine/predict'
+import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { workerFile } from '../../../src-main/paths'
+import { createServices, type Services } from '../../../src-main/services'
+import { put, tempDir } from '../../helpers/images'
+
+/** A flat colour square; the two classes interleave in brightness, so the model must make mistakes (the gallery has images). */
+function flat(value: number): Promise<Buffer> {
+  return sharp({ create: { width: 20, height: 16, channels: 3, background: { r: value, g: 255 - value, b: (value * 3) % 256 } } }).png().toBuffer()
+}
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let out: ReturnType<typeof tempDir>
+let services: Services
+let runId: number
+let evaluation: Evaluation
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  out = tempDir()
+  for (let i = 0; i < 16; i++) {
+    put(folder.path, `even/${i}.png`, await flat(60 + 8 * i))
+    put(folder.path, `odd/${i}.png`, await flat(64 + 8 * i))
+  }
+  services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+  const run = await services.training.start({ folder: folder.path, model: 'reference-cnn', imageSize: 16, batchSize: 8, epochs: 2, backend: 'wasm', normalization: 'standardize', augmentation: { erasing: 0 }, seed: 5 })
+  runId = (await services.training.finished(run.id)).id
+  evaluation = services.training.get(runId).evaluation!
+}, 120_000)
+afterAll(() => {
+  services.close()
+  for (const d of [data, folder, out]) d.cleanup()
+})
+
+it('classifies images exactly as the evaluation did (same decoding and normalization), with the top classes', async () => {
+  expect(evaluation.topLosses.length).toBeGreaterThan(0)
+  const mistake = evaluation.topLosses[0]
+  const { backend, predictions } = await services.runModels.predict(runId, [join(folder.path, mistake.path)])
+  expect(backend).toBe('wasm')
+  const [p] = predictions
+  expect(p.error).toBeNull()
+  expect(p.label).toBe(mistake.predicted)
+  expect(p.confidence).toBeCloseTo(mistake.confidence, 4)
+  expect(p.top.map((t) => t.label).sort()).toEqual(['even', 'odd'])
+  expect(p.top[0]).toEqual({ label: p.label, probability: p.confidence })
+  expect(p.thumbnail).toMatch(/^data:image\/webp;base64,/)
+})
+
+it('gives each unreadable file its own plain message and still classifies the others', async () => {
+  const text = put(out.path, 'notes.png', 'not an image at all')
+  const empty = put(out.path, 'empty.jpg', '')
+  const good = join(folder.path, 'odd/3.png')
+  const { predictions } = await services.runModels.predict(runId, [text, join(out.path, 'gone.png'), good, empty, out.path, 'relative/cat.png'])
+  expect(predictions.map((p) => [p.path, p.error])).toEqual([
+    [text, 'Not an image Osprey can read. Use JPEG, PNG, WebP, GIF, TIFF or AVIF.'],
+    [join(out.path, 'gone.png'), 'No such file: check the path (it must exist on the machine running Osprey).'],
+    [good, null],
+    [empty, 'This file is empty (0 bytes).'],
+    [out.path, 'This is a folder, not an image.'],
+    ['relative/cat.png', 'Not a full path: give the absolute path of the image on the machine running Osprey.']
+  ])
+  expect(predictions[2].label).toMatch(/^(even|odd)$/)
+})
+
+it('exports a folder that loads on its own and classifies the same as the Run, with labels and metadata', async () => {
+  const target = join(out.path, 'exported')
+  const result = await services.runModels.exportModel(runId, target)
+  expect(result).toEqual({ folder: target, files: ['model.json', 'weights.bin', 'labels.json', 'metadata.json'] })
+  expect(JSON.parse(readFileSync(join(target, 'labels.json'), 'utf8'))).toEqual(['even', 'odd'])
+  const run = services.training.get(runId)
+  const metadata = JSON.parse(readFileSync(join(target, 'metadata.json'), 'utf8'))
+  expect(metadata).toMatchObject({ format: 'osprey-image-classifier', runId, labels: ['even', 'odd'], imageSize: 16, channels: 3, model: 'reference-cnn', backend: 'wasm' })
+  expect(metadata.normalization).toEqual({ kind: 'standardize', mean: run.normalizationStats!.mean, std: run.normalizationStats!.std })
+
+  const files = [0, 5, 11].flatMap((i) => [join(folder.path, `even/${i}.png`), join(folder.path, `odd/${i}.png`)])
+  const fromRun = (await services.runModels.predict(runId, files)).predictions
+  const fromExport = await predictFiles(target, files, { backend: 'wasm' })
+  expect(fromExport.map((p) => p.label)).toEqual(fromRun.map((p) => p.label))
+  fromExport.forEach((p, i) => expect(p.confidence).toBeCloseTo(fromRun[i].confidence!, 5))
+})
+
+it('refuses to replace a model already in the folder unless told, and says what is wrong with a bad folder', async () => {
+  const target = join(out.path, 'twice')
+  await services.runModels.exportModel(runId, target)
+  await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds a model.json') })
+  await expect(services.runModels.exportModel(runId, target, true)).resolves.toMatchObject({ folder: target })
+  await expect(services.runModels.exportModel(runId, put(out.path, 'a-file', 'x'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
+  await expect(services.runModels.exportModel(runId, 'relative/folder')).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('not a full path') })
+  await expect(services.runModels.exportModel(9999, target)).rejects.toMatchObject({ code: 'not-found' })
+})
+
+it('shows the top-loss images as thumbnails, and a clear placeholder for one deleted since', async () => {
+  const first = await services.runModels.topLossImages(runId)
+  expect(first.map((i) => i.path)).toEqual(evaluation.topLosses.map((l) => l.path))
+  for (const image of first) expect(image).toMatchObject({ thumbnail: expect.stringMatching(/^data:image\/webp;base64,/), missing: null })
+
+  const gone = evaluation.topLosses[0].path
+  rmSync(join(folder.path, gone))
+  expect(existsSync(join(folder.path, gone))).toBe(false)
+  const after = await services.runModels.topLossImages(runId)
+  expect(after[0]).toEqual({ path: gone, thumbnail: null, missing: 'This image is no longer on disk (moved or deleted since the Run).' })
+  expect(after.slice(1).every((i) => i.thumbnail !== null)).toBe(true)
+})
