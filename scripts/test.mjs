@@ -36,7 +36,7 @@ function suite(name, command, args, report, count) {
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
 check('typecheck (main, preload, tests)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.node.json'])
 check('typecheck (renderer)', npx, ['svelte-check', '--tsconfig', 'tsconfig.web.json', '--fail-on-warnings'])
-suite('unit + integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}/vitest.json`], `${results}/vitest.json`, (r) => ({
+suite('unit + integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--reporter=hanging-process', `--outputFile=${results}/vitest.json`], `${results}/vitest.json`, (r) => ({
   passed: r.numPassedTests,
   failed: r.numFailedTests + (r.success || r.numFailedTests ? 0 : 1),
   skipped: r.numPendingTests + r.numTodoTests
