@@ -82,7 +82,7 @@ tr.differs th { font-weight: 600; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 0.35em; vertical-align: -0.05em; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
 figure { margin: 0; } svg { display: block; width: 100%; height: auto; color: var(--fg); }
-svg text { fill: currentColor; font-size: 11px; } svg .grid { stroke: var(--line); } svg .axis { stroke: currentColor; }
+svg text { fill: currentColor; font-size: 12px; } svg .grid { stroke: var(--line); } svg .axis { stroke: currentColor; }
 .legend { list-style: none; padding: 0; margin: 0.25rem 0 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
 .matrices { display: flex; flex-wrap: wrap; gap: 1rem; }
 .matrix td { text-align: right; min-width: 2.2em; }
