@@ -30,11 +30,13 @@ Commands:
                            --time-budget MINUTES --yes (start a grid over 10,000 points) + training flags)
   studies list             list the Studies
   studies show <id>        a Study's Trials, best result and parameter importance
+                           (--html FILE writes a self-contained HTML report; --overwrite replaces FILE)
   studies resume <id>      go on with a stopped or interrupted Study
   runs list                list the Runs, newest first (--tag T --dataset D --status S[,S] --search WORDS
                            --sort createdAt|name|durationMs|valAccuracy|valLoss|imagesPerSecond[:asc|:desc] --limit N)
   runs show <run>          everything recorded about a Run
   runs compare <run> <run>…  2 to 10 Runs side by side: the settings that differ, final metrics
+                           (--html FILE writes a self-contained HTML report; --overwrite replaces FILE)
   runs tag <run> <tag>     tag a Run (runs untag <run> <tag> removes it)
   runs note <run> <text>   set a Run's notes
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, values, out))
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
-  if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out))
+  if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out, values))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
   if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))

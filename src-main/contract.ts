@@ -472,8 +472,24 @@ export interface TopLossImage {
   missing: string | null
 }
 
+// HTML reports (issue 5)
+
+/** A self-contained HTML report (inline CSS and SVG, no script) and the file name to save it under. */
+export interface HtmlReport {
+  filename: string
+  html: string
+}
+
+/** The report commands, kept in one block for easy merging. */
+export interface ReportCommands {
+  /** 2 to 10 Runs compared, as one HTML page to share. */
+  'runs.compareReport': { request: { ids: number[] }; response: HtmlReport }
+  /** A Study with every Trial, as one HTML page to share. */
+  'studies.report': { request: { id: number }; response: HtmlReport }
+}
+
 /** Every command: its request and its response. */
-export interface Commands extends HistoryCommands {
+export interface Commands extends HistoryCommands, ReportCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */

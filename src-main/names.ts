@@ -42,7 +42,10 @@ export const commandNames = [
   // Try it, export, top-loss gallery (issue 3)
   'runs.predict',
   'runs.exportModel',
-  'runs.topLossImages'
+  'runs.topLossImages',
+  // HTML reports (issue 5)
+  'runs.compareReport',
+  'studies.report'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */

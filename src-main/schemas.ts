@@ -85,7 +85,10 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
     .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
     .strict(),
   'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
-  'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict()
+  'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
+  // HTML reports (issue 5)
+  'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'studies.report': z.object({ id }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

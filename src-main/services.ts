@@ -19,6 +19,7 @@ import { TrainingService } from './training/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
 import { RunModelService } from './training/run-model'
+import { ReportService } from './report/service'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -42,6 +43,8 @@ export interface Services {
   history: HistoryService
   /** Try it, export, top-loss gallery (issue 3). */
   runModels: RunModelService
+  /** HTML reports (issue 5). */
+  reports: ReportService
   dispatch: Dispatch
   close(): void
 }
@@ -73,6 +76,8 @@ export function createServices(options: ServiceOptions): Services {
     transport: options.transport,
     notices
   }
+  // HTML reports (issue 5)
+  const reports = new ReportService({ history, studies, version: info.version })
 
   const handlers: Handlers = {
     'app.info': () => info,
@@ -117,8 +122,11 @@ export function createServices(options: ServiceOptions): Services {
     'runs.compare': ({ ids }) => history.compare(ids),
     'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
     'runs.artifacts': ({ id }) => history.artifacts(id),
+    // HTML reports (issue 5)
+    'runs.compareReport': ({ ids }) => reports.compare(ids),
+    'studies.report': ({ id }) => reports.study(id),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, runModels, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, dispatch: createDispatch(handlers), close: () => db.close() }
 }

@@ -4,6 +4,7 @@ import type { HistoryQuery, HistoryRun, HistorySortKey, RunStatus } from '../con
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
+import { writeReport } from './report'
 
 /** The history flags, as parsed by node:util parseArgs. */
 export const HISTORY_OPTIONS = {
@@ -13,7 +14,9 @@ export const HISTORY_OPTIONS = {
   search: { type: 'string' },
   sort: { type: 'string' },
   limit: { type: 'string' },
-  format: { type: 'string' }
+  format: { type: 'string' },
+  // HTML reports (issue 5)
+  html: { type: 'string' }
 } as const
 
 type Flags = Record<string, string | boolean | undefined>
@@ -29,7 +32,10 @@ export function runsCommand(services: Services, sub: string, args: string[], fla
     case 'show':
       return args.length === 1 ? show(services, runId(args[0]), out) : undefined
     case 'compare':
-      return args.length >= 2 ? compare(services, args.map(runId), out) : undefined
+      if (args.length < 2) return undefined
+      // HTML reports (issue 5)
+      if (flags.html !== undefined) return writeReport(services.reports.compare(args.map(runId)), flags, out)
+      return compare(services, args.map(runId), out)
     case 'tag':
     case 'untag': {
       if (args.length !== 2) return undefined

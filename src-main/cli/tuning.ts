@@ -5,6 +5,7 @@ import type { StudyDetail, StudyRequest, StudySummary, TrialSummary } from '../c
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
+import { writeReport, type ReportFlags } from './report'
 import { trainingRequest, type TrainFlags } from './training'
 
 /** Options `osprey tune` adds to the training flags. */
@@ -70,8 +71,10 @@ export function studiesListCommand(services: Services, out: Output): void {
   }
 }
 
-/** `osprey studies show <id>`. */
-export function studiesShowCommand(services: Services, id: string, out: Output): void {
+/** `osprey studies show <id>`; with `--html FILE`, writes the Study's HTML report instead. */
+export function studiesShowCommand(services: Services, id: string, out: Output, flags: ReportFlags = {}): void {
+  // HTML reports (issue 5)
+  if (flags.html !== undefined) return void writeReport(services.reports.study(studyId(id)), flags, out)
   const study: StudyDetail = services.studies.get(studyId(id))
   if (out.json) return out.line({ type: 'study', ...study })
   out.text(`Study ${study.id}: ${study.name} — ${study.status}; ${study.strategy}, pruning ${study.prune}, objective ${study.objective}, ${study.parallel} in parallel, seed ${study.seed}`)

@@ -117,6 +117,16 @@ test('compares two Runs: the differing hyperparameter is highlighted, the best r
   await page.getByTestId('compare-metric').selectOption('loss')
   await expect(page.getByTestId('compare-chart')).toContainText('Loss per Iteration')
   await expect(page.getByTestId('confusion-matrix')).toHaveCount(2)
+
+  // The HTML report downloads, names both Runs, and a browser draws its charts from the file alone.
+  const { readFile } = await import('node:fs/promises')
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-report').click()])
+  expect(report.suggestedFilename()).toMatch(/^osprey-compare-\d+-\d+-.*\.html$/)
+  const html = await readFile((await report.path())!, 'utf8')
+  expect(html).toMatch(/slow[\s\S]*fast/)
+  await page.setContent(html)
+  await expect(page.locator('figure svg polyline')).not.toHaveCount(0)
+  await expect(page.locator('td.best')).toContainText(['0.9000 ★'])
 })
 
 test('re-runs a Run with its config: the Train form opens filled with its settings', async ({ page, dataDir, startServer }) => {

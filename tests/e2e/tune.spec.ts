@@ -87,6 +87,13 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   await expect(page.getByTestId('trial-curves').locator('canvas')).toHaveCount(1)
   await expect(page.getByTestId('importance')).toBeVisible()
 
+  // The Study's HTML report downloads with its best Trial and every Trial in it.
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('study-report').click()])
+  expect(report.suggestedFilename()).toMatch(/^osprey-study-\d+-.*\.html$/)
+  const html = await readFile((await report.path())!, 'utf8')
+  expect(html).toContain('Best: Trial')
+  expect(html.match(/<tr><th scope="row">\d+( ★)?<\/th>/g)).toHaveLength(3)
+
   // A line of the parallel-coordinates plot opens that Trial's Run on the Train screen.
   const line = page.getByTestId('pc-line').first()
   const number = await line.getAttribute('data-number')

@@ -6,6 +6,7 @@
 import type { HistoryQuery, HistoryRun, OspreyApi, Response, RunComparison, RunDetail, StudySummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
 import { describeError, type Message } from './datasets.svelte'
+import { downloadText } from './download'
 
 /** Rows fetched at once: a few screens' worth, so scrolling rarely waits. */
 export const PAGE_SIZE = 200
@@ -239,6 +240,19 @@ export class HistoryState {
       const link = Object.assign(document.createElement('a'), { href: url, download: file.filename })
       link.click()
       setTimeout(() => URL.revokeObjectURL(url), 1000)
+    } catch (error) {
+      this.#message = { tone: 'error', text: describeError(error) }
+    }
+  }
+
+  // HTML reports (issue 5)
+  /** The comparison on show as a self-contained HTML report for the browser to save. */
+  async compareReport(): Promise<void> {
+    const ids = this.#comparison?.runs.map((r) => r.run.id)
+    if (!ids) return
+    try {
+      const report = await this.#api.invoke('runs.compareReport', { ids })
+      downloadText(report.html, report.filename, 'text/html')
     } catch (error) {
       this.#message = { tone: 'error', text: describeError(error) }
     }

@@ -9,6 +9,7 @@ import { api as defaultApi } from './api'
 import { describeError, type Message } from './datasets.svelte'
 import { StudyForm } from './studyForm.svelte'
 import { mergeTrial } from './trials'
+import { downloadText } from './download'
 
 // Trials that end together (a pruned batch, a Study stopping) cause one refresh, not one each.
 const REFRESH_MS = 400
@@ -138,6 +139,19 @@ export class StudiesState {
       run = await this.#api.invoke('studies.useBest', { id })
     })
     return run
+  }
+
+  // HTML reports (issue 5)
+  /** The Study on show as a self-contained HTML report for the browser to save. */
+  async report(): Promise<void> {
+    const id = this.#shownId
+    if (id === null) return
+    try {
+      const report = await this.#api.invoke('studies.report', { id })
+      downloadText(report.html, report.filename, 'text/html')
+    } catch (error) {
+      this.#message = { tone: 'error', text: describeError(error) }
+    }
   }
 
   /** Hide the current message. */
