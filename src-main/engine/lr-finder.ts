@@ -4,6 +4,7 @@
  * the loss falls fastest. The model is thrown away afterwards.
  */
 import type * as tfjs from '@tensorflow/tfjs'
+import { trainingStep } from './step'
 import { setLearningRate, type Batch } from './trainer'
 
 type Tf = typeof tfjs
@@ -23,7 +24,8 @@ export interface LrRange {
 
 /** Runs the test on `batches` (cycled if too few); returns the curve and a suggested rate. */
 export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, batches: () => AsyncIterable<Batch>, shape: { size: number; channels: number; classes: number }, range: LrRange = { from: 1e-7, to: 10, steps: 100 }): Promise<{ points: LrPoint[]; suggestion: number | null }> {
-  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
+  // The Run's own step, so large images train in slices here too.
+  const train = trainingStep(tf, model, optimizer, shape)
   const factor = (range.to / range.from) ** (1 / Math.max(1, range.steps - 1))
   const points: LrPoint[] = []
   let smoothed = 0
@@ -33,15 +35,9 @@ export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimize
     for await (const batch of batches()) {
       const lr = range.from * factor ** step
       setLearningRate(optimizer, lr)
-      const loss = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, [batch.size, shape.size, shape.size, shape.channels])
-        const y = tf.oneHot(tf.tensor1d(batch.y, 'int32'), shape.classes)
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tfjs.Tensor) as tfjs.Scalar, variables)
-        optimizer.applyGradients(grads)
-        return value
-      })
-      const value = (await loss.data())[0]
-      loss.dispose()
+      const stats = train(batch)
+      const value = (await stats.data())[0]
+      stats.dispose()
       // Exponential smoothing with bias correction, as fastai does, so early points are usable.
       smoothed = 0.98 * smoothed + 0.02 * value
       const debiased = smoothed / (1 - 0.98 ** (step + 1))

@@ -6,6 +6,7 @@
 import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, OptimizerName, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
+import { trainingStep } from './step'
 
 type Tf = typeof tfjs
 
@@ -84,9 +85,6 @@ export function iterationsPerEpoch(trainCount: number, batchSize: number): numbe
   return Math.ceil(trainCount / batchSize)
 }
 
-/** Most pixels one slice of a batch trains on at once (12 images of 224×224: a worker peaked at 2.0 GB with 16, 4.6 GB with 64); see `step` in train. */
-export const MAX_SLICE_PIXELS = 12 * 224 * 224
-
 type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'schedule' | 'earlyStopping'> & { maxSlicePixels?: number }
 
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
@@ -95,51 +93,10 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
   const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
   if (resume) schedule.restore(resume.schedule)
-  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
-  const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read())
   const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
   const started = Date.now() - state.elapsedMs
 
-  // One slice of a batch: its gradients and [loss, correct], the loss weighted by its share of the batch.
-  const slice = (batch: Batch, start: number, n: number) =>
-    tf.tidy(() => {
-      const pixels = data.size * data.size * data.channels
-      const x = tf.tensor4d(batch.x.subarray(start * pixels, (start + n) * pixels), [n, data.size, data.size, data.channels])
-      const labels = tf.tensor1d(batch.y.subarray(start, start + n), 'int32')
-      const share = n / batch.size
-      let logits: tfjs.Tensor | null = null
-      const { value, grads } = tf.variableGrads(() => {
-        logits = tf.keep(model.apply(x, { training: true }) as tfjs.Tensor)
-        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, data.classes.length), logits)
-        if (!config.weightDecay) return tf.mul(loss, share) as tfjs.Scalar
-        const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))))
-        return tf.mul(tf.add(loss, tf.mul(config.weightDecay / 2, l2)), share) as tfjs.Scalar
-      }, variables)
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'))
-      const stats = tf.stack([value, correct])
-      logits!.dispose()
-      return { grads, stats }
-    })
-
-  // Large batches of large images are summed slice by slice, so memory holds one slice's
-  // activations: batch 64 at 224×224 took ~4.5 GB of wasm heap in one piece. Exact for models
-  // without batch normalization; with it, each slice normalizes by its own statistics.
-  const sliceSize = Math.max(1, Math.floor((config.maxSlicePixels ?? MAX_SLICE_PIXELS) / (data.size * data.size)))
-  const step = (batch: Batch) => {
-    let total: { grads: tfjs.NamedTensorMap; stats: tfjs.Tensor } | null = null
-    for (let start = 0; start < batch.size; start += sliceSize) {
-      const part = slice(batch, start, Math.min(sliceSize, batch.size - start))
-      if (!total) total = part
-      else {
-        const sum: { grads: tfjs.NamedTensorMap; stats: tfjs.Tensor } = tf.tidy(() => ({ grads: Object.fromEntries(Object.entries(part.grads).map(([k, g]) => [k, tf.add(total!.grads[k], g)])), stats: tf.add(total!.stats, part.stats) }))
-        for (const t of [...Object.values(total.grads), total.stats, ...Object.values(part.grads), part.stats]) t.dispose()
-        total = sum
-      }
-    }
-    optimizer.applyGradients(total!.grads)
-    for (const g of Object.values(total!.grads)) g.dispose()
-    return total!.stats
-  }
+  const step = trainingStep(tf, model, optimizer, { size: data.size, channels: data.channels, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
