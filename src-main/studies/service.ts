@@ -74,6 +74,8 @@ export class StudyService {
     }
     resolveConfig({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
+    const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
+    if (blocking) throw new OspreyError('bad-input', `This dataset cannot be tuned on yet: ${blocking.message}`)
     const seed = request.seed ?? request.training?.seed ?? randomInt(2 ** 31 - 1)
     const settings: StudySettings = {
       folder: report.path,

@@ -1,4 +1,6 @@
 /** Whole Studies through the services: every Trial a real Run in a real worker (wasm backend). */
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { TrialSummary } from '../../../src-main/contract'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
@@ -118,6 +120,11 @@ describe('a Study', () => {
     expect(services.studies.checkSpace({ units: { type: 'int', low: 1, high: 100 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toEqual({ problems: [], gridSize: 15 }) // 5 steps of an int without steps × 3
     const huge = { units: { type: 'int', low: 1, high: 1000, step: 1 }, dropout: { type: 'float', low: 0, high: 0.5, steps: 11 } }
     await expect(services.studies.start({ folder: folder.path, space: huge, strategy: 'grid', trials: 20 })).rejects.toMatchObject({ message: expect.stringMatching(/11,000 points.*Confirm/) })
+    const single = tempDir()
+    await writeStripes(single.path, 3)
+    rmSync(join(single.path, 'vertical'), { recursive: true })
+    await expect(services.studies.start({ folder: single.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot be tuned on yet/) })
+    single.cleanup()
     expect(services.studies.list().length).toBe(before)
   })
 
