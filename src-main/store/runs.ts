@@ -1,6 +1,7 @@
 /** The runs repository: Runs, their Epoch and Iteration metrics, and artifacts. */
 import type { EpochMetrics, Evaluation, IterationMetrics, RunDetail, RunStatus, RunSummary, TrainingConfig } from '../contract'
 import type { Db } from './db'
+import { processAlive } from './owner'
 
 interface RunRow {
   id: number
@@ -136,9 +137,19 @@ export class RunRepository {
     }
   }
 
-  /** Runs whose worker cannot still be alive (the app was closed or crashed) become `interrupted`. */
+  /** Marks Run `id` as run by this process (see interruptOrphans). */
+  claim(id: number): void {
+    this.#db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(process.pid, id)
+  }
+
+  /** Runs left queued, running or paused by a process that is gone (the app was closed or
+   *  crashed) become `interrupted`; those of another live process (the app, while the CLI looks) stay. */
   interruptOrphans(): number {
-    return this.#db.prepare("UPDATE runs SET status = 'interrupted', error = 'The app closed while this Run was training. Resume it to continue from its last checkpoint.' WHERE status IN ('queued', 'running', 'paused')").run().changes
+    const active = this.#db.prepare("SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as { id: number; owner_pid: number | null }[]
+    const interrupt = this.#db.prepare("UPDATE runs SET status = 'interrupted', error = 'The app closed while this Run was training. Resume it to continue from its last checkpoint.' WHERE id = ?")
+    const orphans = active.filter((r) => !processAlive(r.owner_pid))
+    this.#db.transaction(() => orphans.forEach((r) => interrupt.run(r.id)))()
+    return orphans.length
   }
 }
 

@@ -156,6 +156,7 @@ export class StudyService {
   #launch(id: number): void {
     const active: ActiveStudy = { stopping: false, runs: new Map(), pruned: new Set(), done: Promise.resolve() }
     this.#active.set(id, active)
+    this.#studies.claim(id)
     this.#setStatus(id, 'running')
     active.done = this.#loop(id, active)
       .then(() => this.#setStatus(id, active.stopping ? 'stopped' : 'completed'))

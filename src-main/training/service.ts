@@ -181,6 +181,7 @@ export class TrainingService {
     const recorder = this.#recorder(id)
     const active: ActiveRun = { control: null, done: Promise.resolve(null as unknown as RunSummary) }
     this.#active.set(id, active)
+    this.#runs.claim(id)
     this.#setStatus(id, 'queued', { error: null })
     const { dataDir, dbFile, nativeBinding } = this.#deps
     const pool = this.#runs.studyOf(id) !== null ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool

@@ -25,7 +25,8 @@ describe('openDatabase', () => {
       { version: 1, name: '001_initial.sql' },
       { version: 2, name: '002_iteration_speed.sql' },
       { version: 3, name: '003_history.sql' },
-      { version: 4, name: '004_trial_errors.sql' }
+      { version: 4, name: '004_trial_errors.sql' },
+      { version: 5, name: '005_owner_process.sql' }
     ])
     again.close()
   })
