@@ -1,8 +1,8 @@
 // A tiny conv net trained on wasm: the loss falls, the weights match cpu's, and the
 // two-replica data-parallel step gives the weights of the single full-batch step.
 import * as tf from '@tensorflow/tfjs'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../../src-main/engine/backend'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend, type Backend } from '../../../src-main/engine/backend'
 import { DataParallel } from '../../../src-main/engine/wasm/data-parallel'
 
 const HELPER = new URL('../../../src-main/engine/wasm/data-parallel-helper.ts', import.meta.url)
@@ -57,9 +57,12 @@ function maxDiff(a: Float32Array[], b: Float32Array[]): number {
   return worst
 }
 
+let wasmBackend: Backend
 beforeAll(async () => {
-  await initBackend('wasm', { threads: 1 })
+  wasmBackend = await initBackend('wasm', { threads: 1 })
 })
+// The wasm module's thread pool would keep the test process alive after the last test.
+afterAll(() => wasmBackend.dispose())
 
 describe('training on wasm', () => {
   it('lowers the loss and ends with the weights cpu ends with', () => {

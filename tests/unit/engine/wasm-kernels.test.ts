@@ -1,7 +1,7 @@
 // Every kernel and gradient we register for wasm, against tfjs's cpu backend on the same data.
 import * as tf from '@tensorflow/tfjs'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../../src-main/engine/backend'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend, type Backend } from '../../../src-main/engine/backend'
 
 /** Runs `f` on `backend` and returns its outputs as plain arrays. */
 function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Float32Array[] {
@@ -37,9 +37,12 @@ function data(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(v, shape)
 }
 
+let wasmBackend: Backend
 beforeAll(async () => {
-  await initBackend('wasm', { threads: 1 })
+  wasmBackend = await initBackend('wasm', { threads: 1 })
 })
+// The wasm module's thread pool would keep the test process alive after the last test.
+afterAll(() => wasmBackend.dispose())
 
 describe('conv2d gradients on wasm', () => {
   const cases: Array<[string, number[], number[], number, 'valid' | 'same']> = [
