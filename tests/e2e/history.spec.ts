@@ -144,6 +144,24 @@ test('re-runs a Run with its config: the Train form opens filled with its settin
   await expect(page.getByTestId('field-seed')).toHaveValue('1234')
 })
 
+test('filters by date, and continues an interrupted Run from its checkpoint on the Train screen', async ({ page, dataDir, startServer }) => {
+  seed(dataDir, (db) => {
+    const pets = seedDataset(db, '/data/pets', 'pets')
+    seedRun(db, { name: 'last month', datasetId: pets, createdAt: '2026-10-01T10:00:00.000Z' })
+    seedRun(db, { name: 'cut short', datasetId: pets, status: 'interrupted', createdAt: '2026-11-20T10:00:00.000Z' })
+  })
+  await openHistory(page, await startServer())
+  await expect(page.getByTestId('history-total')).toHaveText('2 Runs')
+  await page.getByTestId('filter-from').fill('2026-11-01')
+  await page.getByTestId('filter-from').dispatchEvent('change')
+  await expect(page.getByTestId('history-total')).toHaveText('1 Run')
+  expect(await rowNames(page)).toEqual(['cut short'])
+  await page.getByTestId('history-row').getByRole('button').click()
+  await page.getByTestId('continue-run').click()
+  await expect(page.getByTestId('train-form')).toHaveCount(0)
+  await expect(page.locator('#run-name')).toHaveText('cut short')
+})
+
 test('a damaged database: the studio starts on a fresh one and says where the old file was kept', async ({ page, dataDir, startServer }) => {
   const { writeFile } = await import('node:fs/promises')
   await writeFile(join(dataDir, 'osprey.db'), 'not a database, but maybe precious '.repeat(100))
