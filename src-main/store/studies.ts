@@ -101,15 +101,24 @@ export class StudyRepository {
 
   /** A Study's Trials in order, each with its objective curve read from its Run's Epochs. */
   trials(studyId: number): TrialSummary[] {
+    return this.#trials(studyId, null)
+  }
+
+  /** One Trial of a Study, as `trials` gives it. */
+  trial(studyId: number, number: number): TrialSummary | undefined {
+    return this.#trials(studyId, number)[0]
+  }
+
+  #trials(studyId: number, number: number | null): TrialSummary[] {
     const objective = this.#db.prepare('SELECT objective FROM studies WHERE id = ?').pluck().get(studyId) as Objective | undefined
     const column = objective === 'val_loss' ? 'val_loss' : 'val_accuracy'
     const rows = this.#db
       .prepare(
         `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
-         FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? ORDER BY t.number`
+         FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? AND (? IS NULL OR t.number = ?) ORDER BY t.number`
       )
-      .all(studyId) as TrialRow[]
+      .all(studyId, number, number) as TrialRow[]
     return rows.map((t) => ({
       studyId: t.study_id,
       number: t.number,

@@ -149,7 +149,7 @@ export class StudyService {
   }
 
   #emitTrial(studyId: number, number: number): void {
-    const trial = this.#studies.trials(studyId).find((t) => t.number === number)
+    const trial = this.#studies.trial(studyId, number)
     if (trial) this.#deps.events.emit('studies.trial', trial)
   }
 
@@ -232,7 +232,7 @@ export class StudyService {
     if (active.stopping) this.#stopRun(run.id)
     const done = await this.#deps.training.finished(run.id)
     active.runs.delete(number)
-    const trial = this.#studies.trials(id).find((t) => t.number === number)!
+    const trial = this.#studies.trial(id, number)!
     const value = (sign < 0 ? done.valAccuracy : done.valLoss) ?? null
     if (active.pruned.has(number)) {
       const best = trial.intermediate.length ? (sign < 0 ? Math.max(...trial.intermediate) : Math.min(...trial.intermediate)) : value
