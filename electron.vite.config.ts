@@ -11,7 +11,8 @@ export default defineConfig({
           index: resolve('src-main/index.ts'), // Electron entry
           cli: resolve('src-main/cli.ts'), // `osprey` command line (bin/osprey.mjs)
           worker: resolve('src-main/jobs/worker.ts'), // job worker process
-          'loader-worker': resolve('src-main/pipeline/loader-worker.ts') // batch-making thread of a training worker
+          'loader-worker': resolve('src-main/pipeline/loader-worker.ts'), // batch-making thread of a training worker
+          'data-parallel-helper': resolve('src-main/engine/wasm/data-parallel-helper.ts') // second model replica of a training worker
         }
       },
       // Native and heavy packages stay in node_modules.

@@ -16,7 +16,6 @@ import { initBackend, type BackendPreference, type Tf } from '../src-main/engine
 import { DataParallel } from '../src-main/engine/wasm/data-parallel'
 import { readFashionMnist } from './fashion-mnist'
 
-const HELPER = new URL('../src-main/engine/wasm/data-parallel-helper.ts', import.meta.url)
 
 const TORCH_SCRIPT = '/work/shared/reference/torch_cnn.py'
 const PYTHON = '/usr/bin/python3'
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
   const replicas = Number(args.replicas)
   if (replicas > 2 || (replicas === 2 && backend.name !== 'wasm')) throw new Error('--replicas 2 needs --backend wasm')
   const parallel = replicas === 2
-    ? await DataParallel.start(model, { learningRate: 1e-3, classes: 10, maxBatch: batch, helperUrl: HELPER })
+    ? await DataParallel.start(model, optimizer, { optimizer: 'adam', learningRate: 1e-3, step: { size: 28, channels: 1, classes: 10 }, maxBatch: batch })
     : null
 
   const start = performance.now()
@@ -125,7 +124,7 @@ async function main(): Promise<void> {
         x.set(train.x.subarray(j * 784, (j + 1) * 784), r * 784)
         y[r] = train.y[j]
       }
-      parallel.step(x, y, rows)
+      parallel.step({ x, y, size: rows }, 1e-3)
     }
   }
   for (let epoch = 0; epoch < epochs && !parallel; epoch++) {

@@ -5,6 +5,7 @@
  * normalization; with it, each slice normalizes by its own statistics.
  */
 import type * as tfjs from '@tensorflow/tfjs'
+import { setLearningRate } from './optimizers'
 import type { Batch } from './trainer'
 
 type Tf = typeof tfjs
@@ -21,8 +22,40 @@ export interface StepOptions {
   maxSlicePixels?: number
 }
 
+/** A batch's gradients by variable name, and [mean loss, correct] (the caller disposes both). */
+export interface Gradients {
+  grads: tfjs.NamedTensorMap
+  stats: tfjs.Tensor
+}
+
+/** Trains on one batch at learning rate `lr`; resolves with the batch's mean loss and correct count. */
+export type Step = (batch: Batch, lr: number) => Promise<{ loss: number; correct: number }>
+
+/** The Step on this thread: `trainingStep` with the rate set first. */
+export function localStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: StepOptions): Step {
+  const step = trainingStep(tf, model, optimizer, options)
+  return async (batch, lr) => {
+    setLearningRate(optimizer, lr)
+    const stats = step(batch)
+    const [loss, correct] = await stats.data()
+    stats.dispose()
+    return { loss, correct }
+  }
+}
+
 /** A function that trains `model` on one batch and returns [loss, correct] as a tensor (the caller disposes it). */
 export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: StepOptions): (batch: Batch) => tfjs.Tensor {
+  const gradients = batchGradients(tf, model, options)
+  return (batch: Batch) => {
+    const { grads, stats } = gradients(batch)
+    optimizer.applyGradients(grads)
+    for (const g of Object.values(grads)) g.dispose()
+    return stats
+  }
+}
+
+/** A function that computes the gradients of `model`'s loss on one batch, slice by slice. */
+export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOptions): (batch: Batch) => Gradients {
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
   const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read())
   const { size, channels, classes, weightDecay = 0 } = options
@@ -50,18 +83,16 @@ export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Op
 
   const sliceSize = Math.max(1, Math.floor((options.maxSlicePixels ?? MAX_SLICE_PIXELS) / (size * size)))
   return (batch: Batch) => {
-    let total: { grads: tfjs.NamedTensorMap; stats: tfjs.Tensor } | null = null
+    let total: Gradients | null = null
     for (let start = 0; start < batch.size; start += sliceSize) {
       const part = slice(batch, start, Math.min(sliceSize, batch.size - start))
       if (!total) total = part
       else {
-        const sum: { grads: tfjs.NamedTensorMap; stats: tfjs.Tensor } = tf.tidy(() => ({ grads: Object.fromEntries(Object.entries(part.grads).map(([k, g]) => [k, tf.add(total!.grads[k], g)])), stats: tf.add(total!.stats, part.stats) }))
+        const sum: Gradients = tf.tidy(() => ({ grads: Object.fromEntries(Object.entries(part.grads).map(([k, g]) => [k, tf.add(total!.grads[k], g)])), stats: tf.add(total!.stats, part.stats) }))
         for (const t of [...Object.values(total.grads), total.stats, ...Object.values(part.grads), part.stats]) t.dispose()
         total = sum
       }
     }
-    optimizer.applyGradients(total!.grads)
-    for (const g of Object.values(total!.grads)) g.dispose()
-    return total!.stats
+    return total!
   }
 }

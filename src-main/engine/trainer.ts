@@ -4,9 +4,9 @@
  * and NaN detection. Tensors stay inside; only plain numbers leave (to the hooks).
  */
 import type * as tfjs from '@tensorflow/tfjs'
-import type { EpochMetrics, IterationMetrics, OptimizerName, TrainingConfig } from '../contract'
+import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
-import { trainingStep } from './step'
+import { localStep, type Step } from './step'
 
 type Tf = typeof tfjs
 
@@ -64,19 +64,7 @@ export interface TrainResult {
 /** The loss became NaN or infinite: training cannot go on. */
 export class DivergedError extends Error {}
 
-/** A fresh optimizer for the config. */
-export function createOptimizer(tf: Tf, name: OptimizerName, lr: number): tfjs.Optimizer {
-  if (name === 'sgd') return tf.train.momentum(lr, 0.9)
-  if (name === 'rmsprop') return tf.train.rmsprop(lr, 0.9)
-  return tf.train.adam(lr)
-}
-
-/** Sets the optimizer's rate for the next step (tfjs reads it at every applyGradients). */
-export function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
-  const o = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number }
-  if (o.setLearningRate) o.setLearningRate(lr)
-  else o.learningRate = lr
-}
+export { createOptimizer, setLearningRate } from './optimizers'
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -85,7 +73,11 @@ export function iterationsPerEpoch(trainCount: number, batchSize: number): numbe
   return Math.ceil(trainCount / batchSize)
 }
 
-type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'schedule' | 'earlyStopping'> & { maxSlicePixels?: number }
+type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'weightDecay' | 'schedule' | 'earlyStopping'> & {
+  maxSlicePixels?: number
+  /** How a batch is trained (e.g. split over replicas); default: on this thread with `optimizer`. */
+  step?: Step
+}
 
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
 export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, data: TrainingData, config: Config, hooks: TrainerHooks, resume?: TrainerState): Promise<TrainResult> {
@@ -96,7 +88,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
   const started = Date.now() - state.elapsedMs
 
-  const step = trainingStep(tf, model, optimizer, { size: data.size, channels: data.channels, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
+  const step = config.step ?? localStep(tf, model, optimizer, { size: data.size, channels: data.channels, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
@@ -112,10 +104,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         await hooks.control.waitWhilePaused()
         if (hooks.control.stopRequested()) return { stoppedBy: 'stopped', state: finish() }
         const lr = schedule.rate(state.iteration)
-        setLearningRate(optimizer, lr)
-        const result = step(batch)
-        const [loss, right] = await result.data()
-        result.dispose()
+        const { loss, correct: right } = await step(batch, lr)
         if (!Number.isFinite(loss)) {
           throw new DivergedError(`The loss became ${loss} at Iteration ${state.iteration + 1} (Epoch ${epoch}): training diverged. Lower the learning rate (try ${(lr / 10).toPrecision(2)}) or use normalization.`)
         }

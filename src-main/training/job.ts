@@ -8,8 +8,11 @@ import type * as tfjs from '@tensorflow/tfjs'
 import { initBackend, type Backend } from '../engine/backend'
 import { evaluate, type EvaluationData } from '../engine/evaluate'
 import { fileHandler, loadTensors, saveTensors } from '../engine/io'
-import { buildModel } from '../engine/models'
-import { createOptimizer, DivergedError, train, type RunControl, type TrainerState, type TrainingData } from '../engine/trainer'
+import { buildModel, freshDropoutMasks } from '../engine/models'
+import { createOptimizer } from '../engine/optimizers'
+import { MAX_SLICE_PIXELS } from '../engine/step'
+import { DivergedError, train, type RunControl, type TrainerState, type TrainingData } from '../engine/trainer'
+import { DataParallel } from '../engine/wasm/data-parallel'
 import { OspreyError } from '../errors'
 import type { ControlListener } from '../jobs/worker'
 import type { BatchLoader } from '../pipeline/loader'
@@ -24,14 +27,27 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
 
   const { classes, images, split, channels, cache, stats, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', done, total }))
   let backend: Backend | null = null
+  let parallel: DataParallel | null = null
   try {
-    backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
+    // Two wasm replicas of one thread each beat one backend with two threads (most of a step is
+    // outside XNNPACK's threaded kernels); other backends use their own parallelism.
+    const replicas = Math.max(1, input.replicas ?? 1)
+    backend = await initBackend(config.backend, { threads: replicas > 1 ? 1 : undefined, log: (message) => progress({ kind: 'log', message }) })
     const { tf } = backend
     const checkpoint = join(input.runDir, 'checkpoint-last')
     const restored = input.resume ? await restore(tf, checkpoint, config.optimizer, config.learningRate) : null
     const model = restored?.model ?? buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed, { dropout: config.dropout, units: config.units })
     const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
-    progress({ kind: 'started', backend: backend.name, versions: backend.versions, split: splitRecord(classes, split.manifest), normalizationStats: config.normalization === 'standardize' ? { mean: stats.mean, std: stats.std } : null })
+    const stepOptions = { size: config.imageSize, channels, classes: classes.length, weightDecay: config.weightDecay, maxSlicePixels: MAX_SLICE_PIXELS / replicas }
+    if (replicas > 1 && backend.name === 'wasm') {
+      try {
+        parallel = await DataParallel.start(model, optimizer, { optimizer: config.optimizer, learningRate: config.learningRate, step: stepOptions, maxBatch: config.batchSize })
+      } catch (e) {
+        progress({ kind: 'log', message: `Training on one thread: the second replica did not start (${(e as Error).message.split('\n')[0]}).` })
+      }
+    }
+    const versions = parallel ? { ...backend.versions, replicas: '2' } : backend.versions
+    progress({ kind: 'started', backend: backend.name, versions, split: splitRecord(classes, split.manifest), normalizationStats: config.normalization === 'standardize' ? { mean: stats.mean, std: stats.std } : null })
 
     const timing = { ms: 0, images: 0 }
     const data: TrainingData = {
@@ -50,7 +66,8 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     const metadata = { classes, imageSize: config.imageSize, channels, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std } }
     let result
     try {
-      result = await train(tf, model, optimizer, data, config, {
+      const step = parallel ? async (batch: Parameters<DataParallel['step']>[0], lr: number) => parallel!.step(batch, lr) : undefined
+      result = await train(tf, model, optimizer, data, { ...config, step }, {
         control,
         onIteration: (metrics) => progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
         onEpoch: async (metrics, improved, state) => {
@@ -79,6 +96,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
       modelPath
     }
   } finally {
+    await parallel?.dispose()
     await loader.close()
     await cache.close()
     backend?.dispose()
@@ -161,7 +179,7 @@ async function saveCheckpoint(tf: typeof tfjs, dir: string, model: tfjs.LayersMo
 /** Reads the last checkpoint back: model, optimizer state, and where the trainer was. */
 async function restore(tf: typeof tfjs, dir: string, optimizerName: Parameters<typeof createOptimizer>[1], lr: number) {
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { trainer: TrainerState }
-  const model = await tf.loadLayersModel(fileHandler(tf, join(dir, 'model')))
+  const model = freshDropoutMasks(await tf.loadLayersModel(fileHandler(tf, join(dir, 'model'))))
   const optimizer = createOptimizer(tf, optimizerName, lr)
   await optimizer.setWeights(await loadTensors(tf, join(dir, 'optimizer')))
   return { model, optimizer, state: state.trainer }

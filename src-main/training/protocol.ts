@@ -14,6 +14,8 @@ export interface TrainJobInput {
   config: TrainingConfig
   /** Continue from the Run's last checkpoint instead of starting afresh. */
   resume: boolean
+  /** Model replicas training halves of each batch side by side (wasm only); default 1. */
+  replicas?: number
 }
 
 /** The split a Run trains on, as recorded with it. */

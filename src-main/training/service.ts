@@ -3,6 +3,7 @@
  * records what the worker streams (metrics, checkpoints, outcome) and tells the renderer.
  */
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import type { DatasetService } from '../datasets/service'
@@ -184,11 +185,14 @@ export class TrainingService {
     this.#runs.claim(id)
     this.#setStatus(id, 'queued', { error: null })
     const { dataDir, dbFile, nativeBinding } = this.#deps
-    const pool = this.#runs.studyOf(id) !== null ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
+    const trial = this.#runs.studyOf(id) !== null
+    const pool = trial ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
+    // A Run has the cores to itself and splits each batch over two replicas; Trials already run side by side.
+    const replicas = trial ? 1 : Math.min(2, availableParallelism())
     active.done = pool
       .run(
         'train',
-        { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume },
+        { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume, replicas },
         { onProgress: (p) => recorder.record(p), onStart: (control) => (active.control = control) }
       )
       .then((result) => {

@@ -1,89 +1,98 @@
 /**
- * Data parallelism on one machine: a helper worker_thread holds a replica of the model on
- * its own wasm backend and computes the gradient of half of each batch while this thread
- * computes the other half. Both halves meet in a SharedArrayBuffer; each side averages them
- * in the same order (so the sums are bit-identical) and applies the same Adam step, so the
- * replicas stay equal without sending weights. Equivalent to one full-batch step up to
- * float rounding. Loss: softmax cross-entropy on integer labels.
+ * Data parallelism on one machine: a helper worker_thread holds a replica of the model on its
+ * own wasm backend and computes the gradient of half of each batch while this thread computes
+ * the other half. Both halves meet in a SharedArrayBuffer; each side averages them in the same
+ * order (so the sums are bit-identical) and applies the same optimizer step, so the trainable
+ * weights stay equal without sending them. Equivalent to one full-batch step up to rounding,
+ * except batch normalization, which normalizes each half by its own statistics; the moving
+ * statistics that evaluation and the saved model use are this thread's.
  */
 import * as tf from '@tensorflow/tfjs'
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import type { OptimizerName } from '../../contract'
+import { setLearningRate } from '../optimizers'
+import { batchGradients, type Gradients, type StepOptions } from '../step'
+import type { Batch } from '../trainer'
 
 /** What the helper needs to build its replica. */
 export interface ReplicaSpec {
   modelJson: object
   weights: Float32Array[]
   shapes: number[][]
+  optimizer: OptimizerName
   learningRate: number
-  classes: number
+  /** The optimizer's state (iterations, moments) in its own order, so a resumed Run's replica matches. */
+  optimizerState: { name: string; data: Float32Array; shape: number[] }[]
+  step: StepOptions
   /** Largest half batch, in images. */
   maxRows: number
   rowSize: number
   gradSize: number
   control: SharedArrayBuffer
+  numbers: SharedArrayBuffer
   grads: SharedArrayBuffer
   inputs: SharedArrayBuffer
   labels: SharedArrayBuffer
 }
 
-// control (Int32): [0] step posted by the main thread, [1] rows for the helper,
-// [2] helper's finished step, [3] main's finished step, [4] rows of the main half, [5] stop
+// control (Int32): [0] step posted by this thread, [1] rows for the helper, [2] helper's finished
+// step, [3] this thread's finished step, [4] rows of this thread's half, [5] stop.
+// numbers (Float64): [0] learning rate, [1] helper's mean loss, [2] helper's correct count.
 const STEP = 0, ROWS = 1, HELPER_DONE = 2, MAIN_DONE = 3, MAIN_ROWS = 4, STOP = 5
+const LR = 0, HELPER_LOSS = 1, HELPER_CORRECT = 2
 
-/** One replica's side of the step: gradient of its rows, exchange, average, Adam step. */
+/** One replica's side of the step: gradient of its rows, exchange, average, optimizer step. */
 export class Replica {
-  readonly #model: tf.LayersModel
   readonly #optimizer: tf.Optimizer
-  readonly #grads: Float32Array[]
-  readonly #classes: number
+  readonly #variables: tf.Variable[]
+  readonly #gradients: (batch: Batch) => Gradients
+  readonly #slots: Float32Array[]
 
-  constructor(model: tf.LayersModel, learningRate: number, classes: number, grads: SharedArrayBuffer) {
-    this.#model = model
-    this.#optimizer = tf.train.adam(learningRate)
-    this.#classes = classes
+  constructor(model: tf.LayersModel, optimizer: tf.Optimizer, step: StepOptions, grads: SharedArrayBuffer) {
+    this.#optimizer = optimizer
+    this.#variables = model.trainableWeights.map((w) => w.read() as tf.Variable)
+    this.#gradients = batchGradients(tf, model, step)
     const size = gradSize(model)
-    this.#grads = [new Float32Array(grads, 0, size), new Float32Array(grads, size * 4, size)]
+    this.#slots = [new Float32Array(grads, 0, size), new Float32Array(grads, size * 4, size)]
   }
 
-  /** Computes the gradient of `x` (rows images) and writes it to slot `slot`; returns the loss. */
-  gradient(slot: 0 | 1, x: Float32Array, labels: Int32Array, rows: number): number {
-    const vars = this.#model.trainableWeights.map((w) => w.read() as tf.Variable)
-    const rowShape = this.#model.inputs[0].shape.slice(1) as number[]
-    const rowSize = rowShape.reduce((a, b) => a * b, 1)
-    return tf.tidy(() => {
-      const xs = tf.tensor(x.subarray(0, rows * rowSize), [rows, ...rowShape])
-      const ys = tf.oneHot(tf.tensor1d(labels.subarray(0, rows), 'int32'), this.#classes)
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(ys, this.#model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
-        vars
-      )
-      let at = 0
-      for (const v of vars) {
-        const g = grads[v.name].dataSync() as Float32Array
-        this.#grads[slot].set(g, at)
-        at += g.length
-      }
-      return value.dataSync()[0]
-    })
+  /** Computes the gradient of `batch` into slot `slot`; returns its mean loss and correct count. */
+  gradient(slot: 0 | 1, batch: Batch): [number, number] {
+    const out = this.#slots[slot]
+    if (batch.size === 0) {
+      out.fill(0)
+      return [0, 0]
+    }
+    const { grads, stats } = this.#gradients(batch)
+    let at = 0
+    for (const v of this.#variables) {
+      const g = grads[v.name]
+      out.set(g.dataSync() as Float32Array, at)
+      at += g.size
+    }
+    const [loss, correct] = stats.dataSync()
+    for (const t of [...Object.values(grads), stats]) t.dispose()
+    return [loss, correct]
   }
 
-  /** Averages both slots, weighted by rows, and applies one Adam step (same on both sides). */
-  apply(rows0: number, rows1: number): void {
-    const [g0, g1] = this.#grads
+  /** Averages both slots, weighted by rows, and applies one optimizer step at `lr` (the same on both sides). */
+  apply(rows0: number, rows1: number, lr: number): void {
+    const [g0, g1] = this.#slots
     const w0 = rows0 / (rows0 + rows1)
     const w1 = rows1 / (rows0 + rows1)
-    const vars = this.#model.trainableWeights.map((w) => w.read() as tf.Variable)
+    setLearningRate(this.#optimizer, lr)
     tf.tidy(() => {
       const named: Array<{ name: string; tensor: tf.Tensor }> = []
       let at = 0
-      for (const v of vars) {
-        const n = v.size
-        const avg = new Float32Array(n)
-        for (let i = 0; i < n; i++) avg[i] = g0[at + i] * w0 + g1[at + i] * w1
+      for (const v of this.#variables) {
+        const avg = new Float32Array(v.size)
+        for (let i = 0; i < avg.length; i++) avg[i] = g0[at + i] * w0 + g1[at + i] * w1
         named.push({ name: v.name, tensor: tf.tensor(avg, v.shape) })
-        at += n
+        at += v.size
       }
       this.#optimizer.applyGradients(named)
     })
@@ -95,10 +104,22 @@ export function gradSize(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0)
 }
 
-/** Runs the step on this thread and one helper thread. */
+/** What DataParallel.start needs besides the model and its optimizer. */
+export interface DataParallelOptions {
+  optimizer: OptimizerName
+  learningRate: number
+  step: StepOptions
+  /** Largest batch a step will get. */
+  maxBatch: number
+  /** The helper's entry; default: the built data-parallel-helper.js beside this bundle, or its source. */
+  helperUrl?: URL
+}
+
+/** Runs each step on this thread and one helper thread. */
 export class DataParallel {
   readonly #worker: Worker
   readonly #control: Int32Array
+  readonly #numbers: Float64Array
   readonly #inputs: Float32Array
   readonly #labels: Int32Array
   readonly #replica: Replica
@@ -108,58 +129,73 @@ export class DataParallel {
   private constructor(worker: Worker, spec: ReplicaSpec, replica: Replica) {
     this.#worker = worker
     this.#control = new Int32Array(spec.control)
+    this.#numbers = new Float64Array(spec.numbers)
     this.#inputs = new Float32Array(spec.inputs)
     this.#labels = new Int32Array(spec.labels)
     this.#replica = replica
     this.#rowSize = spec.rowSize
   }
 
-  /** Starts the helper with a copy of `model` (its weights now); batches up to `maxBatch`. */
-  static async start(model: tf.LayersModel, opts: { learningRate: number; classes: number; maxBatch: number; helperUrl: URL }): Promise<DataParallel> {
+  /** Starts the helper with a copy of `model` and `optimizer` as they are now. */
+  static async start(model: tf.LayersModel, optimizer: tf.Optimizer, options: DataParallelOptions): Promise<DataParallel> {
     const rowSize = (model.inputs[0].shape.slice(1) as number[]).reduce((a: number, b: number) => a * b, 1)
-    const maxRows = Math.ceil(opts.maxBatch / 2)
+    const maxRows = Math.ceil(options.maxBatch / 2)
     const size = gradSize(model)
     const weights = model.getWeights()
+    const state = await optimizer.getWeights()
     const spec: ReplicaSpec = {
       modelJson: model.toJSON(null, false) as object,
       weights: weights.map((w) => w.dataSync() as Float32Array),
       shapes: weights.map((w) => w.shape),
-      learningRate: opts.learningRate,
-      classes: opts.classes,
+      optimizer: options.optimizer,
+      learningRate: options.learningRate,
+      optimizerState: state.map((s) => ({ name: s.name, data: s.tensor.dataSync() as Float32Array, shape: s.tensor.shape })),
+      step: options.step,
       maxRows,
       rowSize,
       gradSize: size,
       control: new SharedArrayBuffer(8 * 4),
+      numbers: new SharedArrayBuffer(4 * 8),
       grads: new SharedArrayBuffer(2 * size * 4),
       inputs: new SharedArrayBuffer(maxRows * rowSize * 4),
       labels: new SharedArrayBuffer(maxRows * 4)
     }
-    const worker = startHelper(opts.helperUrl, spec)
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))))
-      worker.once('error', reject)
-    })
-    return new DataParallel(worker, spec, new Replica(model, opts.learningRate, opts.classes, spec.grads))
+    // (getWeights hands out the optimizer's own variables: not disposed here.)
+    const worker = startHelper(options.helperUrl ?? helperEntry(), spec)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))))
+        worker.once('error', reject)
+        worker.once('exit', (code) => reject(new Error(`the helper thread exited (${code}) before it was ready`)))
+      })
+    } catch (e) {
+      await worker.terminate()
+      throw e
+    }
+    return new DataParallel(worker, spec, new Replica(model, optimizer, options.step, spec.grads))
   }
 
-  /** One optimizer step on `rows` images (row-major inputs) with integer labels; returns the loss of this half. */
-  step(x: Float32Array, labels: Int32Array, rows: number): number {
-    const mine = Math.floor(rows / 2)
+  /** One optimizer step on `batch` at rate `lr`: this thread takes its first half. */
+  step(batch: Batch, lr: number): { loss: number; correct: number } {
+    const rows = batch.size
+    const mine = Math.ceil(rows / 2)
     const theirs = rows - mine
     const c = this.#control
-    this.#inputs.set(x.subarray(mine * this.#rowSize, rows * this.#rowSize))
-    this.#labels.set(labels.subarray(mine, rows))
+    this.#inputs.set(batch.x.subarray(mine * this.#rowSize, rows * this.#rowSize))
+    this.#labels.set(batch.y.subarray(mine, rows))
+    this.#numbers[LR] = lr
     const k = ++this.#step
     Atomics.store(c, ROWS, theirs)
     Atomics.store(c, MAIN_ROWS, mine)
     Atomics.store(c, STEP, k)
     Atomics.notify(c, STEP)
-    const loss = this.#replica.gradient(0, x, labels, mine)
+    const [loss, correct] = this.#replica.gradient(0, { x: batch.x.subarray(0, mine * this.#rowSize), y: batch.y.subarray(0, mine), size: mine })
     Atomics.store(c, MAIN_DONE, k)
     Atomics.notify(c, MAIN_DONE)
     while (Atomics.load(c, HELPER_DONE) !== k) Atomics.wait(c, HELPER_DONE, Atomics.load(c, HELPER_DONE))
-    this.#replica.apply(mine, theirs)
-    return loss
+    this.#replica.apply(mine, theirs, lr)
+    const helperLoss = this.#numbers[HELPER_LOSS]
+    return { loss: (loss * mine + helperLoss * theirs) / rows, correct: correct + this.#numbers[HELPER_CORRECT] }
   }
 
   /** Stops the helper thread. */
@@ -171,9 +207,15 @@ export class DataParallel {
   }
 }
 
+/** The helper's entry: the built data-parallel-helper.js beside this bundle, or the TypeScript source. */
+function helperEntry(): URL {
+  const here = dirname(fileURLToPath(import.meta.url))
+  for (const built of [join(here, 'data-parallel-helper.js'), join(here, '..', 'data-parallel-helper.js')]) if (existsSync(built)) return pathToFileURL(built)
+  return pathToFileURL(join(here, 'data-parallel-helper.ts'))
+}
+
 // A .ts helper (tests, bench under tsx) needs tsx's loader inside the worker, and Node 20
-// ignores --import in a worker's execArgv; so register it from a small bootstrap. A bundled
-// app passes the URL of the compiled .js helper instead.
+// ignores --import in a worker's execArgv; so register it from a small bootstrap.
 /** Starts the helper worker at `url` with `spec` as its workerData. */
 function startHelper(url: URL, spec: ReplicaSpec): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: spec })
@@ -185,6 +227,7 @@ function startHelper(url: URL, spec: ReplicaSpec): Worker {
 /** The helper's loop (called from the worker entry): wait for a step, compute, exchange, apply. */
 export function helperLoop(spec: ReplicaSpec, replica: Replica): void {
   const c = new Int32Array(spec.control)
+  const numbers = new Float64Array(spec.numbers)
   const x = new Float32Array(spec.inputs)
   const labels = new Int32Array(spec.labels)
   let k = 0
@@ -193,10 +236,12 @@ export function helperLoop(spec: ReplicaSpec, replica: Replica): void {
     if (Atomics.load(c, STOP)) return
     k = Atomics.load(c, STEP)
     const rows = Atomics.load(c, ROWS)
-    replica.gradient(1, x, labels, rows)
+    const [loss, correct] = replica.gradient(1, { x: x.subarray(0, rows * spec.rowSize), y: labels.subarray(0, rows), size: rows })
+    numbers[HELPER_LOSS] = loss
+    numbers[HELPER_CORRECT] = correct
     Atomics.store(c, HELPER_DONE, k)
     Atomics.notify(c, HELPER_DONE)
     while (Atomics.load(c, MAIN_DONE) !== k) Atomics.wait(c, MAIN_DONE, Atomics.load(c, MAIN_DONE))
-    replica.apply(Atomics.load(c, MAIN_ROWS), rows)
+    replica.apply(Atomics.load(c, MAIN_ROWS), rows, numbers[LR])
   }
 }

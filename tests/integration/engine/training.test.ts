@@ -3,9 +3,11 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend, type Backend } from '../../../src-main/engine/backend'
+import { freshDropoutMasks } from '../../../src-main/engine/models'
+import { createOptimizer, setLearningRate } from '../../../src-main/engine/optimizers'
+import { trainingStep } from '../../../src-main/engine/step'
 import { DataParallel } from '../../../src-main/engine/wasm/data-parallel'
 
-const HELPER = new URL('../../../src-main/engine/wasm/data-parallel-helper.ts', import.meta.url)
 
 /** conv3x3x4 relu, maxpool2, conv3x3x6 (linear), flatten, dense 3: every kernel we replace. */
 function tinyNet(): tf.Sequential {
@@ -76,14 +78,63 @@ describe('training on wasm', () => {
     tf.setBackend('wasm')
     const single = train('wasm', 3)
     const model = tinyNet()
-    const parallel = await DataParallel.start(model, { learningRate: 0.01, classes: 3, maxBatch: 8, helperUrl: HELPER })
+    const parallel = await DataParallel.start(model, tf.train.adam(0.01), { optimizer: 'adam', learningRate: 0.01, step: { size: 10, channels: 1, classes: 3 }, maxBatch: 8 })
     try {
       const { x, labels } = batch()
-      for (let s = 0; s < 3; s++) parallel.step(x, labels, 8)
+      for (let s = 0; s < 3; s++) parallel.step({ x, y: labels, size: 8 }, 0.01)
     } finally {
       await parallel.dispose()
     }
     const weights = model.getWeights().map((w) => w.dataSync() as Float32Array)
     expect(maxDiff(weights, single.weights)).toBeLessThan(1e-4)
+  })
+
+  it('data-parallel keeps a resumed optimizer, weight decay, the rate of each step and an odd batch: the same weights as one thread', async () => {
+    tf.setBackend('wasm')
+    const options = { size: 10, channels: 1, classes: 3, weightDecay: 1e-2 }
+    const { x, labels } = batch()
+    const seven = { x: x.subarray(0, 7 * 100), y: labels.subarray(0, 7), size: 7 }
+    const rates = [0.05, 0.02, 0.01, 0.005]
+    // The momentum optimizer carries state from the first two steps into the last two.
+    const run = (model: tf.LayersModel, optimizer: tf.Optimizer, from: number) => {
+      const step = trainingStep(tf, model, optimizer, options)
+      for (const lr of rates.slice(0, from)) {
+        setLearningRate(optimizer, lr)
+        step(seven).dispose()
+      }
+    }
+    const single = tinyNet()
+    const singleOptimizer = createOptimizer(tf, 'sgd', rates[0])
+    run(single, singleOptimizer, 4)
+
+    const model = tinyNet()
+    const optimizer = createOptimizer(tf, 'sgd', rates[0])
+    run(model, optimizer, 2)
+    const parallel = await DataParallel.start(model, optimizer, { optimizer: 'sgd', learningRate: rates[0], step: options, maxBatch: 8 })
+    const results = []
+    try {
+      for (const lr of rates.slice(2)) results.push(parallel.step(seven, lr))
+    } finally {
+      await parallel.dispose()
+    }
+    const weights = (m: tf.LayersModel) => m.getWeights().map((w) => w.dataSync() as Float32Array)
+    expect(maxDiff(weights(model), weights(single))).toBeLessThan(1e-4)
+    // The step reports the whole batch: a mean loss and a count of right answers out of 7.
+    for (const r of results) {
+      expect(r.loss).toBeGreaterThan(0)
+      expect(Number.isInteger(r.correct) && r.correct >= 0 && r.correct <= 7).toBe(true)
+    }
+  })
+
+  it('draws a new dropout mask at every training call, the same sequence for the same seed', () => {
+    tf.setBackend('wasm')
+    const masks = () => {
+      const model = freshDropoutMasks(tf.sequential({ layers: [tf.layers.dropout({ inputShape: [64], rate: 0.5, seed: 3 })] }))
+      const ones = tf.ones([1, 64])
+      return [0, 1, 2].map(() => Array.from((model.apply(ones, { training: true }) as tf.Tensor).dataSync()).join(''))
+    }
+    const [first, second, third] = masks()
+    expect(new Set([first, second, third]).size).toBe(3)
+    expect(masks()).toEqual([first, second, third])
   })
 })
