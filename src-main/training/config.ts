@@ -9,8 +9,10 @@ import { DEFAULT_AUGMENTATION, NO_AUGMENTATION } from '../pipeline/augment-spec'
 
 // At 32 px and below an image has few pixels to spare: crops, rotations and erasing destroy much of
 // what is there and slow learning (Fashion-MNIST: 0.84 validation accuracy after 2 Epochs with the
-// full default). Small shifts and flips, as the classic "pad 4, crop 32" recipe, help without that.
-const SMALL_IMAGE_AUGMENTATION = { ...NO_AUGMENTATION, flipHorizontal: true, translate: 0.1, brightness: 0.1, contrast: 0.1 }
+// full default). Sub-pixel shifts blur it too (the warp interpolates): with 10 % shifts, 10 Epochs
+// on Fashion-MNIST ended underfitting (training loss 0.33 against 0.26 on validation). Flips and
+// light tone changes cost nothing in sharpness.
+const SMALL_IMAGE_AUGMENTATION = { ...NO_AUGMENTATION, flipHorizontal: true, brightness: 0.1, contrast: 0.1 }
 
 const augmentation = z
   .object({

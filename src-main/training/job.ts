@@ -10,7 +10,7 @@ import { evaluate, type EvaluationData } from '../engine/evaluate'
 import { fileHandler, loadTensors, saveTensors } from '../engine/io'
 import { buildModel, freshDropoutMasks } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
-import { MAX_SLICE_PIXELS } from '../engine/step'
+import { MAX_SLICE_PIXELS, type Step } from '../engine/step'
 import { DivergedError, train, type RunControl, type TrainerState, type TrainingData } from '../engine/trainer'
 import { DataParallel } from '../engine/wasm/data-parallel'
 import { OspreyError } from '../errors'
@@ -66,7 +66,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     const metadata = { classes, imageSize: config.imageSize, channels, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std } }
     let result
     try {
-      const step = parallel ? async (batch: Parameters<DataParallel['step']>[0], lr: number) => parallel!.step(batch, lr) : undefined
+      const step: Step | undefined = parallel ? async (batch, lr) => parallel!.step(batch, lr) : undefined
       result = await train(tf, model, optimizer, data, { ...config, step }, {
         control,
         onIteration: (metrics) => progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),

@@ -1,5 +1,6 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventName, Events } from '../../../src-main/contract'
@@ -43,6 +44,8 @@ describe('a Run', () => {
     expect(run.valAccuracy).toBe(run.evaluation?.accuracy)
     expect(run.normalizationStats?.mean).toHaveLength(1)
     expect(run.versions.tfjs).toBe('4.22.0')
+    // With two cores or more, the batches were split over two model replicas (one thread each).
+    if (availableParallelism() >= 2) expect(run.versions).toMatchObject({ replicas: '2', threads: '1' })
     expect(existsSync(join(services.training.modelPath(started.id)!, 'model.json'))).toBe(true)
     const names = new Set(events.filter((e) => 'run' in (e.payload as object) || 'runId' in (e.payload as object)).map((e) => e.name))
     expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))

@@ -9,7 +9,7 @@ describe('defaults for a new Run', () => {
   it('train small images at their own size with the default CNN and only gentle augmentation', () => {
     const config = defaultConfig('/data/mnist', report(28, 28), 5)
     expect(config).toMatchObject({ model: 'default-cnn', imageSize: 28, seed: 5, backend: 'auto', validationSplit: null })
-    expect(config.augmentation).toMatchObject({ flipHorizontal: true, translate: 0.1, rotation: 0, scale: 1, erasing: 0 })
+    expect(config.augmentation).toMatchObject({ flipHorizontal: true, translate: 0, rotation: 0, scale: 1, erasing: 0 })
   })
 
   it('train photos at 128 px with the ResNet-style model and the full default augmentation', () => {
