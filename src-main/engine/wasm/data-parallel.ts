@@ -39,10 +39,12 @@ export interface ReplicaSpec {
   labels: SharedArrayBuffer
 }
 
-// control (Int32): [0] step posted by this thread, [1] rows for the helper, [2] helper's finished
-// step, [3] this thread's finished step, [4] rows of this thread's half, [5] stop.
+// control (Int32): [0] step posted by this thread, [1] rows for the helper, [2] step whose gradient
+// the helper wrote, [3] step whose gradient this thread wrote, [4] rows of this thread's half,
+// [5] stop, [6] step the helper applied (until then it still reads both gradient slots).
 // numbers (Float64): [0] learning rate, [1] helper's mean loss, [2] helper's correct count.
-const STEP = 0, ROWS = 1, HELPER_DONE = 2, MAIN_DONE = 3, MAIN_ROWS = 4, STOP = 5
+// Each side reads what the other wrote for step k before it signals k, so nothing is overwritten early.
+const STEP = 0, ROWS = 1, HELPER_DONE = 2, MAIN_DONE = 3, MAIN_ROWS = 4, STOP = 5, HELPER_APPLIED = 6
 const LR = 0, HELPER_LOSS = 1, HELPER_CORRECT = 2
 
 /** One replica's side of the step: gradient of its rows, exchange, average, optimizer step. */
@@ -115,6 +117,9 @@ export interface DataParallelOptions {
   helperUrl?: URL
 }
 
+// A helper that does not start in this time is given up (the Run trains on one thread instead).
+const START_TIMEOUT_MS = 60_000
+
 /** Runs each step on this thread and one helper thread. */
 export class DataParallel {
   readonly #worker: Worker
@@ -164,9 +169,11 @@ export class DataParallel {
     const worker = startHelper(options.helperUrl ?? helperEntry(), spec)
     try {
       await new Promise<void>((resolve, reject) => {
-        worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))))
-        worker.once('error', reject)
-        worker.once('exit', (code) => reject(new Error(`the helper thread exited (${code}) before it was ready`)))
+        const late = setTimeout(() => reject(new Error(`the helper thread was not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)
+        const settle = (error?: Error) => (clearTimeout(late), error ? reject(error) : resolve())
+        worker.once('message', (m) => settle(m === 'ready' ? undefined : new Error(String(m))))
+        worker.once('error', settle)
+        worker.once('exit', (code) => settle(new Error(`the helper thread exited (${code}) before it was ready`)))
       })
     } catch (e) {
       await worker.terminate()
@@ -181,6 +188,8 @@ export class DataParallel {
     const mine = Math.ceil(rows / 2)
     const theirs = rows - mine
     const c = this.#control
+    const previous = this.#step
+    while (Atomics.load(c, HELPER_APPLIED) !== previous) Atomics.wait(c, HELPER_APPLIED, Atomics.load(c, HELPER_APPLIED))
     this.#inputs.set(batch.x.subarray(mine * this.#rowSize, rows * this.#rowSize))
     this.#labels.set(batch.y.subarray(mine, rows))
     this.#numbers[LR] = lr
@@ -236,12 +245,16 @@ export function helperLoop(spec: ReplicaSpec, replica: Replica): void {
     if (Atomics.load(c, STOP)) return
     k = Atomics.load(c, STEP)
     const rows = Atomics.load(c, ROWS)
+    const mainRows = Atomics.load(c, MAIN_ROWS)
+    const lr = numbers[LR]
     const [loss, correct] = replica.gradient(1, { x: x.subarray(0, rows * spec.rowSize), y: labels.subarray(0, rows), size: rows })
     numbers[HELPER_LOSS] = loss
     numbers[HELPER_CORRECT] = correct
     Atomics.store(c, HELPER_DONE, k)
     Atomics.notify(c, HELPER_DONE)
     while (Atomics.load(c, MAIN_DONE) !== k) Atomics.wait(c, MAIN_DONE, Atomics.load(c, MAIN_DONE))
-    replica.apply(Atomics.load(c, MAIN_ROWS), rows, numbers[LR])
+    replica.apply(mainRows, rows, lr)
+    Atomics.store(c, HELPER_APPLIED, k)
+    Atomics.notify(c, HELPER_APPLIED)
   }
 }

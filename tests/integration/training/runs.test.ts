@@ -144,5 +144,5 @@ describe('a Run whose worker dies', () => {
     expect(epochs.filter((e) => e === 1)).toHaveLength(1) // Epoch 1 was not trained again
     own.close()
     dataDir.cleanup()
-  })
+  }, 90_000) // two training workers, each with a replica thread, started one after the other
 })
