@@ -62,14 +62,16 @@ export class Replica {
     this.#slots = [new Float32Array(grads, 0, size), new Float32Array(grads, size * 4, size)]
   }
 
-  /** Computes the gradient of `batch` into slot `slot`; returns its mean loss and correct count. */
-  gradient(slot: 0 | 1, batch: Batch): [number, number] {
+  /** Computes the gradient of `batch` into slot `slot` (once `slotFree` returns); returns its mean loss and correct count. */
+  gradient(slot: 0 | 1, batch: Batch, slotFree = () => {}): [number, number] {
     const out = this.#slots[slot]
     if (batch.size === 0) {
+      slotFree()
       out.fill(0)
       return [0, 0]
     }
     const { grads, stats } = this.#gradients(batch)
+    slotFree()
     let at = 0
     for (const v of this.#variables) {
       const g = grads[v.name]
@@ -189,7 +191,6 @@ export class DataParallel {
     const theirs = rows - mine
     const c = this.#control
     const previous = this.#step
-    while (Atomics.load(c, HELPER_APPLIED) !== previous) Atomics.wait(c, HELPER_APPLIED, Atomics.load(c, HELPER_APPLIED))
     this.#inputs.set(batch.x.subarray(mine * this.#rowSize, rows * this.#rowSize))
     this.#labels.set(batch.y.subarray(mine, rows))
     this.#numbers[LR] = lr
@@ -198,7 +199,11 @@ export class DataParallel {
     Atomics.store(c, MAIN_ROWS, mine)
     Atomics.store(c, STEP, k)
     Atomics.notify(c, STEP)
-    const [loss, correct] = this.#replica.gradient(0, { x: batch.x.subarray(0, mine * this.#rowSize), y: batch.y.subarray(0, mine), size: mine })
+    // The helper may still be averaging the previous step's slots: compute first, then wait to write.
+    const helperApplied = () => {
+      while (Atomics.load(c, HELPER_APPLIED) !== previous) Atomics.wait(c, HELPER_APPLIED, Atomics.load(c, HELPER_APPLIED))
+    }
+    const [loss, correct] = this.#replica.gradient(0, { x: batch.x.subarray(0, mine * this.#rowSize), y: batch.y.subarray(0, mine), size: mine }, helperApplied)
     Atomics.store(c, MAIN_DONE, k)
     Atomics.notify(c, MAIN_DONE)
     while (Atomics.load(c, HELPER_DONE) !== k) Atomics.wait(c, HELPER_DONE, Atomics.load(c, HELPER_DONE))
