@@ -44,7 +44,9 @@ export interface ReplicaSpec {
 // [5] stop, [6] step the helper applied (until then it still reads both gradient slots).
 // numbers (Float64): [0] learning rate, [1] helper's mean loss, [2] helper's correct count.
 // Each side reads what the other wrote for step k before it signals k, so nothing is overwritten early.
+// A helper that fails sets both of its signals to FAILED, so this thread stops waiting and throws.
 const STEP = 0, ROWS = 1, HELPER_DONE = 2, MAIN_DONE = 3, MAIN_ROWS = 4, STOP = 5, HELPER_APPLIED = 6
+const FAILED = -2
 const LR = 0, HELPER_LOSS = 1, HELPER_CORRECT = 2
 
 /** One replica's side of the step: gradient of its rows, exchange, average, optimizer step. */
@@ -141,6 +143,17 @@ export class DataParallel {
     this.#labels = new Int32Array(spec.labels)
     this.#replica = replica
     this.#rowSize = spec.rowSize
+    worker.on('error', () => {}) // its failure reaches the step through FAILED (an unheard 'error' would end the process)
+  }
+
+  /** Waits until the helper's signal `index` is `value`; throws if the helper failed. */
+  #waitFor(index: number, value: number): void {
+    for (;;) {
+      const now = Atomics.load(this.#control, index)
+      if (now === value) return
+      if (now === FAILED) throw new Error('The second model replica (a helper thread) failed; the model learned up to the last checkpoint is kept.')
+      Atomics.wait(this.#control, index, now)
+    }
   }
 
   /** Starts the helper with a copy of `model` and `optimizer` as they are now. */
@@ -200,13 +213,11 @@ export class DataParallel {
     Atomics.store(c, STEP, k)
     Atomics.notify(c, STEP)
     // The helper may still be averaging the previous step's slots: compute first, then wait to write.
-    const helperApplied = () => {
-      while (Atomics.load(c, HELPER_APPLIED) !== previous) Atomics.wait(c, HELPER_APPLIED, Atomics.load(c, HELPER_APPLIED))
-    }
+    const helperApplied = () => this.#waitFor(HELPER_APPLIED, previous)
     const [loss, correct] = this.#replica.gradient(0, { x: batch.x.subarray(0, mine * this.#rowSize), y: batch.y.subarray(0, mine), size: mine }, helperApplied)
     Atomics.store(c, MAIN_DONE, k)
     Atomics.notify(c, MAIN_DONE)
-    while (Atomics.load(c, HELPER_DONE) !== k) Atomics.wait(c, HELPER_DONE, Atomics.load(c, HELPER_DONE))
+    this.#waitFor(HELPER_DONE, k)
     this.#replica.apply(mine, theirs, lr)
     const helperLoss = this.#numbers[HELPER_LOSS]
     return { loss: (loss * mine + helperLoss * theirs) / rows, correct: correct + this.#numbers[HELPER_CORRECT] }
@@ -249,6 +260,19 @@ export function helperLoop(spec: ReplicaSpec, replica: Replica): void {
     while (Atomics.load(c, STEP) === k) Atomics.wait(c, STEP, k)
     if (Atomics.load(c, STOP)) return
     k = Atomics.load(c, STEP)
+    try {
+      serve(k)
+    } catch (e) {
+      for (const signal of [HELPER_DONE, HELPER_APPLIED]) {
+        Atomics.store(c, signal, FAILED)
+        Atomics.notify(c, signal)
+      }
+      throw e
+    }
+  }
+
+  /** Step k on this side: gradient, exchange, apply. */
+  function serve(k: number): void {
     const rows = Atomics.load(c, ROWS)
     const mainRows = Atomics.load(c, MAIN_ROWS)
     const lr = numbers[LR]

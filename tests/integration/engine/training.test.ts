@@ -6,7 +6,7 @@ import { initBackend, type Backend } from '../../../src-main/engine/backend'
 import { freshDropoutMasks } from '../../../src-main/engine/models'
 import { createOptimizer, setLearningRate } from '../../../src-main/engine/optimizers'
 import { trainingStep } from '../../../src-main/engine/step'
-import { DataParallel } from '../../../src-main/engine/wasm/data-parallel'
+import { DataParallel, helperLoop, type Replica, type ReplicaSpec } from '../../../src-main/engine/wasm/data-parallel'
 
 
 /** conv3x3x4 relu, maxpool2, conv3x3x6 (linear), flatten, dense 3: every kernel we replace. */
@@ -136,5 +136,15 @@ describe('training on wasm', () => {
     const [first, second, third] = masks()
     expect(new Set([first, second, third]).size).toBe(3)
     expect(masks()).toEqual([first, second, third])
+  })
+
+  it('a helper whose step fails marks both of its signals failed, so the other side stops waiting', () => {
+    const control = new Int32Array(new SharedArrayBuffer(8 * 4))
+    const spec = { control: control.buffer, numbers: new SharedArrayBuffer(4 * 8), inputs: new SharedArrayBuffer(400), labels: new SharedArrayBuffer(16), rowSize: 100 } as unknown as ReplicaSpec
+    const failing = { gradient: () => { throw new Error('out of memory') } } as unknown as Replica
+    control[1] = 2 // rows for the helper
+    control[0] = 1 // step 1 posted
+    expect(() => helperLoop(spec, failing)).toThrow('out of memory')
+    expect([control[2], control[6]]).toEqual([-2, -2])
   })
 })
