@@ -4,8 +4,8 @@
  * the loss falls fastest. The model is thrown away afterwards.
  */
 import type * as tfjs from '@tensorflow/tfjs'
-import { trainingStep } from './step'
-import { setLearningRate, type Batch } from './trainer'
+import { localStep } from './step'
+import type { Batch } from './trainer'
 
 type Tf = typeof tfjs
 
@@ -25,7 +25,7 @@ export interface LrRange {
 /** Runs the test on `batches` (cycled if too few); returns the curve and a suggested rate. */
 export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, batches: () => AsyncIterable<Batch>, shape: { size: number; channels: number; classes: number }, range: LrRange = { from: 1e-7, to: 10, steps: 100 }): Promise<{ points: LrPoint[]; suggestion: number | null }> {
   // The Run's own step, so large images train in slices here too.
-  const train = trainingStep(tf, model, optimizer, shape)
+  const train = localStep(tf, model, optimizer, shape)
   const factor = (range.to / range.from) ** (1 / Math.max(1, range.steps - 1))
   const points: LrPoint[] = []
   let smoothed = 0
@@ -34,10 +34,7 @@ export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimize
   while (step < range.steps) {
     for await (const batch of batches()) {
       const lr = range.from * factor ** step
-      setLearningRate(optimizer, lr)
-      const stats = train(batch)
-      const value = (await stats.data())[0]
-      stats.dispose()
+      const { loss: value } = await train(batch, lr)
       // Exponential smoothing with bias correction, as fastai does, so early points are usable.
       smoothed = 0.98 * smoothed + 0.02 * value
       const debiased = smoothed / (1 - 0.98 ** (step + 1))

@@ -64,8 +64,6 @@ export interface TrainResult {
 /** The loss became NaN or infinite: training cannot go on. */
 export class DivergedError extends Error {}
 
-export { createOptimizer, setLearningRate } from './optimizers'
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Iterations in one Epoch: every training image once, the last batch possibly smaller. */

@@ -2,7 +2,7 @@
 import { initBackend } from '../engine/backend'
 import { findLearningRate } from '../engine/lr-finder'
 import { buildModel } from '../engine/models'
-import { createOptimizer } from '../engine/trainer'
+import { createOptimizer } from '../engine/optimizers'
 import { prepareData } from './prepare'
 import type { LrFindInput, LrFindResult, TrainProgress } from './protocol'
 

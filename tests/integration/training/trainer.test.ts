@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/io'
 import { buildModel } from '../../../src-main/engine/models'
-import { createOptimizer, DivergedError, train, type Batch, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
+import { createOptimizer } from '../../../src-main/engine/optimizers'
+import { DivergedError, train, type Batch, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
 import { tempDir } from '../../helpers/images'
 
 const SIZE = 8
