@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     let waited = 0
     const run = async (batches: (epoch: number) => AsyncIterable<Batch>, steps: number) => {
       stamps.length = 0
-      const data: TrainingData = { classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`), size: SIZE, channels: 3, trainCount: steps * BATCH, validationCount: 0, trainBatches: batches, async *validationBatches() {} }
+      const data: TrainingData = { classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`), inputShape: [SIZE, SIZE, 3], trainCount: steps * BATCH, validationCount: 0, trainBatches: batches, async *validationBatches() {} }
       const config = { epochs: 1, batchSize: BATCH, learningRate: 1e-3, weightDecay: 0, schedule: 'constant' as const, earlyStopping: 0 }
       await train(tf, model, createOptimizer(tf, 'adam', 1e-3), data, config, { onIteration: () => stamps.push(performance.now()), onEpoch: () => {}, control: { waitWhilePaused: async () => {}, stopRequested: () => false } })
       // Steps after the first two (warm-up: kernel set-up, first allocations).

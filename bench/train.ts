@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const replicas = Number(args.replicas)
   if (replicas > 2 || (replicas === 2 && backend.name !== 'wasm')) throw new Error('--replicas 2 needs --backend wasm')
   const parallel = replicas === 2
-    ? await DataParallel.start(model, optimizer, { optimizer: 'adam', learningRate: 1e-3, step: { size: 28, channels: 1, classes: 10 }, maxBatch: batch })
+    ? await DataParallel.start(model, optimizer, { optimizer: 'adam', learningRate: 1e-3, step: { inputShape: [28, 28, 1], classes: 10 }, maxBatch: batch })
     : null
 
   const start = performance.now()

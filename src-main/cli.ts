@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { backbonesCommand } from './cli/backbones'
 import { listCommand, scanCommand } from './cli/datasets'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
 import { exportCommand, predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
@@ -21,10 +22,16 @@ const USAGE = `Usage: osprey <command> [options]
 Commands:
   datasets scan <folder>   scan and validate a dataset folder (one sub-folder per class)
   datasets list            list the datasets scanned so far
-  train <folder>           train a classifier (--model M --image-size S --epochs N --batch-size B
-                           --optimizer adam|sgd|rmsprop --lr X --schedule constant|step|cosine|onecycle|plateau
-                           --early-stop PATIENCE --normalize unit|symmetric|standardize --augment SPEC
-                           --val-split F --seed N --backend auto|tensorflow|webgpu|wasm|cpu)
+  train <folder>           train a classifier (--model auto|pretrained|reference-cnn|default-cnn|compact-resnet
+                           --image-size S --epochs N --batch-size B --optimizer adam|sgd|rmsprop --lr X
+                           --schedule constant|step|cosine|onecycle|plateau --early-stop PATIENCE
+                           --normalize unit|symmetric|standardize --augment SPEC --val-split F --seed N
+                           --backend auto|tensorflow-gpu|tensorflow|webgpu|wasm|cpu --units N --dropout F
+                           --start-from RUN; pretrained: --backbone ID|FOLDER --backbone-layer NAME --views K
+                           --fine-tune BLOCKS --fine-tune-epochs N --fine-tune-lr X)
+  backbones list           the pretrained backbones: included, downloaded, or to download on first use
+  backbones download <id>  download one now (resumes an unfinished download); backbones remove <id>
+  backbones inspect <dir>  check a TF.js layers model folder of your own and list the layers to cut at
   tune <folder>            search hyperparameters (--space FILE --strategy grid|random|bayesian --trials N
                            --parallel P --prune none|median|asha --objective val_accuracy|val_loss
                            --time-budget MINUTES --yes (start a grid over 10,000 points) + training flags)
@@ -88,6 +95,7 @@ async function main(): Promise<number> {
   if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'export' && sub && rest.length === 1) return withServices(open(), (s) => exportCommand(s, sub, rest[0], values, out))
+  if (command === 'backbones' && sub) return withServices(open(), async (s) => (await backbonesCommand(s, sub, rest, out)) ?? usage(2))
   if (command === 'serve') return serveCommand(open)
   return usage(2)
 }

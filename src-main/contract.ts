@@ -151,8 +151,10 @@ export interface Augmentation {
 /** How pixels are scaled before training: to [0,1], to [-1,1], or by per-channel mean/std of the training split. */
 export type Normalization = 'unit' | 'symmetric' | 'standardize'
 
-/** The models a Run can train. */
-export type ModelName = 'reference-cnn' | 'default-cnn' | 'compact-resnet'
+/** The networks a Run can train from scratch. */
+export type ScratchModelName = 'reference-cnn' | 'default-cnn' | 'compact-resnet'
+/** The models a Run can train: one from scratch, or a head on a pretrained backbone (`pretrained`). */
+export type ModelName = ScratchModelName | 'pretrained'
 /** Optimizers. */
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop'
 /** How the learning rate changes over a Run. */
@@ -189,10 +191,24 @@ export interface TrainingConfig {
   dropout?: number
   /** Width of the dense layer before the classifier; absent = the model's own (tunable). */
   units?: number
+  /** `pretrained` only: the backbone, a catalog id (`mobilenet-v2-0.35`) or the absolute folder of a TF.js layers model. */
+  backbone?: string
+  /** `pretrained` with a model folder of the user's: the layer whose output is the embedding (default: the last before its classifier). */
+  backboneLayer?: string
+  /** `pretrained` only: augmented views of each training image embedded besides the clean one (0 = clean only). */
+  augmentedViews?: number
+  /** `pretrained` only: how many of the backbone's last blocks to fine-tune after the head has trained (0 = keep it frozen). */
+  fineTuneBlocks?: number
+  /** Epochs of fine-tuning, after the `epochs` of the head. */
+  fineTuneEpochs?: number
+  /** The (low) learning rate of fine-tuning. */
+  fineTuneLearningRate?: number
+  /** Start from the weights of this earlier Run (same model; a new classifier layer when its classes differ). */
+  warmStart?: number
 }
 
-/** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. */
-export type TrainingRequest = Omit<Partial<TrainingConfig>, 'augmentation'> & { folder: string; augmentation?: Partial<Augmentation> }
+/** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */
+export type TrainingRequest = Omit<Partial<TrainingConfig>, 'augmentation' | 'model'> & { folder: string; model?: ModelName | 'auto'; augmentation?: Partial<Augmentation> }
 
 /** One training Iteration (one batch), as streamed live. */
 export interface IterationMetrics {
@@ -461,6 +477,8 @@ export interface ExportedModelMetadata {
   /** Pixels go to [0, 1], then (x − mean[c]) / std[c] per channel, after resizing the shorter side and centre-cropping. */
   normalization: { kind: Normalization; mean: number[]; std: number[] }
   model: ModelName
+  /** A pretrained model's backbone, whose preprocessing `normalization` is. */
+  backbone?: { id: string; title: string }
   backend: string | null
   exportedAt: string
 }
@@ -488,8 +506,46 @@ export interface ReportCommands {
   'studies.report': { request: { id: number }; response: HtmlReport }
 }
 
+// Pretrained backbones
+
+/** A backbone of the catalog, and whether it is on this machine. */
+export interface BackboneStatus {
+  id: string
+  title: string
+  description: string
+  /** Included with the app, or downloaded on first use. */
+  source: 'included' | 'download'
+  /** Size of its files (approximate until downloaded). */
+  bytes: number
+  /** On this machine and ready to use. */
+  installed: boolean
+  /** Bytes of an unfinished download, which the next attempt continues. */
+  partialBytes: number
+  licence: string
+}
+
+/** A TF.js layers model folder of the user's, offered as a backbone. */
+export interface BackboneFolder {
+  folder: string
+  /** Its layers in order (the first is its input). */
+  layers: { name: string; kind: string }[]
+  /** Where the studio cuts it unless told: the last layer before its classifier. */
+  defaultLayer: string
+}
+
+/** The backbone commands, kept in one block for easy merging. */
+export interface BackboneCommands {
+  'backbones.list': { request: Record<string, never>; response: BackboneStatus[] }
+  /** Downloads a catalog backbone (progress: `backbones.progress`); resumes an unfinished download. */
+  'backbones.download': { request: { id: string }; response: BackboneStatus }
+  /** Removes a downloaded backbone (never the included one). */
+  'backbones.remove': { request: { id: string }; response: BackboneStatus }
+  /** Checks a model folder of the user's and lists its layers to cut at. */
+  'backbones.inspect': { request: { folder: string }; response: BackboneFolder }
+}
+
 /** Every command: its request and its response. */
-export interface Commands extends HistoryCommands, ReportCommands {
+export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */
@@ -520,8 +576,8 @@ export interface Commands extends HistoryCommands, ReportCommands {
     request: { config: TrainingRequest }
     response: { points: { learningRate: number; loss: number }[]; suggestion: number | null; backend: string }
   }
-  /** The defaults a new Run starts from, for a dataset folder. */
-  'runs.defaults': { request: { folder?: string }; response: TrainingConfig }
+  /** The defaults a new Run starts from, for a dataset folder (and a model; default: the one `auto` picks, with why). */
+  'runs.defaults': { request: { folder?: string; model?: ModelName | 'auto' }; response: TrainingConfig & { modelReason?: string } }
   // --- Try it, export, top-loss gallery (issue 3) ---
   /** Classify images with a finished Run's model, in a worker; an unreadable file gets its own error, never fails the rest. */
   'runs.predict': { request: { id: number; paths: string[] }; response: { backend: string; predictions: ImagePrediction[] } }
@@ -560,6 +616,8 @@ export interface Events {
   'studies.trial': TrialSummary
   /** A Study changed status; `message` says why when it ended early. */
   'studies.status': { study: StudySummary; message?: string }
+  /** A backbone download moved on (`total` known once its model.json is in), finished, or failed. */
+  'backbones.progress': { id: string; received: number; total: number | null; done: boolean; error?: string }
 }
 
 export type CommandName = keyof Commands

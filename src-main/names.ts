@@ -45,11 +45,16 @@ export const commandNames = [
   'runs.topLossImages',
   // HTML reports (issue 5)
   'runs.compareReport',
-  'studies.report'
+  'studies.report',
+  // Pretrained backbones
+  'backbones.list',
+  'backbones.download',
+  'backbones.remove',
+  'backbones.inspect'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action', 'studies.trial', 'studies.status'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

@@ -48,7 +48,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.stop': z.object({ id }).strict(),
   'runs.list': none,
   'runs.get': z.object({ id }).strict(),
-  'runs.defaults': z.object({ folder: path.optional() }).strict(),
+  'runs.defaults': z.object({ folder: path.optional(), model: partialConfigSchema.shape.model }).strict(),
   'runs.findLearningRate': z.object({ config: partialConfigSchema }).strict(),
   'runs.augmentPreview': z
     .object({
@@ -88,7 +88,11 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
   // HTML reports (issue 5)
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
-  'studies.report': z.object({ id }).strict()
+  'studies.report': z.object({ id }).strict(),
+  'backbones.list': none,
+  'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
+  'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
+  'backbones.inspect': z.object({ folder: path }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

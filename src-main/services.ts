@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { BackboneService } from './backbones/service'
 import type { AppInfo } from './contract'
 import { DatasetService } from './datasets/service'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
@@ -45,6 +46,7 @@ export interface Services {
   runModels: RunModelService
   /** HTML reports (issue 5). */
   reports: ReportService
+  backbones: BackboneService
   dispatch: Dispatch
   close(): void
 }
@@ -62,7 +64,8 @@ export function createServices(options: ServiceOptions): Services {
   const trialSlots = Math.max(1, Math.min(4, availableParallelism()))
   const trials = new WorkerPool(options.spawnWorker, trialSlots)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, nativeBinding: options.nativeBinding })
+  const backbones = new BackboneService({ dataDir: options.dataDir, events })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, backbones, nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
@@ -93,7 +96,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.stop': ({ id }) => training.stop(id),
     'runs.list': () => training.list(),
     'runs.get': ({ id }) => training.get(id),
-    'runs.defaults': ({ folder }) => training.defaults(folder),
+    'runs.defaults': ({ folder, model }) => training.defaults(folder, model),
     'runs.augmentPreview': (request) => training.augmentPreview(request),
     'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
     // Try it, export, top-loss gallery (issue 3)
@@ -125,8 +128,13 @@ export function createServices(options: ServiceOptions): Services {
     // HTML reports (issue 5)
     'runs.compareReport': ({ ids }) => reports.compare(ids),
     'studies.report': ({ id }) => reports.study(id),
+    // Pretrained backbones
+    'backbones.list': () => backbones.list(),
+    'backbones.download': ({ id }) => backbones.download(id),
+    'backbones.remove': ({ id }) => backbones.remove(id),
+    'backbones.inspect': ({ folder }) => backbones.inspect(folder),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, runModels, reports, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, dispatch: createDispatch(handlers), close: () => db.close() }
 }

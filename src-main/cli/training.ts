@@ -1,6 +1,6 @@
 /** `osprey train`, `osprey predict`, `osprey export` (`osprey runs …` is in ./history.ts). */
 import { resolve } from 'node:path'
-import type { RunSummary, TrainingRequest } from '../contract'
+import type { Events, RunSummary, TrainingRequest } from '../contract'
 import { OspreyError } from '../errors'
 import { parseAugmentation } from '../pipeline/augment-spec'
 import type { Services } from '../services'
@@ -23,7 +23,16 @@ export const TRAIN_OPTIONS = {
   augment: { type: 'string' },
   'val-split': { type: 'string' },
   seed: { type: 'string' },
-  backend: { type: 'string' }
+  backend: { type: 'string' },
+  units: { type: 'string' },
+  dropout: { type: 'string' },
+  backbone: { type: 'string' },
+  'backbone-layer': { type: 'string' },
+  views: { type: 'string' },
+  'fine-tune': { type: 'string' },
+  'fine-tune-epochs': { type: 'string' },
+  'fine-tune-lr': { type: 'string' },
+  'start-from': { type: 'string' }
 } as const
 
 /** Turns flags into a training request; the numbers are checked by the config schema later. */
@@ -44,7 +53,17 @@ export function trainingRequest(folder: string, flags: TrainFlags): TrainingRequ
     augmentation: typeof flags.augment === 'string' ? parseFlag(() => parseAugmentation(flags.augment as string)) : undefined,
     validationSplit: number('val-split'),
     seed: number('seed'),
-    backend: text('backend')
+    backend: text('backend'),
+    units: number('units'),
+    dropout: number('dropout'),
+    // A folder given as a backbone is made absolute, as the dataset folder is; a catalog id stays as it is.
+    backbone: typeof flags.backbone === 'string' && /[\\/]|^\./.test(flags.backbone) ? resolve(flags.backbone) : text('backbone'),
+    backboneLayer: text('backbone-layer'),
+    augmentedViews: number('views'),
+    fineTuneBlocks: number('fine-tune'),
+    fineTuneEpochs: number('fine-tune-epochs'),
+    fineTuneLearningRate: number('fine-tune-lr'),
+    warmStart: number('start-from')
   }
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as TrainingRequest
 }
@@ -59,8 +78,18 @@ function parseFlag<T>(parse: () => T): T {
 
 /** `osprey train <folder>`: trains until done; Ctrl+C stops the Run and keeps what it learned. */
 export async function trainCommand(services: Services, folder: string, flags: TrainFlags, out: Output): Promise<number> {
-  const run = await services.training.start(trainingRequest(folder, flags))
+  // A backbone not yet here is downloaded before the Run starts; what the Run says while it starts (the model chosen, and why) is kept.
+  const early: Events['runs.status'][] = []
+  const starting = [followDownloads(services, out), services.events.on('runs.status', (e) => early.push(e))]
+  const run = await services.training.start(trainingRequest(folder, flags)).finally(() => starting.forEach((dispose) => dispose()))
   let perEpoch = 0 // Iterations per Epoch, known once the split is
+  const status = ({ run: r, message }: Events['runs.status']) => {
+    if (r.id !== run.id || !message) return
+    if (out.json) out.line({ type: 'status', status: r.status, message })
+    else if (/^Preparing .*: \d+ of \d+$/.test(message)) out.progress(message.slice(0, message.lastIndexOf(':')), ...(message.match(/(\d+) of (\d+)$/)!.slice(1).map(Number) as [number, number]), {})
+    else out.text(message)
+  }
+  early.forEach(status)
   const disposers = [
     services.events.on('runs.iteration', (p) => {
       if (p.runId !== run.id) return
@@ -78,12 +107,7 @@ export async function trainCommand(services: Services, folder: string, flags: Tr
       const val = e.valLoss === null ? '' : `; validation loss ${e.valLoss.toFixed(4)}, accuracy ${e.valAccuracy?.toFixed(4)}`
       out.text(`Epoch ${e.epoch}/${run.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${e.trainAccuracy.toFixed(4)}${val} (${(e.durationMs / 1000).toFixed(1)} s)`)
     }),
-    services.events.on('runs.status', ({ run: r, message }) => {
-      if (r.id !== run.id || !message) return
-      if (out.json) out.line({ type: 'status', status: r.status, message })
-      else if (message.startsWith('Preparing')) out.progress('Preparing images', ...(message.match(/\d+/g)!.map(Number) as [number, number]), {})
-      else out.text(message)
-    })
+    services.events.on('runs.status', status)
   ]
   const stop = () => {
     out.text('Stopping after this Iteration; the model learned so far is kept (Ctrl+C again to quit at once).')
@@ -151,4 +175,15 @@ function runIdOf(text: string): number {
   const id = Number(text)
   if (!Number.isInteger(id) || id <= 0) throw new OspreyError('bad-input', `"${text}" is not a Run id; see osprey runs list.`)
   return id
+}
+
+/** Shows the progress of backbone downloads until the returned disposer is called. */
+export function followDownloads(services: Services, out: Output): () => void {
+  return services.events.on('backbones.progress', (p) => {
+    if (out.json) return out.line({ type: 'download', ...p })
+    if (p.error) return
+    const mb = (n: number) => (n / 1e6).toFixed(1)
+    if (p.done) out.text(`Downloaded backbone ${p.id} (${mb(p.received)} MB).`)
+    else out.progress(`Downloading backbone ${p.id} (MB)`, Number(mb(p.received)), p.total === null ? 0 : Number(mb(p.total)), {})
+  })
 }

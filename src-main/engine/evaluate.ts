@@ -8,8 +8,8 @@ type Tf = typeof tfjs
 /** Images to evaluate, in order, with their paths (for the mistakes gallery). */
 export interface EvaluationData {
   classes: string[]
-  size: number
-  channels: number
+  /** One example's shape: [H, W, C] for images, [D] for embeddings. */
+  inputShape: number[]
   batches(): AsyncIterable<Batch & { paths: string[] }>
 }
 
@@ -21,7 +21,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, data: Evaluation
   let lossSum = 0
   let seen = 0
   for await (const batch of data.batches()) {
-    const probabilities = tf.tidy(() => tf.softmax(model.apply(tf.tensor4d(batch.x, [batch.size, data.size, data.size, data.channels]), { training: false }) as tfjs.Tensor))
+    const probabilities = tf.tidy(() => tf.softmax(model.apply(tf.tensor(batch.x, [batch.size, ...data.inputShape]), { training: false }) as tfjs.Tensor))
     const p = await probabilities.data()
     probabilities.dispose()
     for (let i = 0; i < batch.size; i++) {

@@ -1,6 +1,6 @@
 /** The models a Run can train, built for the dataset's image size, channels and classes. */
 import type * as tfjs from '@tensorflow/tfjs'
-import type { ModelName } from '../contract'
+import type { ScratchModelName } from '../contract'
 
 type Tf = typeof tfjs
 
@@ -11,13 +11,6 @@ export interface ModelShape {
   classes: number
 }
 
-/** A one-line description per model, for the Train form. */
-export const MODEL_DESCRIPTIONS: Record<ModelName, string> = {
-  'reference-cnn': 'The small reference CNN used in benchmarks (two convolutions, 225k parameters at 28×28).',
-  'default-cnn': 'A CNN with batch normalization and dropout: strong on small grayscale and colour images.',
-  'compact-resnet': 'A compact ResNet-style network with residual blocks, for larger colour images.'
-}
-
 /** Head settings a Run (or a tuning Trial) may override; absent = the model's own. */
 export interface HeadOptions {
   dropout?: number
@@ -25,10 +18,29 @@ export interface HeadOptions {
 }
 
 /** Builds model `name`; its output is logits (softmax is applied by the loss). Dropout masks change every Iteration (see freshDropoutMasks). */
-export function buildModel(tf: Tf, name: ModelName, shape: ModelShape, seed = 1, head: HeadOptions = {}): tfjs.LayersModel {
+export function buildModel(tf: Tf, name: ScratchModelName, shape: ModelShape, seed = 1, head: HeadOptions = {}): tfjs.LayersModel {
   const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k })
   const build = { 'reference-cnn': referenceCnn, 'default-cnn': defaultCnn, 'compact-resnet': compactResnet }[name]
-  return freshDropoutMasks(build(tf, shape, init, head))
+  return forTraining(build(tf, shape, init, head))
+}
+
+/** What every model that trains needs: fresh dropout masks per Iteration and frozen batch norm in inference mode. Returns `model`. */
+export function forTraining<M extends tfjs.LayersModel>(model: M, stream = 0): M {
+  return frozenBatchNorm(freshDropoutMasks(model, stream))
+}
+
+/**
+ * tfjs's BatchNormalization normalizes by batch statistics (and moves its averages) whenever it is
+ * called in training mode, trainable or not. A frozen one — a pretrained backbone's — must keep the
+ * statistics it was trained with, as in Keras: this runs it in inference mode while it is frozen.
+ */
+export function frozenBatchNorm<M extends tfjs.LayersModel>(model: M): M {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue
+    const call = layer.call.bind(layer)
+    layer.call = (inputs, kwargs) => call(inputs, layer.trainable ? kwargs : { ...kwargs, training: false })
+  }
+  return model
 }
 
 /**

@@ -15,8 +15,8 @@ export const MAX_SLICE_PIXELS = 12 * 224 * 224
 
 /** What a step needs to know besides the model. */
 export interface StepOptions {
-  size: number
-  channels: number
+  /** One example's shape: [H, W, C] for images, [D] for embeddings. */
+  inputShape: number[]
   classes: number
   weightDecay?: number
   maxSlicePixels?: number
@@ -58,13 +58,13 @@ export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Op
 export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOptions): (batch: Batch) => Gradients {
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
   const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read())
-  const { size, channels, classes, weightDecay = 0 } = options
+  const { inputShape, classes, weightDecay = 0 } = options
+  const values = inputShape.reduce((a, b) => a * b, 1)
 
   // One slice of a batch: its gradients and [loss, correct], the loss weighted by its share of the batch.
   const slice = (batch: Batch, start: number, n: number) =>
     tf.tidy(() => {
-      const pixels = size * size * channels
-      const x = tf.tensor4d(batch.x.subarray(start * pixels, (start + n) * pixels), [n, size, size, channels])
+      const x = tf.tensor(batch.x.subarray(start * values, (start + n) * values), [n, ...inputShape])
       const labels = tf.tensor1d(batch.y.subarray(start, start + n), 'int32')
       const share = n / batch.size
       let logits: tfjs.Tensor | null = null
@@ -81,7 +81,7 @@ export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOpt
       return { grads, stats }
     })
 
-  const sliceSize = Math.max(1, Math.floor((options.maxSlicePixels ?? MAX_SLICE_PIXELS) / (size * size)))
+  const sliceSize = Math.max(1, Math.floor((options.maxSlicePixels ?? MAX_SLICE_PIXELS) / pixelsOf(inputShape)))
   return (batch: Batch) => {
     let total: Gradients | null = null
     for (let start = 0; start < batch.size; start += sliceSize) {
@@ -95,4 +95,9 @@ export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOpt
     }
     return total!
   }
+}
+
+/** Pixels of one example: H × W for an image, 1 for a vector (which is never sliced). */
+function pixelsOf(inputShape: number[]): number {
+  return inputShape.slice(0, -1).reduce((a, b) => a * b, 1)
 }

@@ -20,8 +20,8 @@ export interface Batch {
 /** Where a Run's images come from; the pipeline provides it, tests fake it. */
 export interface TrainingData {
   classes: string[]
-  size: number
-  channels: number
+  /** One example's shape: [H, W, C] for images, [D] for embeddings. */
+  inputShape: number[]
   trainCount: number
   /** Shuffled, augmented batches of Epoch `epoch` (1-based). */
   trainBatches(epoch: number): AsyncIterable<Batch>
@@ -75,6 +75,10 @@ type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'we
   maxSlicePixels?: number
   /** How a batch is trained (e.g. split over replicas); default: on this thread with `optimizer`. */
   step?: Step
+  /** A later stage of a Run (fine-tuning after the head): its Epochs and Iterations are numbered on from these. */
+  offset?: { epochs: number; iterations: number; elapsedMs: number }
+  /** The weights it starts with are the best so far, at `resume.bestValLoss`: early stopping returns to them if nothing beats them. */
+  startsAtBest?: boolean
 }
 
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
@@ -85,8 +89,10 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   if (resume) schedule.restore(resume.schedule)
   const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
   const started = Date.now() - state.elapsedMs
+  const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
+  if (config.startsAtBest && config.earlyStopping) keepBest()
 
-  const step = config.step ?? localStep(tf, model, optimizer, { size: data.size, channels: data.channels, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
+  const step = config.step ?? localStep(tf, model, optimizer, { inputShape: data.inputShape, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
@@ -104,7 +110,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         const lr = schedule.rate(state.iteration)
         const { loss, correct: right } = await step(batch, lr)
         if (!Number.isFinite(loss)) {
-          throw new DivergedError(`The loss became ${loss} at Iteration ${state.iteration + 1} (Epoch ${epoch}): training diverged. Lower the learning rate (try ${(lr / 10).toPrecision(2)}) or use normalization.`)
+          throw new DivergedError(`The loss became ${loss} at Iteration ${state.iteration + offset.iterations + 1} (Epoch ${epoch + offset.epochs}): training diverged. Lower the learning rate (try ${(lr / 10).toPrecision(2)}) or use normalization.`)
         }
         state.iteration++
         lossSum += loss * batch.size
@@ -113,7 +119,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         window.images += batch.size
         const now = Date.now()
         const seconds = (now - window.since) / 1000
-        hooks.onIteration({ epoch, iteration: state.iteration, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started })
+        hooks.onIteration({ epoch: epoch + offset.epochs, iteration: state.iteration + offset.iterations, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started + offset.elapsedMs })
         if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
       }
       const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
@@ -129,7 +135,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.schedule = schedule.state()
       state.elapsedMs = Date.now() - started
       await hooks.onEpoch(
-        { epoch, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: Date.now() - epochStart },
+        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: Date.now() - epochStart },
         improved,
         { ...state }
       )
@@ -164,7 +170,7 @@ export async function evaluateLoss(tf: Tf, model: tfjs.LayersModel, data: Traini
   let seen = 0
   for await (const batch of data.validationBatches()) {
     const sums = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [batch.size, data.size, data.size, data.channels])
+      const x = tf.tensor(batch.x, [batch.size, ...data.inputShape])
       const labels = tf.tensor1d(batch.y, 'int32')
       const logits = model.apply(x, { training: false }) as tfjs.Tensor
       const l = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, data.classes.length), logits, undefined, undefined, tf.Reduction.SUM)

@@ -35,7 +35,7 @@ const SORT_COLUMNS: Record<HistorySortKey, string> = {
 }
 
 const ROW_COLUMNS = `r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.study_id, r.model,
-  json_extract(r.config_json, '$.epochs') AS epochs, r.backend, r.val_accuracy, r.val_loss, r.images_per_second,
+  json_extract(r.config_json, '$.epochs') + CASE WHEN coalesce(json_extract(r.config_json, '$.fineTuneBlocks'), 0) > 0 THEN coalesce(json_extract(r.config_json, '$.fineTuneEpochs'), 0) ELSE 0 END AS epochs, r.backend, r.val_accuracy, r.val_loss, r.images_per_second,
   r.created_at, r.duration_ms, r.error, r.notes, r.seed,
   (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done,
   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`

@@ -164,7 +164,7 @@ function summary(r: RunRow): RunSummary {
     model: config.model,
     backend: r.backend,
     epochsDone: r.epochs_done,
-    epochs: config.epochs,
+    epochs: plannedEpochs(config),
     valAccuracy: outcome?.valAccuracy ?? null,
     valLoss: outcome?.valLoss ?? null,
     imagesPerSecond: outcome?.imagesPerSecond ?? null,
@@ -172,4 +172,9 @@ function summary(r: RunRow): RunSummary {
     durationMs: r.duration_ms,
     error: r.error
   }
+}
+
+/** Epochs a Run is set to train: its `epochs`, plus the fine-tuning ones of a pretrained Run that fine-tunes. */
+export function plannedEpochs(config: Pick<TrainingConfig, 'epochs' | 'fineTuneBlocks' | 'fineTuneEpochs'>): number {
+  return config.epochs + ((config.fineTuneBlocks ?? 0) > 0 ? (config.fineTuneEpochs ?? 0) : 0)
 }

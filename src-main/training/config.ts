@@ -3,7 +3,8 @@
  * before anything starts.
  */
 import { z } from 'zod'
-import type { DatasetReport, TrainingConfig } from '../contract'
+import { BACKBONES, DEFAULT_BACKBONE, findBackbone, isCustomBackbone } from '../backbones/catalog'
+import type { DatasetReport, ModelName, TrainingConfig } from '../contract'
 import { OspreyError } from '../errors'
 import { DEFAULT_AUGMENTATION, NO_AUGMENTATION } from '../pipeline/augment-spec'
 
@@ -31,11 +32,14 @@ const augmentation = z
   })
   .strict()
 
+const MODELS = ['pretrained', 'reference-cnn', 'default-cnn', 'compact-resnet'] as const
+const MODEL_MESSAGE = 'unknown model: choose auto, pretrained, reference-cnn, default-cnn or compact-resnet'
+
 /** Every field of a Run's configuration, with its allowed range. */
 export const trainingConfigSchema = z
   .object({
     folder: z.string().trim().min(1, 'a dataset folder is required'),
-    model: z.enum(['reference-cnn', 'default-cnn', 'compact-resnet'], { message: 'unknown model: choose reference-cnn, default-cnn or compact-resnet' }),
+    model: z.enum(MODELS, { message: MODEL_MESSAGE }),
     imageSize: z.number().int('a whole number of pixels').min(8, 'at least 8 pixels').max(512, 'at most 512 pixels'),
     epochs: z.number().int().min(1, 'at least 1 Epoch').max(1000),
     batchSize: z.number().int('a whole number').min(1, 'at least 1 image per batch').max(4096),
@@ -51,21 +55,50 @@ export const trainingConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
     dropout: z.number().min(0, 'cannot be negative').max(0.9, 'at most 0.9').optional(),
-    units: z.number().int('a whole number').min(4, 'at least 4').max(4096, 'at most 4096').optional()
+    units: z.number().int('a whole number').min(0, 'cannot be negative').max(4096, 'at most 4096').optional(),
+    backbone: z
+      .string()
+      .trim()
+      .refine((b) => Boolean(findBackbone(b)) || isCustomBackbone(b), { message: `unknown backbone: choose one of ${BACKBONES.map((b) => b.id).join(', ')}, or the full path of a TensorFlow.js layers model folder` })
+      .optional(),
+    backboneLayer: z.string().trim().min(1).optional(),
+    augmentedViews: z.number().int('a whole number').min(0, 'cannot be negative').max(10, 'at most 10').optional(),
+    fineTuneBlocks: z.number().int('a whole number').min(0, 'cannot be negative').max(100).optional(),
+    fineTuneEpochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000).optional(),
+    fineTuneLearningRate: z.number().gt(0, 'must be above 0').max(1, 'at most 1').optional(),
+    warmStart: z.number().int().positive('a Run id').optional()
   })
   .strict() satisfies z.ZodType<TrainingConfig>
 
-/** The same fields, each optional (the request of `runs.start`); augmentation may be partial. */
-export const partialConfigSchema = trainingConfigSchema.extend({ augmentation: augmentation.partial() }).partial().extend({ folder: trainingConfigSchema.shape.folder })
+/** The same fields, each optional (the request of `runs.start`); augmentation may be partial; `model` may be `auto`. */
+export const partialConfigSchema = trainingConfigSchema
+  .extend({ augmentation: augmentation.partial(), model: z.enum(['auto', ...MODELS], { message: MODEL_MESSAGE }) })
+  .partial()
+  .extend({ folder: trainingConfigSchema.shape.folder })
 
-/** Sensible defaults for `folder`, informed by its last scan when there is one. */
-export function defaultConfig(folder: string, report?: DatasetReport, seed = Math.floor(Math.random() * 2 ** 31)): TrainingConfig {
-  const side = report?.stats.mostCommon ? Math.min(report.stats.mostCommon.width, report.stats.mostCommon.height) : 64
+/** The model `auto` picks for a Dataset, and why, in a sentence for the user. */
+export function chooseModel(report?: DatasetReport): { model: ModelName; reason: string } {
+  if (!report) return { model: 'default-cnn', reason: 'The Dataset is not scanned yet: the default CNN suits any images; scan it to let the studio choose.' }
+  const side = shorterSide(report)
+  const colour = (report.stats.channels?.rgb ?? 0) > 0
+  if (colour || side >= 64) {
+    return { model: 'pretrained', reason: `${colour ? 'Colour images' : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.` }
+  }
+  return { model: 'default-cnn', reason: `Small grayscale images (${side} px): a CNN trained from scratch suits them better than a backbone pretrained on colour photos, and trains fast at this size.` }
+}
+
+// Preprocessing every catalog backbone expects: RGB scaled to [-1, 1].
+const BACKBONE_NORMALIZATION = 'symmetric'
+
+/** Sensible defaults for `folder`, informed by its last scan when there is one; `model` overrides the automatic choice. */
+export function defaultConfig(folder: string, report?: DatasetReport, seed = Math.floor(Math.random() * 2 ** 31), model: ModelName = chooseModel(report).model): TrainingConfig {
+  if (model === 'pretrained') return pretrainedDefaults(folder, seed)
+  const side = shorterSide(report)
   const small = side <= 64
   return {
     folder,
     // Small images train well and fast with the default CNN; larger ones need the ResNet's downsampling.
-    model: small ? 'default-cnn' : 'compact-resnet',
+    model,
     imageSize: small ? Math.max(8, side) : 128,
     epochs: 10,
     batchSize: 64,
@@ -83,15 +116,72 @@ export function defaultConfig(folder: string, report?: DatasetReport, seed = Mat
   }
 }
 
-/** Merges a request over the defaults and checks every field; throws listing every problem. */
+/** A head on MobileNetV2's embeddings trains in seconds: many short Epochs, early stopping, the backbone's preprocessing. */
+function pretrainedDefaults(folder: string, seed: number): TrainingConfig {
+  const backbone = findBackbone(DEFAULT_BACKBONE)!
+  return {
+    folder,
+    model: 'pretrained',
+    imageSize: backbone.inputSize,
+    epochs: 30,
+    batchSize: 32,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    weightDecay: 0,
+    schedule: 'cosine',
+    earlyStopping: 8,
+    normalization: BACKBONE_NORMALIZATION,
+    augmentation: { ...DEFAULT_AUGMENTATION },
+    validationSplit: null,
+    testSplit: null,
+    seed,
+    backend: 'auto',
+    dropout: 0.3,
+    units: 128,
+    backbone: backbone.id,
+    augmentedViews: 0,
+    fineTuneBlocks: 0,
+    fineTuneEpochs: 3,
+    fineTuneLearningRate: 1e-4
+  }
+}
+
+// Settings that belong to a pretrained backbone, dropped from a from-scratch Run.
+const PRETRAINED_ONLY = ['backbone', 'backboneLayer', 'augmentedViews', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLearningRate'] as const
+
+/** Merges a request over the defaults (of its model, or the automatic choice) and checks every field; throws listing every problem. */
 export function resolveConfig(request: unknown, report?: DatasetReport): TrainingConfig {
   const partial = partialConfigSchema.safeParse(request)
   if (!partial.success) throw invalid(partial.error)
-  const base = defaultConfig(partial.data.folder, report)
-  const merged = { ...base, ...partial.data, augmentation: { ...base.augmentation, ...partial.data.augmentation } }
+  const { model, ...asked } = partial.data
+  const base = defaultConfig(asked.folder, report, undefined, model === 'auto' || !model ? undefined : model)
+  const merged: Record<string, unknown> = { ...base, ...asked, augmentation: { ...base.augmentation, ...asked.augmentation } }
+  if (base.model === 'pretrained') {
+    // A catalog backbone was trained on pixels in [-1, 1]: any other scaling would feed it nonsense.
+    if (!isCustomBackbone(String(merged.backbone))) merged.normalization = BACKBONE_NORMALIZATION
+  } else for (const key of PRETRAINED_ONLY) delete merged[key]
   const full = trainingConfigSchema.safeParse(merged)
   if (!full.success) throw invalid(full.error)
+  const problems = modelProblems(full.data)
+  if (problems.length) throw new OspreyError('bad-input', `The training settings need fixing: ${problems.join('; ')}.`, problems)
   return full.data
+}
+
+/** What the settings must also satisfy for their model. */
+function modelProblems(config: TrainingConfig): string[] {
+  if (config.model !== 'pretrained') return config.units !== undefined && config.units < 4 ? ['units: at least 4 (no hidden layer, 0, is for a pretrained head only)'] : []
+  const problems: string[] = []
+  // The backbones downsample 32×: below 32 px their last feature map would have no pixels.
+  if (config.imageSize < 32) problems.push('imageSize: at least 32 pixels for a pretrained backbone (it was trained at 224)')
+  const info = findBackbone(config.backbone ?? '')
+  if (info && (config.fineTuneBlocks ?? 0) > info.blocks.length) problems.push(`fineTuneBlocks: ${info.title} has ${info.blocks.length} blocks`)
+  if (config.backboneLayer && info) problems.push(`backboneLayer: only for a model folder of your own; ${info.title} is cut at ${info.embeddingLayer}`)
+  if (config.normalization === 'standardize') problems.push('normalization: a backbone takes pixels scaled as it was trained: unit ([0, 1]) or symmetric ([-1, 1])')
+  return problems
+}
+
+function shorterSide(report?: DatasetReport): number {
+  return report?.stats.mostCommon ? Math.min(report.stats.mostCommon.width, report.stats.mostCommon.height) : 64
 }
 
 function invalid(error: z.ZodError): OspreyError {

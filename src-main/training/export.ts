@@ -14,7 +14,7 @@ export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'm
 
 type SavedModelJson = {
   weightsManifest: { paths: string[] }[]
-  userDefinedMetadata?: { classes?: string[]; imageSize: number; channels: 1 | 3; normalization: ExportedModelMetadata['normalization'] }
+  userDefinedMetadata?: { classes?: string[]; imageSize: number; channels: 1 | 3; normalization: ExportedModelMetadata['normalization']; backbone?: ExportedModelMetadata['backbone'] }
 }
 
 /** Copies the model in `modelDir` into `folder` (created if missing); returns the file names written. */
@@ -46,6 +46,7 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
     imageSize: inputs.imageSize,
     channels: inputs.channels,
     normalization: inputs.normalization,
+    ...(inputs.backbone ? { backbone: inputs.backbone } : {}),
     exportedAt: new Date().toISOString()
   }
   try {

@@ -1,12 +1,14 @@
-/** What every training job does first: the dataset's images labelled, split, cached, normalized, batched. */
+/** What every training job does first: the dataset's images labelled and split; then, for training on pixels, cached, normalized, batched. */
 import type { TrainingConfig } from '../contract'
 import { OspreyError } from '../errors'
 import { buildImageCache } from '../pipeline/cache'
 import { BatchLoader } from '../pipeline/loader'
 import { normalizationStats } from '../pipeline/normalize'
-import { labelImages, resolveSplitFractions, splitDataset } from '../pipeline/split'
+import { labelImages, resolveSplitFractions, splitDataset, type LabelledImage, type Split } from '../pipeline/split'
 import { DatasetRepository } from '../store/datasets'
 import { openDatabase } from '../store/db'
+import type { DatasetReport } from '../contract'
+import type { SplitRecord } from './protocol'
 
 /** Where the dataset and the caches are. */
 export interface DataSource {
@@ -17,10 +19,19 @@ export interface DataSource {
   config: TrainingConfig
 }
 
-/** Prepares a Run's data; progress of the decode cache goes to `onPreparing` (throttled). */
-export async function prepareData(source: DataSource, signal: AbortSignal, onPreparing: (done: number, total: number) => void) {
+/** A Run's images: labelled by class folder and split (stratified, seeded). */
+export interface LabelledData {
+  report: DatasetReport
+  classes: string[]
+  images: LabelledImage[]
+  split: Split
+  /** 1 for a grayscale Dataset, else 3; a pretrained backbone always takes 3. */
+  channels: 1 | 3
+}
+
+/** The Dataset as last scanned: its usable images, labelled by class folder and split. */
+export function labelAndSplit(source: DataSource): LabelledData {
   const { config } = source
-  // The dataset as last scanned: its usable images, labelled by class folder.
   const db = openDatabase(source.dbFile, { nativeBinding: source.nativeBinding })
   const datasets = new DatasetRepository(db)
   const report = datasets.get(source.datasetId)
@@ -29,17 +40,40 @@ export async function prepareData(source: DataSource, signal: AbortSignal, onPre
   if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
   const { classes, images } = labelImages(files)
   const split = splitDataset(images, { seed: config.seed, fractions: resolveSplitFractions(images.length, config.validationSplit, config.testSplit), classNames: classes })
-  const channels: 1 | 3 = report.stats.channels.rgb === 0 ? 1 : 3
+  const channels: 1 | 3 = config.model === 'pretrained' || report.stats.channels.rgb > 0 ? 3 : 1
+  return { report, classes, images, split, channels }
+}
+
+/** The decoded-image cache, the normalization and the batch loader for training on pixels of `data`. */
+export async function imagePipeline(source: DataSource, data: LabelledData, signal: AbortSignal, onPreparing: (done: number, total: number) => void) {
+  const { config } = source
+  const { report, images, split, channels } = data
   const cache = await buildImageCache(
     { root: report.path, files: images, fingerprint: report.fingerprint, size: config.imageSize, channels, cacheDir: source.cacheDir },
     { signal, onProgress: throttled(onPreparing) }
   )
   const stats = await normalizationStats(config.normalization, cache, split.train)
   const loader = new BatchLoader({ cache, labels: images.map((i) => i.label), train: split.train, batchSize: config.batchSize, seed: config.seed, augmentation: config.augmentation, stats })
-  return { report, classes, images, split, channels, cache, stats, loader }
+  return { cache, stats, loader }
 }
 
-function throttled(fn: (done: number, total: number) => void): (done: number, total: number) => void {
+/** Prepares a Run's data for training on pixels; progress of the decode cache goes to `onPreparing` (throttled). */
+export async function prepareData(source: DataSource, signal: AbortSignal, onPreparing: (done: number, total: number) => void) {
+  const data = labelAndSplit(source)
+  return { ...data, ...(await imagePipeline(source, data, signal, onPreparing)) }
+}
+
+/** The split as recorded with the Run. */
+export function splitRecord(classes: string[], manifest: Split['manifest']): SplitRecord {
+  return {
+    ...manifest.totals,
+    classes,
+    perClass: Object.fromEntries(classes.map((c, i) => [c, { train: manifest.counts[i][0], validation: manifest.counts[i][1], test: manifest.counts[i][2] }]))
+  }
+}
+
+/** `fn`, called at most every 250 ms (and always for the last step). */
+export function throttled(fn: (done: number, total: number) => void): (done: number, total: number) => void {
   let last = 0
   return (done, total) => {
     const now = Date.now()

@@ -1,4 +1,5 @@
 /** What a training worker is given and what it reports back. Plain objects only. */
+import type { BackboneSource } from '../backbones/files'
 import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, TrainingConfig } from '../contract'
 
 /** Everything a training worker needs to run (or resume) a Run. */
@@ -16,6 +17,12 @@ export interface TrainJobInput {
   resume: boolean
   /** Model replicas training halves of each batch side by side (wasm only); default 1. */
   replicas?: number
+  /** A pretrained Run's backbone: where its files are and how to cut it (resolved and downloaded by main). */
+  backbone?: BackboneSource
+  /** Where embeddings are kept (shared by Runs on the same Dataset and backbone). */
+  embeddingDir?: string
+  /** The model folder of the Run to start from (`config.warmStart`), resolved by main. */
+  warmStart?: string
 }
 
 /** The split a Run trains on, as recorded with it. */
@@ -29,7 +36,7 @@ export interface SplitRecord {
 
 /** Progress a training worker streams: main records it and tells the renderer. */
 export type TrainProgress =
-  | { kind: 'preparing'; done: number; total: number }
+  | { kind: 'preparing'; done: number; total: number; /** What is being prepared; default the decoded images. */ what?: string }
   | { kind: 'started'; backend: string; versions: Record<string, string>; split: SplitRecord; normalizationStats: { mean: number[]; std: number[] } | null }
   | { kind: 'iteration'; metrics: Omit<IterationMetrics, 'runId'> }
   | { kind: 'epoch'; metrics: Omit<EpochMetrics, 'runId'>; improved: boolean }

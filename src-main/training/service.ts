@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import type { BackboneService } from '../backbones/service'
+import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
@@ -14,9 +15,9 @@ import type { ControlAction } from '../jobs/protocol'
 import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
 import { RunRepository } from '../store/runs'
-import { defaultConfig, resolveConfig } from './config'
+import { chooseModel, defaultConfig, resolveConfig } from './config'
 import { augmentationPreview } from './preview'
-import type { LrFindResult, TrainJobResult, TrainProgress } from './protocol'
+import type { LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 
 /** What the service needs from the composition root. */
 export interface TrainingServiceDeps {
@@ -28,6 +29,7 @@ export interface TrainingServiceDeps {
   trialPool?: WorkerPool
   events: EventBus
   datasets: DatasetService
+  backbones: BackboneService
   nativeBinding?: string
 }
 
@@ -35,6 +37,9 @@ interface ActiveRun {
   control: ((action: ControlAction) => void) | null
   done: Promise<RunSummary>
 }
+
+/** What a Run's worker loads besides the Dataset. */
+type JobSources = Pick<TrainJobInput, 'backbone' | 'warmStart'>
 
 // Iterations are written in batches: one transaction per second, not one per Iteration.
 const FLUSH_MS = 1000
@@ -51,19 +56,23 @@ export class TrainingService {
     this.#runs.interruptOrphans() // a worker cannot outlive the app that started it
   }
 
-  /** Defaults for a new Run on `folder`, informed by its last scan. */
-  defaults(folder?: string): TrainingConfig {
+  /** Defaults for a new Run on `folder` (informed by its last scan) and `model` (default: the automatic choice, with why). */
+  defaults(folder?: string, model?: ModelName | 'auto'): TrainingConfig & { modelReason?: string } {
     const known = folder ? this.#deps.datasets.list().find((d) => d.path === resolve(folder)) : undefined
-    return defaultConfig(folder ?? '', known ? this.#deps.datasets.get(known.id) : undefined)
+    const report = known ? this.#deps.datasets.get(known.id) : undefined
+    if (model && model !== 'auto') return defaultConfig(folder ?? '', report, undefined, model)
+    const chosen = chooseModel(report)
+    return { ...defaultConfig(folder ?? '', report, undefined, chosen.model), ...(report ? { modelReason: chosen.reason } : {}) }
   }
 
   /** Validates the request, scans the folder (only what changed), records the Run and starts it.
    *  A Study's Trial passes `trial`: the Run is recorded under the Study and trains in the Trial pool. */
   async start(request: TrainingRequest, trial?: { studyId: number; number: number }): Promise<RunSummary> {
-    const { report, config } = await this.#ready(request)
-    const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model}`
+    const { report, config, sources } = await this.#ready(request)
+    const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model === 'pretrained' ? (sources.backbone?.title ?? 'pretrained') : config.model}`
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
-    this.#launch(id, config, report.id, false)
+    this.#launch(id, config, report.id, false, sources)
+    if (!trial && (!request.model || request.model === 'auto')) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: chooseModel(report).reason })
     const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
     if (changed) {
       const { added, removed, changed: edited } = report.changes!
@@ -74,13 +83,29 @@ export class TrainingService {
 
   /** The learning-rate range test for these settings, in a worker; nothing is recorded. */
   async findLearningRate(request: TrainingRequest): Promise<LrFindResult> {
-    const { report, config } = await this.#ready(request)
-    const { dbFile, nativeBinding, dataDir } = this.#deps
-    return this.#deps.pool.run('lrfind', { dbFile, nativeBinding, cacheDir: join(dataDir, 'cache', 'images'), datasetId: report.id, config })
+    const { report, config, sources } = await this.#ready(request)
+    const { dbFile, nativeBinding } = this.#deps
+    return this.#deps.pool.run('lrfind', { dbFile, nativeBinding, ...this.#caches(), datasetId: report.id, config, ...sources })
   }
 
-  /** Checks the settings, scans the folder (only what changed) and checks them against it. */
-  async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig }> {
+  /** Where decoded images and embeddings are cached (shared by Runs on the same Dataset). */
+  #caches(): Pick<TrainJobInput, 'cacheDir' | 'embeddingDir'> {
+    return { cacheDir: join(this.#deps.dataDir, 'cache', 'images'), embeddingDir: join(this.#deps.dataDir, 'cache', 'embeddings') }
+  }
+
+  /** The files a Run's worker loads besides the Dataset: its backbone (downloaded first if needed) and the model it starts from. */
+  async #sources(config: TrainingConfig): Promise<JobSources> {
+    const backbone = config.model === 'pretrained' ? await this.#deps.backbones.source(config.backbone!, config.backboneLayer) : undefined
+    let warmStart: string | undefined
+    if (config.warmStart !== undefined) {
+      warmStart = this.modelPath(config.warmStart)
+      if (!warmStart || !existsSync(join(warmStart, 'model.json'))) throw new OspreyError('bad-input', `Run ${config.warmStart} has no saved model to start from: choose a Run that finished (completed or stopped), or start afresh.`, ['warmStart: a Run with a saved model'])
+    }
+    return { backbone, warmStart }
+  }
+
+  /** Checks the settings, scans the folder (only what changed) and checks them against it; finds the backbone and the model to start from. */
+  async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig; sources: JobSources }> {
     resolveConfig(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const config = resolveConfig({ ...request, folder: report.path }, report)
@@ -91,7 +116,7 @@ export class TrainingService {
     if (config.batchSize > trainImages) {
       throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [`batchSize: at most ${trainImages}`])
     }
-    return { report, config }
+    return { report, config, sources: await this.#sources(config) }
   }
 
   /** Augmented samples of a scanned folder, as the trainer would make them. */
@@ -118,7 +143,7 @@ export class TrainingService {
   }
 
   /** Resumes a paused Run, or an interrupted one from its last checkpoint. */
-  resume(id: number): RunSummary {
+  async resume(id: number): Promise<RunSummary> {
     if (this.#active.has(id)) {
       this.#steer(id, 'resume')
       return this.#summary(id)
@@ -126,7 +151,7 @@ export class TrainingService {
     const run = this.get(id)
     if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
     const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
-    this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint)
+    this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint, await this.#sources(run.config))
     return this.#summary(id)
   }
 
@@ -178,13 +203,13 @@ export class TrainingService {
     this.#deps.events.emit('runs.status', { run: this.#summary(id), ...(message ? { message } : {}) })
   }
 
-  #launch(id: number, config: TrainingConfig, datasetId: number, resume: boolean): void {
+  #launch(id: number, config: TrainingConfig, datasetId: number, resume: boolean, sources: JobSources): void {
     const recorder = this.#recorder(id)
     const active: ActiveRun = { control: null, done: Promise.resolve(null as unknown as RunSummary) }
     this.#active.set(id, active)
     this.#runs.claim(id)
     this.#setStatus(id, 'queued', { error: null })
-    const { dataDir, dbFile, nativeBinding } = this.#deps
+    const { dbFile, nativeBinding } = this.#deps
     const trial = this.#runs.studyOf(id) !== null
     const pool = trial ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
     // A Run has the cores to itself and splits each batch over two replicas; Trials already run side by side.
@@ -192,7 +217,7 @@ export class TrainingService {
     active.done = pool
       .run(
         'train',
-        { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), cacheDir: join(dataDir, 'cache', 'images'), datasetId, config, resume, replicas },
+        { runId: id, dbFile, nativeBinding, runDir: this.#runDir(id), ...this.#caches(), datasetId, config, resume, replicas, ...sources },
         { onProgress: (p) => recorder.record(p), onStart: (control) => (active.control = control) }
       )
       .then((result) => {
@@ -287,7 +312,7 @@ export class TrainingService {
           break
         case 'preparing':
         case 'log':
-          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.kind === 'log' ? p.message : `Preparing images: ${p.done} of ${p.total}` })
+          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.kind === 'log' ? p.message : `Preparing ${p.what ?? 'images'}: ${p.done} of ${p.total}` })
           break
       }
     }

@@ -1,7 +1,7 @@
 /** Worker entry of DataParallel: builds the replica (model and optimizer) on its own wasm backend and serves steps. */
 import * as tf from '@tensorflow/tfjs'
 import { parentPort, workerData } from 'node:worker_threads'
-import { freshDropoutMasks } from '../models'
+import { forTraining } from '../models'
 import { createOptimizer } from '../optimizers'
 import { startWasm } from './init'
 import { helperLoop, Replica, type ReplicaSpec } from './data-parallel'
@@ -11,7 +11,7 @@ try {
   await startWasm(1)
   const model = await tf.models.modelFromJSON(spec.modelJson as tf.io.ModelJSON['modelTopology'] as never)
   model.setWeights(spec.weights.map((w, i) => tf.tensor(w, spec.shapes[i])))
-  freshDropoutMasks(model, 1) // its own masks: the two halves of a batch are different images
+  forTraining(model, 1) // its own dropout masks: the two halves of a batch are different images
   const optimizer = createOptimizer(tf, spec.optimizer, spec.learningRate)
   await optimizer.setWeights(spec.optimizerState.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) })))
   parentPort!.postMessage('ready')

@@ -78,7 +78,7 @@ describe('training on wasm', () => {
     tf.setBackend('wasm')
     const single = train('wasm', 3)
     const model = tinyNet()
-    const parallel = await DataParallel.start(model, tf.train.adam(0.01), { optimizer: 'adam', learningRate: 0.01, step: { size: 10, channels: 1, classes: 3 }, maxBatch: 8 })
+    const parallel = await DataParallel.start(model, tf.train.adam(0.01), { optimizer: 'adam', learningRate: 0.01, step: { inputShape: [10, 10, 1], classes: 3 }, maxBatch: 8 })
     try {
       const { x, labels } = batch()
       for (let s = 0; s < 3; s++) parallel.step({ x, y: labels, size: 8 }, 0.01)
@@ -91,7 +91,7 @@ describe('training on wasm', () => {
 
   it('data-parallel keeps a resumed optimizer, weight decay, the rate of each step and an odd batch: the same weights as one thread', async () => {
     tf.setBackend('wasm')
-    const options = { size: 10, channels: 1, classes: 3, weightDecay: 1e-2 }
+    const options = { inputShape: [10, 10, 1], classes: 3, weightDecay: 1e-2 }
     const { x, labels } = batch()
     const seven = { x: x.subarray(0, 7 * 100), y: labels.subarray(0, 7), size: 7 }
     const rates = [0.05, 0.02, 0.01, 0.005]

@@ -78,7 +78,7 @@ describe('a Run', () => {
     const pausedAt = iterationsOf(run.id)
     await new Promise((r) => setTimeout(r, 500))
     expect(iterationsOf(run.id)).toBe(pausedAt) // nothing moves while paused
-    services.training.resume(run.id)
+    await services.training.resume(run.id)
     await waitFor(() => iterationsOf(run.id) > pausedAt)
     services.training.stop(run.id)
     const done = await services.training.finished(run.id)
@@ -135,7 +135,7 @@ describe('a Run whose worker dies', () => {
     expect(interrupted.status).toBe('interrupted')
     expect(interrupted.error).toContain('stopped unexpectedly')
 
-    own.training.resume(run.id)
+    await own.training.resume(run.id)
     const done = await own.training.finished(run.id)
     expect(done.status).toBe('completed')
     expect(own.training.get(run.id).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3])

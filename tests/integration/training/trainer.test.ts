@@ -31,8 +31,7 @@ function syntheticData(count: number, batchSize = 16): TrainingData {
   const validation = images.slice(train.length)
   return {
     classes: ['top', 'bottom'],
-    size: SIZE,
-    channels: 1,
+    inputShape: [SIZE, SIZE, 1],
     trainCount: train.length,
     validationCount: validation.length,
     trainBatches: () => batches(train),

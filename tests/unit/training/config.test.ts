@@ -1,21 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetReport } from '../../../src-main/contract'
 import { DEFAULT_AUGMENTATION } from '../../../src-main/pipeline/augment-spec'
-import { defaultConfig, resolveConfig } from '../../../src-main/training/config'
+import { chooseModel, defaultConfig, resolveConfig } from '../../../src-main/training/config'
 
-const report = (width: number, height: number) => ({ stats: { mostCommon: { width, height, count: 1 } } }) as DatasetReport
+const report = (width: number, height: number, colour = false) => ({ stats: { mostCommon: { width, height, count: 1 }, channels: { rgb: colour ? 10 : 0, grey: colour ? 0 : 10 } } }) as unknown as DatasetReport
 
 describe('defaults for a new Run', () => {
-  it('train small images at their own size with the default CNN and only gentle augmentation', () => {
+  it('train small grayscale images at their own size with the default CNN and only gentle augmentation', () => {
     const config = defaultConfig('/data/mnist', report(28, 28), 5)
     expect(config).toMatchObject({ model: 'default-cnn', imageSize: 28, seed: 5, backend: 'auto', validationSplit: null })
     expect(config.augmentation).toMatchObject({ flipHorizontal: true, translate: 0, rotation: 0, scale: 1, erasing: 0 })
+    expect(config.backbone).toBeUndefined()
   })
 
-  it('train photos at 128 px with the ResNet-style model and the full default augmentation', () => {
-    const config = defaultConfig('/data/birds', report(500, 375))
+  it('train colour photos on the included pretrained backbone, at its own size and preprocessing', () => {
+    const config = defaultConfig('/data/birds', report(500, 375, true))
+    expect(config).toMatchObject({ model: 'pretrained', backbone: 'mobilenet-v2-0.35', imageSize: 224, normalization: 'symmetric', fineTuneBlocks: 0, augmentedViews: 0 })
+  })
+
+  it('train large grayscale images on the backbone too, and anything at all from scratch when asked', () => {
+    expect(chooseModel(report(256, 256)).model).toBe('pretrained')
+    const config = defaultConfig('/data/birds', report(500, 375, true), 1, 'compact-resnet')
     expect(config).toMatchObject({ model: 'compact-resnet', imageSize: 128 })
     expect(config.augmentation).toEqual(DEFAULT_AUGMENTATION)
+  })
+
+  it('say why the model was chosen, in words', () => {
+    expect(chooseModel(report(500, 375, true)).reason).toMatch(/^Colour images: .*pretrained on ImageNet/)
+    expect(chooseModel(report(28, 28)).reason).toMatch(/^Small grayscale images \(28 px\)/)
   })
 })
 
@@ -30,5 +42,32 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ folder: '/x', batchSize: 0, learningRate: -1, imageSize: 4000, epochs: 1.5, model: 'vgg' })).toThrow(
       expect.objectContaining({ code: 'bad-input', issues: [expect.stringMatching(/^model:/), expect.stringMatching(/^imageSize:/), expect.stringMatching(/^epochs:/), expect.stringMatching(/^batchSize:/), expect.stringMatching(/^learningRate:/)] })
     )
+  })
+
+  it('takes "auto" as the dataset\'s choice, and a model\'s own defaults when one is named', () => {
+    expect(resolveConfig({ folder: '/x', model: 'auto' }, report(300, 300, true)).model).toBe('pretrained')
+    expect(resolveConfig({ folder: '/x', model: 'reference-cnn' }, report(300, 300, true))).toMatchObject({ model: 'reference-cnn', imageSize: 128 })
+  })
+
+  it('feeds a catalog backbone its own preprocessing, whatever the request says', () => {
+    expect(resolveConfig({ folder: '/x', model: 'pretrained', normalization: 'standardize' }).normalization).toBe('symmetric')
+  })
+
+  it('refuses pretrained settings that cannot work, and drops them from a from-scratch Run', () => {
+    expect(() => resolveConfig({ folder: '/x', model: 'pretrained', imageSize: 16, fineTuneBlocks: 40, backbone: 'resnet-9000' })).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^backbone: unknown backbone/)] })
+    )
+    expect(() => resolveConfig({ folder: '/x', model: 'pretrained', imageSize: 16, fineTuneBlocks: 40 })).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^imageSize: at least 32/), expect.stringMatching(/^fineTuneBlocks: MobileNetV2 α 0.35 has 17 blocks/)] })
+    )
+    const scratch = resolveConfig({ folder: '/x', model: 'default-cnn', backbone: 'mobilenet-v2-0.35', fineTuneBlocks: 2 }, report(28, 28))
+    expect(scratch).not.toHaveProperty('backbone')
+    expect(scratch).not.toHaveProperty('fineTuneBlocks')
+    expect(() => resolveConfig({ folder: '/x', model: 'default-cnn', units: 0 }, report(28, 28))).toThrow(/units: at least 4/)
+  })
+
+  it('takes a model folder of the user\'s as a backbone, by its full path only', () => {
+    expect(resolveConfig({ folder: '/x', model: 'pretrained', backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })).toMatchObject({ backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })
+    expect(() => resolveConfig({ folder: '/x', model: 'pretrained', backbone: 'models/mine' })).toThrow(/unknown backbone/)
   })
 })
