@@ -101,7 +101,7 @@ async function fetchResumable(info: BackboneInfo, url: URL, file: string, onByte
 
 /** Why a download failed, in words, with what to do. */
 function offlineMessage(info: BackboneInfo, url: URL, e: Error, stalled: boolean): string {
-  const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as NodeJS.ErrnoException).code
+  const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as NodeJS.ErrnoException).code ?? (e as { cause?: Error }).cause?.message
   const why = stalled
     ? `the connection to ${url.host} stalled`
     : cause === 'ENOTFOUND' || cause === 'EAI_AGAIN' || cause === 'ECONNREFUSED' || cause === 'ENETUNREACH'

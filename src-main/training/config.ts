@@ -7,6 +7,7 @@ import { BACKBONES, DEFAULT_BACKBONE, findBackbone, isCustomBackbone } from '../
 import type { DatasetReport, ModelName, TrainingConfig } from '../contract'
 import { OspreyError } from '../errors'
 import { DEFAULT_AUGMENTATION, NO_AUGMENTATION } from '../pipeline/augment-spec'
+import { resolveSplitFractions } from '../pipeline/split'
 
 // At 32 px and below an image has few pixels to spare: crops, rotations and erasing destroy much of
 // what is there and slow learning (Fashion-MNIST: 0.84 validation accuracy after 2 Epochs with the
@@ -92,7 +93,7 @@ const BACKBONE_NORMALIZATION = 'symmetric'
 
 /** Sensible defaults for `folder`, informed by its last scan when there is one; `model` overrides the automatic choice. */
 export function defaultConfig(folder: string, report?: DatasetReport, seed = Math.floor(Math.random() * 2 ** 31), model: ModelName = chooseModel(report).model): TrainingConfig {
-  if (model === 'pretrained') return pretrainedDefaults(folder, seed)
+  if (model === 'pretrained') return pretrainedDefaults(folder, seed, report)
   const side = shorterSide(report)
   const small = side <= 64
   return {
@@ -101,7 +102,7 @@ export function defaultConfig(folder: string, report?: DatasetReport, seed = Mat
     model,
     imageSize: small ? Math.max(8, side) : 128,
     epochs: 10,
-    batchSize: 64,
+    batchSize: fitBatch(64, report),
     optimizer: 'adam',
     learningRate: 1e-3,
     weightDecay: 0,
@@ -117,14 +118,14 @@ export function defaultConfig(folder: string, report?: DatasetReport, seed = Mat
 }
 
 /** A head on MobileNetV2's embeddings trains in seconds: many short Epochs, early stopping, the backbone's preprocessing. */
-function pretrainedDefaults(folder: string, seed: number): TrainingConfig {
+function pretrainedDefaults(folder: string, seed: number, report?: DatasetReport): TrainingConfig {
   const backbone = findBackbone(DEFAULT_BACKBONE)!
   return {
     folder,
     model: 'pretrained',
     imageSize: backbone.inputSize,
     epochs: 30,
-    batchSize: 32,
+    batchSize: fitBatch(32, report),
     optimizer: 'adam',
     learningRate: 1e-3,
     weightDecay: 0,
@@ -178,6 +179,13 @@ function modelProblems(config: TrainingConfig): string[] {
   if (config.backboneLayer && info) problems.push(`backboneLayer: only for a model folder of your own; ${info.title} is cut at ${info.embeddingLayer}`)
   if (config.normalization === 'standardize') problems.push('normalization: a backbone takes pixels scaled as it was trained: unit ([0, 1]) or symmetric ([-1, 1])')
   return problems
+}
+
+/** `size`, or the whole training split when a small Dataset has fewer images. */
+function fitBatch(size: number, report?: DatasetReport): number {
+  if (!report?.images) return size
+  const f = resolveSplitFractions(report.images, null, null)
+  return Math.max(1, Math.min(size, Math.floor(report.images * (1 - f.validation - f.test))))
 }
 
 function shorterSide(report?: DatasetReport): number {

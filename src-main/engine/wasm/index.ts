@@ -11,6 +11,7 @@ import { untransposedMatMulConfig } from './batch-mat-mul'
 import { reluGradConfig, reluGradKernelConfig } from './relu-grad'
 import { sumConfig } from './sum'
 import { batchNormGradConfig } from './batch-norm-grad'
+import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise-grad'
 
 let registered = false
 
@@ -23,6 +24,8 @@ export function registerWasmTrainingKernels(): void {
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) wrapKernel(name, (f) => untransposedMatMulConfig(name, f))
   wrapKernel(tf.Sum, sumConfig)
   replaceKernel(reluGradKernelConfig)
+  replaceKernel(depthwiseFilterGradConfig)
+  replaceKernel(depthwiseInputGradConfig)
   tf.registerGradient(reluGradConfig)
   tf.registerGradient(batchNormGradConfig)
   registered = true

@@ -122,3 +122,31 @@ describe('dense and elementwise kernels on wasm', () => {
     sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.relu(t).mul(data([3, 5, 4], 2)).sum())(data([3, 5, 4], 1)))
   })
 })
+
+describe('depthwise conv2d gradients on wasm (MobileNet fine-tuning)', () => {
+  const cases: Array<[string, number[], number[], number, 'valid' | 'same', number]> = [
+    ['3x3 same stride 1', [2, 7, 7, 5], [3, 3, 5, 1], 1, 'same', 1],
+    ['3x3 valid stride 2 (odd size, as after MobileNet\'s zero padding)', [2, 9, 9, 4], [3, 3, 4, 1], 2, 'valid', 1],
+    ['3x3 same stride 2, channel multiplier 2', [1, 8, 8, 3], [3, 3, 3, 2], 2, 'same', 1],
+    ['5x5 same stride 1', [2, 6, 6, 3], [5, 5, 3, 1], 1, 'same', 1]
+  ]
+  for (const [name, xs, ws, stride, pad, dilation] of cases) {
+    it(`${name}: input and filter gradients match cpu`, () => {
+      sameOnBoth(() => {
+        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad, 'NHWC', dilation), 1.5)))
+        return g([data(xs, 1), data(ws, 2)])
+      })
+    })
+  }
+
+  it('a MobileNetV2 block (expand, depthwise with ReLU6, project, residual) trains to the same gradients as on cpu', () => {
+    sameOnBoth(() => {
+      const g = tf.grads((x: tf.Tensor, e: tf.Tensor, d: tf.Tensor, p: tf.Tensor) => {
+        const expanded = tf.clipByValue(tf.conv2d(x as tf.Tensor4D, e as tf.Tensor4D, 1, 'same'), 0, 6)
+        const depthwise = tf.clipByValue(tf.depthwiseConv2d(expanded, d as tf.Tensor4D, 1, 'same'), 0, 6)
+        return tf.sum(tf.square(tf.add(tf.conv2d(depthwise, p as tf.Tensor4D, 1, 'same'), x)))
+      })
+      return g([data([2, 7, 7, 4], 1), data([1, 1, 4, 12], 2), data([3, 3, 12, 1], 3), data([1, 1, 12, 4], 4)])
+    })
+  })
+})

@@ -25,6 +25,12 @@ describe('defaults for a new Run', () => {
     expect(config.augmentation).toEqual(DEFAULT_AUGMENTATION)
   })
 
+  it('fit the batch to a small Dataset\'s training split', () => {
+    const tiny = { ...report(300, 300, true), images: 24 } as DatasetReport
+    expect(defaultConfig('/x', tiny).batchSize).toBe(19) // 24 images less 20 % for validation
+    expect(defaultConfig('/x', tiny, 1, 'default-cnn').batchSize).toBe(19)
+  })
+
   it('say why the model was chosen, in words', () => {
     expect(chooseModel(report(500, 375, true)).reason).toMatch(/^Colour images: .*pretrained on ImageNet/)
     expect(chooseModel(report(28, 28)).reason).toMatch(/^Small grayscale images \(28 px\)/)
