@@ -94,7 +94,7 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
     if (fineTune && stage1.stoppedBy !== 'stopped' && !control.stopRequested()) {
       const resumed = restored?.state.stage === 2
       const unfrozen = unfreezeLastBlocks(classifier, source.blocks, config.fineTuneBlocks!)
-      progress({ kind: 'log', message: `Fine-tuning the last ${config.fineTuneBlocks} block${config.fineTuneBlocks === 1 ? "" : "s"} of ${source.title} with the head (${unfrozen} layers with weights) at learning rate ${config.fineTuneLearningRate}.` })
+      progress({ kind: 'log', message: `Fine-tuning the last ${config.fineTuneBlocks} block${config.fineTuneBlocks === 1 ? '' : 's'} of ${source.title} with the head (${unfrozen} layers with weights) at learning rate ${config.fineTuneLearningRate}.` })
       const { loader } = await pixels()
       const optimizer = resumed ? restored!.optimizer : createOptimizer(tf, config.optimizer, config.fineTuneLearningRate!)
       stage2 = await trainStage(run, classifier, optimizer, imageTrainingData(run, loader, split, classes, [config.imageSize, config.imageSize, 3]), {

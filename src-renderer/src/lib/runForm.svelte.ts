@@ -3,9 +3,10 @@
  * that mirror the server's ranges (so most mistakes show before anything is sent), and the
  * server's own refusal when it still says no.
  */
-import type { DatasetListItem, OspreyApi, RunSummary, TrainingConfig } from '../../../src-main/contract'
+import type { DatasetListItem, ModelName, OspreyApi, Response, RunSummary, TrainingConfig } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
 import { describeError } from './datasets.svelte'
+import { switchModel } from './switchModel'
 
 /** Why the server refused a Run: its sentence, and one line per wrong field when it gave them. */
 export interface ServerRefusal {
@@ -63,6 +64,20 @@ export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augment
   check('weightDecay', fraction(c.weightDecay, 0, 1))
   check('earlyStopping', whole(c.earlyStopping, 0, 1000, ''))
   check('seed', whole(c.seed, 0, 2 ** 31 - 1, ''))
+  if (c.model === 'pretrained') {
+    // The backbones shrink an image 32×: below 32 px nothing would be left.
+    if (!errors.imageSize && c.imageSize < 32) errors.imageSize = 'At least 32 pixels for a pretrained backbone (it was trained at 224).'
+    check('fineTuneBlocks', whole(c.fineTuneBlocks ?? 0, 0, 100, ''))
+    if ((c.fineTuneBlocks ?? 0) > 0) {
+      check('fineTuneEpochs', whole(c.fineTuneEpochs, 1, 1000, c.fineTuneEpochs === 1 ? ' Epoch' : ' Epochs'))
+      check('fineTuneLearningRate', fraction(c.fineTuneLearningRate, 0, 1, true))
+    }
+    check('augmentedViews', whole(c.augmentedViews ?? 0, 0, 10, ''))
+    if (!c.backbone?.trim()) errors.backbone = 'Choose a backbone, or the folder of a model of your own.'
+    else if (!isCatalogId(c.backbone) && !c.backbone.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(c.backbone)) errors.backbone = 'Give the full path of the model folder (it starts with /).'
+  }
+  if (c.units !== undefined) check('units', whole(c.units, c.model === 'pretrained' ? 0 : 4, 4096, ''))
+  if (c.dropout !== undefined) check('dropout', fraction(c.dropout, 0, 0.9))
   if (c.validationSplit !== null) check('validationSplit', fraction(c.validationSplit, 0, 0.5, true))
   if (c.testSplit !== null) check('testSplit', fraction(c.testSplit, 0, 0.5))
   if (!errors.validationSplit && !errors.testSplit && (c.validationSplit ?? 0) + (c.testSplit ?? 0) >= 0.9) {
@@ -74,11 +89,17 @@ export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augment
   return errors
 }
 
+/** Catalog backbone ids look like "mobilenet-v2-0.35": no slash. */
+function isCatalogId(backbone: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]*$/.test(backbone)
+}
+
 /** The form's state: which Dataset, its settings, and what is wrong with them. */
 export class RunForm {
   #api: OspreyApi
   #dataset = $state.raw<DatasetListItem | null>(null)
-  #defaults = $state.raw<TrainingConfig | null>(null)
+  #defaults = $state.raw<Response<'runs.defaults'> | null>(null)
+  #reason = $state.raw<{ model: ModelName; text: string } | null>(null)
   #loading = $state(false)
   #loadError = $state<string | null>(null)
   #submitting = $state(false)
@@ -105,6 +126,11 @@ export class RunForm {
   /** The defaults the settings started from (for "reset"). */
   get defaults(): TrainingConfig | null {
     return this.#defaults
+  }
+  /** Why the studio chose this Dataset's default model, in a sentence, while that model is chosen. */
+  get modelReason(): string | null {
+    const reason = this.#reason
+    return reason && this.config?.model === reason.model ? reason.text : null
   }
   /** True while defaults are loading. */
   get loading(): boolean {
@@ -165,7 +191,8 @@ export class RunForm {
       const defaults = await this.#api.invoke('runs.defaults', { folder: dataset.path })
       if (ticket !== this.#ticket) return
       this.#defaults = defaults
-      this.config = structuredClone(defaults)
+      this.#reason = defaults.modelReason ? { model: defaults.model, text: defaults.modelReason } : null
+      this.config = withoutReason(defaults)
     } catch (error) {
       if (ticket === this.#ticket) this.#loadError = describeError(error)
     } finally {
@@ -181,9 +208,28 @@ export class RunForm {
     if (chosen?.id === dataset.id && !this.#loadError) this.config = structuredClone({ ...config, folder: dataset.path })
   }
 
+  /**
+   * Switches to `model`: its own defaults for this Dataset come in for every setting the user has
+   * not changed (a pretrained backbone wants 224 px and [-1, 1] pixels; a small CNN, the images' size).
+   */
+  async chooseModel(model: ModelName): Promise<void> {
+    const before = this.#defaults
+    const dataset = this.#dataset
+    if (!before || !this.config || before.model === model) return
+    const ticket = ++this.#ticket
+    try {
+      const after = await this.#api.invoke('runs.defaults', { folder: dataset?.path, model })
+      if (ticket !== this.#ticket || !this.config) return
+      this.config = switchModel($state.snapshot(this.config) as TrainingConfig, withoutReason(before), withoutReason(after))
+      this.#defaults = after
+    } catch (error) {
+      if (ticket === this.#ticket) this.#loadError = describeError(error)
+    }
+  }
+
   /** Puts every setting back to the Dataset's defaults. */
   reset(): void {
-    if (this.#defaults) this.config = structuredClone(this.#defaults)
+    if (this.#defaults) this.config = withoutReason(this.#defaults)
     this.#refusal = null
     this.#attempted = false
   }
@@ -208,4 +254,10 @@ export class RunForm {
       this.#submitting = false
     }
   }
+}
+
+/** The defaults as settings (without the explanation that comes with them). */
+function withoutReason(defaults: Response<'runs.defaults'>): TrainingConfig {
+  const { modelReason: _, ...config } = structuredClone(defaults)
+  return config
 }
