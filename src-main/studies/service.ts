@@ -10,7 +10,7 @@ import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
 import type { Db } from '../store/db'
 import { StudyRepository, type StudySettings } from '../store/studies'
-import { resolveConfig } from '../training/config'
+import { checkRequest } from '../training/config'
 import type { TrainingService } from '../training/service'
 import { paramImportance } from '../tuning/importance'
 import { applyParams, TUNABLE_NAMES } from '../tuning/params'
@@ -72,7 +72,7 @@ export class StudyService {
     if (request.strategy === 'grid' && points! > LARGE_GRID && !request.confirmLargeGrid) {
       throw new OspreyError('bad-input', `This grid has ${points!.toLocaleString('en')} points (over ${LARGE_GRID.toLocaleString('en')}). Confirm to start it anyway, or use fewer steps or the random or Bayesian strategy.`)
     }
-    resolveConfig({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
+    checkRequest({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
     if (blocking) throw new OspreyError('bad-input', `This dataset cannot be tuned on yet: ${blocking.message}`)

@@ -156,6 +156,12 @@ function pretrainedDefaults(folder: string, seed: number, report?: DatasetReport
 // Settings that belong to a pretrained backbone, dropped from a from-scratch Run.
 const PRETRAINED_ONLY = ['backbone', 'backboneLayer', 'augmentedViews', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLearningRate'] as const
 
+/** Checks each field of a request on its own (before the folder is scanned, so before `auto` knows its model); throws listing every problem. */
+export function checkRequest(request: unknown): void {
+  const partial = partialConfigSchema.safeParse(request)
+  if (!partial.success) throw invalid(partial.error)
+}
+
 /** Merges a request over the defaults (of its model, or the automatic choice) and checks every field; throws listing every problem. */
 export function resolveConfig(request: unknown, report?: DatasetReport): TrainingConfig {
   const partial = partialConfigSchema.safeParse(request)

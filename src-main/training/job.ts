@@ -14,7 +14,7 @@ import { restoreCheckpoint } from './checkpoint'
 import { prepareData, splitRecord } from './prepare'
 import type { TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 import { imageEvaluationData, imageTrainingData, trainStage, type RunContext } from './stage'
-import { steering } from './steering'
+import { beforeTraining, steering } from './steering'
 import { runTransferJob } from './transfer'
 import { warmStart } from './warm-start'
 
@@ -25,7 +25,7 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
   signal.addEventListener('abort', () => control.stop())
   if (config.model === 'pretrained') return runTransferJob(input, signal, progress, control)
 
-  const { classes, images, split, channels, cache, stats, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', done, total }))
+  const { classes, images, split, channels, cache, stats, loader } = await beforeTraining(control, () => prepareData(input, AbortSignal.any([signal, control.stopped]), (done, total) => progress({ kind: 'preparing', done, total })))
   let backend: Backend | null = null
   try {
     // Two wasm replicas of one thread each beat one backend with two threads (most of a step is

@@ -15,7 +15,7 @@ import type { ControlAction } from '../jobs/protocol'
 import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
 import { RunRepository } from '../store/runs'
-import { chooseModel, defaultConfig, resolveConfig } from './config'
+import { checkRequest, chooseModel, defaultConfig, resolveConfig } from './config'
 import { augmentationPreview } from './preview'
 import type { LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 
@@ -106,7 +106,7 @@ export class TrainingService {
 
   /** Checks the settings, scans the folder (only what changed) and checks them against it; finds the backbone and the model to start from. */
   async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig; sources: JobSources }> {
-    resolveConfig(request) // refuse bad settings before touching the folder
+    checkRequest(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const config = resolveConfig({ ...request, folder: report.path }, report)
     const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
@@ -226,9 +226,10 @@ export class TrainingService {
       })
       .catch((e: OspreyError) => {
         recorder.flush()
-        // A worker that died (killed, crashed, out of memory) leaves a resumable Run.
+        // A worker that died (killed, crashed, out of memory) leaves a resumable Run; one stopped before its first Iteration, a stopped one.
         const died = e.code === 'internal' && /stopped unexpectedly/.test(e.message)
-        this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+        if (e.code === 'cancelled') this.#setStatus(id, 'stopped', { ended: true }, e.message)
+        else this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
       })
       .finally(() => this.#active.delete(id))
       .then(() => this.#summary(id))

@@ -25,7 +25,7 @@ import { restoreCheckpoint } from './checkpoint'
 import { imagePipeline, labelAndSplit, splitRecord, throttled, type LabelledData } from './prepare'
 import type { TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 import { imageEvaluationData, imageTrainingData, trainStage, type RunContext } from './stage'
-import { timed, type Steering } from './steering'
+import { beforeTraining, timed, type Steering } from './steering'
 import { warmStart } from './warm-start'
 
 /** What a checkpoint of a pretrained Run records besides the trainer's state. */
@@ -74,7 +74,7 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
       const headModel = restored?.model ?? forTraining(buildHead(tf, dim, classes.length, { units: config.units ?? 0, dropout: config.dropout ?? 0 }, config.seed))
       classifier = composeClassifier(tf, extractor, headModel)
       if (!restored && input.warmStart) await warmStart(tf, classifier, input.warmStart, classes, progress)
-      const embeddings = await embed(tf, () => loadFeatureExtractor(tf, source, config.imageSize, { inferenceOnly: true }), input, data, stats, progress)
+      const embeddings = await beforeTraining(control, () => embed(tf, () => loadFeatureExtractor(tf, source, config.imageSize, { inferenceOnly: true }), input, data, stats, progress, control.stopped))
       const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
       const result = await trainStage(run, headModel, optimizer, embeddingData(run, embeddings, data, dim), {
         config,
@@ -147,7 +147,7 @@ export function backboneStats(normalization: TrainingConfig['normalization']): N
 }
 
 /** The embeddings of every image, clean and each augmented view: from the cache, or computed now (by the extractor `loadExtractor` gives) and cached. Also used by the learning-rate finder. */
-export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.LayersModel>, input: Pick<TrainJobInput, 'config' | 'backbone' | 'embeddingDir' | 'warmStart'>, data: LabelledData, stats: NormalizationStats, progress: (p: TrainProgress) => void): Promise<EmbeddingBatches> {
+export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.LayersModel>, input: Pick<TrainJobInput, 'config' | 'backbone' | 'embeddingDir' | 'warmStart'>, data: LabelledData, stats: NormalizationStats, progress: (p: TrainProgress) => void, signal?: AbortSignal): Promise<EmbeddingBatches> {
   const { config } = input
   const source = input.backbone!
   const views: Float32Array[] = []
@@ -168,6 +168,7 @@ export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.L
         view,
         augmentation: config.augmentation,
         seed: config.seed,
+        signal,
         onProgress: throttled((done, total) => progress({ kind: 'preparing', done, total, what }))
       })
       const seconds = (Date.now() - started) / 1000

@@ -64,6 +64,15 @@ describe('a pretrained Run', () => {
     expect(said(again.id, /^Computed the features/)).toBe(false)
   })
 
+  it('stops while computing the features when asked: stopped, not failed, and says nothing was learned', async () => {
+    const run = await services.training.start({ folder: join(shapes.path, 'three'), ...quick, imageSize: 224 })
+    await waitFor(() => said(run.id, /^Preparing features \(MobileNetV2 α 0\.35\): \d+ of 48$/))
+    services.training.stop(run.id)
+    const done = await services.training.finished(run.id)
+    expect(done).toMatchObject({ status: 'stopped', epochsDone: 0 })
+    expect(said(run.id, /^Stopped while preparing, before the first Iteration: nothing was learned/)).toBe(true)
+  })
+
   it('fine-tunes the last blocks after the head (depthwise gradients on wasm), its Epochs numbered on from the head\'s', async () => {
     const folder = join(shapes.path, 'three')
     const started = await services.training.start({ folder, ...quick, epochs: 2, earlyStopping: 0, fineTuneBlocks: 2, fineTuneEpochs: 1, fineTuneLearningRate: 1e-4 })

@@ -19,6 +19,9 @@ describe('applyParams', () => {
 
   it('names every training setting a space may search', () => {
     for (const name of ['lr', 'learningRate', 'batchSize', 'optimizer', 'model', 'dropout', 'units', 'weightDecay', 'rotation', 'augmentation.erasing']) expect(TUNABLE_NAMES).toContain(name)
+    // A pretrained Run's backbone, fine-tuning depth and rate, and augmented views.
+    for (const name of ['backbone', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLearningRate', 'augmentedViews']) expect(TUNABLE_NAMES).toContain(name)
+    expect(applyParams({ folder: '/d', model: 'pretrained' }, { backbone: 'mobilenet-v2-0.5', fineTuneBlocks: 2, fineTuneLearningRate: 3e-4 })).toEqual({ folder: '/d', model: 'pretrained', backbone: 'mobilenet-v2-0.5', fineTuneBlocks: 2, fineTuneLearningRate: 3e-4 })
     expect(TUNABLE_NAMES).not.toContain('folder')
     expect(TUNABLE_NAMES).not.toContain('backend')
   })
