@@ -26,7 +26,7 @@ export async function loadFeatureExtractor(tf: Tf, source: BackboneSource, size:
   await verifyBackbone(source)
   let artifacts = await fileHandler(tf, source.dir).load!()
   resizeInput(artifacts.modelTopology as object, size, source)
-  if (options.inferenceOnly) artifacts = await foldBatchNorm(tf, artifacts)
+  if (options.inferenceOnly) artifacts = await foldBatchNorm(tf, artifacts, [source.embeddingLayer])
   let model: tfjs.LayersModel
   try {
     model = await tf.loadLayersModel({ load: async () => artifacts })

@@ -4,6 +4,8 @@
  * per output channel and a bias b' = (b − μ)·γ/√(σ² + ε) + β. On wasm the BatchNorm kernel was
  * the largest cost of embedding an image with MobileNetV2 (191 of ~390 ms per 16 images); folded,
  * it is gone. Works on a layers model's artifacts (topology JSON and weights) before loading.
+ * The folded convolution takes the batch-norm layer's name, so every layer after it (and a cut
+ * made there) finds the same names.
  */
 import type * as tfjs from '@tensorflow/tfjs'
 
@@ -18,8 +20,8 @@ interface LayerJson {
 
 const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D'])
 
-/** `artifacts` with every Conv2D/DepthwiseConv2D → BatchNormalization pair (the BN the conv's only consumer) folded into one convolution. */
-export async function foldBatchNorm(tf: Tf, artifacts: tfjs.io.ModelArtifacts): Promise<tfjs.io.ModelArtifacts> {
+/** `artifacts` with every Conv2D/DepthwiseConv2D → BatchNormalization pair (the BN the conv's only consumer) folded into one convolution; the layers named in `keep` stay (a model is cut there). */
+export async function foldBatchNorm(tf: Tf, artifacts: tfjs.io.ModelArtifacts, keep: readonly string[] = []): Promise<tfjs.io.ModelArtifacts> {
   const topology = structuredClone(artifacts.modelTopology) as { config: { layers: LayerJson[]; output_layers: [string, number, number][] } } & Record<string, unknown>
   const root = ((topology as { model_config?: typeof topology }).model_config ?? topology).config
   if (!Array.isArray(root?.layers) || !artifacts.weightSpecs || !artifacts.weightData) return artifacts
@@ -27,17 +29,16 @@ export async function foldBatchNorm(tf: Tf, artifacts: tfjs.io.ModelArtifacts): 
   const weights = tf.io.decodeWeights(weightData, artifacts.weightSpecs)
   const consumers = new Map<string, number>()
   for (const layer of root.layers) for (const node of layer.inbound_nodes) for (const [from] of node) consumers.set(from, (consumers.get(from) ?? 0) + 1)
-  const outputs = new Set(root.output_layers.map(([name]) => name))
+  const outputs = new Set([...root.output_layers.map(([name]) => name), ...keep])
   const byName = new Map(root.layers.map((l) => [l.name, l]))
-  const renamed = new Map<string, string>() // a removed BN's name → the conv that now gives its output
-  const removed = new Set<string>()
+  const gone = new Set<string>() // layers whose weights go: the folded convolutions and the batch norms they became
   const folded: tfjs.NamedTensorMap = {}
   for (const bn of root.layers) {
     if (bn.class_name !== 'BatchNormalization' || ![-1, 3, undefined].includes(bn.config.axis as number) || bn.inbound_nodes.length !== 1 || bn.inbound_nodes[0].length !== 1) continue
     const conv = byName.get(bn.inbound_nodes[0][0][0])
     if (!conv || !CONVOLUTIONS.has(conv.class_name) || consumers.get(conv.name) !== 1 || outputs.has(conv.name) || conv.config.activation !== 'linear') continue
-    const kernelName = `${conv.name}/${conv.class_name === 'Conv2D' ? 'kernel' : 'depthwise_kernel'}`
-    const kernel = weights[kernelName]
+    const kernelKey = conv.class_name === 'Conv2D' ? 'kernel' : 'depthwise_kernel'
+    const kernel = weights[`${conv.name}/${kernelKey}`]
     if (!kernel) continue
     const { scale, shift } = bnAffine(bn, weights)
     const channels = scale.length
@@ -46,18 +47,16 @@ export async function foldBatchNorm(tf: Tf, artifacts: tfjs.io.ModelArtifacts): 
     // The last axis (Conv2D: filters; depthwise: the multiplier, with input channels before it) runs fastest; flattened, the pair is the output channel.
     for (let i = 0; i < k.length; i++) scaled[i] = k[i] * scale[i % channels]
     const bias = weights[`${conv.name}/bias`]?.dataSync() ?? new Float32Array(channels)
-    const newBias = Float32Array.from(scale, (s, c) => bias[c] * s + shift[c])
-    folded[kernelName] = tf.tensor(scaled, kernel.shape)
-    folded[`${conv.name}/bias`] = tf.tensor1d(newBias)
-    conv.config.use_bias = true
-    renamed.set(bn.name, conv.name)
-    removed.add(bn.name)
+    folded[`${bn.name}/${kernelKey}`] = tf.tensor(scaled, kernel.shape)
+    folded[`${bn.name}/bias`] = tf.tensor1d(Float32Array.from(scale, (s, c) => bias[c] * s + shift[c]))
+    gone.add(conv.name).add(bn.name)
+    // The batch-norm layer becomes the folded convolution: same name, same place in the graph.
+    Object.assign(bn, { class_name: conv.class_name, config: { ...conv.config, use_bias: true, name: bn.name }, inbound_nodes: conv.inbound_nodes })
+    conv.name = '' // marks it for removal below
   }
-  if (!removed.size) return artifacts
-  root.layers = root.layers.filter((l) => !removed.has(l.name))
-  for (const layer of root.layers) for (const node of layer.inbound_nodes) for (const ref of node) ref[0] = renamed.get(ref[0]) ?? ref[0]
-  root.output_layers = root.output_layers.map(([name, ...rest]) => [renamed.get(name) ?? name, ...rest])
-  const kept = artifacts.weightSpecs.filter((s) => !removed.has(s.name.split('/')[0]) && !(s.name in folded))
+  if (!gone.size) return artifacts
+  root.layers = root.layers.filter((l) => l.name !== '')
+  const kept = artifacts.weightSpecs.filter((s) => !gone.has(s.name.slice(0, s.name.lastIndexOf('/'))))
   const named = [...kept.map((s) => ({ name: s.name, tensor: weights[s.name] })), ...Object.entries(folded).map(([name, tensor]) => ({ name, tensor }))]
   const encoded = await tf.io.encodeWeights(named)
   tf.dispose([...Object.values(weights), ...Object.values(folded)])

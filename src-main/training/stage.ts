@@ -38,6 +38,8 @@ export interface StageOptions {
   resume?: TrainerState
   /** Saved beside the trainer state in each checkpoint (e.g. which stage it is). */
   checkpointState?: object
+  /** The model a checkpoint holds, when it is not the one trained (the whole model around a trained top). */
+  checkpointModel?: () => tfjs.LayersModel
   /** Called once the replicas are known, before the first Iteration. */
   onReady?: (replicas: number) => void
 }
@@ -64,8 +66,9 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
       onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
       onEpoch: async (metrics, improved, state) => {
         run.progress({ kind: 'epoch', metrics, improved })
-        await saveCheckpoint(tf, checkpoint, model, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state })
-        if (improved) await saveCheckpoint(tf, join(run.runDir, 'checkpoint-best'), model, optimizer, { ...options.checkpointState, epoch: metrics.epoch })
+        const saved = options.checkpointModel?.() ?? model
+        await saveCheckpoint(tf, checkpoint, saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state })
+        if (improved) await saveCheckpoint(tf, join(run.runDir, 'checkpoint-best'), saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch })
         run.progress({ kind: 'checkpoint', epoch: metrics.epoch, path: checkpoint })
       }
     }, options.resume)

@@ -25,6 +25,7 @@ import { restoreCheckpoint } from './checkpoint'
 import { imagePipeline, labelAndSplit, splitRecord, throttled, type LabelledData } from './prepare'
 import type { TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 import { imageEvaluationData, imageTrainingData, trainStage, type RunContext } from './stage'
+import { splitAtTrainable } from '../engine/split'
 import { beforeTraining, timed, type Steering } from './steering'
 import { warmStart } from './warm-start'
 
@@ -50,9 +51,8 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
   // Opened only when fine-tuning or evaluating on pixels; closed at the end.
   const opened: { images?: Awaited<ReturnType<typeof imagePipeline>> } = {}
   try {
-    // The head is tiny: a second replica only pays while fine-tuning. Embedding uses every thread.
-    const replicas = fineTune ? Math.max(1, input.replicas ?? 1) : 1
-    backend = await initBackend(config.backend, { threads: replicas > 1 ? 1 : undefined, log: (message) => progress({ kind: 'log', message }) })
+    // One replica with every thread: embedding and fine-tuning's frozen trunk only infer, where XNNPACK's threads scale; the head and the top are small.
+    backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
     const { tf } = backend
     const run: RunContext = { backend, runDir: input.runDir, control, progress, signal, timing: { ms: 0, images: 0 } }
     const checkpointDir = join(input.runDir, 'checkpoint-last')
@@ -60,8 +60,7 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
     const extractor = await loadFeatureExtractor(tf, source, config.imageSize)
     const dim = extractor.outputs[0].shape[1] as number
     const metadata = { classes, imageSize: config.imageSize, channels: 3, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std }, backbone: { id: source.id, title: source.title } }
-    const started = (used: number) =>
-      progress({ kind: 'started', backend: backend!.name, versions: { ...backend!.versions, backbone: source.title, ...(used > 1 ? { replicas: String(used) } : {}) }, split: splitRecord(classes, split.manifest), normalizationStats: null })
+    const started = () => progress({ kind: 'started', backend: backend!.name, versions: { ...backend!.versions, backbone: source.title }, split: splitRecord(classes, split.manifest), normalizationStats: null })
 
     let classifier: tfjs.LayersModel
     // Stage 1, unless a checkpoint says it is done: the head on the embeddings.
@@ -82,7 +81,7 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
         replicas: 1,
         resume: restored?.state.trainer,
         checkpointState: { stage: 1 },
-        onReady: () => started(1)
+        onReady: started
       })
       head = { model: headModel, embeddings }
       stage1 = { epochs: result.state.epochsDone, iterations: result.state.iteration, elapsedMs: result.state.elapsedMs, bestValLoss: result.state.bestValLoss, stoppedBy: result.stoppedBy }
@@ -97,7 +96,11 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
       progress({ kind: 'log', message: `Fine-tuning the last ${config.fineTuneBlocks} block${config.fineTuneBlocks === 1 ? '' : 's'} of ${source.title} with the head (${unfrozen} layers with weights) at learning rate ${config.fineTuneLearningRate}.` })
       const { loader } = await pixels()
       const optimizer = resumed ? restored!.optimizer : createOptimizer(tf, config.optimizer, config.fineTuneLearningRate!)
-      stage2 = await trainStage(run, classifier, optimizer, imageTrainingData(run, loader, split, classes, [config.imageSize, config.imageSize, 3]), {
+      const images = imageTrainingData(run, loader, split, classes, [config.imageSize, config.imageSize, 3])
+      // Only the top trains; the frozen trunk below it only infers, batch norm folded.
+      const parts = await splitAtTrainable(tf, classifier)
+      const trained = parts ? forTraining(parts.top) : classifier
+      stage2 = await trainStage(run, trained, optimizer, parts ? throughTrunk(tf, parts.trunk, images) : images, {
         config: {
           ...config,
           epochs: config.fineTuneEpochs!,
@@ -107,11 +110,13 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
           startsAtBest: !resumed && stage1.bestValLoss !== null
         },
         optimizer: config.optimizer,
-        replicas,
+        replicas: 1,
         resume: resumed ? restored!.state.trainer : { epochsDone: 0, iteration: 0, bestValLoss: stage1.bestValLoss, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 },
         checkpointState: { stage: 2, head: stage1 },
-        onReady: (used) => (resumed ? started(used) : progress({ kind: 'log', message: used > 1 ? 'Fine-tuning on two model replicas side by side.' : 'Fine-tuning on one thread.' }))
+        checkpointModel: parts ? () => (parts.merge(), classifier) : undefined,
+        onReady: resumed ? started : undefined
       })
+      parts?.merge()
     }
 
     const modelPath = join(input.runDir, 'model')
@@ -211,4 +216,18 @@ function embeddingEvaluation(embeddings: EmbeddingBatches, indices: number[], da
       for (const b of embeddings.evaluation(indices)) yield { x: b.x, y: b.y, size: b.y.length, paths: Array.from(b.indices, (i) => data.images[i].path) }
     }
   }
+}
+
+/** `data` with every batch of images passed through the frozen `trunk`: the top trains on its output. */
+function throughTrunk(tf: typeof tfjs, trunk: tfjs.LayersModel, data: TrainingData): TrainingData {
+  const [height, width, channels] = data.inputShape
+  const through = async function* (batches: AsyncIterable<{ x: Float32Array; y: Int32Array; size: number }>) {
+    for await (const b of batches) {
+      const features = tf.tidy(() => trunk.predict(tf.tensor4d(b.x, [b.size, height, width, channels])) as tfjs.Tensor)
+      const x = (await features.data()) as Float32Array
+      features.dispose()
+      yield { x, y: b.y, size: b.size }
+    }
+  }
+  return { ...data, inputShape: trunk.outputs[0].shape.slice(1) as number[], trainBatches: (epoch) => through(data.trainBatches(epoch)), validationBatches: () => through(data.validationBatches()) }
 }

@@ -12,6 +12,7 @@ import { reluGradConfig, reluGradKernelConfig } from './relu-grad'
 import { sumConfig } from './sum'
 import { batchNormGradConfig } from './batch-norm-grad'
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise-grad'
+import { clipGradConfig, clipGradKernelConfig } from './clip-grad'
 
 let registered = false
 
@@ -26,6 +27,8 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(reluGradKernelConfig)
   replaceKernel(depthwiseFilterGradConfig)
   replaceKernel(depthwiseInputGradConfig)
+  replaceKernel(clipGradKernelConfig)
+  tf.registerGradient(clipGradConfig)
   tf.registerGradient(reluGradConfig)
   tf.registerGradient(batchNormGradConfig)
   registered = true

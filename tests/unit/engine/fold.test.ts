@@ -36,5 +36,17 @@ describe('folding batch norm into convolutions', () => {
     const diff = tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, folded.predict(x) as tf.Tensor))).dataSync()[0]
     expect(diff).toBeLessThan(1e-4)
     expect(tf.max(tf.abs(model.predict(x) as tf.Tensor)).dataSync()[0]).toBeGreaterThan(0.1) // not a trivial zero
+    // Each folded convolution takes its batch norm's name, so a cut made at that name still finds it.
+    const bnNames = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name)
+    expect(folded.getLayer(bnNames[0]).getClassName()).toBe('Conv2D')
+    expect(folded.getLayer(bnNames[1]).getClassName()).toBe('DepthwiseConv2D')
+  })
+
+  it('leaves a convolution it is told to keep (a model is cut there) as it is', async () => {
+    const model = net()
+    const conv = model.layers.find((l) => l.getClassName() === 'DepthwiseConv2D')!.name
+    const kept = await tf.loadLayersModel(tf.io.fromMemory(await foldBatchNorm(tf, await artifactsOf(model), [conv])))
+    expect(kept.getLayer(conv).getClassName()).toBe('DepthwiseConv2D')
+    expect(kept.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(2)
   })
 })

@@ -121,6 +121,11 @@ describe('dense and elementwise kernels on wasm', () => {
   it('relu gradient matches cpu', () => {
     sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.relu(t).mul(data([3, 5, 4], 2)).sum())(data([3, 5, 4], 1)))
   })
+
+  it('clipByValue (ReLU6) gradient matches cpu, at the bounds too', () => {
+    sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.clipByValue(t, -0.25, 0.5).mul(data([3, 5, 4], 2)).sum())(data([3, 5, 4], 1)))
+    sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.clipByValue(t, 0, 6).sum())(tf.tensor1d([-1, 0, 3, 6, 7])), 1e-9)
+  })
 })
 
 describe('depthwise conv2d gradients on wasm (MobileNet fine-tuning)', () => {
