@@ -28,8 +28,8 @@ export async function warmStart(tf: Tf, model: tfjs.LayersModel, modelDir: strin
     const classifier = target.at(-1)
     const sameClasses = earlier.length === classes.length && classes.every((c) => earlier.includes(c))
     for (const [to, fromLayer] of pairs) {
-      const weights = fromLayer.getWeights()
       if (to === classifier && !sameClasses) continue
+      const weights = fromLayer.getWeights()
       const expected = to.getWeights()
       if (weights.length !== expected.length || weights.some((w, i) => w.shape.join() !== expected[i].shape.join())) throw refuse()
       to.setWeights(to === classifier ? reorderOutputs(tf, weights, earlier, classes) : weights)
@@ -40,10 +40,18 @@ export async function warmStart(tf: Tf, model: tfjs.LayersModel, modelDir: strin
   }
 }
 
-/** A dense classifier's kernel [in, n] and bias [n] with their outputs put in `classes` order. */
+/**
+ * A dense classifier's kernel [in, n] and bias [n] with their outputs put in `classes` order. In
+ * plain arrays: wasm's gather keeps its internal 4-D shape on the result, which _FusedMatMul then
+ * refuses as a bias ("rank-1 bias but got rank 4").
+ */
 function reorderOutputs(tf: Tf, weights: tfjs.Tensor[], earlier: string[], classes: string[]): tfjs.Tensor[] {
-  const order = tf.tensor1d(classes.map((c) => earlier.indexOf(c)), 'int32')
-  const reordered = weights.map((w) => tf.gather(w, order, w.rank - 1))
-  order.dispose()
-  return reordered
+  const order = classes.map((c) => earlier.indexOf(c))
+  return weights.map((w) => {
+    const n = w.shape.at(-1)!
+    const from = w.dataSync() as Float32Array
+    const to = new Float32Array(from.length)
+    for (let row = 0; row < from.length / n; row++) for (let j = 0; j < n; j++) to[row * n + j] = from[row * n + order[j]]
+    return tf.tensor(to, w.shape)
+  })
 }

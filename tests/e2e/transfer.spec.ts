@@ -67,5 +67,15 @@ test('colour photos train on the pretrained backbone: the form says why, the Run
   await expect(card.getByTestId('prediction-label')).toHaveText(new RegExp(`^(${classes.join('|')})$`))
   const bars = await card.getByTestId('probability').evaluateAll((items) => items.map((i) => i.getAttribute('data-label')))
   expect(bars.sort()).toEqual(classes)
+
+  // A new Run can start from this one's weights.
+  await page.getByTestId('new-run').click()
+  await expect(page.getByTestId('field-start-from').locator('option')).toHaveText(['Afresh', /^Run 1 · shapes · MobileNetV2 α 0\.35 \(\d+\.\d%\)$/])
+  await page.getByTestId('field-start-from').selectOption('1')
+  await page.getByTestId('field-image-size').fill('96')
+  await page.getByTestId('field-epochs').fill('3')
+  await page.getByTestId('start-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 })
+  await expect(page.getByTestId('run-item')).toHaveCount(2)
   expect(errors).toEqual([])
 })

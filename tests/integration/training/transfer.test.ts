@@ -92,6 +92,11 @@ describe('a pretrained Run', () => {
     const second = await services.training.start({ folder: join(shapes.path, 'three'), ...quick, epochs: 3, warmStart: first.id })
     expect((await services.training.finished(second.id)).status).toBe('completed')
     expect(said(second.id, /its classes \(circle, square\) differ from these, so the classifier layer starts afresh/)).toBe(true)
+    // On the same classes the classifier carries over too: the first Epoch is already as good as where the earlier Run ended.
+    const again = await services.training.start({ folder: join(shapes.path, 'two'), ...quick, epochs: 1, learningRate: 1e-5, warmStart: first.id })
+    expect((await services.training.finished(again.id)).status).toBe('completed')
+    expect(said(again.id, /^Started from the earlier Run's weights, classifier included\.$/)).toBe(true)
+    expect(services.training.get(again.id).epochMetrics[0].valAccuracy).toBeGreaterThanOrEqual(services.training.get(first.id).valAccuracy! - 0.1)
     await expect(services.training.start({ folder: join(shapes.path, 'three'), ...quick, warmStart: 999 })).rejects.toThrow(/Run 999 has no saved model to start from/)
   })
 
