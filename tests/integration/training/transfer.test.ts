@@ -1,10 +1,13 @@
 /** Pretrained Runs through the services, in real worker processes, on photo-like colour images (wasm backend). */
+import * as tf from '@tensorflow/tfjs'
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Events } from '../../../src-main/contract'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
+import { fileHandler } from '../../../src-main/engine/io'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { decodeImage } from '../../../src-main/pipeline/cache'
 import { resourcesDir, workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
 import { tempDir } from '../../helpers/images'
@@ -57,6 +60,11 @@ describe('a pretrained Run', () => {
     await services.runModels.exportModel(run.id, exported)
     const metadata = JSON.parse(readFileSync(join(exported, 'metadata.json'), 'utf8'))
     expect(metadata).toMatchObject({ model: 'pretrained', backbone: { id: 'mobilenet-v2-0.35', title: 'MobileNetV2 α 0.35' }, imageSize: 96, channels: 3, normalization: { kind: 'symmetric' } })
+    // Another program loads the exported folder with tf.loadLayersModel and, preparing the image as documented, gets the same answer.
+    const model = await tf.loadLayersModel(fileHandler(tf, exported))
+    const pixels = Float32Array.from(await decodeImage(image, 96, 3), (v) => v / 127.5 - 1)
+    const scores = (model.predict(tf.tensor4d(pixels, [1, 96, 96, 3])) as tf.Tensor).dataSync()
+    expect(metadata.labels[scores.indexOf(Math.max(...scores))]).toBe(predictions[0].label)
 
     // A second Run on the same Dataset and backbone reuses the embeddings.
     const again = await services.training.start({ folder, ...quick, seed: 5, epochs: 3 })
