@@ -129,8 +129,9 @@ describe('dense and elementwise kernels on wasm', () => {
 })
 
 describe('depthwise conv2d gradients on wasm (MobileNet fine-tuning)', () => {
-  const cases: Array<[string, number[], number[], number, 'valid' | 'same', number]> = [
+  const cases: Array<[string, number[], number[], number, 'valid' | 'same' | number, number]> = [
     ['3x3 same stride 1', [2, 7, 7, 5], [3, 3, 5, 1], 1, 'same', 1],
+    ['3x3 stride 1, padding 3 (wider than the filter reaches: the loop, not the convolution)', [1, 6, 6, 2], [3, 3, 2, 1], 1, 3, 1],
     ['3x3 valid stride 2 (odd size, as after MobileNet\'s zero padding)', [2, 9, 9, 4], [3, 3, 4, 1], 2, 'valid', 1],
     ['3x3 same stride 2, channel multiplier 2', [1, 8, 8, 3], [3, 3, 3, 2], 2, 'same', 1],
     ['5x5 same stride 1', [2, 6, 6, 3], [5, 5, 3, 1], 1, 'same', 1]
@@ -138,7 +139,8 @@ describe('depthwise conv2d gradients on wasm (MobileNet fine-tuning)', () => {
   for (const [name, xs, ws, stride, pad, dilation] of cases) {
     it(`${name}: input and filter gradients match cpu`, () => {
       sameOnBoth(() => {
-        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad, 'NHWC', dilation), 1.5)))
+        // A squared loss, so the gradient reaching the convolution differs at every place (a constant one would hide a flipped filter).
+        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad, 'NHWC', dilation))))
         return g([data(xs, 1), data(ws, 2)])
       })
     })
