@@ -14,7 +14,7 @@ import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
 import { defaultDataDir, rendererDir, workerFile } from './paths'
 import { createServices, type Services } from './services'
-import { serve } from './transport/server'
+import { isLoopback, serve } from './transport/server'
 
 const USAGE = `Usage: osprey <command> [options]
 
@@ -44,7 +44,8 @@ Commands:
   predict <run> <images…>  classify images with a Run's model
   export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
                            into a folder (--overwrite replaces a model already there)
-  serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
+  serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other
+                           machines can reach needs --allow-remote)
 
 Options:
   --data-dir DIR   where the history is kept (also OSPREY_DATA_DIR; default: ${defaultDataDir()})
@@ -59,6 +60,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     overwrite: { type: 'boolean' },
     ...TRAIN_OPTIONS,
@@ -101,18 +103,25 @@ async function withServices(services: Services, work: (s: Services) => Promise<n
 }
 
 async function serveCommand(open: () => Services): Promise<number> {
-  const dir = rendererDir()
-  if (!existsSync(join(dir, 'index.html'))) {
-    out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
-    return 1
-  }
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     out.error('bad-input', `--port must be a number from 0 to 65535, not "${values.port}".`)
     return 2
   }
+  const host = typeof values.host === 'string' ? values.host : undefined
+  const allowRemote = values['allow-remote'] === true
+  if (host && !isLoopback(host) && !allowRemote) {
+    out.error('bad-input', `--host ${host} is not a loopback address: other machines could reach the studio, and the check against DNS rebinding would be off. Use an SSH tunnel to 127.0.0.1, or add --allow-remote to serve on ${host} anyway.`)
+    return 2
+  }
+  const dir = rendererDir()
+  if (!existsSync(join(dir, 'index.html'))) {
+    out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
+    return 1
+  }
+  if (host && !isLoopback(host)) out.warn(`serving on ${host}: anyone who can reach it and holds the URL's token can use the studio and read your history, over unencrypted HTTP; the Host check is off.`)
   const services = open()
-  const server = await serve(services, { port, host: typeof values.host === 'string' ? values.host : undefined, rendererDir: dir })
+  const server = await serve(services, { port, host, allowRemote, rendererDir: dir })
   if (out.json) out.line({ type: 'serving', url: server.url, port: server.port })
   else out.text(`Osprey Studio is served at ${server.url}\nOpen that URL in a browser (it carries the access token). Ctrl+C stops.`)
   await new Promise<void>((resolve) => {

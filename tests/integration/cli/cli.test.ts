@@ -24,7 +24,8 @@ afterAll(() => {
 
 /** Runs `osprey args...` from the sources, as `npm run osprey --` does. */
 function osprey(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+  // The timeout ends a command that would serve forever instead of refusing.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lines: result.stdout.split('\n').filter(Boolean) }
 }
 
@@ -105,5 +106,13 @@ describe('osprey tune --json', () => {
     expect(error).toMatchObject({ type: 'error', code: 'bad-input' })
     expect(error.message).toMatch(/lr: .*log/)
     expect(error.message).toMatch(/optimizer: .*empty/)
+  })
+})
+
+describe('osprey serve --host', () => {
+  it('refuses an address other machines can reach unless --allow-remote says so', () => {
+    const run = osprey(['serve', '--host', '0.0.0.0', '--data-dir', data.path])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/)
   })
 })
