@@ -8,6 +8,16 @@ import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
 import type { ControlAction, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
+// Registered before tfjs loads: its wasm module adds handlers that rethrow, and Node then prints
+// the throwing line — the whole 40 KB of minified module source. One short line is enough.
+process.on('uncaughtException', (e) => die(e))
+process.on('unhandledRejection', (e) => die(e))
+
+function die(e: unknown): never {
+  process.stderr.write(`osprey worker: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join('\n') : String(e)}\n`)
+  process.exit(70)
+}
+
 /** Control actions sent to the running job (pause, resume, stop). */
 export type ControlListener = (action: ControlAction) => void
 
@@ -40,8 +50,12 @@ interface ParentPort {
 const electronPort = (process as { parentPort?: ParentPort }).parentPort
 
 function post(message: FromWorker): void {
-  if (electronPort) electronPort.postMessage(message)
-  else process.send?.(message)
+  if (electronPort) return electronPort.postMessage(message)
+  // The parent gone (killed, crashed): nothing would receive the result, so end quietly.
+  if (!process.connected) process.exit(0)
+  process.send?.(message, undefined, {}, (e) => {
+    if (e) process.exit(0)
+  })
 }
 
 const controller = new AbortController()
