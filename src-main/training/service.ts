@@ -2,7 +2,7 @@
  * Training on the main side: validates and records Runs, runs each in a worker process,
  * records what the worker streams (metrics, checkpoints, outcome) and tells the renderer.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, renameSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
@@ -63,7 +63,9 @@ export class TrainingService {
     const { report, config } = await this.#ready(request)
     const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model}`
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
+    const setAside = this.#clearFolder(id)
     this.#launch(id, config, report.id, false)
+    if (setAside) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `The folder of Run ${id} already held files of another history (a database set aside or removed); they were moved to ${setAside}, not overwritten.` })
     const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
     if (changed) {
       const { added, removed, changed: edited } = report.changes!
@@ -167,6 +169,16 @@ export class TrainingService {
     const active = this.#active.get(id)
     if (!active?.control) throw new OspreyError('bad-input', `Run ${id} is not running.`)
     active.control(action)
+  }
+
+  /** A new Run's folder must be its own: files already there (left by a database set aside or
+   *  removed by hand, whose Runs were numbered alike) are moved aside, never written over. */
+  #clearFolder(id: number): string | null {
+    const dir = this.#runDir(id)
+    if (!existsSync(dir)) return null
+    const aside = `${dir}.kept-${new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`
+    renameSync(dir, aside)
+    return aside
   }
 
   #runDir(id: number): string {

@@ -1,5 +1,5 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -99,6 +99,28 @@ async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 25))
   }
 }
+
+describe('a new Run whose folder already holds files (of a history set aside or removed by hand)', () => {
+  it('moves those files aside, whole, instead of writing over them, and says where', async () => {
+    const own = tempDir()
+    put(own.path, 'runs/1/model/model.json', 'the earlier Run 1')
+    const fresh = createServices({ dataDir: own.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+    const messages: string[] = []
+    fresh.events.on('runs.status', (s) => s.message && messages.push(s.message))
+    try {
+      const run = await fresh.training.start({ folder: folder.path, ...small, epochs: 1 })
+      expect(run.id).toBe(1)
+      expect(await fresh.training.finished(run.id)).toMatchObject({ status: 'completed' })
+      const kept = readdirSync(join(own.path, 'runs')).filter((name) => name.startsWith('1.kept-'))
+      expect(kept).toHaveLength(1)
+      expect(readFileSync(join(own.path, 'runs', kept[0], 'model', 'model.json'), 'utf8')).toBe('the earlier Run 1')
+      expect(messages).toContainEqual(expect.stringContaining(`were moved to ${join(own.path, 'runs', kept[0])}`))
+    } finally {
+      fresh.close()
+      own.cleanup()
+    }
+  })
+})
 
 it('finds a learning rate: the loss against a growing rate, and a suggestion inside the range', async () => {
   const result = await services.training.findLearningRate({ folder: folder.path, ...small })
