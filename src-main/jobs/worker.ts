@@ -8,6 +8,10 @@ import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
 import type { ControlAction, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
+// A worker writes only into the data folder (models, checkpoints, the decoded image cache, the
+// database): the user's alone, so everything it creates is 600 (files) and 700 (folders).
+process.umask(0o077)
+
 // Registered before tfjs loads: its wasm module adds handlers that rethrow, and Node then prints
 // the throwing line — the whole 40 KB of minified module source. One short line is enough.
 process.on('uncaughtException', (e) => die(e))

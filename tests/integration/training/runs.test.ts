@@ -1,5 +1,5 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,6 +47,12 @@ describe('a Run', () => {
     // With two cores or more, the batches were split over two model replicas (one thread each).
     if (availableParallelism() >= 2) expect(run.versions).toMatchObject({ replicas: '2', threads: '1' })
     expect(existsSync(join(services.training.modelPath(started.id)!, 'model.json'))).toBe(true)
+    // The model, checkpoints and decoded image cache are the user's alone, whatever the umask.
+    if (process.platform !== 'win32') {
+      const written = readdirSync(data.path, { recursive: true, withFileTypes: true }).map((e) => join(e.parentPath, e.name))
+      expect(written).toEqual(expect.arrayContaining([join(data.path, 'runs', String(started.id), 'model', 'weights.bin'), join(data.path, 'cache', 'images')]))
+      for (const path of written) expect([path, statSync(path).mode & 0o777]).toEqual([path, statSync(path).isDirectory() ? 0o700 : 0o600])
+    }
     const names = new Set(events.filter((e) => 'run' in (e.payload as object) || 'runId' in (e.payload as object)).map((e) => e.name))
     expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))
   })
