@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { listCommand, scanCommand } from './cli/datasets'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
-import { exportCommand, predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { toCommandError } from './errors'
@@ -39,6 +39,7 @@ Commands:
                            (--html FILE writes a self-contained HTML report; --overwrite replaces FILE)
   runs tag <run> <tag>     tag a Run (runs untag <run> <tag> removes it)
   runs note <run> <text>   set a Run's notes
+  runs resume <run>        go on with an interrupted Run from its last checkpoint
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
   runs export              every Run (filtered like list) to stdout (--format csv|json)
   predict <run> <images…>  classify images with a Run's model
@@ -87,6 +88,7 @@ async function main(): Promise<number> {
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
   if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out, values))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
+  if (command === 'runs' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => resumeCommand(s, rest[0], out))
   if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'export' && sub && rest.length === 1) return withServices(open(), (s) => exportCommand(s, sub, rest[0], values, out))

@@ -59,7 +59,18 @@ function parseFlag<T>(parse: () => T): T {
 
 /** `osprey train <folder>`: trains until done; Ctrl+C stops the Run and keeps what it learned. */
 export async function trainCommand(services: Services, folder: string, flags: TrainFlags, out: Output): Promise<number> {
-  const run = await services.training.start(trainingRequest(folder, flags))
+  return follow(services, await services.training.start(trainingRequest(folder, flags)), out)
+}
+
+/** `osprey runs resume <run>`: goes on with an interrupted Run from its last checkpoint, as `train` follows a new one. */
+export async function resumeCommand(services: Services, runId: string, out: Output): Promise<number> {
+  const run = services.training.resume(runIdOf(runId))
+  if (!out.json) out.text(`Resuming Run ${run.id} (${run.name}) after Epoch ${run.epochsDone} of ${run.epochs}.`)
+  return follow(services, run, out)
+}
+
+/** Shows a Run's progress until it ends, then its result; Ctrl+C stops it and keeps what it learned. */
+async function follow(services: Services, run: RunSummary, out: Output): Promise<number> {
   let perEpoch = 0 // Iterations per Epoch, known once the split is
   const disposers = [
     services.events.on('runs.iteration', (p) => {

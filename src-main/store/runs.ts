@@ -149,7 +149,9 @@ export class RunRepository {
    *  while the CLI looks) stay. */
   interruptOrphans(): number {
     const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
-    const interrupt = this.#db.prepare("UPDATE runs SET status = 'interrupted', error = 'The app closed while this Run was training. Resume it to continue from its last checkpoint.' WHERE id = ?")
+    const interrupt = this.#db.prepare(
+      "UPDATE runs SET status = 'interrupted', error = 'Osprey closed while this Run was training. Resume it (Resume in the app, or osprey runs resume ' || id || ') to continue from its last checkpoint.' WHERE id = ?"
+    )
     const orphans = active.filter((r) => !ownerAlive(r.owner_pid, r.owner_started))
     this.#db.transaction(() => orphans.forEach((r) => interrupt.run(r.id)))()
     return orphans.length

@@ -126,6 +126,9 @@ export class TrainingService {
       return this.#summary(id)
     }
     const run = this.get(id)
+    if (run.status === 'queued' || run.status === 'running' || run.status === 'paused') {
+      throw new OspreyError('bad-input', `Run ${id} is ${run.status} in another Osprey process (the app, or a command still running); pause, resume or stop it there.`)
+    }
     if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
     const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
     this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint)
