@@ -6,6 +6,7 @@ import { existsSync, renameSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { AugmentationPreview, DatasetReport, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
@@ -86,8 +87,8 @@ export class TrainingService {
     resolveConfig(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const config = resolveConfig({ ...request, folder: report.path }, report)
-    const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
-    if (blocking) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${blocking.message}`)
+    const why = whyUntrainable(report)
+    if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
     const trainImages = Math.floor(report.images * (1 - fractions.validation - fractions.test))
     if (config.batchSize > trainImages) {
