@@ -144,6 +144,8 @@ describe('without the token', () => {
 
   it('answers a malformed request line or an opaque Origin with an error, and keeps serving', async () => {
     expect(await raw('GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/)
+    expect(await raw('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 405/)
+    expect(await raw('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n' + `X-Big: ${'x'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/)
     expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.token}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/)
     // What a sandboxed iframe of any web page sends.
     const upgrade = (path: string, origin: string) =>
