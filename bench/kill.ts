@@ -19,7 +19,7 @@ import { Random } from '../src-main/pipeline/random'
 import { writeStripes } from '../tests/helpers/stripes'
 import { CLI, startServe } from './lib/serve'
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean' } } })
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, victims: { type: 'string', default: 'app,cli,worker of app,worker of cli' }, json: { type: 'boolean' } } })
 const TRIALS = Number(values.trials)
 const log = (text: string) => !values.json && console.log(text)
 const rng = new Random(Number(values.seed))
@@ -44,6 +44,20 @@ function children(pid: number): number[] {
     }
   }
   return found.sort((a, b) => a[1] - b[1]).map(([p]) => p)
+}
+
+/** What a process is and what its threads wait on, to say why it did not end. */
+function describe(pid: number): string {
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()
+    const threads = readdirSync(`/proc/${pid}/task`).map((t) => {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8')
+      return `${readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim()}:${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)}:${readFileSync(`/proc/${pid}/task/${t}/wchan`, 'utf8')}`
+    })
+    return `${command} (parent ${readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]}) threads ${threads.join(' ')}`
+  } catch (e) {
+    return `(${(e as Error).message})`
+  }
 }
 
 const alive = (pid: number) => {
@@ -132,7 +146,7 @@ interface Trial {
 const load = loadavg()[0]
 const started = Date.now()
 const trials: Trial[] = []
-const victims: Trial['victim'][] = ['app', 'cli', 'worker of app', 'worker of cli']
+const victims = values.victims.split(',') as Trial['victim'][]
 for (let t = 1; t <= TRIALS; t++) {
   const victim = victims[(t - 1) % victims.length]
   const interrupted = t > 1 ? runStatuses().filter((r) => r.status === 'interrupted') : []
@@ -183,7 +197,10 @@ for (let t = 1; t <= TRIALS; t++) {
     const until = Date.now() + 15_000
     while (alive(worker) && Date.now() < until) await sleep(100)
     orphanWorker = alive(worker)
-    if (orphanWorker) process.kill(worker, 'SIGKILL')
+    if (orphanWorker) {
+      log(`    orphan ${worker}: ${describe(worker)}`)
+      process.kill(worker, 'SIGKILL')
+    }
   }
   const check = integrity()
   const statuses = runStatuses()
@@ -241,3 +258,4 @@ log(`  every Run completed or resumable, no file of another Run changed, no orph
 log(`  interrupted Runs resumed at the end: ${figures.resumed_completed} of ${figures.interrupted_resumed} completed   ${pass(figures.resumed_completed === figures.interrupted_resumed)}`)
 log(`  Runs completed at the end      ${figures.runs_completed_at_end} of ${figures.runs}; integrity ${figures.final_integrity}   ${pass(figures.runs_completed_at_end === figures.runs && figures.final_integrity === 'ok')}`)
 if (values.json) console.log(JSON.stringify({ ...figures, details: trials, resumedAtEnd }))
+process.exit(0) // pending timers (a race's losing sleep) would keep the process, and the lock, for minutes

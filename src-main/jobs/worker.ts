@@ -84,5 +84,11 @@ function receive(message: ToWorker): void {
 
 if (electronPort) electronPort.on('message', (e) => receive(e.data))
 else process.on('message', (m) => receive(m as ToWorker))
-// The parent going away ends the job: nothing would receive its result.
+// The parent going away ends the job: nothing would receive its result. A parent killed at a bad
+// moment may leave no 'disconnect' to hear, so its pid is checked too (reparented: it is gone):
+// a worker that outlived its parent would go on writing the Run's files beside a resumed copy.
 process.on('disconnect', () => process.exit(0))
+const parentPid = process.ppid
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(0)
+}, 1000).unref()
