@@ -83,7 +83,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
     if (!hostAllowed(req)) return refuse(res, 403, 'Forbidden host.')
     const url = parseUrl(req.url)
     if (!url) return refuse(res, 400, 'Bad request: the address is not a valid URL path.')
-    if (url.pathname === '/api') return refuse(res, authorized(req, url) ? 426 : 401, authorized(req, url) ? 'The API is a WebSocket: connect with ws://.' : NO_TOKEN)
+    if (url.pathname === '/api') return authorized(req, url) ? refuse(res, 426, 'The API is a WebSocket: connect with ws://.') : refuse(res, 401, NO_TOKEN)
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
     await sendFile(options.rendererDir, url.pathname, res)
   }
@@ -101,7 +101,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
   // CONNECT (a proxy's method) would otherwise be dropped without a word.
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     socket.on('error', () => socket.destroy())
-    reject(socket, 405, 'Method Not Allowed')
+    refuseUpgrade(socket, 405, 'Method Not Allowed')
   })
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
@@ -110,13 +110,13 @@ export async function serve(services: Services, options: ServeOptions): Promise<
     socket.on('error', () => socket.destroy())
     try {
       const url = parseUrl(req.url)
-      if (!url || url.pathname !== '/api') return reject(socket, 404, 'Not Found')
-      if (!hostAllowed(req)) return reject(socket, 403, 'Forbidden')
-      if (!authorized(req, url)) return reject(socket, 401, 'Unauthorized')
-      if (!sameOrigin(req)) return reject(socket, 403, 'Forbidden')
+      if (!url || url.pathname !== '/api') return refuseUpgrade(socket, 404, 'Not Found')
+      if (!hostAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden')
+      if (!authorized(req, url)) return refuseUpgrade(socket, 401, 'Unauthorized')
+      if (!sameOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden')
       sockets.handleUpgrade(req, socket, head, (ws) => connect(ws))
     } catch {
-      reject(socket, 400, 'Bad Request')
+      refuseUpgrade(socket, 400, 'Bad Request')
     }
   })
 
@@ -227,7 +227,7 @@ function failed(res: ServerResponse, e: unknown): void {
 }
 
 /** Refuses a WebSocket upgrade with a plain HTTP status. */
-function reject(socket: Socket, status: number, reason: string): void {
+function refuseUpgrade(socket: Socket, status: number, reason: string): void {
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
   else socket.destroy()
 }
