@@ -8,14 +8,14 @@ import { parseArgs } from 'node:util'
 import { backbonesCommand } from './cli/backbones'
 import { listCommand, scanCommand } from './cli/datasets'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
-import { exportCommand, predictCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
 import { defaultDataDir, rendererDir, workerFile } from './paths'
 import { createServices, type Services } from './services'
-import { serve } from './transport/server'
+import { isLoopback, serve } from './transport/server'
 
 const USAGE = `Usage: osprey <command> [options]
 
@@ -46,12 +46,14 @@ Commands:
                            (--html FILE writes a self-contained HTML report; --overwrite replaces FILE)
   runs tag <run> <tag>     tag a Run (runs untag <run> <tag> removes it)
   runs note <run> <text>   set a Run's notes
+  runs resume <run>        go on with an interrupted Run from its last checkpoint
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
   runs export              every Run (filtered like list) to stdout (--format csv|json)
   predict <run> <images…>  classify images with a Run's model
   export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
                            into a folder (--overwrite replaces a model already there)
-  serve                    serve the studio to a browser (--port N, --host 127.0.0.1)
+  serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other
+                           machines can reach needs --allow-remote)
 
 Options:
   --data-dir DIR   where the history is kept (also OSPREY_DATA_DIR; default: ${defaultDataDir()})
@@ -66,6 +68,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     overwrite: { type: 'boolean' },
     ...TRAIN_OPTIONS,
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
   if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out, values))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
+  if (command === 'runs' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => resumeCommand(s, rest[0], out))
   if (command === 'runs' && sub) return withServices(open(), (s) => runsCommand(s, sub, rest, values, out) ?? usage(2))
   if (command === 'predict' && sub && rest.length > 0) return withServices(open(), (s) => predictCommand(s, sub, rest, values, out))
   if (command === 'export' && sub && rest.length === 1) return withServices(open(), (s) => exportCommand(s, sub, rest[0], values, out))
@@ -109,18 +113,25 @@ async function withServices(services: Services, work: (s: Services) => Promise<n
 }
 
 async function serveCommand(open: () => Services): Promise<number> {
-  const dir = rendererDir()
-  if (!existsSync(join(dir, 'index.html'))) {
-    out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
-    return 1
-  }
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     out.error('bad-input', `--port must be a number from 0 to 65535, not "${values.port}".`)
     return 2
   }
+  const host = typeof values.host === 'string' ? values.host : undefined
+  const allowRemote = values['allow-remote'] === true
+  if (host && !isLoopback(host) && !allowRemote) {
+    out.error('bad-input', `--host ${host} is not a loopback address: other machines could reach the studio, and the check against DNS rebinding would be off. Use an SSH tunnel to 127.0.0.1, or add --allow-remote to serve on ${host} anyway.`)
+    return 2
+  }
+  const dir = rendererDir()
+  if (!existsSync(join(dir, 'index.html'))) {
+    out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
+    return 1
+  }
+  if (host && !isLoopback(host)) out.warn(`serving on ${host}: anyone who can reach it and holds the URL's token can use the studio and read your history, over unencrypted HTTP; the Host check is off.`)
   const services = open()
-  const server = await serve(services, { port, host: typeof values.host === 'string' ? values.host : undefined, rendererDir: dir })
+  const server = await serve(services, { port, host, allowRemote, rendererDir: dir })
   if (out.json) out.line({ type: 'serving', url: server.url, port: server.port })
   else out.text(`Osprey Studio is served at ${server.url}\nOpen that URL in a browser (it carries the access token). Ctrl+C stops.`)
   await new Promise<void>((resolve) => {

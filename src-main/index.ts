@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { installMenu } from './electron/menu'
+import { appPage, isAppPage } from './electron/policy'
+import { secureWebContents } from './electron/security'
 import { loadWindowState, trackWindowState } from './electron/window-state'
 import { electronSpawner } from './jobs/spawn-electron'
 import { defaultDataDir, resourcesDir, workerFile } from './paths'
@@ -25,7 +27,10 @@ function electronBinding(): string | undefined {
 }
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
-const isTrusted = (url: string) => (rendererUrl ? url.startsWith(rendererUrl) : url.startsWith('file://'))
+const rendererFile = join(here, '../renderer/index.html')
+// Only the studio's own page: not any file:// page, not another port of the dev server's host.
+const page = appPage(rendererFile, rendererUrl)
+const isTrusted = (url: string) => isAppPage(url, page)
 
 function createWindow(): void {
   const state = loadWindowState(dataDir)
@@ -49,10 +54,11 @@ function createWindow(): void {
     return { action: 'deny' }
   })
   if (rendererUrl) void window.loadURL(rendererUrl)
-  else void window.loadFile(join(here, '../renderer/index.html'))
+  else void window.loadFile(rendererFile)
 }
 
 app.whenReady().then(() => {
+  secureWebContents(page)
   try {
     services = createServices({
       dataDir,

@@ -19,6 +19,7 @@ import { StudyService } from './studies/service'
 import { TrainingService } from './training/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
+import { ensurePrivateFolder } from './store/private'
 import { RunModelService } from './training/run-model'
 import { ReportService } from './report/service'
 
@@ -54,8 +55,11 @@ export interface Services {
 /** Starts the services over the data folder `options.dataDir`. */
 export function createServices(options: ServiceOptions): Services {
   const dbFile = join(options.dataDir, 'osprey.db')
+  const privacy = ensurePrivateFolder(options.dataDir)
   // A damaged database is set aside (never deleted) and a fresh one started; the user is told.
-  const { db, notices } = openHistoryDatabase(dbFile, { nativeBinding: options.nativeBinding })
+  const opened = openHistoryDatabase(dbFile, { nativeBinding: options.nativeBinding })
+  const { db } = opened
+  const notices = [...privacy, ...opened.notices]
   const events = new EventBus()
   // Scans and training Runs queue separately: a long Run never holds up a scan.
   const scans = new WorkerPool(options.spawnWorker, Math.max(1, availableParallelism() - 1))

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { OspreyError } from '../errors'
+import { PRIVATE_FILE, PRIVATE_FOLDER } from '../store/private'
 import type { BackboneInfo } from './catalog'
 import { formatSums, readModelFolder, readModelJson, sha256File, SUMS_FILE } from './files'
 
@@ -32,7 +33,7 @@ export interface DownloadOptions {
 export async function downloadBackbone(info: BackboneInfo, folder: string, options: DownloadOptions = {}): Promise<void> {
   if (!info.url) throw new OspreyError('bad-input', `${info.title} is not downloaded: it comes with the app.`)
   const staging = `${folder}.partial`
-  await mkdir(staging, { recursive: true })
+  await mkdir(staging, { recursive: true, mode: PRIVATE_FOLDER })
   const base = new URL('.', info.url)
   const fetchFile = (name: string, url: URL, onBytes: (n: number) => void) => fetchResumable(info, url, join(staging, name), onBytes, options)
 
@@ -62,7 +63,7 @@ export async function downloadBackbone(info: BackboneInfo, folder: string, optio
       throw new OspreyError('bad-input', `${name} of ${info.title} arrived damaged (its checksum does not match). Try the download again.`)
     }
   }
-  await writeFile(join(staging, SUMS_FILE), formatSums(sums))
+  await writeFile(join(staging, SUMS_FILE), formatSums(sums), { mode: PRIVATE_FILE })
   await rm(folder, { recursive: true, force: true })
   await rename(staging, folder)
 }
@@ -89,7 +90,7 @@ async function fetchResumable(info: BackboneInfo, url: URL, file: string, onByte
       onBytes(chunk.length)
     })
     if (!append && have) onBytes(-have)
-    await pipeline(body, createWriteStream(file, { flags: append ? 'a' : 'w' }))
+    await pipeline(body, createWriteStream(file, { flags: append ? 'a' : 'w', mode: PRIVATE_FILE }))
   } catch (e) {
     if (e instanceof OspreyError) throw e
     if (options.signal?.aborted) throw new OspreyError('cancelled', `The download of ${info.title} was cancelled; what arrived is kept and the next attempt continues from there.`)

@@ -82,6 +82,18 @@ export async function trainCommand(services: Services, folder: string, flags: Tr
   const early: Events['runs.status'][] = []
   const starting = [followDownloads(services, out), services.events.on('runs.status', (e) => early.push(e))]
   const run = await services.training.start(trainingRequest(folder, flags)).finally(() => starting.forEach((dispose) => dispose()))
+  return follow(services, run, out, early)
+}
+
+/** `osprey runs resume <run>`: goes on with an interrupted Run from its last checkpoint, as `train` follows a new one. */
+export async function resumeCommand(services: Services, runId: string, out: Output): Promise<number> {
+  const run = await services.training.resume(runIdOf(runId))
+  if (!out.json) out.text(`Resuming Run ${run.id} (${run.name}) after Epoch ${run.epochsDone} of ${run.epochs}.`)
+  return follow(services, run, out)
+}
+
+/** Shows a Run's progress (after what it said while starting, `early`) until it ends, then its result; Ctrl+C stops it and keeps what it learned. */
+async function follow(services: Services, run: RunSummary, out: Output, early: Events['runs.status'][] = []): Promise<number> {
   let perEpoch = 0 // Iterations per Epoch, known once the split is
   const status = ({ run: r, message }: Events['runs.status']) => {
     if (r.id !== run.id || !message) return

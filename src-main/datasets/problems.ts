@@ -1,5 +1,5 @@
 /** Problem constructors: every kind with its severity, in one place. */
-import type { Problem, ProblemKind, ProblemSeverity } from '../contract'
+import type { DatasetReport, Problem, ProblemKind, ProblemSeverity } from '../contract'
 
 // `error`: the file or folder is not used; `warning`: it is used but deserves a look.
 const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
@@ -27,4 +27,14 @@ export function problem(path: string, kind: ProblemKind, message: string): Probl
 export function sortProblems(problems: Problem[]): Problem[] {
   const rank = (p: Problem) => (p.severity === 'error' ? 0 : 1)
   return problems.sort((a, b) => rank(a) - rank(b) || a.kind.localeCompare(b.kind) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** Why a dataset cannot be trained on yet — no class folders, a single class, or class folders
+ *  without a usable image — or null when it can. */
+export function whyUntrainable(report: Pick<DatasetReport, 'problems' | 'images' | 'classes'>): string | null {
+  const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
+  if (blocking) return blocking.message
+  if (report.images > 0) return null
+  const names = report.classes.map((c) => c.name).join(', ')
+  return `the class folders (${names}) have no usable images. Put the images of each class in its folder, then try again.`
 }

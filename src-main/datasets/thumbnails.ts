@@ -18,7 +18,7 @@ export async function makeThumbnails(root: string, files: ThumbnailSource[], opt
     const list = byClass.get(f.class) ?? []
     if (list.length < options.perClass) byClass.set(f.class, [...list, f])
   }
-  await mkdir(options.cacheDir, { recursive: true })
+  await mkdir(options.cacheDir, { recursive: true, mode: 0o700 }) // in the data folder: the user's alone
   return Promise.all(
     [...byClass].map(async ([name, sources]) => ({
       name,
@@ -33,7 +33,7 @@ async function thumbnail(file: string, hash: string, options: { size: number; ca
   if (!data) {
     data = await thumbnailBytes(file, options.size).catch(() => null) // changed or vanished since the scan: shown as missing
     if (!data) return ''
-    await writeFile(cached, data).catch(() => {})
+    await writeFile(cached, data, { mode: 0o600 }).catch(() => {})
   }
   return `data:image/webp;base64,${data.toString('base64')}`
 }

@@ -27,7 +27,7 @@ export function trackWindowState(window: BrowserWindow, dataDir: string): void {
   window.on('close', () => {
     const state: WindowState = { bounds: window.getNormalBounds(), maximized: window.isMaximized() }
     try {
-      writeFileSync(join(dataDir, 'window-state.json'), JSON.stringify(state))
+      writeFileSync(join(dataDir, 'window-state.json'), JSON.stringify(state), { mode: 0o600 })
     } catch {
       // not worth failing the close over
     }

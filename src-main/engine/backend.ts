@@ -34,6 +34,16 @@ export interface BackendOptions {
   threads?: number
   /** Receives one line per rung skipped or chosen. */
   log?: (line: string) => void
+  /** How the machine is looked at (tests climb the ladder with their own); the real ones by default. */
+  probes?: Partial<BackendProbes>
+}
+
+/** What the ladder asks of the machine. */
+export interface BackendProbes {
+  /** Imports an optional package; rejects with code ERR_MODULE_NOT_FOUND when it is not installed. */
+  load(name: string): Promise<unknown>
+  /** The WebGPU adapter Dawn offers (its name, and whether it is a fallback), or null; throws why it cannot look. */
+  adapter(): Promise<{ name: string; fallback: boolean } | null>
 }
 
 /** What a rung gives back when it starts. */
@@ -43,7 +53,7 @@ interface Started {
   threads: number
 }
 
-type Rung = (threads: number) => Promise<Started>
+type Rung = (threads: number, probes: BackendProbes) => Promise<Started>
 
 const LADDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']
 
@@ -60,11 +70,12 @@ const REMEDY: Record<BackendName, string> = {
 export async function initBackend(preference: BackendPreference, options: BackendOptions = {}): Promise<Backend> {
   const log = options.log ?? (() => {})
   const threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, os.availableParallelism?.() ?? os.cpus().length)))
+  const probes: BackendProbes = { load: importPackage, adapter: dawnAdapter, ...options.probes }
   const names = preference === 'auto' ? LADDER : [preference]
   if (!names.every((n) => LADDER.includes(n))) throw new Error(`unknown backend "${preference}"; use one of auto, ${LADDER.join(', ')}`)
   for (const name of names) {
     try {
-      const started = await RUNGS[name](threads)
+      const started = await RUNGS[name](threads, probes)
       log(`backend: using ${name} (${Object.entries(started.versions).map(([k, v]) => `${k} ${v}`).join(', ')})`)
       return { name, ...started, dispose: () => disposeBackend(started.tf, name) }
     } catch (err) {
@@ -82,10 +93,13 @@ function disposeBackend(tf: Tf, name: BackendName): void {
   if (tf.findBackendFactory(registered)) tf.removeBackend(registered)
 }
 
+/** The real import of a package by name. */
+const importPackage = (name: string): Promise<unknown> => import(/* @vite-ignore */ name)
+
 /** Imports an optional package, turning "not installed" into a short reason. */
-async function importOptional<T>(name: string): Promise<T> {
+async function importOptional<T>(load: BackendProbes['load'], name: string): Promise<T> {
   try {
-    return (await import(/* @vite-ignore */ name)) as T
+    return (await load(name)) as T
   } catch (err) {
     const code = (err as { code?: string }).code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${name} is not installed`)
@@ -104,21 +118,24 @@ function baseVersions(tf: Tf, threads: number): Record<string, string> {
 }
 
 const RUNGS: Record<BackendName, Rung> = {
-  'tensorflow-gpu': async () => {
-    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>('@tensorflow/tfjs-node-gpu')
+  'tensorflow-gpu': async (_threads, probes) => {
+    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>(probes.load, '@tensorflow/tfjs-node-gpu')
     await activate(tf, 'tensorflow')
     const usesGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice
     if (!usesGpu) throw new Error('@tensorflow/tfjs-node-gpu loaded but TensorFlow found no usable CUDA GPU')
     return { tf, threads: 0, versions: { ...baseVersions(tf, 0), 'tfjs-node-gpu': tf.version['tfjs-node'] ?? tf.version.tfjs } }
   },
-  tensorflow: async () => {
-    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>('@tensorflow/tfjs-node')
+  tensorflow: async (_threads, probes) => {
+    const tf = await importOptional<Tf & { version: { 'tfjs-node'?: string } }>(probes.load, '@tensorflow/tfjs-node')
     await activate(tf, 'tensorflow')
     return { tf, threads: 0, versions: { ...baseVersions(tf, 0), 'tfjs-node': tf.version['tfjs-node'] ?? tf.version.tfjs } }
   },
-  webgpu: async () => {
-    const adapter = await hardwareAdapter()
-    const { version_webgpu: version } = await importOptional<{ version_webgpu: string }>('@tensorflow/tfjs-backend-webgpu')
+  webgpu: async (_threads, probes) => {
+    const found = await probes.adapter()
+    if (!found) throw new Error('WebGPU (Dawn) found no adapter')
+    if (found.fallback || SOFTWARE_ADAPTER.test(found.name)) throw new Error(`WebGPU found only a software adapter (${found.name})`)
+    const adapter = found.name
+    const { version_webgpu: version } = await importOptional<{ version_webgpu: string }>(probes.load, '@tensorflow/tfjs-backend-webgpu')
     await activate(tfjs, 'webgpu')
     return { tf: tfjs, threads: 0, versions: { ...baseVersions(tfjs, 0), 'tfjs-backend-webgpu': version, adapter } }
   },
@@ -139,21 +156,20 @@ const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic 
 // Where Linux distributions put the Vulkan loader.
 const VULKAN_LOADERS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1']
 
-/** Installs navigator.gpu from the `webgpu` package (Dawn) and names its hardware adapter. */
-async function hardwareAdapter(): Promise<string> {
+/** Installs navigator.gpu from the `webgpu` package (Dawn) and names its adapter. */
+async function dawnAdapter(): Promise<{ name: string; fallback: boolean } | null> {
   // On Linux Dawn needs the Vulkan loader; without it, it prints a native warning and finds nothing.
   if (process.platform === 'linux' && !VULKAN_LOADERS.some((f) => existsSync(f))) throw new Error('no Vulkan loader (libvulkan.so.1) is installed')
-  const { create, globals } = await importOptional<{ create(o: string[]): GpuLike; globals: object }>('webgpu')
+  const { create, globals } = await importOptional<{ create(o: string[]): GpuLike; globals: object }>(importPackage, 'webgpu')
   Object.assign(globalThis, globals)
   const g = globalThis as { navigator?: { gpu?: GpuLike } }
   g.navigator ??= {}
   g.navigator.gpu ??= create([])
   const adapter = await g.navigator.gpu.requestAdapter()
-  if (!adapter) throw new Error('WebGPU (Dawn) found no adapter')
+  if (!adapter) return null
   const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter'
-  if (adapter.isFallbackAdapter || SOFTWARE_ADAPTER.test(name)) throw new Error(`WebGPU found only a software adapter (${name})`)
-  return name
+  return { name, fallback: Boolean(adapter.isFallbackAdapter) }
 }
 
 /** The slice of the WebGPU API used above. */

@@ -28,10 +28,14 @@ const COLUMNS: [string, (r: ExportedRun) => unknown][] = [
   ['notes', (r) => r.notes]
 ]
 
-/** RFC 4180: quote a field holding a comma, quote, or line break; double the quotes. */
+/**
+ * RFC 4180: quote a field holding a comma, quote, or line break; double the quotes. Text that a
+ * spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return: a Run
+ * name, a note, a tag…) gets a leading apostrophe, as OWASP advises; numbers stay numbers.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return ''
-  const text = String(value)
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 

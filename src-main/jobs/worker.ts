@@ -8,6 +8,20 @@ import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
 import type { ControlAction, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
+// A worker writes only into the data folder (models, checkpoints, the decoded image cache, the
+// database): the user's alone, so everything it creates is 600 (files) and 700 (folders).
+process.umask(0o077)
+
+// Registered before tfjs loads: its wasm module adds handlers that rethrow, and Node then prints
+// the throwing line — the whole 40 KB of minified module source. One short line is enough.
+process.on('uncaughtException', (e) => die(e))
+process.on('unhandledRejection', (e) => die(e))
+
+function die(e: unknown): never {
+  process.stderr.write(`osprey worker: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join('\n') : String(e)}\n`)
+  process.exit(70)
+}
+
 /** Control actions sent to the running job (pause, resume, stop). */
 export type ControlListener = (action: ControlAction) => void
 
@@ -40,8 +54,12 @@ interface ParentPort {
 const electronPort = (process as { parentPort?: ParentPort }).parentPort
 
 function post(message: FromWorker): void {
-  if (electronPort) electronPort.postMessage(message)
-  else process.send?.(message)
+  if (electronPort) return electronPort.postMessage(message)
+  // The parent gone (killed, crashed): nothing would receive the result, so end quietly.
+  if (!process.connected) process.exit(0)
+  process.send?.(message, undefined, {}, (e) => {
+    if (e) process.exit(0)
+  })
 }
 
 const controller = new AbortController()
@@ -66,5 +84,11 @@ function receive(message: ToWorker): void {
 
 if (electronPort) electronPort.on('message', (e) => receive(e.data))
 else process.on('message', (m) => receive(m as ToWorker))
-// The parent going away ends the job: nothing would receive its result.
+// The parent going away ends the job: nothing would receive its result. A parent killed at a bad
+// moment may leave no 'disconnect' to hear, so its pid is checked too (reparented: it is gone):
+// a worker that outlived its parent would go on writing the Run's files beside a resumed copy.
 process.on('disconnect', () => process.exit(0))
+const parentPid = process.ppid
+setInterval(() => {
+  if (process.ppid !== parentPid) process.exit(0)
+}, 1000).unref()

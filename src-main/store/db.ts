@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { resourcesDir } from '../paths'
+import { ensurePrivateFile, PRIVATE_FOLDER } from './private'
 
 /** The synchronous database handle every repository takes. */
 export type Db = Database.Database
@@ -17,7 +18,10 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (!options.readonly) mkdirSync(dirname(file), { recursive: true })
+  if (!options.readonly) {
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_FOLDER })
+    ensurePrivateFile(file) // the history is the user's alone
+  }
   const db = new Database(file, { readonly: options.readonly ?? false, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) })
   db.pragma('busy_timeout = 5000')
   if (!options.readonly) {

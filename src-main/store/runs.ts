@@ -1,7 +1,7 @@
 /** The runs repository: Runs, their Epoch and Iteration metrics, and artifacts. */
 import type { EpochMetrics, Evaluation, IterationMetrics, RunDetail, RunStatus, RunSummary, TrainingConfig } from '../contract'
 import type { Db } from './db'
-import { processAlive } from './owner'
+import { currentOwner, ownerAlive } from './owner'
 
 interface RunRow {
   id: number
@@ -137,17 +137,22 @@ export class RunRepository {
     }
   }
 
-  /** Marks Run `id` as run by this process (see interruptOrphans). */
+  /** Marks Run `id` as run by this process, by pid and start time (see interruptOrphans). */
   claim(id: number): void {
-    this.#db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(process.pid, id)
+    const owner = currentOwner()
+    this.#db.prepare('UPDATE runs SET owner_pid = ?, owner_started = ? WHERE id = ?').run(owner.pid, owner.started, id)
   }
 
   /** Runs left queued, running or paused by a process that is gone (the app was closed or
-   *  crashed) become `interrupted`; those of another live process (the app, while the CLI looks) stay. */
+   *  crashed, or the machine restarted and its pid now names another process) become
+   *  `interrupted`, so they can be resumed or deleted; those of another live process (the app,
+   *  while the CLI looks) stay. */
   interruptOrphans(): number {
-    const active = this.#db.prepare("SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as { id: number; owner_pid: number | null }[]
-    const interrupt = this.#db.prepare("UPDATE runs SET status = 'interrupted', error = 'The app closed while this Run was training. Resume it to continue from its last checkpoint.' WHERE id = ?")
-    const orphans = active.filter((r) => !processAlive(r.owner_pid))
+    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
+    const interrupt = this.#db.prepare(
+      "UPDATE runs SET status = 'interrupted', error = 'Osprey closed while this Run was training. Resume it (Resume in the app, or osprey runs resume ' || id || ') to continue from its last checkpoint.' WHERE id = ?"
+    )
+    const orphans = active.filter((r) => !ownerAlive(r.owner_pid, r.owner_started))
     this.#db.transaction(() => orphans.forEach((r) => interrupt.run(r.id)))()
     return orphans.length
   }

@@ -1,7 +1,7 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
 import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialState, TrialSummary } from '../contract'
 import type { Db } from './db'
-import { processAlive } from './owner'
+import { currentOwner, ownerAlive } from './owner'
 
 /** What a Study keeps besides its name, strategy and objective (config_json). */
 export interface StudySettings {
@@ -132,17 +132,18 @@ export class StudyRepository {
     }))
   }
 
-  /** Marks Study `id` as run by this process (see interruptOrphans). */
+  /** Marks Study `id` as run by this process, by pid and start time (see interruptOrphans). */
   claim(id: number): void {
-    this.#db.prepare('UPDATE studies SET owner_pid = ? WHERE id = ?').run(process.pid, id)
+    const owner = currentOwner()
+    this.#db.prepare('UPDATE studies SET owner_pid = ?, owner_started = ? WHERE id = ?').run(owner.pid, owner.started, id)
   }
 
   /** Studies left running by a process that is gone become `interrupted` (resumable); those of
    *  another live process (the app, while the CLI looks) stay. */
   interruptOrphans(): number {
-    const active = this.#db.prepare("SELECT id, owner_pid FROM studies WHERE status = 'running'").all() as { id: number; owner_pid: number | null }[]
+    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM studies WHERE status = 'running'").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
     const interrupt = this.#db.prepare("UPDATE studies SET status = 'interrupted', state_json = json_object('message', 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.') WHERE id = ?")
-    const orphans = active.filter((s) => !processAlive(s.owner_pid))
+    const orphans = active.filter((s) => !ownerAlive(s.owner_pid, s.owner_started))
     this.#db.transaction(() => orphans.forEach((s) => interrupt.run(s.id)))()
     return orphans.length
   }

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto'
 import type { Objective, RunSummary, StudyDetail, StudyRequest, StudySummary, TrainingRequest } from '../contract'
+import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
@@ -74,8 +75,8 @@ export class StudyService {
     }
     checkRequest({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
-    const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
-    if (blocking) throw new OspreyError('bad-input', `This dataset cannot be tuned on yet: ${blocking.message}`)
+    const why = whyUntrainable(report)
+    if (why) throw new OspreyError('bad-input', `This dataset cannot be tuned on yet: ${why}`)
     const seed = request.seed ?? request.training?.seed ?? randomInt(2 ** 31 - 1)
     const settings: StudySettings = {
       folder: report.path,

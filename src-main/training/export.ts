@@ -4,10 +4,11 @@
  * output order) and metadata.json (everything needed to prepare an image the way training did).
  * Plain file copies: no tfjs on the main process.
  */
-import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
 import { basename, isAbsolute, join, normalize } from 'node:path'
 import type { ExportedModelMetadata } from '../contract'
 import { OspreyError } from '../errors'
+import { writeExportFiles } from './export-files'
 
 /** What the Run adds to the metadata; the rest (labels, size, channels, normalization) comes from the saved model itself. */
 export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'model' | 'backend'>
@@ -22,9 +23,6 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
   if (!isAbsolute(folder)) throw new OspreyError('bad-input', `"${folder}" is not a full path: give the absolute path of the folder to export to.`)
   const existing = await stat(folder).catch(() => null)
   if (existing && !existing.isDirectory()) throw new OspreyError('bad-input', `${folder} is a file, not a folder. Choose a folder to export the model into.`)
-  if (!overwrite && (await stat(join(folder, 'model.json')).catch(() => null))) {
-    throw new OspreyError('bad-input', `${folder} already holds a model.json. Choose an empty folder, or allow replacing it (Replace in the app, --overwrite on the command line).`)
-  }
   const modelJson = await readFile(join(modelDir, 'model.json'), 'utf8').catch(() => {
     throw new OspreyError('not-found', `The Run's model files are missing from ${modelDir}; train the Run again to export it.`)
   })
@@ -50,14 +48,20 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
     exportedAt: new Date().toISOString()
   }
   try {
-    for (const file of weightFiles) await copyFile(join(modelDir, file), join(folder, file))
-    await writeFile(join(folder, 'labels.json'), `${JSON.stringify(metadata.labels, null, 2)}\n`)
-    await writeFile(join(folder, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`)
-    // model.json last, through a temporary name: a folder with a model.json holds a whole model.
-    const temp = join(folder, `.model.json.${process.pid}.partial`)
-    await writeFile(temp, modelJson)
-    await rename(temp, join(folder, 'model.json'))
+    // No file already there is replaced unless told, no link is followed; model.json last, so a
+    // folder with a model.json holds a whole model.
+    await writeExportFiles(
+      folder,
+      [
+        ...weightFiles.map((file) => ({ name: file, copyFrom: join(modelDir, file) })),
+        { name: 'labels.json', data: `${JSON.stringify(metadata.labels, null, 2)}\n` },
+        { name: 'metadata.json', data: `${JSON.stringify(metadata, null, 2)}\n` },
+        { name: 'model.json', data: modelJson }
+      ],
+      overwrite
+    )
   } catch (e) {
+    if (e instanceof OspreyError) throw e
     const code = (e as NodeJS.ErrnoException).code
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message
     throw new OspreyError('bad-input', `Cannot write the model into ${folder}: ${why}.`)

@@ -2,11 +2,12 @@
  * Training on the main side: validates and records Runs, runs each in a worker process,
  * records what the worker streams (metrics, checkpoints, outcome) and tells the renderer.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, renameSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { BackboneService } from '../backbones/service'
 import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
@@ -71,8 +72,10 @@ export class TrainingService {
     const { report, config, sources } = await this.#ready(request)
     const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model === 'pretrained' ? (sources.backbone?.title ?? 'pretrained') : config.model}`
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
+    const setAside = this.#clearFolder(id)
     this.#launch(id, config, report.id, false, sources)
     if (!trial && (!request.model || request.model === 'auto')) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: chooseModel(report).reason })
+    if (setAside) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `The folder of Run ${id} already held files of another history (a database set aside or removed); they were moved to ${setAside}, not overwritten.` })
     const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
     if (changed) {
       const { added, removed, changed: edited } = report.changes!
@@ -109,8 +112,8 @@ export class TrainingService {
     checkRequest(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
     const config = resolveConfig({ ...request, folder: report.path }, report)
-    const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
-    if (blocking) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${blocking.message}`)
+    const why = whyUntrainable(report)
+    if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
     const trainImages = Math.floor(report.images * (1 - fractions.validation - fractions.test))
     if (config.batchSize > trainImages) {
@@ -149,6 +152,9 @@ export class TrainingService {
       return this.#summary(id)
     }
     const run = this.get(id)
+    if (run.status === 'queued' || run.status === 'running' || run.status === 'paused') {
+      throw new OspreyError('bad-input', `Run ${id} is ${run.status} in another Osprey process (the app, or a command still running); pause, resume or stop it there.`)
+    }
     if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
     const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
     this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint, await this.#sources(run.config))
@@ -192,6 +198,16 @@ export class TrainingService {
     const active = this.#active.get(id)
     if (!active?.control) throw new OspreyError('bad-input', `Run ${id} is not running.`)
     active.control(action)
+  }
+
+  /** A new Run's folder must be its own: files already there (left by a database set aside or
+   *  removed by hand, whose Runs were numbered alike) are moved aside, never written over. */
+  #clearFolder(id: number): string | null {
+    const dir = this.#runDir(id)
+    if (!existsSync(dir)) return null
+    const aside = `${dir}.kept-${new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`
+    renameSync(dir, aside)
+    return aside
   }
 
   #runDir(id: number): string {

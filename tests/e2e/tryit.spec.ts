@@ -94,7 +94,7 @@ test('a finished Run shows its worst mistakes, classifies an image given by path
   expect(JSON.parse(await readFile(join(target, 'labels.json'), 'utf8'))).toEqual(classes)
   await writeFile(join(target, 'model.json'), '{}') // someone else's model is there now
   await exporter.getByTestId('export-button').click()
-  await expect(exporter.getByTestId('export-error')).toContainText('already holds a model.json')
+  await expect(exporter.getByTestId('export-error')).toContainText('already holds weights.bin, labels.json, metadata.json, model.json')
   await exporter.getByTestId('export-replace').click()
   await expect(exporter.getByTestId('export-done')).toBeVisible()
   expect(JSON.parse(await readFile(join(target, 'model.json'), 'utf8'))).toHaveProperty('weightsManifest')

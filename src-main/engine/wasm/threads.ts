@@ -1,14 +1,15 @@
 /**
  * The threaded-SIMD wasm module, built by hand so that its threads start under Node.
  * tfjs's own initialisation hands Emscripten blob: URLs for the pthread worker and main
- * script, which Node's Worker refuses (ERR_WORKER_PATH). Here both are real files: the main
- * script from wasm-out/, the worker written once to the temp folder.
+ * script, which Node's Worker refuses (ERR_WORKER_PATH). Here both are real files of the app:
+ * the main script from wasm-out/, the worker `resources/wasm/pthread-worker.cjs`. Nothing is
+ * written to (or run from) the shared temp folder, where another user could plant a file.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
+import { resourcesDir } from '../../paths'
 
 const load = createRequire(import.meta.url) // not named `require`: the bundler declares one
 
@@ -17,30 +18,12 @@ export function wasmPackageDir(): string {
   return dirname(load.resolve('@tensorflow/tfjs-backend-wasm/package.json'))
 }
 
-/** Path of the pthread worker script, written to the temp folder on first use. */
-function workerScript(version: string): string {
-  const dir = join(os.tmpdir(), 'osprey-tfjs-wasm')
-  const file = join(dir, `tfjs-backend-wasm-threaded-simd-${version}-1.worker.cjs`)
-  if (!existsSync(file)) {
-    const { wasmWorkerContents } = load(join(wasmPackageDir(), 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'))
-    mkdirSync(dir, { recursive: true })
-    const tmp = `${file}.${process.pid}.tmp`
-    // The contents come from a JS template literal, which turned the script's "\n" escapes into
-    // real newlines inside string literals; escape them again, as tfjs does.
-    writeFileSync(tmp, (wasmWorkerContents as string).replace(/\n/g, '\\n'))
-    // rename is atomic, so a concurrent process never reads half a file.
-    renameSync(tmp, file)
-  }
-  return file
-}
-
 /** A BackendWasm whose XNNPACK pool runs `threads` threads (its workers live until dispose). */
 export async function createThreadedWasmBackend(threads: number): Promise<BackendWasm> {
   const pkg = wasmPackageDir()
-  const version: string = load(join(pkg, 'package.json')).version
   const mainScript = join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.js')
   const factory = load(mainScript) as (config: object) => Promise<EmscriptenModule>
-  const worker = workerScript(version)
+  const worker = join(resourcesDir(), 'wasm', 'pthread-worker.cjs')
   // The C++ side caps its pool at half the logical cores it reads (os.cpus() at module
   // start, for hyper-threading); report 2·threads cores while the module starts.
   const cpus = os.cpus

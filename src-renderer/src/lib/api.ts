@@ -28,6 +28,25 @@ export class ApiError extends Error {
 
 type Listener = (payload: never) => void
 
+const TOKEN_KEY = 'osprey-token'
+
+/** What to do when the socket cannot be used: the likely causes, and where the token comes from. */
+export const ACCESS_HELP = 'Open the URL that `osprey serve` printed; it carries the access token. If you did, check that `osprey serve` is still running.'
+
+/**
+ * The access token of `osprey serve`. The printed URL carries it in the fragment (#token=…),
+ * which browsers never send to a server; it moves into this tab's sessionStorage (a reload keeps
+ * working) and out of the address bar. Never a cookie: cookies reach every port of 127.0.0.1.
+ */
+export function accessToken(): string | null {
+  const found = /(?:^#|&)token=([\w-]+)/.exec(location.hash)
+  if (found) {
+    sessionStorage.setItem(TOKEN_KEY, found[1])
+    history.replaceState(history.state, '', location.pathname + location.search)
+  }
+  return sessionStorage.getItem(TOKEN_KEY)
+}
+
 /** The contract over a WebSocket to `/api` (the serve transport); reconnects when dropped. */
 class SocketClient implements OspreyApi {
   #socket: Promise<WebSocket> | null = null
@@ -38,13 +57,20 @@ class SocketClient implements OspreyApi {
   #connect(): Promise<WebSocket> {
     if (this.#socket) return this.#socket
     this.#socket = new Promise((resolve, reject) => {
-      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`
+      const token = accessToken()
+      if (!token) {
+        this.#socket = null
+        return reject(new ApiError({ code: 'unsupported', message: ACCESS_HELP }))
+      }
+      // The token goes to the socket explicitly; the page and its assets carry no data and need none.
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api?token=${encodeURIComponent(token)}`
       const ws = new WebSocket(url)
       ws.onopen = () => resolve(ws)
-      ws.onerror = () => reject(new ApiError({ code: 'internal', message: 'Cannot reach the Osprey server. Is `osprey serve` still running?' }))
-      ws.onclose = () => {
+      ws.onerror = () => reject(new ApiError({ code: 'internal', message: `Cannot reach the Osprey server. ${ACCESS_HELP}` }))
+      ws.onclose = (event) => {
         this.#socket = null
-        for (const { reject: fail } of this.#pending.values()) fail(new ApiError({ code: 'internal', message: 'The connection to the Osprey server was lost.' }))
+        const message = event.code === 1009 ? 'A request was larger than the Osprey server accepts (1 MiB), so it closed the connection.' : 'The connection to the Osprey server was lost.'
+        for (const { reject: fail } of this.#pending.values()) fail(new ApiError({ code: 'internal', message }))
         this.#pending.clear()
         // Reconnect so that events keep arriving after a server restart.
         if (this.#listeners.size) setTimeout(() => this.#connect().catch(() => {}), 1000)

@@ -110,7 +110,7 @@ export class ModelExport {
       this.#done = await this.#api.invoke('runs.exportModel', { id: this.#runId, folder: target, ...(overwrite ? { overwrite } : {}) })
     } catch (error) {
       this.#error = describeError(error)
-      if (error instanceof ApiError && error.code === 'bad-input' && /already holds a model\.json/.test(error.message)) this.#wouldReplace = target
+      if (error instanceof ApiError && error.code === 'bad-input' && / already holds /.test(error.message)) this.#wouldReplace = target
     } finally {
       this.#busy = false
     }

@@ -1,6 +1,6 @@
 /** Downloading a backbone from a loopback HTTP server started here: progress, resume, checksums, offline. */
 import { createServer, type Server } from 'node:http'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -96,6 +96,8 @@ describe('downloading a backbone', () => {
     expect((await readModelFolder(folder)).weightBytes).toBe(12_000)
     for (const [name, body] of Object.entries(files)) expect(readFileSync(join(folder, name)).equals(body)).toBe(true)
     expect(Object.keys(await readSums(folder)).sort()).toEqual(Object.keys(files).sort())
+    // In the data folder, which is the user's alone: no other user may read what was downloaded.
+    for (const name of ['.', ...Object.keys(files), 'SHA256SUMS']) expect(statSync(join(folder, name)).mode & 0o077).toBe(0)
     const received = progress.map((p) => p.received)
     expect(received).toEqual([...received].sort((a, b) => a - b))
     expect(progress.at(-1)).toEqual({ id: 'tiny', received: 12_000, total: 12_000, done: true })

@@ -1,7 +1,8 @@
 /** The `osprey` command line, run as a user or a script runs it. */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { png, put, tempDir } from '../../helpers/images'
 import { writeStripes } from '../../helpers/stripes'
@@ -24,7 +25,8 @@ afterAll(() => {
 
 /** Runs `osprey args...` from the sources, as `npm run osprey --` does. */
 function osprey(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+  // The timeout ends a command that would serve forever instead of refusing.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lines: result.stdout.split('\n').filter(Boolean) }
 }
 
@@ -106,4 +108,38 @@ describe('osprey tune --json', () => {
     expect(error.message).toMatch(/lr: .*log/)
     expect(error.message).toMatch(/optimizer: .*empty/)
   })
+})
+
+describe('osprey serve --host', () => {
+  it('refuses an address other machines can reach unless --allow-remote says so', () => {
+    const run = osprey(['serve', '--host', '0.0.0.0', '--data-dir', data.path])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/)
+  })
+})
+
+describe('osprey runs resume', () => {
+  it('goes on with a Run whose command was killed, from its last checkpoint, to the end', async () => {
+    const stripes = tempDir()
+    const own = tempDir()
+    await writeStripes(stripes.path, 10)
+    const args = ['--model', 'reference-cnn', '--image-size', '16', '--batch-size', '4', '--backend', 'wasm', '--json', '--data-dir', own.path]
+    // `osprey train` killed in its second Epoch (the first one's checkpoint is saved): the Run is left behind.
+    const train = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', 'train', stripes.path, '--epochs', '3', ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+    createInterface({ input: train.stdout }).on('line', (line) => {
+      const message = JSON.parse(line)
+      if (message.type === 'iteration' && message.epoch === 2) train.kill('SIGKILL')
+    })
+    await new Promise((resolve) => train.once('exit', resolve))
+
+    const shown = osprey(['runs', 'show', '1', ...args.slice(-3)])
+    expect(JSON.parse(shown.lines.at(-1)!)).toMatchObject({ status: 'interrupted', error: expect.stringContaining('osprey runs resume 1') })
+    const resumed = osprey(['runs', 'resume', '1', ...args.slice(-3)])
+    stripes.cleanup()
+    own.cleanup()
+    expect(resumed.code).toBe(0)
+    const lines = resumed.lines.map((l) => JSON.parse(l))
+    expect(lines.filter((l) => l.type === 'epoch').map((l) => l.epoch)[0]).toBeGreaterThan(1) // Epoch 1 is not trained again
+    expect(lines.at(-1)).toMatchObject({ type: 'run', id: 1, status: 'completed', epochs_done: 3 })
+  }, 120_000)
 })

@@ -1,6 +1,6 @@
 /** The history database under faults: an old schema, a damaged file, a killed writer, a full disk. */
 import { spawn } from 'node:child_process'
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { toCommandError } from '../../../src-main/errors'
@@ -9,7 +9,7 @@ import { HistoryRepository } from '../../../src-main/store/history'
 import { openHistoryDatabase } from '../../../src-main/store/recover'
 import { RunRepository } from '../../../src-main/store/runs'
 import { seedRun } from '../../helpers/history'
-import { tempDir } from '../../helpers/images'
+import { put, tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>
 beforeEach(() => (dir = tempDir()))
@@ -21,7 +21,7 @@ describe('a database from the first schema (tests/fixtures/schema-001.db)', () =
     copyFileSync(join(__dirname, '..', '..', 'fixtures', 'schema-001.db'), file)
     const { db, notices } = openHistoryDatabase(file)
     expect(notices).toEqual([])
-    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5])
+    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6])
     const history = new HistoryRepository(db)
     const page = history.query({ sort: { by: 'valAccuracy', direction: 'desc' } })
     expect(page.runs.map((r) => [r.id, r.valAccuracy, r.model, r.datasetName, r.tags])).toEqual([
@@ -45,6 +45,19 @@ describe('a damaged database file', () => {
     const backup = `${file}.corrupt-2026-11-27T10-20-30Z`
     expect(notices).toEqual([expect.stringContaining(`The old file is kept at ${backup}`)])
     expect(readFileSync(backup)).toEqual(garbage)
+    expect(seedRun(db)).toBe(1)
+    db.close()
+  })
+
+  it("takes its Runs' folder aside with it, so the fresh database's Run 1 cannot overwrite the old Run 1's files", () => {
+    const file = join(dir.path, 'osprey.db')
+    writeFileSync(file, Buffer.from('damaged '.repeat(1000)))
+    const oldModel = put(dir.path, 'runs/1/model/model.json', '{"the old Run 1": true}')
+    const { db, notices } = openHistoryDatabase(file, {}, new Date('2026-11-27T10:20:30.456Z'))
+    const kept = join(dir.path, 'runs.corrupt-2026-11-27T10-20-30Z')
+    expect(notices).toEqual([expect.stringContaining(`its Runs' files (models, checkpoints) at ${kept}; nothing was deleted.`)])
+    expect(readFileSync(join(kept, '1/model/model.json'), 'utf8')).toBe('{"the old Run 1": true}')
+    expect(existsSync(oldModel)).toBe(false) // the new Run 1 finds its folder free
     expect(seedRun(db)).toBe(1)
     db.close()
   })

@@ -1,5 +1,5 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,6 +47,12 @@ describe('a Run', () => {
     // With two cores or more, the batches were split over two model replicas (one thread each).
     if (availableParallelism() >= 2) expect(run.versions).toMatchObject({ replicas: '2', threads: '1' })
     expect(existsSync(join(services.training.modelPath(started.id)!, 'model.json'))).toBe(true)
+    // The model, checkpoints and decoded image cache are the user's alone, whatever the umask.
+    if (process.platform !== 'win32') {
+      const written = readdirSync(data.path, { recursive: true, withFileTypes: true }).map((e) => join(e.parentPath, e.name))
+      expect(written).toEqual(expect.arrayContaining([join(data.path, 'runs', String(started.id), 'model', 'weights.bin'), join(data.path, 'cache', 'images')]))
+      for (const path of written) expect([path, statSync(path).mode & 0o777]).toEqual([path, statSync(path).isDirectory() ? 0o700 : 0o600])
+    }
     const names = new Set(events.filter((e) => 'run' in (e.payload as object) || 'runId' in (e.payload as object)).map((e) => e.name))
     expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))
   })
@@ -68,6 +74,13 @@ describe('a Run', () => {
     })
     await expect(services.training.start({ folder: folder.path, ...small, batchSize: 500 })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('larger than the training set') })
     await expect(services.training.start({ folder: join(folder.path, 'missing'), ...small })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('Folder not found') })
+    // Class folders without images: say so, not that the batch size is too large for 0 images.
+    const empty = tempDir()
+    mkdirSync(join(empty.path, 'cats'))
+    mkdirSync(join(empty.path, 'dogs'))
+    const refused = services.training.start({ folder: empty.path, ...small, batchSize: 1 })
+    await expect(refused).rejects.toMatchObject({ code: 'bad-input', message: 'This dataset cannot be trained on yet: the class folders (cats, dogs) have no usable images. Put the images of each class in its folder, then try again.' })
+    empty.cleanup()
   })
 
   it('pauses, resumes and stops on request, keeping what it learned', async () => {
@@ -99,6 +112,28 @@ async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 25))
   }
 }
+
+describe('a new Run whose folder already holds files (of a history set aside or removed by hand)', () => {
+  it('moves those files aside, whole, instead of writing over them, and says where', async () => {
+    const own = tempDir()
+    put(own.path, 'runs/1/model/model.json', 'the earlier Run 1')
+    const fresh = createServices({ dataDir: own.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+    const messages: string[] = []
+    fresh.events.on('runs.status', (s) => s.message && messages.push(s.message))
+    try {
+      const run = await fresh.training.start({ folder: folder.path, ...small, epochs: 1 })
+      expect(run.id).toBe(1)
+      expect(await fresh.training.finished(run.id)).toMatchObject({ status: 'completed' })
+      const kept = readdirSync(join(own.path, 'runs')).filter((name) => name.startsWith('1.kept-'))
+      expect(kept).toHaveLength(1)
+      expect(readFileSync(join(own.path, 'runs', kept[0], 'model', 'model.json'), 'utf8')).toBe('the earlier Run 1')
+      expect(messages).toContainEqual(expect.stringContaining(`were moved to ${join(own.path, 'runs', kept[0])}`))
+    } finally {
+      fresh.close()
+      own.cleanup()
+    }
+  })
+})
 
 it('finds a learning rate: the loss against a growing rate, and a suggestion inside the range', async () => {
   const result = await services.training.findLearningRate({ folder: folder.path, ...small })

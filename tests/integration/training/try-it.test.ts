@@ -93,7 +93,7 @@ it('exports a folder that loads on its own and classifies the same as the Run, w
 it('refuses to replace a model already in the folder unless told, and says what is wrong with a bad folder', async () => {
   const target = join(out.path, 'twice')
   await services.runModels.exportModel(runId, target)
-  await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds a model.json') })
+  await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds weights.bin, labels.json, metadata.json, model.json') })
   await expect(services.runModels.exportModel(runId, target, true)).resolves.toMatchObject({ folder: target })
   await expect(services.runModels.exportModel(runId, put(out.path, 'a-file', 'x'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
   await expect(services.runModels.exportModel(runId, 'relative/folder')).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('not a full path') })

@@ -1,34 +1,40 @@
-/** `osprey serve`: the token guards every door, and the contract works over the socket. */
+/** `osprey serve`: the token guards every door to data, and no request can stop the server. */
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
-import { serve, type RunningServer } from '../../../src-main/transport/server'
+import { MAX_MESSAGE_BYTES, serve, type RunningServer } from '../../../src-main/transport/server'
 import { png, put, tempDir } from '../../helpers/images'
 
 let data: ReturnType<typeof tempDir>
-let renderer: ReturnType<typeof tempDir>
+let root: ReturnType<typeof tempDir>
+let renderer: string
 let folder: ReturnType<typeof tempDir>
 let services: Services
 let server: RunningServer
+const SECRET = 'beside the renderer folder, one ../ away'
 
 beforeAll(async () => {
   data = tempDir()
-  renderer = tempDir()
   folder = tempDir()
-  put(renderer.path, 'index.html', '<!doctype html><title>Osprey Studio</title>')
-  put(renderer.path, 'assets/app.js', 'console.log(1)')
-  put(data.path, 'secret.txt', 'outside the renderer folder')
+  // The renderer folder sits inside another, beside a secret: one step up from the served root reaches it.
+  root = tempDir()
+  renderer = join(root.path, 'renderer')
+  put(renderer, 'index.html', '<!doctype html><title>Osprey Studio</title>')
+  put(renderer, 'assets/app.js', 'console.log(1)')
+  put(root.path, 'secret.txt', SECRET)
   for (let i = 0; i < 4; i++) put(folder.path, `${i % 2 ? 'a' : 'b'}/${i}.png`, await png(i))
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
-  server = await serve(services, { rendererDir: renderer.path })
+  server = await serve(services, { rendererDir: renderer })
 })
 afterAll(async () => {
   await server.close()
   services.close()
-  for (const d of [data, renderer, folder]) d.cleanup()
+  for (const d of [data, root, folder]) d.cleanup()
 })
 
 /** A raw GET, so that headers such as Host can be set freely. */
@@ -69,52 +75,108 @@ function call(ws: WebSocket, id: number, command: unknown, request: unknown): Pr
   })
 }
 
-describe('without the token', () => {
-  it('refuses the page, the assets and the socket', async () => {
-    expect((await get('/')).status).toBe(401)
-    expect((await get('/assets/app.js')).status).toBe(401)
-    expect((await get('/?token=wrong')).status).toBe(401)
-    expect((await get('/', { Cookie: 'osprey_token=wrong' })).status).toBe(401)
-    await expect(socket()).rejects.toThrow('status 401')
-    await expect(socket({ Cookie: 'osprey_token=nope' })).rejects.toThrow('status 401')
+/** Sends raw bytes and resolves with what came back before the server closed (or `ms` passed). */
+function raw(bytes: string, ms = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect(server.port, '127.0.0.1', () => sock.write(bytes))
+    let reply = ''
+    const done = () => {
+      clearTimeout(timer)
+      sock.destroy()
+      resolve(reply)
+    }
+    const timer = setTimeout(done, ms)
+    sock.on('data', (d) => {
+      reply += d
+      // A refused upgrade or an error page is one response; stop once its head has arrived.
+      if (reply.includes('\r\n\r\n')) done()
+    })
+    sock.on('close', done)
+    sock.on('error', done)
+  })
+}
+
+describe('the page shell', () => {
+  it('is served without the token: it carries no data, and no cookie is ever set', async () => {
+    const page = await get('/')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('Osprey Studio')
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
+    expect((await get('/assets/app.js')).body).toBe('console.log(1)')
+    // Cookies are shared by every port of 127.0.0.1: the token must never travel in one.
+    for (const path of ['/', `/?token=${server.token}`, '/assets/app.js']) expect((await get(path)).headers['set-cookie']).toBeUndefined()
   })
 
-  it('explains how to get in', async () => {
-    expect((await get('/')).body).toContain('osprey serve')
+  it('prints a URL whose token sits in the fragment, which a browser never sends to any server', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${server.token}`)
+  })
+
+  it('serves files of the renderer folder only', async () => {
+    expect((await get('/assets/app.js')).body).toBe('console.log(1)')
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
+      const reply = await get(path)
+      expect(reply.status, path).toBe(404)
+      expect(reply.body, path).not.toContain(SECRET)
+    }
+    expect((await get('/nope.js')).status).toBe(404)
+  })
+
+  it('refuses a foreign Host name (DNS rebinding)', async () => {
+    expect((await get('/', { Host: 'evil.example:80' })).status).toBe(403)
+  })
+
+  it('serves on an address other machines reach only when told to (the Host check is then off)', async () => {
+    await expect(serve(services, { host: '0.0.0.0', rendererDir: renderer })).rejects.toThrow(/0\.0\.0\.0 is not a loopback address.*--allow-remote/)
+    const open = await serve(services, { host: '0.0.0.0', allowRemote: true, rendererDir: renderer })
+    await open.close()
+  })
+})
+
+describe('without the token', () => {
+  it('refuses the socket, and a cookie is no way in', async () => {
+    await expect(socket()).rejects.toThrow('status 401')
+    await expect(socket({}, '?token=wrong')).rejects.toThrow('status 401')
+    await expect(socket({ Cookie: `osprey_token=${server.token}` })).rejects.toThrow('status 401')
+    const plain = await get('/api')
+    expect(plain.status).toBe(401)
+    expect(plain.body).toContain('osprey serve')
+  })
+
+  it('answers a malformed request line or an opaque Origin with an error, and keeps serving', async () => {
+    expect(await raw('GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/)
+    expect(await raw('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 405/)
+    expect(await raw('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n' + `X-Big: ${'x'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/)
+    expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.token}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/)
+    // What a sandboxed iframe of any web page sends.
+    const upgrade = (path: string, origin: string) =>
+      raw(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${origin}\r\n\r\n`)
+    expect(await upgrade('/api', 'null')).toMatch(/^HTTP\/1\.1 401/)
+    expect(await upgrade('//[', 'null')).toMatch(/^HTTP\/1\.1 40\d/)
+    expect((await get('/')).status).toBe(200)
   })
 })
 
 describe('with the token', () => {
-  it('moves the token from the URL into an HttpOnly cookie', async () => {
-    const first = await get(`/?token=${server.token}`)
-    expect(first.status).toBe(302)
-    expect(first.headers.location).toBe('/')
-    expect(String(first.headers['set-cookie'])).toMatch(/osprey_token=.+; HttpOnly; SameSite=Strict/)
-    const page = await get('/', { Cookie: `osprey_token=${server.token}` })
-    expect(page.status).toBe(200)
-    expect(page.body).toContain('Osprey Studio')
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`)
+  it('still refuses an opaque or foreign Origin on the socket', async () => {
+    await expect(socket({ Origin: 'http://evil.example' }, `?token=${server.token}`)).rejects.toThrow('status 403')
+    await expect(socket({ Origin: 'null' }, `?token=${server.token}`)).rejects.toThrow('status 403')
+    const host = await socket({ Origin: `http://127.0.0.1:${server.port}` }, `?token=${server.token}`)
+    host.close()
   })
 
-  it('serves files of the renderer folder only', async () => {
-    const cookie = { Cookie: `osprey_token=${server.token}` }
-    expect((await get('/assets/app.js', cookie)).body).toBe('console.log(1)')
-    expect((await get('/../secret.txt', cookie)).status).toBe(404)
-    expect((await get('/%2e%2e/secret.txt', cookie)).status).toBe(404)
-    expect((await get('/nope.js', cookie)).status).toBe(404)
-  })
-
-  it('refuses a foreign Host name (DNS rebinding) even with the token', async () => {
-    expect((await get('/', { Cookie: `osprey_token=${server.token}`, Host: 'evil.example:80' })).status).toBe(403)
-  })
-
-  it('refuses a socket opened from another origin', async () => {
-    await expect(socket({ Cookie: `osprey_token=${server.token}`, Origin: 'http://evil.example' })).rejects.toThrow('status 401')
+  it('closes only the connection that sends a message over the limit (1009), and keeps serving', async () => {
+    const ws = await socket({ Authorization: `Bearer ${server.token}` })
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+    ws.on('error', () => {})
+    ws.send('x'.repeat(MAX_MESSAGE_BYTES + 1))
+    expect(await closed).toBe(1009)
+    const next = await socket({ Authorization: `Bearer ${server.token}` })
+    expect((await call(next, 1, 'datasets.list', {})).result.ok).toBe(true)
+    next.close()
   })
 
   it('runs commands over the socket, streams progress, and answers malformed messages clearly', async () => {
-    const ws = await socket({ Cookie: `osprey_token=${server.token}` })
+    const ws = await socket({ Authorization: `Bearer ${server.token}` })
     const events: string[] = []
     ws.on('message', (d) => {
       const m = JSON.parse(String(d))
