@@ -205,6 +205,8 @@ export interface TrainingConfig {
   fineTuneLearningRate?: number
   /** Start from the weights of this earlier Run (same model; a new classifier layer when its classes differ). */
   warmStart?: number
+  /** Images (paths within the Dataset folder) left out of this Run — e.g. probably mislabeled ones; the folder is never changed. */
+  exclude?: string[]
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */
@@ -533,6 +535,41 @@ export interface BackboneFolder {
   defaultLayer: string
 }
 
+/** What a label check found in a Dataset: probably mislabeled images, and near-duplicates across the split. */
+export interface LabelCheckResult {
+  backbone: string
+  images: number
+  folds: number
+  /** The split checked for near-duplicates is the one a Run with this seed makes. */
+  seed: number
+  /** How often the out-of-fold classifier agrees with the given labels. */
+  accuracy: number
+  /** Most suspect first: the given class, the class the images look like, and how sure of each the model is. */
+  suspects: { path: string; given: string; suggested: string; confidence: number; givenProbability: number }[]
+  /** A validation image that nearly repeats a training image (`duplicateOf`); `similarity`: how alike the two pictures are at 32 × 32 (correlation, 1 = the same). */
+  leaks: { path: string; duplicateOf: string; similarity: number }[]
+}
+
+/** A Dataset's last label check, with the user's decisions. */
+export interface LabelCheck extends LabelCheckResult {
+  datasetId: number
+  checkedAt: string
+  /** The folder changed since the check: run it again to see the images as they are now. */
+  stale: boolean
+  /** Exclude (left out of new Runs) or keep (the label is right), by image path. */
+  decisions: Record<string, 'exclude' | 'keep'>
+}
+
+/** The label check commands, kept in one block for easy merging. */
+export interface LabelCommands {
+  /** Checks a Dataset's labels with the pretrained backbone (progress: `datasets.labelCheckProgress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
+  'datasets.checkLabels': { request: { id: number; seed?: number }; response: LabelCheck }
+  /** The Dataset's last label check, or null. */
+  'datasets.labelCheck': { request: { id: number }; response: LabelCheck | null }
+  /** Exclude an image from new Runs, keep it, or (null) undecide. */
+  'datasets.reviewLabel': { request: { id: number; path: string; decision: 'exclude' | 'keep' | null }; response: LabelCheck }
+}
+
 /** The backbone commands, kept in one block for easy merging. */
 export interface BackboneCommands {
   'backbones.list': { request: Record<string, never>; response: BackboneStatus[] }
@@ -545,7 +582,7 @@ export interface BackboneCommands {
 }
 
 /** Every command: its request and its response. */
-export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands {
+export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands, LabelCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */
@@ -618,6 +655,8 @@ export interface Events {
   'studies.status': { study: StudySummary; message?: string }
   /** A backbone download moved on (`total` known once its model.json is in), finished, or failed. */
   'backbones.progress': { id: string; received: number; total: number | null; done: boolean; error?: string }
+  /** A label check moved on: a line on what it does now. */
+  'datasets.labelCheckProgress': { id: number; message: string }
 }
 
 export type CommandName = keyof Commands

@@ -92,7 +92,10 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'backbones.list': none,
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
-  'backbones.inspect': z.object({ folder: path }).strict()
+  'backbones.inspect': z.object({ folder: path }).strict(),
+  'datasets.checkLabels': z.object({ id, seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+  'datasets.labelCheck': z.object({ id }).strict(),
+  'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

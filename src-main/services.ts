@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BackboneService } from './backbones/service'
+import { LabelService } from './labels/service'
 import type { AppInfo } from './contract'
 import { DatasetService } from './datasets/service'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
@@ -48,6 +49,7 @@ export interface Services {
   /** HTML reports (issue 5). */
   reports: ReportService
   backbones: BackboneService
+  labels: LabelService
   dispatch: Dispatch
   close(): void
 }
@@ -69,7 +71,9 @@ export function createServices(options: ServiceOptions): Services {
   const trials = new WorkerPool(options.spawnWorker, trialSlots)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
   const backbones = new BackboneService({ dataDir: options.dataDir, events })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, backbones, nativeBinding: options.nativeBinding })
+  // Label checks get a worker of their own: a check never waits behind a Run.
+  const labels = new LabelService({ db, dbFile, dataDir: options.dataDir, pool: new WorkerPool(options.spawnWorker, 1), events, datasets, backbones, nativeBinding: options.nativeBinding })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
@@ -137,8 +141,12 @@ export function createServices(options: ServiceOptions): Services {
     'backbones.download': ({ id }) => backbones.download(id),
     'backbones.remove': ({ id }) => backbones.remove(id),
     'backbones.inspect': ({ folder }) => backbones.inspect(folder),
+    // Label checks
+    'datasets.checkLabels': ({ id, seed }) => labels.check(id, seed),
+    'datasets.labelCheck': ({ id }) => labels.get(id),
+    'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, dispatch: createDispatch(handlers), close: () => db.close() }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, dispatch: createDispatch(handlers), close: () => db.close() }
 }

@@ -1,6 +1,8 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
+import type { LabelCheckResult } from '../contract'
+import type { LabelCheckInput } from '../labels/check-job'
 import type { LrFindInput, LrFindResult, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
@@ -25,6 +27,12 @@ export interface JobKinds {
     input: PredictJobInput
     progress: never
     result: PredictJobResult
+  }
+  /** A Dataset's label check: probably mislabeled images, near-duplicates across the split. */
+  labelcheck: {
+    input: LabelCheckInput
+    progress: TrainProgress
+    result: LabelCheckResult
   }
 }
 

@@ -23,6 +23,7 @@ export interface DataSource {
 export interface LabelledData {
   report: DatasetReport
   classes: string[]
+  /** Every usable image (the caches hold them all); the split's indices point into this list, and leave out the images the Run excludes. */
   images: LabelledImage[]
   split: Split
   /** 1 for a grayscale Dataset, else 3; a pretrained backbone always takes 3. */
@@ -39,7 +40,7 @@ export function labelAndSplit(source: DataSource): LabelledData {
   db.close()
   if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
   const { classes, images } = labelImages(files)
-  const split = splitDataset(images, { seed: config.seed, fractions: resolveSplitFractions(images.length, config.validationSplit, config.testSplit), classNames: classes })
+  const split = splitKept(images, config, classes)
   const channels: 1 | 3 = config.model === 'pretrained' || report.stats.channels.rgb > 0 ? 3 : 1
   return { report, classes, images, split, channels }
 }
@@ -81,4 +82,18 @@ export function throttled(fn: (done: number, total: number) => void): (done: num
     last = now
     fn(done, total)
   }
+}
+
+/**
+ * The split of the images the Run keeps (all but `config.exclude`), its indices then pointing into
+ * the whole list: the decoded-image and embedding caches are the Dataset's, whatever a Run leaves out.
+ */
+function splitKept(images: LabelledImage[], config: TrainingConfig, classes: string[]): Split {
+  const excluded = new Set(config.exclude ?? [])
+  const kept = excluded.size ? images.flatMap((image, i) => (excluded.has(image.path) ? [] : [i])) : null
+  const subset = kept ? kept.map((i) => images[i]) : images
+  const split = splitDataset(subset, { seed: config.seed, fractions: resolveSplitFractions(subset.length, config.validationSplit, config.testSplit), classNames: classes })
+  if (!kept) return split
+  const whole = (indices: number[]) => indices.map((i) => kept[i])
+  return { ...split, train: whole(split.train), validation: whole(split.validation), test: whole(split.test) }
 }

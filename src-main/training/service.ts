@@ -31,6 +31,8 @@ export interface TrainingServiceDeps {
   events: EventBus
   datasets: DatasetService
   backbones: BackboneService
+  /** The images of a Dataset that new Runs leave out (the user excluded them after a label check). */
+  excluded?: (datasetId: number) => string[]
   nativeBinding?: string
 }
 
@@ -61,9 +63,16 @@ export class TrainingService {
   defaults(folder?: string, model?: ModelName | 'auto'): TrainingConfig & { modelReason?: string } {
     const known = folder ? this.#deps.datasets.list().find((d) => d.path === resolve(folder)) : undefined
     const report = known ? this.#deps.datasets.get(known.id) : undefined
-    if (model && model !== 'auto') return defaultConfig(folder ?? '', report, undefined, model)
+    const exclude = this.#excluded(report?.id)
+    if (model && model !== 'auto') return { ...defaultConfig(folder ?? '', report, undefined, model), ...exclude }
     const chosen = chooseModel(report)
-    return { ...defaultConfig(folder ?? '', report, undefined, chosen.model), ...(report ? { modelReason: chosen.reason } : {}) }
+    return { ...defaultConfig(folder ?? '', report, undefined, chosen.model), ...exclude, ...(report ? { modelReason: chosen.reason } : {}) }
+  }
+
+  /** The Dataset's excluded images as a setting, when there are any. */
+  #excluded(datasetId?: number): { exclude?: string[] } {
+    const paths = datasetId === undefined ? [] : (this.#deps.excluded?.(datasetId) ?? [])
+    return paths.length ? { exclude: paths } : {}
   }
 
   /** Validates the request, scans the folder (only what changed), records the Run and starts it.
@@ -111,7 +120,8 @@ export class TrainingService {
   async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig; sources: JobSources }> {
     checkRequest(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
-    const config = resolveConfig({ ...request, folder: report.path }, report)
+    // Images the user excluded after a label check stay out unless the request says otherwise.
+    const config = resolveConfig({ ...this.#excluded(report.id), ...request, folder: report.path }, report)
     const why = whyUntrainable(report)
     if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
