@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { backbonesCommand } from './cli/backbones'
 import { listCommand, scanCommand } from './cli/datasets'
+import { checkLabelsCommand, reviewCommand } from './cli/labels'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
 import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
@@ -22,6 +23,10 @@ const USAGE = `Usage: osprey <command> [options]
 Commands:
   datasets scan <folder>   scan and validate a dataset folder (one sub-folder per class)
   datasets list            list the datasets scanned so far
+  datasets check-labels <folder>   images that look mislabeled, and validation images that repeat
+                           training ones (--seed N: the split of a Run with that seed)
+  datasets review <folder> exclude|keep|undo <image>…   leave images out of new Runs (the folder
+                           is never changed), mark their labels right, or undo
   train <folder>           train a classifier (--model auto|pretrained|reference-cnn|default-cnn|compact-resnet
                            --image-size S --epochs N --batch-size B --optimizer adam|sgd|rmsprop --lr X
                            --schedule constant|step|cosine|onecycle|plateau --early-stop PATIENCE
@@ -90,6 +95,8 @@ async function main(): Promise<number> {
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
+  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1) return withServices(open(), (s) => checkLabelsCommand(s, rest[0], typeof values.seed === 'string' ? Number(values.seed) : undefined, out))
+  if (command === 'datasets' && sub === 'review' && rest.length >= 3) return withServices(open(), (s) => reviewCommand(s, rest[0], rest[1], rest.slice(2), out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, values, out))
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
