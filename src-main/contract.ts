@@ -485,12 +485,15 @@ export interface ExportedModelMetadata {
   exportedAt: string
 }
 
-/** A top-loss image of a Run's evaluation with its thumbnail; `thumbnail` is null when the file no longer exists or cannot be read. */
-export interface TopLossImage {
+/** An image of a Dataset (path within its folder) with its thumbnail; `thumbnail` is null, and `missing` says why, when the file no longer exists or cannot be read. */
+export interface ImageThumbnail {
   path: string
   thumbnail: string | null
   missing: string | null
 }
+
+/** A top-loss image of a Run's evaluation with its thumbnail. */
+export type TopLossImage = ImageThumbnail
 
 // HTML reports (issue 5)
 
@@ -566,6 +569,10 @@ export interface LabelCommands {
   'datasets.checkLabels': { request: { id: number; seed?: number }; response: LabelCheck }
   /** The Dataset's last label check, or null. */
   'datasets.labelCheck': { request: { id: number }; response: LabelCheck | null }
+  /** Thumbnails of images of the Dataset (paths within its folder), for the check's gallery. */
+  'datasets.imageThumbnails': { request: { id: number; paths: string[]; size?: number }; response: ImageThumbnail[] }
+  /** Shows an image of the Dataset in the system's file manager; only over the Electron transport. */
+  'datasets.showImage': { request: { id: number; path: string }; response: { shown: boolean } }
   /** Exclude an image from new Runs, keep it, or (null) undecide. */
   'datasets.reviewLabel': { request: { id: number; path: string; decision: 'exclude' | 'keep' | null }; response: LabelCheck }
 }

@@ -70,6 +70,12 @@ app.whenReady().then(() => {
           const options = { properties: ['openDirectory' as const], title: 'Open a dataset folder (one sub-folder per class)' }
           const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
           return { path: result.canceled ? null : (result.filePaths[0] ?? null) }
+        },
+        'datasets.showImage': ({ id, path }) => {
+          // Only an image the Dataset holds, never any path a page names.
+          const file = services.labels.imageFile(id, path)
+          shell.showItemInFolder(file)
+          return { shown: true }
         }
       }
     })

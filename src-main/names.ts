@@ -54,6 +54,8 @@ export const commandNames = [
   // Label checks
   'datasets.checkLabels',
   'datasets.labelCheck',
+  'datasets.imageThumbnails',
+  'datasets.showImage',
   'datasets.reviewLabel'
 ] as const satisfies readonly CommandName[]
 

@@ -95,6 +95,8 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'backbones.inspect': z.object({ folder: path }).strict(),
   'datasets.checkLabels': z.object({ id, seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
   'datasets.labelCheck': z.object({ id }).strict(),
+  'datasets.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
+  'datasets.imageThumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
   'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict()
 }
 

@@ -144,6 +144,10 @@ export function createServices(options: ServiceOptions): Services {
     // Label checks
     'datasets.checkLabels': ({ id, seed }) => labels.check(id, seed),
     'datasets.labelCheck': ({ id }) => labels.get(id),
+    'datasets.imageThumbnails': ({ id, paths, size }) => labels.thumbnails(id, paths, size),
+    'datasets.showImage': () => {
+      throw new OspreyError('unsupported', 'Showing a file in its folder works only in the desktop app; the path is shown beside the image.')
+    },
     'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
     ...options.hostHandlers
   }

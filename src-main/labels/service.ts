@@ -4,7 +4,8 @@
  * excluded image is left out of new Runs (recorded in each Run's config); the folder itself is
  * never changed.
  */
-import type { LabelCheck } from '../contract'
+import type { ImageThumbnail, LabelCheck } from '../contract'
+import { folderThumbnails } from '../datasets/thumbnails'
 import type { BackboneService } from '../backbones/service'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError } from '../errors'
@@ -69,6 +70,23 @@ export class LabelService {
     if (!check) throw new OspreyError('not-found', 'Check the labels of this Dataset first.')
     this.#labels.review(id, path, decision)
     return this.get(id)!
+  }
+
+  /** Thumbnails of images of Dataset `id` (paths within its folder, which must be ones it holds). */
+  thumbnails(id: number, paths: string[], size = 112): Promise<ImageThumbnail[]> {
+    const dataset = this.#deps.datasets.get(id)
+    // Only images of this Dataset: a request must not make thumbnails of any file on the machine.
+    const known = new Set(this.#deps.datasets.usableFiles(id).map((f) => f.path))
+    const unknown = paths.find((p) => !known.has(p))
+    if (unknown) throw new OspreyError('bad-input', `${unknown} is not an image of this Dataset.`)
+    return folderThumbnails(dataset.path, paths, size, 'the check')
+  }
+
+  /** The file of image `path` of Dataset `id`; refuses a path the Dataset does not hold. */
+  imageFile(id: number, path: string): string {
+    const dataset = this.#deps.datasets.get(id)
+    if (!this.#deps.datasets.usableFiles(id).some((f) => f.path === path)) throw new OspreyError('bad-input', `${path} is not an image of this Dataset.`)
+    return join(dataset.path, path)
   }
 
   /** The images of Dataset `id` that new Runs leave out. */
