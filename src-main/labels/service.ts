@@ -73,7 +73,7 @@ export class LabelService {
   }
 
   /** Thumbnails of images of Dataset `id` (paths within its folder, which must be ones it holds). */
-  thumbnails(id: number, paths: string[], size = 112): Promise<ImageThumbnail[]> {
+  async thumbnails(id: number, paths: string[], size = 112): Promise<ImageThumbnail[]> {
     const dataset = this.#deps.datasets.get(id)
     // Only images of this Dataset: a request must not make thumbnails of any file on the machine.
     const known = new Set(this.#deps.datasets.usableFiles(id).map((f) => f.path))

@@ -75,5 +75,10 @@ describe('a label check', () => {
     await services.datasets.scan(folder)
     expect(services.labels.get(report.id)!.stale).toBe(true)
     await expect(() => services.labels.review(999, 'x.jpg', 'keep')).toThrow(/Check the labels of this Dataset first/)
+    // Thumbnails and "show in folder" answer for the Dataset's own images only, never any file a request names.
+    const [thumb] = await services.labels.thumbnails(report.id, ['star/new.jpg'])
+    expect(thumb.thumbnail).toMatch(/^data:image\/webp;base64,/)
+    await expect(services.labels.thumbnails(report.id, ['../../../etc/passwd'])).rejects.toThrow('../../../etc/passwd is not an image of this Dataset.')
+    expect(() => services.labels.imageFile(report.id, '/etc/passwd')).toThrow(/is not an image of this Dataset/)
   })
 })
