@@ -50,7 +50,9 @@ export const commandNames = [
   'backbones.list',
   'backbones.download',
   'backbones.remove',
-  'backbones.inspect'
+  'backbones.inspect',
+  // Trials on a job queue (issue 12)
+  'queue.status'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
