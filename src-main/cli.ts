@@ -56,8 +56,9 @@ Commands:
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other
                            machines can reach needs --allow-remote)
   worker                   train Trials from a job queue (--redis URL --concurrency N --worker-name NAME
-                           --studio URL when the studio is reached through a tunnel); Ctrl+C finishes
-                           the current Trials, twice hands them back
+                           --studio URL when the studio is reached through a tunnel, --copy-datasets to
+                           train on a fetched copy even where the studio's folder is reachable);
+                           Ctrl+C finishes the current Trials, twice hands them back
   cluster                  start redis-server and workers on this machine (--workers N, default 2)
 
 Studies across machines: tune, studies resume and serve take --redis URL (or OSPREY_REDIS_URL;

@@ -17,7 +17,8 @@ export const QUEUE_OPTIONS = {
   'studio-host': { type: 'string' },
   'studio-port': { type: 'string' },
   'studio-url': { type: 'string' },
-  workers: { type: 'string' }
+  workers: { type: 'string' },
+  'copy-datasets': { type: 'boolean' }
 } as const
 
 /** The Redis URL the flags or the environment give, if any. */
@@ -57,6 +58,7 @@ export async function workerCommand(flags: TrainFlags, dataDir: string, out: Out
     name: typeof flags['worker-name'] === 'string' ? flags['worker-name'] : undefined,
     studioUrl: typeof flags.studio === 'string' ? flags.studio : undefined,
     lockMs,
+    copyDatasets: flags['copy-datasets'] === true,
     log: (line) => (out.json ? out.line({ type: 'log', message: line }) : out.text(line))
   })
   if (out.json) out.line({ type: 'worker', name: worker.name, redis: maskUrl(url), concurrency, dataDir })

@@ -52,5 +52,9 @@ export const keys = {
   /** Workers seen lately: a sorted set of names by last heartbeat. */
   workers: `${QUEUE.prefix}:workers`,
   /** One worker's heartbeat: its name, host and what it trains. */
-  worker: (name: string) => `${QUEUE.prefix}:worker:${name}`
+  worker: (name: string) => `${QUEUE.prefix}:worker:${name}`,
+  /** Where a studio's file server is now (it may listen elsewhere after a restart). */
+  studio: (studioId: string) => `${QUEUE.prefix}:studio:${studioId}`,
+  /** A Trial's model, kept in Redis when the studio could not be reached to take it. */
+  model: (jobId: string) => `${QUEUE.prefix}:model:${jobId}`
 }

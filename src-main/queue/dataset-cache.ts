@@ -38,10 +38,13 @@ const PARALLEL_FETCHES = 8
 /** Datasets on this worker, ready to train on. */
 export class DatasetCache {
   #dir: string
+  #useShared: boolean
   #pending = new Map<string, Promise<DatasetManifest>>()
 
-  constructor(dataDir: string) {
+  /** `useShared`: train on the studio's folder when this machine has it with the same content (default). */
+  constructor(dataDir: string, options: { useShared?: boolean } = {}) {
     this.#dir = join(dataDir, 'datasets')
+    this.#useShared = options.useShared ?? true
   }
 
   /** The Dataset of `job`, here: its folder checked, or fetched from the studio at `studioUrl`. */
@@ -60,12 +63,12 @@ export class DatasetCache {
     const home = join(this.#dir, fp)
     const known = await readJson<DatasetManifest>(join(home, 'manifest.json'))
     const ready = await readJson<Ready>(join(home, 'ready.json'))
-    if (known && ready && (!ready.shared || (await unchanged(ready, known)))) return { ...known, path: ready.root }
+    if (known && ready && (!ready.shared || (this.#useShared && (await unchanged(ready, known))))) return { ...known, path: ready.root }
 
     const manifest = known ?? (await fetchManifest(job, studioUrl))
     await mkdir(home, { recursive: true, mode: 0o700 })
     await writeJson(join(home, 'manifest.json'), manifest)
-    const shared = await checkFolder(job.dataset.folder, manifest, (done, total) => onProgress(done, total, 'images of the shared folder (checking)'))
+    const shared = this.#useShared && (await checkFolder(job.dataset.folder, manifest, (done, total) => onProgress(done, total, 'images of the shared folder (checking)')))
     if (shared) {
       await writeJson(join(home, 'ready.json'), { root: resolve(job.dataset.folder), shared: true, seen: shared } satisfies Ready)
       return { ...manifest, path: resolve(job.dataset.folder) }

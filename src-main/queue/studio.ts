@@ -11,7 +11,7 @@
  * A Redis that lost its data loses the job: the sweep adds it again.
  */
 import { createHash } from 'node:crypto'
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Queue, QueueEvents, type Job } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -30,6 +30,7 @@ import { startFilesServer, type FilesServer } from './files-server'
 import { studioIdentity, type StudioIdentity } from './identity'
 import { ProgressReader, type ProgressEntry } from './progress-reader'
 import { progressSchema, toTrainProgress, toTrainResult, trialResultSchema, type TrialJob, type TrialResult } from './protocol'
+import { takeModelFromRedis } from './upload'
 import { listWorkers } from './workers'
 
 /** How the studio joins a queue. */
@@ -101,8 +102,10 @@ export class QueueTrials implements TrialRunner {
     const blocking = this.#redis.duplicate()
     blocking.on('error', () => {})
     this.#reader = new ProgressReader(blocking, this.#redis)
+    let sweeps = 0
     this.#sweep = setInterval(() => {
       for (const flight of this.#flights.values()) void this.#check(flight)
+      if (++sweeps % 300 === 0 && this.#files) void this.#advertise() // every 10 minutes; also back after a Redis that lost its data
     }, SWEEP_MS)
   }
 
@@ -118,9 +121,15 @@ export class QueueTrials implements TrialRunner {
         dataset: (fingerprint) => this.#manifest(fingerprint),
         modelFolder: (runId, attempt) => this.#modelFolder(runId, attempt)
       })
+      await this.#advertise()
     })()
     this.#ready.catch(() => (this.#ready = null)) // a later call tries again
     return this.#ready
+  }
+
+  /** Tells workers where the file server is now (a restarted studio may listen on another port). */
+  async #advertise(): Promise<void> {
+    await this.#redis.set(keys.studio(this.#identity.id), this.filesUrl, 'EX', 24 * 3600).catch(() => {})
   }
 
   /** Where workers reach the file server. */
@@ -235,7 +244,7 @@ export class QueueTrials implements TrialRunner {
   }
 
   async #forget(flight: Flight, job: Job | null): Promise<void> {
-    await Promise.allSettled([job?.remove(), this.#redis.del(keys.progress(flight.jobId), keys.control(flight.jobId))])
+    await Promise.allSettled([job?.remove(), this.#redis.del(keys.progress(flight.jobId), keys.control(flight.jobId), keys.model(flight.jobId))])
   }
 
   #settle(flight: Flight, fn: () => void): void {
@@ -277,6 +286,11 @@ export class QueueTrials implements TrialRunner {
   async #placeModel(flight: Flight, result: TrialResult): Promise<string> {
     const target = join(flight.runDir, 'model')
     const incoming = join(flight.runDir, `model.incoming-${result.attempt}`)
+    // The studio was away when the Trial ended: the model waited in Redis.
+    if (!(await isWhole(incoming, result.modelFiles))) {
+      await mkdir(incoming, { recursive: true, mode: 0o700 })
+      await takeModelFromRedis(this.#redis, flight.jobId, (name, bytes) => writeFile(join(incoming, name), bytes, { mode: 0o600 }))
+    }
     // A studio that stopped between moving the model and recording it finds it in place already.
     const from = (await isWhole(incoming, result.modelFiles)) ? incoming : (await isWhole(target, result.modelFiles)) ? target : null
     if (!from) throw new OspreyError('internal', `The model of Run ${flight.runId} did not reach the studio whole; the Trial is not recorded. Resume the Study to train it again.`)

@@ -17,7 +17,7 @@ import { WorkerPool } from '../jobs/pool'
 import type { ControlAction, SpawnWorker } from '../jobs/protocol'
 import { ensurePrivateFolder } from '../store/private'
 import type { TrainJobInput, TrainJobResult } from '../training/protocol'
-import { maskUrl, QUEUE, redisOptions, TRIAL_JOB } from './connection'
+import { keys, maskUrl, QUEUE, redisOptions, TRIAL_JOB } from './connection'
 import { DatasetCache } from './dataset-cache'
 import { ProgressWriter } from './progress-writer'
 import { trialJobSchema, type TrialJob, type TrialResult } from './protocol'
@@ -39,6 +39,8 @@ export interface TrialWorkerOptions {
   studioUrl?: string
   /** How long a Trial's lock lasts without renewal: a killed worker's Trial is taken again about this long after (ms). */
   lockMs?: number
+  /** Always train on a copy fetched from the studio, even when the studio's folder is here (a slow network share). */
+  copyDatasets?: boolean
   log: (line: string) => void
 }
 
@@ -66,7 +68,7 @@ export class TrialWorker {
     this.#redis = redis
     this.name = options.name ?? `${hostname()}-${process.pid}`
     this.#pool = new WorkerPool(options.spawnWorker, options.concurrency)
-    this.#datasets = new DatasetCache(options.dataDir)
+    this.#datasets = new DatasetCache(options.dataDir, { useShared: !options.copyDatasets })
     this.#backbones = new BackboneService({ dataDir: options.dataDir, events: new EventBus() })
     const lockDuration = options.lockMs ?? 30_000
     this.#worker = new Worker(QUEUE.name, (job, token, signal) => this.#process(job, token, signal), {
@@ -154,9 +156,8 @@ export class TrialWorker {
       // Handed back or lost while it stopped: what it saved is not this Trial's outcome.
       if (active.abort.signal.aborted) throw new Error('aborted')
       await writer.flush()
-      const studio = this.#options.studioUrl ?? trial.studio.url
-      const modelFiles = await sendModel(result.modelPath, `${studio}/runs/${trial.runId}/attempts/${attempt}/model`, trial.studio.key)
-      log(`${result.stoppedBy}; the model is with the studio`)
+      const modelFiles = await sendModel(result.modelPath, { studioUrl: () => this.#studioUrl(trial), path: `/runs/${trial.runId}/attempts/${attempt}/model`, key: trial.studio.key, redis: this.#redis, jobId: job.id! })
+      log(`${result.stoppedBy}; the model went to the studio`)
       await rm(runDir, { recursive: true, force: true })
       return { stoppedBy: result.stoppedBy, epochsDone: result.epochsDone, evaluation: result.evaluation, testEvaluation: result.testEvaluation, imagesPerSecond: result.imagesPerSecond, attempt, modelFiles }
     } catch (e) {
@@ -175,8 +176,15 @@ export class TrialWorker {
     }
   }
 
+  /** Where the studio's file server is now: --studio, else where the studio says it listens (it may have restarted elsewhere), else the job's address. */
+  async #studioUrl(trial: TrialJob): Promise<string> {
+    if (this.#options.studioUrl) return this.#options.studioUrl
+    const current = await this.#redis.get(keys.studio(trial.studio.id)).catch(() => null)
+    return current && /^https?:\/\//.test(current) ? current : trial.studio.url
+  }
+
   async #train(trial: TrialJob, runDir: string, resume: boolean, writer: ProgressWriter, active: Active): Promise<TrainJobResult> {
-    const studio = this.#options.studioUrl ?? trial.studio.url
+    const studio = await this.#studioUrl(trial)
     const dataset = await this.#datasets.resolve(trial, studio, (done, total, what) => writer.push({ kind: 'preparing', done, total, what }))
     const { config } = trial
     let backbone: TrainJobInput['backbone']
