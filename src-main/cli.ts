@@ -59,7 +59,8 @@ Commands:
                            --studio URL when the studio is reached through a tunnel, --copy-datasets to
                            train on a fetched copy even where the studio's folder is reachable);
                            Ctrl+C finishes the current Trials, twice hands them back
-  cluster                  start redis-server and workers on this machine (--workers N, default 2)
+  cluster                  start redis-server and workers on this machine (--workers N, default 2;
+                           0: Redis only, for workers elsewhere)
 
 Studies across machines: tune, studies resume and serve take --redis URL (or OSPREY_REDIS_URL;
 redis://:PASSWORD@HOST:6379, rediss:// for TLS) to send Trials to workers on that queue; workers

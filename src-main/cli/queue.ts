@@ -85,7 +85,7 @@ export function workerDataDir(studioDataDir: string): string {
 /** `osprey cluster --workers N`: a redis-server of the system's and N workers on this machine, until Ctrl+C. */
 export async function clusterCommand(flags: TrainFlags, dataDir: string, out: Output): Promise<number> {
   const count = flags.workers === undefined ? 2 : Number(flags.workers)
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new OspreyError('bad-input', `--workers is how many workers to start, 1 to 64, not "${flags.workers}".`)
+  if (!Number.isInteger(count) || count < 0 || count > 64) throw new OspreyError('bad-input', `--workers is how many workers to start here, 0 (Redis only) to 64, not "${flags.workers}".`)
   const port = flags.port === undefined ? undefined : Number(flags.port)
   const { startRedisServer } = await import('../queue/redis-server')
   const { maskUrl } = await import('../queue/connection')
@@ -110,6 +110,7 @@ export async function clusterCommand(flags: TrainFlags, dataDir: string, out: Ou
   // back); this process waits for them. SIGTERM is passed on (they hand their Trials back).
   process.on('SIGINT', () => {})
   process.once('SIGTERM', () => children.forEach((child) => child.kill('SIGTERM')))
+  if (count === 0) await new Promise((done) => (process.once('SIGINT', done), process.once('SIGTERM', done)))
   await Promise.all(children.map((child) => new Promise((done) => child.once('exit', done))))
   await redis.stop()
   return 0

@@ -9,6 +9,8 @@ import { keys } from './connection'
 
 // Iterations wait at most this long to be sent; at 100 workers that is 400 writes a second to Redis.
 export const FLUSH_MS = 250
+// With nothing to send (a paused Trial), the studio's requests are still read this often.
+const POLL_MS = 1000
 // A stream keeps at most about this many entries (a very long Trial: the oldest Iterations go).
 const MAX_ENTRIES = 100_000
 const KEEP_S = 7 * 24 * 3600
@@ -23,6 +25,8 @@ export class ProgressWriter {
   #timer: NodeJS.Timeout | null = null
   #flushing: Promise<void> = Promise.resolve()
   #asked: string | null = null
+  #lastSent = Date.now()
+  #poll: NodeJS.Timeout
   onControl: (action: ControlAction) => void = () => {}
 
   constructor(redis: Redis, jobId: string, attempt: number) {
@@ -30,6 +34,13 @@ export class ProgressWriter {
     this.#key = keys.progress(jobId)
     this.#control = keys.control(jobId)
     this.#attempt = attempt
+    this.#poll = setInterval(() => Date.now() - this.#lastSent >= POLL_MS && void this.flush(), POLL_MS)
+  }
+
+  /** Sends what waits and stops reading the studio's requests. */
+  async close(): Promise<void> {
+    clearInterval(this.#poll)
+    await this.flush()
   }
 
   /** What the studio asks now (read once, before training starts). */
@@ -55,6 +66,7 @@ export class ProgressWriter {
   }
 
   async #send(batch: unknown[]): Promise<void> {
+    this.#lastSent = Date.now()
     try {
       const multi = this.#redis.multi()
       if (batch.length) multi.xadd(this.#key, 'MAXLEN', '~', MAX_ENTRIES, '*', 'a', String(this.#attempt), 'm', JSON.stringify(batch)).expire(this.#key, KEEP_S)

@@ -142,7 +142,10 @@ export class TrialWorker {
     const active: Active = { job, control: null, abort: new AbortController(), handBack: false }
     signal?.addEventListener('abort', () => active.abort.abort())
     const writer = new ProgressWriter(this.#redis, job.id!, attempt)
-    if ((await writer.asked()) === 'stop') throw refusal('cancelled', 'Stopped before a worker took it.')
+    if ((await writer.asked()) === 'stop') {
+      await writer.close()
+      throw refusal('cancelled', 'Stopped before a worker took it.')
+    }
     this.#active.set(job.id!, active)
     const log = (line: string) => this.#options.log(`Run ${trial.runId}${trial.studyId ? ` (Study ${trial.studyId})` : ''}: ${line}`)
     try {
@@ -155,13 +158,13 @@ export class TrialWorker {
       const result = await this.#train(trial, runDir, fromEpoch > 0, writer, active)
       // Handed back or lost while it stopped: what it saved is not this Trial's outcome.
       if (active.abort.signal.aborted) throw new Error('aborted')
-      await writer.flush()
+      await writer.close()
       const modelFiles = await sendModel(result.modelPath, { studioUrl: () => this.#studioUrl(trial), path: `/runs/${trial.runId}/attempts/${attempt}/model`, key: trial.studio.key, redis: this.#redis, jobId: job.id! })
       log(`${result.stoppedBy}; the model went to the studio`)
       await rm(runDir, { recursive: true, force: true })
       return { stoppedBy: result.stoppedBy, epochsDone: result.epochsDone, evaluation: result.evaluation, testEvaluation: result.testEvaluation, imagesPerSecond: result.imagesPerSecond, attempt, modelFiles }
     } catch (e) {
-      await writer.flush().catch(() => {})
+      await writer.close().catch(() => {})
       if (active.handBack && token) {
         log('handed back to the queue')
         await job.moveToWait(token)

@@ -51,6 +51,12 @@ async function machine(names: string[], dataDir = join(tmp.path, 'machine'), ext
   return workers
 }
 
+/** True when Run `runId`'s Trial has a checkpoint in a worker's `trialsDir`. */
+function checkpointed(trialsDir: string, runId: number): boolean {
+  const dir = existsSync(trialsDir) ? readdirSync(trialsDir).find((d) => d.includes(`-run-${runId}-`)) : undefined
+  return Boolean(dir && existsSync(join(trialsDir, dir, 'checkpoint-last', 'state.json')))
+}
+
 async function study(request: Partial<StudyRequest>) {
   const events: TrialSummary[] = []
   const dispose = services.events.on('studies.trial', (t) => events.push(t))
@@ -100,10 +106,11 @@ describe.skipIf(noRedis)('a Study on the queue', () => {
   it('re-queues the Trial of a worker killed with kill -9, which another worker resumes from its checkpoint, counted once', async () => {
     const [alpha, beta] = await machine(['alpha', 'beta'])
     const s = await study({ trials: 2, parallel: 2, training: { ...training, epochs: 4 } })
-    // Once a Trial has finished an Epoch (so a checkpoint exists), its worker dies.
+    // Once a Trial has finished an Epoch and saved its checkpoint (on the workers' machine), its worker dies.
+    const trialsDir = join(tmp.path, 'machine', 'trials')
     const first = await vi.waitFor(
       () => {
-        const t = s.events.find((e) => e.intermediate.length >= 1 && e.status === 'running' && (e.worker === 'alpha' || e.worker === 'beta'))
+        const t = s.events.find((e) => e.status === 'running' && (e.worker === 'alpha' || e.worker === 'beta') && checkpointed(trialsDir, e.runId!))
         expect(t).toBeDefined()
         return t!
       },

@@ -27,7 +27,8 @@ describe('openDatabase', () => {
       { version: 3, name: '003_history.sql' },
       { version: 4, name: '004_trial_errors.sql' },
       { version: 5, name: '005_owner_process.sql' },
-      { version: 6, name: '006_owner_start.sql' }
+      { version: 6, name: '006_owner_start.sql' },
+      { version: 7, name: '007_run_worker.sql' }
     ])
     again.close()
   })
