@@ -133,6 +133,27 @@ describe.skipIf(noRedis)('a Study on the queue', () => {
     expect(services.training.list().filter((r) => trials.some((t) => t.runId === r.id))).toHaveLength(2)
   })
 
+  it('a worker stopped (SIGTERM, or Ctrl+C twice) hands its Trial back; another worker resumes it', async () => {
+    const [alpha, beta] = await machine(['alpha', 'beta'])
+    const s = await study({ trials: 1, parallel: 1, training: { ...training, epochs: 4 } })
+    const trialsDir = join(tmp.path, 'machine', 'trials')
+    const taken = await vi.waitFor(
+      () => {
+        const t = s.events.find((e) => e.status === 'running' && (e.worker === 'alpha' || e.worker === 'beta') && checkpointed(trialsDir, e.runId!))
+        expect(t).toBeDefined()
+        return t!
+      },
+      { timeout: 120_000, interval: 50 }
+    )
+    const [leaving, staying] = taken.worker === 'alpha' ? [alpha, beta] : [beta, alpha]
+    await leaving.stop('SIGTERM')
+    expect(leaving.child.exitCode).toBe(0)
+    expect(leaving.logs(/handed back to the queue/)).toHaveLength(1)
+    expect((await s.done()).counts.completed).toBe(1)
+    expect(staying.logs(new RegExp(`^Run ${taken.runId} .*taken again \\(attempt 2\\), resuming after Epoch`))).toHaveLength(1)
+    expect(services.training.get(taken.runId!).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3, 4])
+  })
+
   it('sends the Dataset by fingerprint to a worker that keeps its own copy, checked image by image', async () => {
     const dataDir = join(tmp.path, 'far-machine')
     await machine(['far'], dataDir, ['--copy-datasets'])
