@@ -268,6 +268,8 @@ export interface RunSummary {
   createdAt: string
   durationMs: number | null
   error: string | null
+  /** Where it trains or trained (issue 12): null on this machine; 'queue' while it waits for a worker; else the worker's name. */
+  worker?: string | null
 }
 
 /** A Run with everything recorded about it. */
@@ -323,7 +325,20 @@ export interface StudyRequest {
   training?: Omit<TrainingRequest, 'folder'>
   /** A grid of more than 10,000 points starts only when this is true. */
   confirmLargeGrid?: boolean
+  /** Where the Trials train (issue 12): this machine (default), or workers taking them from the studio's job queue. */
+  trialsOn?: TrialsOn
 }
+
+/** The studio's job queue and the workers on it (issue 12); `url` null: not connected to one. */
+export interface QueueInfo {
+  /** Its address, password hidden. */
+  url: string | null
+  connected: boolean
+  workers: { name: string; host: string; concurrency: number; runs: number }[]
+}
+
+/** Where a Study's Trials train: this machine's Trial pool, or workers on the job queue (`osprey worker`). */
+export type TrialsOn = 'local' | 'queue'
 
 /** One Trial of a Study: its params, its Run, and how it went. */
 export interface TrialSummary {
@@ -339,6 +354,8 @@ export interface TrialSummary {
   intermediate: number[]
   durationMs: number | null
   error: string | null
+  /** The worker that trains or trained it, for a Study on the queue ('queue' while it waits); null on this machine. */
+  worker?: string | null
 }
 
 /** A Study as listed. */
@@ -363,6 +380,8 @@ export interface StudySummary {
 /** A Study with every Trial. */
 export interface StudyDetail extends StudySummary {
   space: Record<string, unknown>
+  /** Where its Trials train (issue 12). */
+  trialsOn?: TrialsOn
   training: Omit<TrainingRequest, 'folder'>
   parallel: number
   seed: number
@@ -643,6 +662,8 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'studies.get': { request: { id: number }; response: StudyDetail }
   /** Trains the best Trial's settings as a new Run (not part of the Study). */
   'studies.useBest': { request: { id: number }; response: RunSummary }
+  /** The job queue this studio sends Trials to, if any, and the workers on it (issue 12). */
+  'queue.status': { request: Record<string, never>; response: QueueInfo }
 }
 
 /** Every event the main process pushes to the renderer. */

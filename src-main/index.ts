@@ -57,14 +57,20 @@ function createWindow(): void {
   else void window.loadFile(rendererFile)
 }
 
-app.whenReady().then(() => {
+// With OSPREY_REDIS_URL (issue 12), Studies may send their Trials to the workers of that queue.
+const redisUrl = process.env.OSPREY_REDIS_URL
+const queueModule = redisUrl ? import('./queue/studio') : null
+
+app.whenReady().then(async () => {
   secureWebContents(page)
   try {
+    const QueueTrials = (await queueModule)?.QueueTrials
     services = createServices({
       dataDir,
       spawnWorker: electronSpawner(workerFile()),
       transport: 'electron',
       nativeBinding: electronBinding(),
+      queue: QueueTrials && redisUrl ? (deps) => new QueueTrials({ url: redisUrl, ...deps }) : undefined,
       hostHandlers: {
         'dialog.openFolder': async () => {
           const options = { properties: ['openDirectory' as const], title: 'Open a dataset folder (one sub-folder per class)' }

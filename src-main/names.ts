@@ -56,7 +56,9 @@ export const commandNames = [
   'datasets.labelCheck',
   'datasets.imageThumbnails',
   'datasets.showImage',
-  'datasets.reviewLabel'
+  'datasets.reviewLabel',
+  // Trials on a job queue
+  'queue.status'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */

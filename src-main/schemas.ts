@@ -89,6 +89,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   // HTML reports (issue 5)
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'studies.report': z.object({ id }).strict(),
+  'queue.status': none,
   'backbones.list': none,
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BackboneService } from './backbones/service'
 import { LabelService } from './labels/service'
-import type { AppInfo } from './contract'
+import type { AppInfo, QueueInfo } from './contract'
 import { DatasetService } from './datasets/service'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
 import { OspreyError } from './errors'
@@ -17,7 +17,7 @@ import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import type { Db } from './store/db'
 import { StudyService } from './studies/service'
-import { TrainingService } from './training/service'
+import { TrainingService, type TrialRunner } from './training/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
@@ -33,6 +33,19 @@ export interface ServiceOptions {
   nativeBinding?: string
   /** Handlers only a host can offer, e.g. the Electron folder dialog. */
   hostHandlers?: Partial<Handlers>
+  /** Connects the job queue (issue 12): Studies may then send their Trials to workers. The host
+   *  imports queue/studio.ts itself, so BullMQ loads only when a queue is used. */
+  queue?: (deps: { db: Db; dataDir: string }) => QueueHandle
+}
+
+/** The job queue as the services use it. */
+export interface QueueHandle extends TrialRunner {
+  /** Its address, password hidden. */
+  readonly url: string
+  /** Resolves when connected; rejects saying what to do. */
+  ready(): Promise<void>
+  status(): Promise<QueueInfo>
+  close(): Promise<void>
 }
 
 /** Every service, the dispatcher over them, and the event bus. */
@@ -50,6 +63,8 @@ export interface Services {
   reports: ReportService
   backbones: BackboneService
   labels: LabelService
+  /** The job queue, when the host connected one. */
+  queue?: QueueHandle
   dispatch: Dispatch
   close(): void
 }
@@ -73,7 +88,8 @@ export function createServices(options: ServiceOptions): Services {
   const backbones = new BackboneService({ dataDir: options.dataDir, events })
   // Label checks get a worker of their own: a check never waits behind a Run.
   const labels = new LabelService({ db, dbFile, dataDir: options.dataDir, pool: new WorkerPool(options.spawnWorker, 1), events, datasets, backbones, nativeBinding: options.nativeBinding })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
+  const queue = options.queue?.({ db, dataDir: options.dataDir })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
@@ -149,8 +165,14 @@ export function createServices(options: ServiceOptions): Services {
       throw new OspreyError('unsupported', 'Showing a file in its folder works only in the desktop app; the path is shown beside the image.')
     },
     'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
+    // Trials on a job queue
+    'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, dispatch: createDispatch(handlers), close: () => db.close() }
+  const close = () => {
+    void queue?.close()
+    db.close()
+  }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, queue, dispatch: createDispatch(handlers), close }
 }
