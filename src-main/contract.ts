@@ -250,12 +250,26 @@ export interface Evaluation {
   topLosses: { path: string; label: string; predicted: string; confidence: number; loss: number }[]
 }
 
+/** How a finished Run (or a Study's Trials together) did: `learned`, or what went wrong. */
+export type VerdictKind = 'learned' | 'guessing' | 'diverged' | 'overfitting' | 'underfitting' | 'tie'
+
+/** A plain verdict on a finished Run or a Study: a headline, the figures behind it, and what to try. */
+export interface Verdict {
+  kind: VerdictKind
+  tone: 'ok' | 'warning' | 'error'
+  headline: string
+  detail: string
+  advice: string[]
+}
+
 /** A Run as listed. */
 export interface RunSummary {
   id: number
   name: string
   status: RunStatus
   datasetId: number | null
+  /** The Study this Run is a Trial of; null for a Run of its own. */
+  studyId: number | null
   model: ModelName
   backend: string | null
   epochsDone: number
@@ -266,6 +280,8 @@ export interface RunSummary {
   createdAt: string
   durationMs: number | null
   error: string | null
+  /** What the finished Run's figures mean; null while it trains, and for Runs older than verdicts. */
+  verdict: Verdict | null
 }
 
 /** A Run with everything recorded about it. */
@@ -280,6 +296,8 @@ export interface RunDetail extends RunSummary {
   /** Per-iteration metrics, downsampled to at most 2,000 points. */
   iterationMetrics: IterationMetrics[]
   evaluation: Evaluation | null
+  /** For a Study's Trial: which Trial it is (0-based, shown from 1). */
+  trial: number | null
 }
 
 /** Augmented versions of a few images per class, exactly as training will see them (data: URLs). */
@@ -337,6 +355,8 @@ export interface TrialSummary {
   intermediate: number[]
   durationMs: number | null
   error: string | null
+  /** The verdict on the Trial's Run, once it has ended. */
+  verdict: VerdictKind | null
 }
 
 /** A Study as listed. */
@@ -352,10 +372,13 @@ export interface StudySummary {
   /** The Trial budget. */
   trials: number
   counts: Record<TrialState, number>
+  /** Null when there is none worth naming: no completed Trial, or every Trial ties or guesses (see `verdict`). */
   best: { number: number; value: number; params: Record<string, ParamValue>; runId: number | null } | null
   createdAt: string
   endedAt: string | null
   error: string | null
+  /** Set when the Trials together say something plain: they all tie, or none learned. */
+  verdict: Verdict | null
 }
 
 /** A Study with every Trial. */
@@ -399,7 +422,6 @@ export interface HistoryQuery {
 /** A Run as the History list shows it. */
 export interface HistoryRun extends RunSummary {
   datasetName: string | null
-  studyId: number | null
   notes: string
   tags: string[]
   seed: number
@@ -502,6 +524,8 @@ export interface HtmlReport {
 export interface ReportCommands {
   /** 2 to 10 Runs compared, as one HTML page to share. */
   'runs.compareReport': { request: { ids: number[] }; response: HtmlReport }
+  /** One Run (its verdict, figures, settings, curves, evaluation), as one HTML page to share. */
+  'runs.report': { request: { id: number }; response: HtmlReport }
   /** A Study with every Trial, as one HTML page to share. */
   'studies.report': { request: { id: number }; response: HtmlReport }
 }
@@ -601,12 +625,26 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'studies.useBest': { request: { id: number }; response: RunSummary }
 }
 
+/** What a Run does before its first Iteration, so the user sees it instead of "Epoch 0". */
+export interface RunPhase {
+  runId: number
+  /** Decoding and resizing images; computing a backbone's features; starting the backend; building or restoring the model. */
+  step: 'images' | 'features' | 'backend' | 'model'
+  /** The step in a sentence, e.g. "Computing features with MobileNetV2 α 0.35: 60 of 180 images". */
+  text: string
+  done: number
+  /** 0 when the step has no count. */
+  total: number
+}
+
 /** Every event the main process pushes to the renderer. */
 export interface Events {
   /** `path` is the folder exactly as the `datasets.scan` request named it. */
   'datasets.scanProgress': { path: string; phase: 'listing' | 'reading' | 'saving'; done: number; total: number }
   'runs.iteration': IterationMetrics
   'runs.epoch': EpochMetrics
+  /** A Run before its first Iteration: what it is doing. */
+  'runs.phase': RunPhase
   /** A Run changed status (started, paused, finished, failed…); `message` says why when it failed. */
   'runs.status': { run: RunSummary; message?: string }
   /** The application menu asks the renderer to do something. */

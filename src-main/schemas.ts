@@ -88,6 +88,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
   // HTML reports (issue 5)
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'runs.report': z.object({ id }).strict(),
   'studies.report': z.object({ id }).strict(),
   'backbones.list': none,
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),

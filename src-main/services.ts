@@ -131,6 +131,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.artifacts': ({ id }) => history.artifacts(id),
     // HTML reports (issue 5)
     'runs.compareReport': ({ ids }) => reports.compare(ids),
+    'runs.report': ({ id }) => reports.run(id),
     'studies.report': ({ id }) => reports.study(id),
     // Pretrained backbones
     'backbones.list': () => backbones.list(),

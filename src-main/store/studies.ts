@@ -1,5 +1,6 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
-import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialState, TrialSummary } from '../contract'
+import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialState, TrialSummary, VerdictKind } from '../contract'
+import { studyVerdict } from '../verdict'
 import type { Db } from './db'
 import { currentOwner, ownerAlive } from './owner'
 
@@ -38,6 +39,7 @@ interface TrialRow {
   duration_ms: number | null
   error: string | null
   curve: string | null
+  verdict: VerdictKind | null
 }
 
 /** Studies in SQLite. Synchronous, like the database. */
@@ -115,6 +117,7 @@ export class StudyRepository {
     const rows = this.#db
       .prepare(
         `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error,
+           json_extract(r.summary_json, '$.verdict.kind') AS verdict,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
          FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? AND (? IS NULL OR t.number = ?) ORDER BY t.number`
       )
@@ -128,7 +131,8 @@ export class StudyRepository {
       value: t.value,
       intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
       durationMs: t.duration_ms,
-      error: t.status === 'failed' ? t.error : null
+      error: t.status === 'failed' ? t.error : null,
+      verdict: t.verdict
     }))
   }
 
@@ -158,7 +162,9 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
   const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
   for (const t of trials) counts[t.status]++
   const sign = row.objective === 'val_loss' ? 1 : -1
-  const best = trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
+  // Trials that all tie, or all guess, have no best worth naming.
+  const verdict = studyVerdict(trials, row.objective)
+  const best = verdict ? undefined : trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
   return {
     id: row.id,
     name: row.name,
@@ -173,6 +179,7 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
     best: best ? { number: best.number, value: best.value!, params: best.params, runId: best.runId } : null,
     createdAt: row.created_at,
     endedAt: row.ended_at,
-    error: row.state_json ? ((JSON.parse(row.state_json) as { message?: string | null }).message ?? null) : null
+    error: row.state_json ? ((JSON.parse(row.state_json) as { message?: string | null }).message ?? null) : null,
+    verdict
   }
 }

@@ -122,13 +122,14 @@ export class StudyService {
     const detail = this.#studies.detail(id)
     if (!detail) throw new OspreyError('not-found', `No Study with id ${id}.`)
     const finished = detail.trialList.filter((t) => t.status === 'completed' && t.value !== null).map((t) => ({ params: t.params as Params, value: t.value! }))
-    return { ...detail, importance: paramImportance(detail.space as SearchSpace, finished) }
+    // Trials that all tie (or all guess) say nothing about which hyperparameter matters.
+    return { ...detail, importance: detail.verdict ? [] : paramImportance(detail.space as SearchSpace, finished) }
   }
 
   /** Trains the best Trial's settings as an ordinary Run. */
   async useBest(id: number): Promise<RunSummary> {
     const study = this.get(id)
-    if (!study.best) throw new OspreyError('bad-input', `Study ${id} has no completed Trial yet.`)
+    if (!study.best) throw new OspreyError('bad-input', study.verdict ? `Study ${id} has no best Trial: ${study.verdict.headline.toLowerCase()}.` : `Study ${id} has no completed Trial yet.`)
     return this.#deps.training.start(applyParams({ ...study.training, folder: study.folder }, study.best.params as Params))
   }
 

@@ -30,7 +30,7 @@ export async function runLrFindJob(input: LrFindInput, signal: AbortSignal, prog
       backend.dispose()
     }
   }
-  const { classes, channels, cache, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', done, total }))
+  const { classes, channels, cache, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', step: 'images', done, total }))
   const backend = await initBackend(config.backend, { log })
   try {
     const { tf } = backend

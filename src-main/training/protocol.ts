@@ -1,6 +1,6 @@
 /** What a training worker is given and what it reports back. Plain objects only. */
 import type { BackboneSource } from '../backbones/files'
-import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, TrainingConfig } from '../contract'
+import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, RunPhase, TrainingConfig } from '../contract'
 
 /** Everything a training worker needs to run (or resume) a Run. */
 export interface TrainJobInput {
@@ -34,9 +34,12 @@ export interface SplitRecord {
   perClass: Record<string, { train: number; validation: number; test: number }>
 }
 
+/** What a Run does before its first Iteration: decode images, compute a backbone's features, start the backend, build the model. */
+export type PrepareStep = RunPhase['step']
+
 /** Progress a training worker streams: main records it and tells the renderer. */
 export type TrainProgress =
-  | { kind: 'preparing'; done: number; total: number; /** What is being prepared; default the decoded images. */ what?: string }
+  | { kind: 'preparing'; step: PrepareStep; done: number; total: number; /** What is being prepared, in words (e.g. the backbone's features). */ what?: string }
   | { kind: 'started'; backend: string; versions: Record<string, string>; split: SplitRecord; normalizationStats: { mean: number[]; std: number[] } | null }
   | { kind: 'iteration'; metrics: Omit<IterationMetrics, 'runId'> }
   | { kind: 'epoch'; metrics: Omit<EpochMetrics, 'runId'>; improved: boolean }

@@ -15,7 +15,9 @@ import type { WorkerPool } from '../jobs/pool'
 import type { ControlAction } from '../jobs/protocol'
 import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
-import { RunRepository } from '../store/runs'
+import { RunRepository, verdictInput } from '../store/runs'
+import { trialNumber } from '../tuning/types'
+import { runVerdict } from '../verdict'
 import { checkRequest, chooseModel, defaultConfig, resolveConfig } from './config'
 import { augmentationPreview } from './preview'
 import type { LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
@@ -70,7 +72,7 @@ export class TrainingService {
    *  A Study's Trial passes `trial`: the Run is recorded under the Study and trains in the Trial pool. */
   async start(request: TrainingRequest, trial?: { studyId: number; number: number }): Promise<RunSummary> {
     const { report, config, sources } = await this.#ready(request)
-    const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model === 'pretrained' ? (sources.backbone?.title ?? 'pretrained') : config.model}`
+    const name = (id: number) => runName(report.name, config, sources.backbone?.title, id, trial)
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
     const setAside = this.#clearFolder(id)
     this.#launch(id, config, report.id, false, sources)
@@ -245,7 +247,10 @@ export class TrainingService {
         // A worker that died (killed, crashed, out of memory) leaves a resumable Run; one stopped before its first Iteration, a stopped one.
         const died = e.code === 'internal' && /stopped unexpectedly/.test(e.message)
         if (e.code === 'cancelled') this.#setStatus(id, 'stopped', { ended: true }, e.message)
-        else this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+        else {
+          if (!died) this.#runs.setVerdict(id, runVerdict({ status: 'failed', error: e.message, classes: 2, epochs: [], learningRate: config.learningRate }))
+          this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+        }
       })
       .finally(() => this.#active.delete(id))
       .then(() => this.#summary(id))
@@ -258,6 +263,8 @@ export class TrainingService {
     const last = existing?.epochMetrics.at(-1)
     const status: RunStatus = result.stoppedBy === 'stopped' ? 'stopped' : 'completed'
     const message = result.stoppedBy === 'early-stopping' ? 'Stopped early: validation loss had stopped improving; the best weights were kept.' : undefined
+    // Judged on the validation images (the test split stays for the record): the same figures the charts show.
+    const verdict = existing ? runVerdict(verdictInput({ status, error: null }, existing.config, existing.split, existing.epochMetrics, result.evaluation)) : null
     this.#setStatus(
       id,
       status,
@@ -268,7 +275,8 @@ export class TrainingService {
           valLoss: result.evaluation?.loss ?? last?.valLoss ?? null,
           imagesPerSecond: result.imagesPerSecond,
           normalizationStats: existing?.normalizationStats ?? null,
-          evaluation: evaluation ?? null
+          evaluation: evaluation ?? null,
+          verdict
         }
       },
       message
@@ -328,11 +336,35 @@ export class TrainingService {
           this.#setStatus(id, 'running')
           break
         case 'preparing':
+          this.#deps.events.emit('runs.phase', { runId: id, step: p.step, text: phaseText(p), done: p.done, total: p.total })
+          break
         case 'log':
-          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.kind === 'log' ? p.message : `Preparing ${p.what ?? 'images'}: ${p.done} of ${p.total}` })
+          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.message })
           break
       }
     }
     return { record, flush }
   }
+}
+
+/** A preparation step in a sentence for the user. */
+export function phaseText(p: Extract<TrainProgress, { kind: 'preparing' }>): string {
+  const count = p.total ? `: ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} images` : '…'
+  switch (p.step) {
+    case 'images':
+      return `Reading and resizing the images (once; later Runs reuse them)${count}`
+    case 'features':
+      return `Computing the features of every image with ${p.what ?? 'the backbone'} (once; later Runs on this Dataset reuse them)${count}`
+    case 'backend':
+      return 'Starting the training backend…'
+    case 'model':
+      return p.what === 'checkpoint' ? 'Restoring the last checkpoint…' : p.what ? `Loading ${p.what} and building the model…` : 'Building the model…'
+  }
+}
+
+/** A name that tells Runs apart in a list: the Dataset, the model, the image size and the Run's id (a Trial: its Study and number). */
+export function runName(dataset: string, config: TrainingConfig, backboneTitle: string | undefined, id: number, trial?: { studyId: number; number: number }): string {
+  if (trial) return `${dataset} · Study ${trial.studyId} · Trial ${trialNumber(trial.number)} · #${id}`
+  const model = config.model === 'pretrained' ? (backboneTitle ?? 'pretrained') : config.model
+  return `${dataset} · ${model} · ${config.imageSize} px · #${id}`
 }

@@ -16,6 +16,11 @@ export type SearchSpace = Record<string, Dimension>
 /** One point of a space: hyperparameter name → value. */
 export type Params = Record<string, string | number | boolean>
 
+/** The number a person sees for Trial `index`: Trials count from 1, like Runs; the store and the strategies count from 0. */
+export function trialNumber(index: number): number {
+  return index + 1
+}
+
 /** What happened to a Trial. */
 export type TrialStatus = 'running' | 'completed' | 'pruned' | 'failed'
 

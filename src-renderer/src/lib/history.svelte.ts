@@ -171,7 +171,7 @@ export class HistoryState {
       this.#detail = detail
       this.#artifacts = artifacts
       // Opened from the list, so its row is cached; a bare record stands in otherwise.
-      this.#run = this.#find(id) ?? { ...detail, datasetName: null, studyId: null, notes: '', tags: [] }
+      this.#run = this.#find(id) ?? { ...detail, datasetName: null, notes: '', tags: [] }
     } catch (error) {
       this.#message = { tone: 'error', text: describeError(error) }
     }
@@ -204,17 +204,18 @@ export class HistoryState {
     if (this.#compareRenderMs === null) this.#compareRenderMs = Math.round(performance.now() - this.#compareStarted)
   }
 
-  rename(name: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.rename', { id: this.#run!.id, name }))
+  async rename(name: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.rename', { id: this.#run!.id, name }))
   }
-  note(notes: string): Promise<void> {
+  /** Saves the notes; resolves true once they are saved. */
+  note(notes: string): Promise<boolean> {
     return this.#edit(() => this.#api.invoke('runs.note', { id: this.#run!.id, notes }))
   }
-  tag(tag: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.tag', { id: this.#run!.id, tag }), true)
+  async tag(tag: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.tag', { id: this.#run!.id, tag }), true)
   }
-  untag(tag: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.untag', { id: this.#run!.id, tag }), true)
+  async untag(tag: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.untag', { id: this.#run!.id, tag }), true)
   }
 
   /** Deletes the Run on show with its files; the list reloads. */
@@ -258,11 +259,21 @@ export class HistoryState {
     }
   }
 
+  /** One Run as a self-contained HTML report for the browser to save. */
+  async runReport(id: number): Promise<void> {
+    try {
+      const report = await this.#api.invoke('runs.report', { id })
+      downloadText(report.html, report.filename, 'text/html')
+    } catch (error) {
+      this.#message = { tone: 'error', text: describeError(error) }
+    }
+  }
+
   dismissMessage(): void {
     this.#message = null
   }
 
-  async #edit(change: () => Promise<HistoryRun>, tags = false): Promise<void> {
+  async #edit(change: () => Promise<HistoryRun>, tags = false): Promise<boolean> {
     try {
       const run = await change()
       this.#run = run
@@ -273,8 +284,10 @@ export class HistoryState {
       }
       this.#version++
       if (tags) await this.#loadTags()
+      return true
     } catch (error) {
       this.#message = { tone: 'error', text: describeError(error) }
+      return false
     }
   }
 

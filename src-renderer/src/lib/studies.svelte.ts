@@ -4,7 +4,7 @@
  * Trial ends, the Study's record is fetched again (debounced) for what events do not carry:
  * the counts, the best Trial and parameter importance.
  */
-import type { Events, OspreyApi, RunSummary, StudyDetail, StudySummary, TrialSummary } from '../../../src-main/contract'
+import type { Events, OspreyApi, StudyDetail, StudySummary, TrainingConfig, TrialSummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
 import { describeError, type Message } from './datasets.svelte'
 import { StudyForm } from './studyForm.svelte'
@@ -132,13 +132,16 @@ export class StudiesState {
     await this.#steer(async (id) => this.#upsert(await this.#api.invoke('studies.resume', { id })))
   }
 
-  /** Train the best Trial's settings as a new Run; resolves with it (null when refused). */
-  async useBest(): Promise<RunSummary | null> {
-    let run: RunSummary | null = null
-    await this.#steer(async (id) => {
-      run = await this.#api.invoke('studies.useBest', { id })
+  /** The best Trial's settings, to fill the Train form with (null when there is no best Trial, or it could not be read). */
+  async bestConfig(): Promise<TrainingConfig | null> {
+    const runId = this.study?.best?.runId
+    if (runId === undefined || runId === null) return null
+    let config: TrainingConfig | null = null
+    await this.#steer(async () => {
+      const { warmStart: _, ...settings } = (await this.#api.invoke('runs.get', { id: runId })).config
+      config = settings
     })
-    return run
+    return config
   }
 
   // HTML reports (issue 5)

@@ -1,7 +1,7 @@
 /** Pretrained Runs through the services, in real worker processes, on photo-like colour images (wasm backend). */
 import * as tf from '@tensorflow/tfjs'
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import type { Events } from '../../../src-main/contract'
+import type { Events, RunPhase } from '../../../src-main/contract'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
@@ -26,6 +26,7 @@ beforeAll(async () => {
   await writeShapeDataset(join(shapes.path, 'two'), { classes: ['circle', 'square'], perClass: 12, seed: 12 })
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
   services.events.on('runs.status', (s) => s.message && messages.push({ runId: s.run.id, message: s.message }))
+  services.events.on('runs.phase', (p) => phaseLog.push(p))
 })
 afterAll(() => {
   services.close()
@@ -33,6 +34,8 @@ afterAll(() => {
   shapes.cleanup()
 })
 
+const phaseLog: RunPhase[] = []
+const phases = (runId: number) => phaseLog.filter((p) => p.runId === runId)
 const said = (runId: number, pattern: RegExp) => messages.some((m) => m.runId === runId && pattern.test(m.message))
 
 describe('a pretrained Run', () => {
@@ -43,9 +46,15 @@ describe('a pretrained Run', () => {
     expect(done).toMatchObject({ status: 'completed', error: null })
     const run = services.training.get(started.id)
     expect(run.config).toMatchObject({ model: 'pretrained', backbone: 'mobilenet-v2-0.35', normalization: 'symmetric' })
-    expect(run.name).toBe('three · MobileNetV2 α 0.35')
+    expect(run.name).toBe(`three · MobileNetV2 α 0.35 · 96 px · #${run.id}`)
     expect(said(run.id, /^Colour images: a network pretrained on ImageNet/)).toBe(true)
     expect(said(run.id, /^Computed the features \(MobileNetV2 α 0\.35\) of 48 images/)).toBe(true)
+    // Before the first Iteration the Run says what it does: the backend, the backbone, then the features of each image.
+    const steps = phases(run.id).map((p) => p.step)
+    expect(steps.slice(0, 2)).toEqual(['backend', 'model'])
+    expect(steps.at(-1)).toBe('features')
+    expect(phases(run.id).at(-1)!.text).toBe('Computing the features of every image with MobileNetV2 α 0.35 (once; later Runs on this Dataset reuse them): 48 of 48 images')
+    expect(run.verdict?.kind).toBe('learned')
     expect(run.versions.backbone).toBe('MobileNetV2 α 0.35')
     expect(run.epochMetrics.length).toBeGreaterThan(0)
     // 9 validation images of 3 classes: chance is 0.33.
@@ -114,7 +123,7 @@ describe('a pretrained Run', () => {
     const folder = join(shapes.path, 'two')
     const run = await services.training.start({ folder, ...quick, epochs: 2, model: 'pretrained', backbone: mine, backboneLayer: 'block_16_project' })
     expect((await services.training.finished(run.id)).status).toBe('completed')
-    expect(services.training.get(run.id).name).toBe('two · my-backbone')
+    expect(services.training.get(run.id).name).toBe(`two · my-backbone · 96 px · #${run.id}`)
     writeFileSync(join(mine, 'weights.bin'), Buffer.alloc(100))
     await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: mine })).rejects.toThrow(/The weight files in .*my-backbone hold 100 bytes where model.json describes 1640832/)
     await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: join(data.path, 'nowhere') })).rejects.toThrow(/holds no model.json/)
