@@ -300,6 +300,24 @@ export interface RunDetail extends RunSummary {
   trial: number | null
 }
 
+/** How long a Run will take on this machine, measured on its model and counted from its Dataset. */
+export interface RunEstimate {
+  /** The whole Run, Epochs counted in full (early stopping can only shorten it). */
+  totalMs: number
+  /** What takes the time; `once`: done once for the Dataset (later Runs and Trials reuse it). */
+  steps: { label: string; ms: number; once: boolean }[]
+  /** The backend measured (the one the Run will use). */
+  backend: string
+  /** Model replicas the Run trains on side by side (a Study's Trial uses one: its training takes this many times longer). */
+  replicas: number
+  /** This machine's cores (Trials side by side share them). */
+  cores: number
+  /** An hour or more. */
+  long: boolean
+  /** What would make it faster, when it is long. */
+  advice: string | null
+}
+
 /** Augmented versions of a few images per class, exactly as training will see them (data: URLs). */
 export interface AugmentationPreview {
   classes: { name: string; images: { path: string; original: string; epochs: string[] }[] }[]
@@ -600,6 +618,8 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
     request: { config: TrainingRequest }
     response: { points: { learningRate: number; loss: number }[]; suggestion: number | null; backend: string }
   }
+  /** How long a Run with these settings will take here: a quick measurement of its model on this machine (kept for the session), counted over its scanned Dataset. */
+  'runs.estimate': { request: { config: TrainingRequest }; response: RunEstimate }
   /** The defaults a new Run starts from, for a dataset folder (and a model; default: the one `auto` picks, with why). */
   'runs.defaults': { request: { folder?: string; model?: ModelName | 'auto' }; response: TrainingConfig & { modelReason?: string } }
   // --- Try it, export, top-loss gallery (issue 3) ---

@@ -19,6 +19,7 @@ export const commandNames = [
   'runs.defaults',
   'runs.augmentPreview',
   'runs.findLearningRate',
+  'runs.estimate',
   'dialog.openFolder',
   // Studies
   'studies.checkSpace',

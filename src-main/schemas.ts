@@ -50,6 +50,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.get': z.object({ id }).strict(),
   'runs.defaults': z.object({ folder: path.optional(), model: partialConfigSchema.shape.model }).strict(),
   'runs.findLearningRate': z.object({ config: partialConfigSchema }).strict(),
+  'runs.estimate': z.object({ config: partialConfigSchema }).strict(),
   'runs.augmentPreview': z
     .object({
       folder: path,

@@ -69,7 +69,9 @@ export function createServices(options: ServiceOptions): Services {
   const trials = new WorkerPool(options.spawnWorker, trialSlots)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
   const backbones = new BackboneService({ dataDir: options.dataDir, events })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, events, datasets, backbones, nativeBinding: options.nativeBinding })
+  // The estimate's measurements have a worker of their own: the form asks while a Run may be training.
+  const measurePool = new WorkerPool(options.spawnWorker, 1)
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, events, datasets, backbones, nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
@@ -103,6 +105,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.defaults': ({ folder, model }) => training.defaults(folder, model),
     'runs.augmentPreview': (request) => training.augmentPreview(request),
     'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
+    'runs.estimate': ({ config }) => training.estimate(config),
     // Try it, export, top-loss gallery (issue 3)
     'runs.predict': ({ id, paths }) => runModels.predict(id, paths),
     'runs.exportModel': ({ id, folder, overwrite }) => runModels.exportModel(id, folder, overwrite),

@@ -1,7 +1,8 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
-import type { LrFindInput, LrFindResult, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
+import type { Measurement } from '../training/estimate'
+import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -19,6 +20,12 @@ export interface JobKinds {
     input: LrFindInput
     progress: TrainProgress
     result: LrFindResult
+  }
+  /** Time a Run's model on this machine, for the estimate before Start. */
+  measure: {
+    input: MeasureJobInput
+    progress: never
+    result: Omit<Measurement, 'startMs'> & { measuringMs: number }
   }
   // Try it (issue 3): classify images with a Run's model
   predict: {

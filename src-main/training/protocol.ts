@@ -69,6 +69,19 @@ export interface LrFindResult {
   backend: string
 }
 
+/** A quick measurement of a Run's model on this machine (no Dataset is read but a few sample images). */
+export interface MeasureJobInput {
+  config: TrainingConfig
+  channels: 1 | 3
+  classes: number
+  /** A pretrained Run's backbone (already on this machine). */
+  backbone?: BackboneSource
+  /** Model replicas the Run would train on (wasm: 2 for a Run of its own). */
+  replicas: number
+  /** A few of the Dataset's images (absolute paths), to time decoding. */
+  samples: string[]
+}
+
 // --- Try it (issue 3) ---
 
 /** Classifying images with a Run's saved model, in a worker (tfjs never loads on the main process). */

@@ -6,7 +6,11 @@ import { existsSync, renameSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { BackboneService } from '../backbones/service'
-import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import type { BackboneSource } from '../backbones/files'
+import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunEstimate, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import { cacheKey } from '../pipeline/cache'
+import { embeddingFileName } from '../pipeline/embeddings'
+import { estimateRun, type Measurement } from './estimate'
 import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
@@ -34,6 +38,8 @@ export interface TrainingServiceDeps {
   datasets: DatasetService
   backbones: BackboneService
   nativeBinding?: string
+  /** Where the estimate's measurements run, beside (not behind) a Run in training; defaults to `pool`. */
+  measurePool?: WorkerPool
 }
 
 interface ActiveRun {
@@ -52,6 +58,8 @@ export class TrainingService {
   #deps: TrainingServiceDeps
   #runs: RunRepository
   #active = new Map<number, ActiveRun>()
+  // Measurements of models on this machine, by what they measured: one per setting, for the session.
+  #measurements = new Map<string, Promise<Measurement>>()
 
   constructor(deps: TrainingServiceDeps) {
     this.#deps = deps
@@ -91,6 +99,63 @@ export class TrainingService {
     const { report, config, sources } = await this.#ready(request)
     const { dbFile, nativeBinding } = this.#deps
     return this.#deps.pool.run('lrfind', { dbFile, nativeBinding, ...this.#caches(), datasetId: report.id, config, ...sources })
+  }
+
+  /**
+   * How long a Run with these settings will take here: its model measured on this machine (in a
+   * worker, seconds; kept for the session), counted over the Dataset as last scanned, with what is
+   * already cached (decoded images, a backbone's features) left out.
+   */
+  async estimate(request: TrainingRequest): Promise<RunEstimate> {
+    checkRequest(request)
+    const known = this.#deps.datasets.list().find((d) => d.path === resolve(request.folder))
+    if (!known) throw new OspreyError('not-found', `Scan ${request.folder} first: the estimate counts its images.`)
+    const report = this.#deps.datasets.get(known.id)
+    const config = resolveConfig({ ...request, folder: report.path }, report)
+    const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
+    const pretrained = config.model === 'pretrained'
+    const channels: 1 | 3 = pretrained || report.stats.channels.rgb > 0 ? 3 : 1
+    const { cacheDir, embeddingDir } = this.#caches()
+    let backbone: BackboneSource | undefined
+    if (pretrained) {
+      const listed = (await this.#deps.backbones.list()).find((b) => b.id === config.backbone)
+      if (listed && !listed.installed) throw new OspreyError('bad-input', `${listed.title} is not on this machine yet: download it (${Math.round(listed.bytes / 1e6)} MB) for an estimate, or start the Run, which downloads it first.`)
+      backbone = await this.#deps.backbones.source(config.backbone!, config.backboneLayer)
+    }
+    const replicas = Math.min(2, availableParallelism())
+    const key = JSON.stringify([config.model, config.imageSize, config.batchSize, config.backend, config.optimizer, config.units, config.dropout, backbone?.key, channels, report.classes.length])
+    let measured = this.#measurements.get(key)
+    if (!measured) {
+      const files = this.#deps.datasets.usableFiles(known.id)
+      const samples = Array.from({ length: Math.min(8, files.length) }, (_, i) => join(report.path, files[Math.floor((i * files.length) / Math.min(8, files.length))].path))
+      const started = Date.now()
+      measured = (this.#deps.measurePool ?? this.#deps.pool).run('measure', { config, channels, classes: report.classes.length, backbone, replicas, samples }).then(({ measuringMs, ...m }) => {
+        // Starting a worker, loading tfjs and the backend count too: the job's whole time but its measuring.
+        return { ...m, startMs: Date.now() - started - measuringMs }
+      })
+      this.#measurements.set(key, measured)
+      measured.catch(() => this.#measurements.delete(key))
+    }
+    const m = await measured
+    const imagesCached = existsSync(join(cacheDir, `${cacheKey({ fingerprint: report.fingerprint, size: config.imageSize, channels })}.json`))
+    const featuresCached = backbone ? Array.from({ length: (config.augmentedViews ?? 0) + 1 }, (_, view) => view).every((view) => existsSync(join(embeddingDir!, `${embeddingFileName({ fingerprint: report.fingerprint, backbone: backbone!.key, size: config.imageSize, view, ...(view ? { augmentation: config.augmentation, seed: config.seed } : {}) })}.json`))) : false
+    return estimateRun(
+      {
+        pretrained,
+        images: report.images,
+        trainImages: Math.floor(report.images * (1 - fractions.validation - fractions.test)),
+        validationImages: Math.round(report.images * fractions.validation),
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        views: pretrained ? (config.augmentedViews ?? 0) : 0,
+        fineTuneEpochs: pretrained && (config.fineTuneBlocks ?? 0) > 0 ? (config.fineTuneEpochs ?? 0) : 0,
+        imagesCached,
+        featuresCached,
+        replicas,
+        cores: availableParallelism()
+      },
+      m
+    )
   }
 
   /** Where decoded images and embeddings are cached (shared by Runs on the same Dataset). */

@@ -3,7 +3,7 @@
  * that mirror the server's ranges (so most mistakes show before anything is sent), and the
  * server's own refusal when it still says no.
  */
-import type { DatasetListItem, ModelName, OspreyApi, Response, RunSummary, TrainingConfig } from '../../../src-main/contract'
+import type { DatasetListItem, ModelName, OspreyApi, Response, RunEstimate, RunSummary, TrainingConfig } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
 import { describeError } from './datasets.svelte'
 import { switchModel } from './switchModel'
@@ -107,6 +107,10 @@ export class RunForm {
   #attempted = $state(false)
   #chosenByUser = false
   #ticket = 0
+  #estimate = $state.raw<RunEstimate | null>(null)
+  #estimateError = $state<string | null>(null)
+  #estimatedFor = $state<string | null>(null)
+  #estimateTimer: ReturnType<typeof setTimeout> | null = null
 
   /** The settings being edited; the form's inputs bind to its fields. Null until defaults load. */
   config = $state<TrainingConfig | null>(null)
@@ -156,6 +160,42 @@ export class RunForm {
   get valid(): boolean {
     return Object.keys(this.errors).length === 0
   }
+  /** How long the Run will take on this machine, for the settings as they are now (null while measuring or when it could not be told). */
+  get estimate(): RunEstimate | null {
+    return this.#estimatedFor === this.#settingsKey() ? this.#estimate : null
+  }
+  /** True while the model is being measured for the settings as they are now. */
+  get estimating(): boolean {
+    return this.config !== null && this.valid && this.#estimatedFor !== this.#settingsKey() && this.#estimateError === null
+  }
+  /** Why no estimate could be made (e.g. the backbone is not downloaded yet). */
+  get estimateError(): string | null {
+    return this.#estimateError
+  }
+
+  /**
+   * Asks the server for an estimate of the settings as they are now, once typing pauses. The first
+   * ask for a model measures it on this machine (seconds); the server keeps that for the session.
+   */
+  requestEstimate(delayMs = 600): void {
+    if (this.#estimateTimer) clearTimeout(this.#estimateTimer)
+    this.#estimateError = null
+    const config = this.config
+    if (!config || !this.valid || !this.#dataset) return
+    const key = this.#settingsKey()
+    if (key === this.#estimatedFor) return
+    this.#estimateTimer = setTimeout(async () => {
+      try {
+        const estimate = await this.#api.invoke('runs.estimate', { config: $state.snapshot(config) as TrainingConfig })
+        if (key !== this.#settingsKey()) return
+        this.#estimate = estimate
+        this.#estimatedFor = key
+      } catch (error) {
+        if (key === this.#settingsKey()) this.#estimateError = describeError(error)
+      }
+    }, delayMs)
+  }
+
   /** Training images per Epoch, estimated from the Dataset's image count and the split. */
   get trainingImages(): number | null {
     const c = this.config
@@ -168,6 +208,10 @@ export class RunForm {
     const batch = this.config?.batchSize
     if (images === null || !isNumber(batch) || batch < 1) return null
     return Math.ceil(images / Math.floor(batch))
+  }
+
+  #settingsKey(): string {
+    return keyOf(this.config)
   }
 
   /**

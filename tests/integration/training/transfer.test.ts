@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Events, RunPhase } from '../../../src-main/contract'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
 import { fileHandler } from '../../../src-main/engine/io'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
@@ -36,11 +36,20 @@ afterAll(() => {
 
 const phaseLog: RunPhase[] = []
 const phases = (runId: number) => phaseLog.filter((p) => p.runId === runId)
+// Each test trains in a worker: well under 30 s on an idle 2-core machine, several times that on a shared one.
+vi.setConfig({ testTimeout: 180_000 })
+
 const said = (runId: number, pattern: RegExp) => messages.some((m) => m.runId === runId && pattern.test(m.message))
 
 describe('a pretrained Run', () => {
   it('is what "auto" picks for colour images, trains a head on the embeddings well above chance, and saves one model that Try it and export use', async () => {
     const folder = join(shapes.path, 'three')
+    // Before Start (on the Dataset as scanned): the backbone measured on this machine; computing the features once is most of it.
+    await services.datasets.scan(folder)
+    const before = await services.training.estimate({ folder, ...quick })
+    expect(before.steps.map((s) => s.label)).toEqual(['Starting the backend and the model', 'Computing the features of 48 images (once for this Dataset)', 'Training the head: up to 12 Epochs of 2 Iterations'])
+    expect(before).toMatchObject({ backend: 'wasm', long: false })
+    expect(before.steps.every((s) => s.ms > 0)).toBe(true)
     const started = await services.training.start({ folder, ...quick })
     const done = await services.training.finished(started.id)
     expect(done).toMatchObject({ status: 'completed', error: null })
@@ -75,7 +84,8 @@ describe('a pretrained Run', () => {
     const scores = (model.predict(tf.tensor4d(pixels, [1, 96, 96, 3])) as tf.Tensor).dataSync()
     expect(metadata.labels[scores.indexOf(Math.max(...scores))]).toBe(predictions[0].label)
 
-    // A second Run on the same Dataset and backbone reuses the embeddings.
+    // A second Run on the same Dataset and backbone reuses the embeddings, and the estimate knows it.
+    expect((await services.training.estimate({ folder, ...quick, seed: 5, epochs: 3 })).steps.some((s) => s.once)).toBe(false)
     const again = await services.training.start({ folder, ...quick, seed: 5, epochs: 3 })
     expect((await services.training.finished(again.id)).status).toBe('completed')
     expect(said(again.id, /^Computed the features/)).toBe(false)
@@ -83,7 +93,8 @@ describe('a pretrained Run', () => {
 
   it('stops while computing the features when asked: stopped, not failed, and says nothing was learned', async () => {
     const run = await services.training.start({ folder: join(shapes.path, 'three'), ...quick, imageSize: 224 })
-    await waitFor(() => said(run.id, /^Preparing features \(MobileNetV2 α 0\.35\): \d+ of 48$/))
+    // As soon as computing the features begins (0 of 48): three batches of 16 are still to come.
+    await waitFor(() => phases(run.id).some((p) => p.step === 'features' && p.total === 48))
     services.training.stop(run.id)
     const done = await services.training.finished(run.id)
     expect(done).toMatchObject({ status: 'stopped', epochsDone: 0 })
