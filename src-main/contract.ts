@@ -98,6 +98,8 @@ export interface DatasetListItem {
   warnings: number
   fingerprint: string
   scannedAt: string
+  /** Why a Run cannot train on it yet (no class folders, one class, no usable image), or null. */
+  untrainable: string | null
 }
 
 /** A small preview of one image, as a data: URL. */
@@ -598,6 +600,8 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
     request: { id: number; perClass?: number; size?: number }
     response: ClassThumbnails[]
   }
+  /** Give a Dataset a name of your own (the folder is not renamed); later scans keep it. */
+  'datasets.rename': { request: { id: number; name: string }; response: DatasetListItem }
   /** Forget a Dataset (its history entry only: the folder is never touched). */
   'datasets.forget': { request: { id: number }; response: { forgotten: boolean } }
   /** Start training; resolves once the Run is recorded (training goes on; follow the runs.* events). */

@@ -9,6 +9,7 @@ export const commandNames = [
   'datasets.cancelScan',
   'datasets.get',
   'datasets.thumbnails',
+  'datasets.rename',
   'datasets.forget',
   'runs.start',
   'runs.pause',

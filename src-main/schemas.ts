@@ -41,6 +41,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'datasets.thumbnails': z
     .object({ id, perClass: z.number().int().min(1).max(48).optional(), size: z.number().int().min(16).max(512).optional() })
     .strict(),
+  'datasets.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
   'datasets.forget': z.object({ id }).strict(),
   'runs.start': z.object({ config: partialConfigSchema }).strict(),
   'runs.pause': z.object({ id }).strict(),

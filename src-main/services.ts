@@ -95,6 +95,7 @@ export function createServices(options: ServiceOptions): Services {
     'datasets.cancelScan': ({ path }) => ({ cancelled: datasets.cancelScan(path) }),
     'datasets.get': ({ id }) => datasets.get(id),
     'datasets.thumbnails': ({ id, perClass, size }) => datasets.thumbnails(id, perClass, size),
+    'datasets.rename': ({ id, name }) => datasets.rename(id, name),
     'datasets.forget': ({ id }) => ({ forgotten: datasets.forget(id) }),
     'runs.start': ({ config }) => training.start(config),
     'runs.pause': ({ id }) => training.pause(id),

@@ -219,6 +219,17 @@ export class DatasetState {
     }
   }
 
+  /** Gives a Dataset a name of the user's (the folder keeps its own). */
+  async rename(id: number, name: string): Promise<void> {
+    try {
+      const renamed = await this.#api.invoke('datasets.rename', { id, name })
+      if (this.#report?.id === id) this.#report = { ...this.#report, name: renamed.name }
+      await this.refreshList()
+    } catch (error) {
+      this.#fail(error)
+    }
+  }
+
   /** Forget a Dataset's history entry; the folder itself is never touched. */
   async forget(id: number): Promise<void> {
     try {
