@@ -431,6 +431,8 @@ export interface HistoryQuery {
   /** Created on or after / before these ISO dates (a bare date `to` includes that whole day). */
   from?: string
   to?: string
+  /** Only these Runs (e.g. those picked for comparison, to learn which the filters still show). */
+  ids?: number[]
   /** Keep Runs whose final metric lies in [min, max]. */
   metric?: { name: 'valAccuracy' | 'valLoss'; min?: number; max?: number }
   sort?: { by: HistorySortKey; direction: 'asc' | 'desc' }

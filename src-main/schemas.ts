@@ -22,6 +22,7 @@ const historyQuery: z.ZodType<Request<'history.query'>> = z
     backend: z.string().max(40).optional(),
     tag: z.string().max(64).optional(),
     studyId: id.optional(),
+    ids: z.array(id).max(1000).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
     metric: z.object({ name: z.enum(['valAccuracy', 'valLoss']), min: z.number().finite().optional(), max: z.number().finite().optional() }).strict().optional(),

@@ -145,6 +145,7 @@ function whereClause(q: HistoryQuery): { where: string; params: Record<string, u
   if (q.model) add('r.model = @model', { model: q.model })
   if (q.backend) add('r.backend = @backend', { backend: q.backend })
   if (q.studyId !== undefined) add('r.study_id = @studyId', { studyId: q.studyId })
+  if (q.ids) add('r.id IN (SELECT value FROM json_each(@onlyIds))', { onlyIds: JSON.stringify(q.ids) })
   if (q.tag) add('EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id AND t.tag = @tag)', { tag: q.tag })
   if (q.status?.length) {
     const names = q.status.map((s, i) => [`status${i}`, s] as const)

@@ -138,12 +138,22 @@ export class HistoryState {
     return page?.[index - start]
   }
 
-  /** Runs the query afresh from the first page. */
+  /** How many filters narrow the list (search and sort aside). */
+  get activeFilters(): number {
+    const f = this.filters
+    return [f.status, f.tag, f.datasetId !== null, f.model, f.backend, f.minAccuracy !== null && Number.isFinite(f.minAccuracy), f.studyId !== null, f.from, f.to].filter(Boolean).length
+  }
+  /** True when there is no Run at all yet (not merely none that matches): the screen welcomes instead of offering filters. */
+  get empty(): boolean {
+    return this.#loaded && this.#total === 0 && this.activeFilters === 0 && !this.filters.search.trim()
+  }
+
+  /** Runs the query afresh from the first page; Runs picked for comparison that the filters now hide are let go (they cannot be seen, so not unticked either). */
   async reload(): Promise<void> {
     this.#generation++
     this.#pages.clear()
     this.#pending.clear()
-    await Promise.all([this.#fetch(0), this.#loadTags()])
+    await Promise.all([this.#fetch(0), this.#loadTags(), this.#keepVisibleSelection()])
   }
 
   /** Re-runs the query after typing pauses. */
@@ -288,6 +298,20 @@ export class HistoryState {
     } catch (error) {
       this.#message = { tone: 'error', text: describeError(error) }
       return false
+    }
+  }
+
+  async #keepVisibleSelection(): Promise<void> {
+    const picked = this.#selected
+    if (!picked.length) return
+    const generation = this.#generation
+    try {
+      const { runs } = await this.#api.invoke('history.query', { ...toQuery(this.filters), ids: picked, limit: picked.length })
+      if (generation !== this.#generation) return
+      const shown = new Set(runs.map((r) => r.id))
+      this.#selected = this.#selected.filter((id) => shown.has(id) || !picked.includes(id))
+    } catch {
+      // The list's own query reports errors; the selection stays as it was.
     }
   }
 
