@@ -16,7 +16,8 @@ export default defineConfig({
         }
       },
       // Native and heavy packages stay in node_modules.
-      rollupOptions: { external: ['better-sqlite3', 'sharp', 'ws', 'electron'] }
+      // bullmq reads its Lua scripts from its own folder at run time.
+      rollupOptions: { external: ['better-sqlite3', 'sharp', 'ws', 'electron', 'bullmq', 'ioredis'] }
     }
   },
   preload: {

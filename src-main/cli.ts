@@ -7,10 +7,12 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { backbonesCommand } from './cli/backbones'
 import { listCommand, scanCommand } from './cli/datasets'
+import { checkLabelsCommand, reviewCommand } from './cli/labels'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
 import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
+import { clusterCommand, QUEUE_OPTIONS, redisUrl, studioQueue, workerCommand, workerDataDir } from './cli/queue'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
 import { defaultDataDir, rendererDir, workerFile } from './paths'
@@ -22,6 +24,10 @@ const USAGE = `Usage: osprey <command> [options]
 Commands:
   datasets scan <folder>   scan and validate a dataset folder (one sub-folder per class)
   datasets list            list the datasets scanned so far
+  datasets check-labels <folder>   images that look mislabeled, and validation images that repeat
+                           training ones (--seed N: the split of a Run with that seed)
+  datasets review <folder> exclude|keep|undo <image>…   leave images out of new Runs (the folder
+                           is never changed), mark their labels right, or undo
   train <folder>           train a classifier (--model auto|pretrained|reference-cnn|default-cnn|compact-resnet
                            --image-size S --epochs N --batch-size B --optimizer adam|sgd|rmsprop --lr X
                            --schedule constant|step|cosine|onecycle|plateau --early-stop PATIENCE
@@ -54,6 +60,17 @@ Commands:
                            into a folder (--overwrite replaces a model already there)
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other
                            machines can reach needs --allow-remote)
+  worker                   train Trials from a job queue (--redis URL --concurrency N --worker-name NAME
+                           --studio URL when the studio is reached through a tunnel, --copy-datasets to
+                           train on a fetched copy even where the studio's folder is reachable);
+                           Ctrl+C finishes the current Trials, twice hands them back
+  cluster                  start redis-server and workers on this machine (--workers N, default 2;
+                           0: Redis only, for workers elsewhere)
+
+Studies across machines: tune, studies resume and serve take --redis URL (or OSPREY_REDIS_URL;
+redis://:PASSWORD@HOST:6379, rediss:// for TLS) to send Trials to workers on that queue; workers
+fetch Datasets and send models to the studio at --studio-host/--studio-port (127.0.0.1, any free
+port), told to them as --studio-url when they reach it elsewhere (a tunnel).
 
 Options:
   --data-dir DIR   where the history is kept (also OSPREY_DATA_DIR; default: ${defaultDataDir()})
@@ -73,7 +90,8 @@ const { values, positionals } = parseArgs({
     overwrite: { type: 'boolean' },
     ...TRAIN_OPTIONS,
     ...TUNE_OPTIONS,
-    ...HISTORY_OPTIONS
+    ...HISTORY_OPTIONS,
+    ...QUEUE_OPTIONS
   }
 })
 const out = new Output(Boolean(values.json))
@@ -82,16 +100,22 @@ async function main(): Promise<number> {
   const [command, sub, ...rest] = positionals
   if (values.help || !command) return usage(values.help ? 0 : 2)
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
+  // With --redis, a Study's Trials may go to workers on that queue (issue 12).
+  const queue = command === 'tune' || (command === 'studies' && sub === 'resume') || command === 'serve' ? await studioQueue(values) : undefined
   const open = () => {
-    const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+    const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http', queue })
     for (const notice of services.info.notices) out.warn(notice)
     return services
   }
+  if (command === 'worker' && !sub) return workerCommand(values, typeof values['data-dir'] === 'string' ? values['data-dir'] : workerDataDir(defaultDataDir()), out)
+  if (command === 'cluster' && !sub) return clusterCommand(values, dataDir, out)
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
+  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1) return withServices(open(), (s) => checkLabelsCommand(s, rest[0], typeof values.seed === 'string' ? Number(values.seed) : undefined, out))
+  if (command === 'datasets' && sub === 'review' && rest.length >= 3) return withServices(open(), (s) => reviewCommand(s, rest[0], rest[1], rest.slice(2), out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
-  if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, values, out))
+  if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, { ...values, ...(redisUrl(values) ? { trialsOn: 'queue' } : {}) }, out))
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
   if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out, values))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))
@@ -131,6 +155,10 @@ async function serveCommand(open: () => Services): Promise<number> {
   }
   if (host && !isLoopback(host)) out.warn(`serving on ${host}: anyone who can reach it and holds the URL's token can use the studio and read your history, over unencrypted HTTP; the Host check is off.`)
   const services = open()
+  services.queue?.ready().then(
+    () => out.json || out.text(`Trials may go to the workers of ${services.queue!.url} (Tune → Trials run on).`),
+    (e: Error) => out.warn(`${e.message} The Tune screen shows when it connects.`)
+  )
   const server = await serve(services, { port, host, allowRemote, rendererDir: dir })
   if (out.json) out.line({ type: 'serving', url: server.url, port: server.port })
   else out.text(`Osprey Studio is served at ${server.url}\nOpen that URL in a browser (it carries the access token). Ctrl+C stops.`)

@@ -207,6 +207,8 @@ export interface TrainingConfig {
   fineTuneLearningRate?: number
   /** Start from the weights of this earlier Run (same model; a new classifier layer when its classes differ). */
   warmStart?: number
+  /** Images (paths within the Dataset folder) left out of this Run — e.g. probably mislabeled ones; the folder is never changed. */
+  exclude?: string[]
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */
@@ -284,6 +286,8 @@ export interface RunSummary {
   error: string | null
   /** What the finished Run's figures mean; null while it trains, and for Runs older than verdicts. */
   verdict: Verdict | null
+  /** Where it trains or trained (issue 12): null on this machine; 'queue' while it waits for a worker; else the worker's name. */
+  worker?: string | null
 }
 
 /** A Run with everything recorded about it. */
@@ -359,7 +363,20 @@ export interface StudyRequest {
   training?: Omit<TrainingRequest, 'folder'>
   /** A grid of more than 10,000 points starts only when this is true. */
   confirmLargeGrid?: boolean
+  /** Where the Trials train (issue 12): this machine (default), or workers taking them from the studio's job queue. */
+  trialsOn?: TrialsOn
 }
+
+/** The studio's job queue and the workers on it (issue 12); `url` null: not connected to one. */
+export interface QueueInfo {
+  /** Its address, password hidden. */
+  url: string | null
+  connected: boolean
+  workers: { name: string; host: string; concurrency: number; runs: number }[]
+}
+
+/** Where a Study's Trials train: this machine's Trial pool, or workers on the job queue (`osprey worker`). */
+export type TrialsOn = 'local' | 'queue'
 
 /** One Trial of a Study: its params, its Run, and how it went. */
 export interface TrialSummary {
@@ -377,6 +394,8 @@ export interface TrialSummary {
   error: string | null
   /** The verdict on the Trial's Run, once it has ended. */
   verdict: VerdictKind | null
+  /** The worker that trains or trained it, for a Study on the queue ('queue' while it waits); null on this machine. */
+  worker?: string | null
 }
 
 /** A Study as listed. */
@@ -404,6 +423,8 @@ export interface StudySummary {
 /** A Study with every Trial. */
 export interface StudyDetail extends StudySummary {
   space: Record<string, unknown>
+  /** Where its Trials train (issue 12). */
+  trialsOn?: TrialsOn
   training: Omit<TrainingRequest, 'folder'>
   parallel: number
   seed: number
@@ -527,12 +548,15 @@ export interface ExportedModelMetadata {
   exportedAt: string
 }
 
-/** A top-loss image of a Run's evaluation with its thumbnail; `thumbnail` is null when the file no longer exists or cannot be read. */
-export interface TopLossImage {
+/** An image of a Dataset (path within its folder) with its thumbnail; `thumbnail` is null, and `missing` says why, when the file no longer exists or cannot be read. */
+export interface ImageThumbnail {
   path: string
   thumbnail: string | null
   missing: string | null
 }
+
+/** A top-loss image of a Run's evaluation with its thumbnail. */
+export type TopLossImage = ImageThumbnail
 
 // HTML reports (issue 5)
 
@@ -579,6 +603,45 @@ export interface BackboneFolder {
   defaultLayer: string
 }
 
+/** What a label check found in a Dataset: probably mislabeled images, and near-duplicates across the split. */
+export interface LabelCheckResult {
+  backbone: string
+  images: number
+  folds: number
+  /** The split checked for near-duplicates is the one a Run with this seed makes. */
+  seed: number
+  /** How often the out-of-fold classifier agrees with the given labels. */
+  accuracy: number
+  /** Most suspect first: the given class, the class the images look like, and how sure of each the model is. */
+  suspects: { path: string; given: string; suggested: string; confidence: number; givenProbability: number }[]
+  /** A validation image that nearly repeats a training image (`duplicateOf`); `similarity`: how alike the two pictures are at 32 × 32 (correlation, 1 = the same). */
+  leaks: { path: string; duplicateOf: string; similarity: number }[]
+}
+
+/** A Dataset's last label check, with the user's decisions. */
+export interface LabelCheck extends LabelCheckResult {
+  datasetId: number
+  checkedAt: string
+  /** The folder changed since the check: run it again to see the images as they are now. */
+  stale: boolean
+  /** Exclude (left out of new Runs) or keep (the label is right), by image path. */
+  decisions: Record<string, 'exclude' | 'keep'>
+}
+
+/** The label check commands, kept in one block for easy merging. */
+export interface LabelCommands {
+  /** Checks a Dataset's labels with the pretrained backbone (progress: `datasets.labelCheckProgress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
+  'datasets.checkLabels': { request: { id: number; seed?: number }; response: LabelCheck }
+  /** The Dataset's last label check, or null. */
+  'datasets.labelCheck': { request: { id: number }; response: LabelCheck | null }
+  /** Thumbnails of images of the Dataset (paths within its folder), for the check's gallery. */
+  'datasets.imageThumbnails': { request: { id: number; paths: string[]; size?: number }; response: ImageThumbnail[] }
+  /** Shows an image of the Dataset in the system's file manager; only over the Electron transport. */
+  'datasets.showImage': { request: { id: number; path: string }; response: { shown: boolean } }
+  /** Exclude an image from new Runs, keep it, or (null) undecide. */
+  'datasets.reviewLabel': { request: { id: number; path: string; decision: 'exclude' | 'keep' | null }; response: LabelCheck }
+}
+
 /** The backbone commands, kept in one block for easy merging. */
 export interface BackboneCommands {
   'backbones.list': { request: Record<string, never>; response: BackboneStatus[] }
@@ -591,7 +654,7 @@ export interface BackboneCommands {
 }
 
 /** Every command: its request and its response. */
-export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands {
+export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands, LabelCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */
@@ -649,6 +712,8 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'studies.get': { request: { id: number }; response: StudyDetail }
   /** Trains the best Trial's settings as a new Run (not part of the Study). */
   'studies.useBest': { request: { id: number }; response: RunSummary }
+  /** The job queue this studio sends Trials to, if any, and the workers on it (issue 12). */
+  'queue.status': { request: Record<string, never>; response: QueueInfo }
 }
 
 /** What a Run does before its first Iteration, so the user sees it instead of "Epoch 0". */
@@ -682,6 +747,8 @@ export interface Events {
   'studies.status': { study: StudySummary; message?: string }
   /** A backbone download moved on (`total` known once its model.json is in), finished, or failed. */
   'backbones.progress': { id: string; received: number; total: number | null; done: boolean; error?: string }
+  /** A label check moved on: a line on what it does now. */
+  'datasets.labelCheckProgress': { id: number; message: string }
 }
 
 export type CommandName = keyof Commands

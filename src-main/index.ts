@@ -57,19 +57,31 @@ function createWindow(): void {
   else void window.loadFile(rendererFile)
 }
 
-app.whenReady().then(() => {
+// With OSPREY_REDIS_URL (issue 12), Studies may send their Trials to the workers of that queue.
+const redisUrl = process.env.OSPREY_REDIS_URL
+const queueModule = redisUrl ? import('./queue/studio') : null
+
+app.whenReady().then(async () => {
   secureWebContents(page)
   try {
+    const QueueTrials = (await queueModule)?.QueueTrials
     services = createServices({
       dataDir,
       spawnWorker: electronSpawner(workerFile()),
       transport: 'electron',
       nativeBinding: electronBinding(),
+      queue: QueueTrials && redisUrl ? (deps) => new QueueTrials({ url: redisUrl, ...deps }) : undefined,
       hostHandlers: {
         'dialog.openFolder': async () => {
           const options = { properties: ['openDirectory' as const], title: 'Open a dataset folder (one sub-folder per class)' }
           const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
           return { path: result.canceled ? null : (result.filePaths[0] ?? null) }
+        },
+        'datasets.showImage': ({ id, path }) => {
+          // Only an image the Dataset holds, never any path a page names.
+          const file = services.labels.imageFile(id, path)
+          shell.showItemInFolder(file)
+          return { shown: true }
         }
       }
     })

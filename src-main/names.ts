@@ -53,11 +53,19 @@ export const commandNames = [
   'backbones.list',
   'backbones.download',
   'backbones.remove',
-  'backbones.inspect'
+  'backbones.inspect',
+  // Label checks
+  'datasets.checkLabels',
+  'datasets.labelCheck',
+  'datasets.imageThumbnails',
+  'datasets.showImage',
+  'datasets.reviewLabel',
+  // Trials on a job queue
+  'queue.status'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

@@ -93,10 +93,16 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'runs.report': z.object({ id }).strict(),
   'studies.report': z.object({ id }).strict(),
+  'queue.status': none,
   'backbones.list': none,
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
-  'backbones.inspect': z.object({ folder: path }).strict()
+  'backbones.inspect': z.object({ folder: path }).strict(),
+  'datasets.checkLabels': z.object({ id, seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+  'datasets.labelCheck': z.object({ id }).strict(),
+  'datasets.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
+  'datasets.imageThumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
+  'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict()
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

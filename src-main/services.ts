@@ -6,7 +6,8 @@ import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BackboneService } from './backbones/service'
-import type { AppInfo } from './contract'
+import { LabelService } from './labels/service'
+import type { AppInfo, QueueInfo } from './contract'
 import { DatasetService } from './datasets/service'
 import { createDispatch, type Dispatch, type Handlers } from './dispatch'
 import { OspreyError } from './errors'
@@ -16,7 +17,7 @@ import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import type { Db } from './store/db'
 import { StudyService } from './studies/service'
-import { TrainingService } from './training/service'
+import { TrainingService, type TrialRunner } from './training/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
@@ -32,6 +33,19 @@ export interface ServiceOptions {
   nativeBinding?: string
   /** Handlers only a host can offer, e.g. the Electron folder dialog. */
   hostHandlers?: Partial<Handlers>
+  /** Connects the job queue (issue 12): Studies may then send their Trials to workers. The host
+   *  imports queue/studio.ts itself, so BullMQ loads only when a queue is used. */
+  queue?: (deps: { db: Db; dataDir: string }) => QueueHandle
+}
+
+/** The job queue as the services use it. */
+export interface QueueHandle extends TrialRunner {
+  /** Its address, password hidden. */
+  readonly url: string
+  /** Resolves when connected; rejects saying what to do. */
+  ready(): Promise<void>
+  status(): Promise<QueueInfo>
+  close(): Promise<void>
 }
 
 /** Every service, the dispatcher over them, and the event bus. */
@@ -48,6 +62,9 @@ export interface Services {
   /** HTML reports (issue 5). */
   reports: ReportService
   backbones: BackboneService
+  labels: LabelService
+  /** The job queue, when the host connected one. */
+  queue?: QueueHandle
   dispatch: Dispatch
   close(): void
 }
@@ -69,9 +86,12 @@ export function createServices(options: ServiceOptions): Services {
   const trials = new WorkerPool(options.spawnWorker, trialSlots)
   const datasets = new DatasetService({ db, dbFile, dataDir: options.dataDir, pool: scans, events, nativeBinding: options.nativeBinding })
   const backbones = new BackboneService({ dataDir: options.dataDir, events })
+  // Label checks get a worker of their own: a check never waits behind a Run.
+  const labels = new LabelService({ db, dbFile, dataDir: options.dataDir, pool: new WorkerPool(options.spawnWorker, 1), events, datasets, backbones, nativeBinding: options.nativeBinding })
+  const queue = options.queue?.({ db, dataDir: options.dataDir })
   // The estimate's measurements have a worker of their own: the form asks while a Run may be training.
   const measurePool = new WorkerPool(options.spawnWorker, 1)
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, events, datasets, backbones, nativeBinding: options.nativeBinding })
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
@@ -142,8 +162,22 @@ export function createServices(options: ServiceOptions): Services {
     'backbones.download': ({ id }) => backbones.download(id),
     'backbones.remove': ({ id }) => backbones.remove(id),
     'backbones.inspect': ({ folder }) => backbones.inspect(folder),
+    // Label checks
+    'datasets.checkLabels': ({ id, seed }) => labels.check(id, seed),
+    'datasets.labelCheck': ({ id }) => labels.get(id),
+    'datasets.imageThumbnails': ({ id, paths, size }) => labels.thumbnails(id, paths, size),
+    'datasets.showImage': () => {
+      throw new OspreyError('unsupported', 'Showing a file in its folder works only in the desktop app; the path is shown beside the image.')
+    },
+    'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
+    // Trials on a job queue
+    'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
     ...options.hostHandlers
   }
 
-  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, dispatch: createDispatch(handlers), close: () => db.close() }
+  const close = () => {
+    void queue?.close()
+    db.close()
+  }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, queue, dispatch: createDispatch(handlers), close }
 }

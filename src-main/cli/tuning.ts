@@ -25,18 +25,21 @@ export const TUNE_OPTIONS = {
 
 /** `osprey tune <folder> --space FILE …`: runs a Study to its end; Ctrl+C stops it (resumable). */
 export async function tuneCommand(services: Services, folder: string, flags: TrainFlags, out: Output): Promise<number> {
+  await services.queue?.ready() // with --redis: say now when Redis cannot be reached
   const study = await services.studies.start(studyRequest(folder, flags))
   return follow(services, study, out)
 }
 
 /** `osprey studies resume <id>`. */
 export async function studiesResumeCommand(services: Services, id: string, out: Output): Promise<number> {
+  await services.queue?.ready()
   return follow(services, services.studies.resume(studyId(id)), out)
 }
 
 async function follow(services: Services, study: StudySummary, out: Output): Promise<number> {
   const objective = study.objective
-  if (!out.json) out.text(`Study ${study.id} (${study.strategy}, ${study.trials} Trials, objective ${objective}, pruning ${study.prune}). Ctrl+C stops it; \`osprey studies resume ${study.id}\` goes on later.`)
+  const where = services.queue && services.studies.get(study.id).trialsOn === 'queue' ? ` on the workers of ${services.queue.url}` : ''
+  if (!out.json) out.text(`Study ${study.id} (${study.strategy}, ${study.trials} Trials${where}, objective ${objective}, pruning ${study.prune}). Ctrl+C stops it; \`osprey studies resume ${study.id}\` goes on later.`)
   const dispose = services.events.on('studies.trial', (trial) => {
     if (trial.studyId !== study.id) return
     if (out.json) return out.line({ type: 'trial', ...trial })
@@ -112,7 +115,8 @@ export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
     objective: flags.objective,
     seed: number('seed'),
     training,
-    confirmLargeGrid: flags.yes === true
+    confirmLargeGrid: flags.yes === true,
+    trialsOn: flags.trialsOn === 'queue' ? 'queue' : undefined
   }
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as unknown as StudyRequest
 }
@@ -126,7 +130,8 @@ function studyId(text: string): number {
 function trialLine(t: TrialSummary, objective: string): string {
   const value = t.value === null ? '–' : t.value.toFixed(4)
   const why = t.status === 'failed' && t.error ? `  (${t.error})` : ''
-  return `Trial ${String(trialNumber(t.number)).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} epochs  ${formatParams(t.params)}${why}`
+  const worker = t.worker && t.worker !== 'queue' ? `  on ${t.worker}` : ''
+  return `Trial ${String(trialNumber(t.number)).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} epochs  ${formatParams(t.params)}${worker}${why}`
 }
 
 function formatParams(params: Record<string, unknown>): string {

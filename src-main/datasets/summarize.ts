@@ -63,7 +63,7 @@ function duplicates(usable: FileEntry[]): Problem[] {
 }
 
 /** sha256 over the path and content hash of every usable image, in path order. */
-function fingerprint(usable: FileEntry[]): string {
+export function fingerprint(usable: readonly Pick<FileEntry, 'path' | 'hash'>[]): string {
   const hash = createHash('sha256')
   for (const e of usable) hash.update(`${e.path}\0${e.hash}\n`)
   return hash.digest('hex')

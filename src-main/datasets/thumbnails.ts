@@ -1,8 +1,8 @@
 /** Small previews of a dataset's images, cached on disk by content hash (the folder is never written). */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import type { ClassThumbnails } from '../contract'
+import type { ClassThumbnails, ImageThumbnail } from '../contract'
 
 /** A usable image of a dataset: where it is and what it holds. */
 export interface ThumbnailSource {
@@ -49,4 +49,16 @@ function thumbnailBytes(file: string, size: number): Promise<Buffer> {
     .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
     .webp({ quality: 80 })
     .toBuffer()
+}
+
+/** Thumbnails of `paths` within `root`, each with a plain reason when its file is gone or unreadable since `since` (e.g. "the Run"); not cached. */
+export function folderThumbnails(root: string, paths: readonly string[], size: number, since: string): Promise<ImageThumbnail[]> {
+  return Promise.all(
+    paths.map(async (path) => {
+      const file = join(root, path)
+      if (!(await stat(file).catch(() => null))?.isFile()) return { path, thumbnail: null, missing: `This image is no longer on disk (moved or deleted since ${since}).` }
+      const thumbnail = await imageThumbnail(file, size).catch(() => null)
+      return thumbnail ? { path, thumbnail, missing: null } : { path, thumbnail: null, missing: `This image can no longer be read (changed since ${since}?).` }
+    })
+  )
 }

@@ -24,7 +24,8 @@ const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D'])
 export async function foldBatchNorm(tf: Tf, artifacts: tfjs.io.ModelArtifacts, keep: readonly string[] = []): Promise<tfjs.io.ModelArtifacts> {
   const topology = structuredClone(artifacts.modelTopology) as { config: { layers: LayerJson[]; output_layers: [string, number, number][] } } & Record<string, unknown>
   const root = ((topology as { model_config?: typeof topology }).model_config ?? topology).config
-  if (!Array.isArray(root?.layers) || !artifacts.weightSpecs || !artifacts.weightData) return artifacts
+  // A Sequential model's layers have no graph to rewrite (and the studio's have no convolution right before a batch norm).
+  if (!Array.isArray(root?.layers) || !root.layers.every((l) => Array.isArray(l.inbound_nodes)) || !artifacts.weightSpecs || !artifacts.weightData) return artifacts
   const weightData = Array.isArray(artifacts.weightData) ? tf.io.concatenateArrayBuffers(artifacts.weightData) : artifacts.weightData
   const weights = tf.io.decodeWeights(weightData, artifacts.weightSpecs)
   const consumers = new Map<string, number>()

@@ -1,6 +1,7 @@
 /** Classifying new images with a saved model: the "Try it" of a Run (a predict job) and `osprey predict`. */
 import type * as tfjs from '@tensorflow/tfjs'
 import { initBackend } from './backend'
+import { foldBatchNorm } from './fold'
 import { fileHandler } from './io'
 import { decodeImage } from '../pipeline/cache'
 import { normalizeRecord, type NormalizationStats } from '../pipeline/normalize'
@@ -31,9 +32,9 @@ export interface Classifier {
   dispose(): void
 }
 
-/** Loads the model saved in `modelDir` on the backend `tf` is set to. */
+/** Loads the model saved in `modelDir` on the backend `tf` is set to, batch norm folded into its convolutions (it only infers here). */
 export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifier> {
-  const model = await tf.loadLayersModel(fileHandler(tf, modelDir))
+  const model = await tf.loadLayersModel(tf.io.fromMemory(await foldBatchNorm(tf, await fileHandler(tf, modelDir).load!())))
   const metadata = model.getUserDefinedMetadata() as unknown as ModelMetadata | undefined
   if (!metadata?.classes) {
     model.dispose()

@@ -3,6 +3,8 @@ import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
 import type { Measurement } from '../training/estimate'
 import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
+import type { LabelCheckResult } from '../contract'
+import type { LabelCheckInput } from '../labels/check-job'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -32,6 +34,12 @@ export interface JobKinds {
     input: PredictJobInput
     progress: never
     result: PredictJobResult
+  }
+  /** A Dataset's label check: probably mislabeled images, near-duplicates across the split. */
+  labelcheck: {
+    input: LabelCheckInput
+    progress: TrainProgress
+    result: LabelCheckResult
   }
 }
 

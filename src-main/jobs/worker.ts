@@ -45,7 +45,8 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   train: async (input, signal, progress, onControl) => (await import('../training/job')).runTrainJob(input, signal, progress, onControl),
   lrfind: async (input, signal, progress) => (await import('../training/lr-find-job')).runLrFindJob(input, signal, progress),
   predict: async (input, signal) => (await import('../training/predict-job')).runPredictJob(input, signal),
-  measure: async (input, signal) => (await import('../training/measure-job')).runMeasureJob(input, signal)
+  measure: async (input, signal) => (await import('../training/measure-job')).runMeasureJob(input, signal),
+  labelcheck: async (input, signal, progress) => (await import('../labels/check-job')).runLabelCheckJob(input, signal, progress)
 }
 
 interface ParentPort {

@@ -100,6 +100,11 @@ export class EmbeddingBatches {
     this.#seed = options.seed
   }
 
+  /** Every image's clean embedding, row after row. */
+  rows(): Float32Array {
+    return this.#views[0]
+  }
+
   /** The shuffled training batches of `epoch` (1-based). */
   *epoch(epoch: number): Iterable<EmbeddingBatch> {
     const stream = new Random(this.#seed).fork('embedding-epoch').fork(epoch)

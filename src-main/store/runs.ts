@@ -21,6 +21,7 @@ interface RunRow {
   duration_ms: number | null
   epochs_done: number
   study_id: number | null
+  worker: string | null
 }
 
 /** Final figures of a Run, kept as JSON beside it. */
@@ -61,7 +62,7 @@ export class RunRepository {
   }
 
   /** Moves a Run to `status`, with whatever else became known. */
-  update(id: number, fields: { status?: RunStatus; backend?: string; versions?: Record<string, string>; split?: object; error?: string | null; started?: boolean; ended?: boolean; durationMs?: number; outcome?: RunOutcome }): void {
+  update(id: number, fields: { status?: RunStatus; backend?: string; versions?: Record<string, string>; split?: object; error?: string | null; started?: boolean; ended?: boolean; durationMs?: number; outcome?: RunOutcome; worker?: string | null }): void {
     const sets: string[] = []
     const values: unknown[] = []
     const set = (column: string, value: unknown) => {
@@ -75,6 +76,7 @@ export class RunRepository {
     if (fields.error !== undefined) set('error', fields.error)
     if (fields.durationMs !== undefined) set('duration_ms', Math.round(fields.durationMs))
     if (fields.outcome) set('summary_json', JSON.stringify(fields.outcome))
+    if (fields.worker !== undefined) set('worker', fields.worker)
     if (fields.started) sets.push("started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
     if (fields.ended) sets.push("ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
     if (sets.length) this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
@@ -90,6 +92,14 @@ export class RunRepository {
     this.#db
       .prepare('INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(m.runId, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.learningRate, Math.round(m.durationMs))
+  }
+
+  /** Forgets the Epochs and Iterations after Epoch `epoch`: a Run trained again from there (on another worker) writes its own. */
+  dropMetricsAfter(runId: number, epoch: number): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM epochs WHERE run_id = ? AND epoch > ?').run(runId, epoch)
+      this.#db.prepare('DELETE FROM iterations WHERE run_id = ? AND epoch > ?').run(runId, epoch)
+    })()
   }
 
   /** Records Iterations, in one transaction. */
@@ -197,7 +207,8 @@ function summary(r: RunRow): RunSummary {
     createdAt: r.created_at,
     durationMs: r.duration_ms,
     error: r.error,
-    verdict: outcome?.verdict ?? null
+    verdict: outcome?.verdict ?? null,
+    worker: r.worker ?? null
   }
 }
 

@@ -1,5 +1,5 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
-import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialState, TrialSummary, VerdictKind } from '../contract'
+import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialsOn, TrialState, TrialSummary, VerdictKind } from '../contract'
 import { studyVerdict } from '../verdict'
 import type { Db } from './db'
 import { currentOwner, ownerAlive } from './owner'
@@ -13,6 +13,8 @@ export interface StudySettings {
   prune: PrunerName
   seed: number
   training: Omit<TrainingRequest, 'folder'>
+  /** Where the Trials train (issue 12); absent: this machine. */
+  trialsOn?: TrialsOn
 }
 
 interface StudyRow {
@@ -40,6 +42,7 @@ interface TrialRow {
   error: string | null
   curve: string | null
   verdict: VerdictKind | null
+  worker: string | null
 }
 
 /** Studies in SQLite. Synchronous, like the database. */
@@ -92,7 +95,7 @@ export class StudyRepository {
     if (!row) return undefined
     const trials = this.trials(id)
     const settings = JSON.parse(row.config_json) as StudySettings
-    return { ...summary(row, trials), space: JSON.parse(row.space_json), training: settings.training, parallel: settings.parallel, seed: settings.seed, timeBudgetMinutes: settings.timeBudgetMinutes, trialList: trials }
+    return { ...summary(row, trials), space: JSON.parse(row.space_json), training: settings.training, parallel: settings.parallel, seed: settings.seed, timeBudgetMinutes: settings.timeBudgetMinutes, trialsOn: settings.trialsOn ?? 'local', trialList: trials }
   }
 
   /** The settings a Study was started with. */
@@ -116,7 +119,7 @@ export class StudyRepository {
     const column = objective === 'val_loss' ? 'val_loss' : 'val_accuracy'
     const rows = this.#db
       .prepare(
-        `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error,
+        `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker,
            json_extract(r.summary_json, '$.verdict.kind') AS verdict,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
          FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? AND (? IS NULL OR t.number = ?) ORDER BY t.number`
@@ -132,7 +135,8 @@ export class StudyRepository {
       intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
       durationMs: t.duration_ms,
       error: t.status === 'failed' ? t.error : null,
-      verdict: t.verdict
+      verdict: t.verdict,
+      worker: t.worker
     }))
   }
 

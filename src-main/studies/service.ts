@@ -4,7 +4,7 @@
  * a Study stopped, or cut short by a crash, resumes without repeating a completed Trial.
  */
 import { randomInt } from 'node:crypto'
-import type { Objective, RunSummary, StudyDetail, StudyRequest, StudySummary, TrainingRequest } from '../contract'
+import type { Objective, RunSummary, StudyDetail, StudyRequest, StudySummary } from '../contract'
 import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError } from '../errors'
@@ -74,6 +74,7 @@ export class StudyService {
       throw new OspreyError('bad-input', `This grid has ${points!.toLocaleString('en')} points (over ${LARGE_GRID.toLocaleString('en')}). Confirm to start it anyway, or use fewer steps or the random or Bayesian strategy.`)
     }
     checkRequest({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
+    if (request.trialsOn === 'queue') this.#deps.training.queueReady()
     const report = await this.#deps.datasets.scan(request.folder)
     const why = whyUntrainable(report)
     if (why) throw new OspreyError('bad-input', `This dataset cannot be tuned on yet: ${why}`)
@@ -86,7 +87,8 @@ export class StudyService {
       prune: request.prune ?? 'none',
       seed,
       // Every Trial shares the seed, so each trains on the same split from the same start.
-      training: { ...request.training, seed: request.training?.seed ?? seed }
+      training: { ...request.training, seed: request.training?.seed ?? seed },
+      ...(request.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {})
     }
     const objective: Objective = request.objective ?? 'val_accuracy'
     const id = this.#studies.create({ name: request.name || `${report.name} · ${request.strategy}`, datasetId: report.id, strategy: request.strategy, objective, space: request.space, settings })
@@ -188,15 +190,20 @@ export class StudyService {
         this.#stopRun(epoch.runId)
       }
     })
+    // A Trial on the queue shows which worker took it as soon as one does.
+    const disposeStatus = this.#deps.events.on('runs.status', ({ run }) => {
+      const number = [...active.runs].find(([, runId]) => runId === run.id)?.[0]
+      if (number !== undefined) this.#emitTrial(id, number)
+    })
     try {
       const existing = this.#studies.trials(id)
-      const unfinished = existing.filter((t) => t.status === 'running').map((t) => ({ number: t.number, params: t.params as Params }))
+      const unfinished = existing.filter((t) => t.status === 'running').map((t) => ({ number: t.number, params: t.params as Params, runId: t.runId }))
       let next = existing.reduce((n, t) => Math.max(n, t.number + 1), 0)
       const inFlight = new Map<number, Promise<void>>()
       let exhausted = false
       while (true) {
         while (!active.stopping && !exhausted && inFlight.size < settings.parallel && Date.now() < deadline) {
-          let trial = unfinished.shift()
+          let trial: { number: number; params: Params; runId?: number | null } | undefined = unfinished.shift()
           if (!trial) {
             if (next >= settings.trials) break
             const params = strategy.suggest(observations(), next)
@@ -207,23 +214,25 @@ export class StudyService {
             trial = { number: next++, params }
           }
           const { number } = trial
-          this.#studies.startTrial(id, number, trial.params, null)
-          inFlight.set(number, this.#trial(id, active, number, trial.params, settings, sign).finally(() => inFlight.delete(number)))
+          const runId = trial.runId ?? null
+          this.#studies.startTrial(id, number, trial.params, runId)
+          inFlight.set(number, this.#trial(id, active, number, trial.params, settings, sign, runId).finally(() => inFlight.delete(number)))
         }
         if (inFlight.size === 0) break
         await Promise.race(inFlight.values())
       }
     } finally {
       disposePruning()
+      disposeStatus()
     }
   }
 
-  /** Trains one Trial and records how it ended. Never throws: a failed Trial does not end the Study. */
-  async #trial(id: number, active: ActiveStudy, number: number, params: Params, settings: StudySettings, sign: number): Promise<void> {
+  /** Trains one Trial and records how it ended. Never throws: a failed Trial does not end the Study.
+   *  `runId`: the Run of an unfinished Trial; a Run that completed is taken as it is, one on the queue is followed again. */
+  async #trial(id: number, active: ActiveStudy, number: number, params: Params, settings: StudySettings, sign: number, runId: number | null = null): Promise<void> {
     let run: RunSummary
     try {
-      const request: TrainingRequest = applyParams({ ...settings.training, folder: settings.folder }, params)
-      run = await this.#deps.training.start(request, { studyId: id, number })
+      run = await this.#again(runId) ?? (await this.#deps.training.start(applyParams({ ...settings.training, folder: settings.folder }, params), { studyId: id, number, onQueue: settings.trialsOn === 'queue' }))
     } catch (e) {
       this.#studies.endTrial(id, number, 'failed', null, (e as Error).message)
       return this.#emitTrial(id, number)
@@ -243,6 +252,21 @@ export class StudyService {
     else if (done.status === 'stopped' && active.stopping) return this.#emitTrial(id, number) // stays unfinished: a resume trains it again
     else this.#studies.endTrial(id, number, 'failed', null, done.error ?? `The Run ended ${done.status}.`)
     this.#emitTrial(id, number)
+  }
+
+  /** An unfinished Trial's Run that needs no new Run: completed (the studio stopped before recording
+   *  the Trial), or on the queue and interrupted (the studio stopped; its job may have gone on). */
+  async #again(runId: number | null): Promise<RunSummary | null> {
+    if (runId === null) return null
+    let run: RunSummary
+    try {
+      run = this.#deps.training.get(runId)
+    } catch {
+      return null // deleted meanwhile: train it anew
+    }
+    if (run.status === 'completed') return run
+    if (run.status === 'interrupted' && run.worker) return this.#deps.training.resume(runId)
+    return null
   }
 
   /** Stops a Run now, or as soon as its worker has started. */

@@ -67,7 +67,8 @@ export const trainingConfigSchema = z
     fineTuneBlocks: z.number().int('a whole number').min(0, 'cannot be negative').max(100).optional(),
     fineTuneEpochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000).optional(),
     fineTuneLearningRate: z.number().gt(0, 'must be above 0').max(1, 'at most 1').optional(),
-    warmStart: z.number().int().positive('a Run id').optional()
+    warmStart: z.number().int().positive('a Run id').optional(),
+    exclude: z.array(z.string().min(1).max(4096)).max(1_000_000).optional()
   })
   .strict() satisfies z.ZodType<TrainingConfig>
 

@@ -15,14 +15,26 @@ export interface DataSource {
   dbFile: string
   nativeBinding?: string
   datasetId: number
+  /** The Dataset itself, when the worker has no database (a worker on the queue): then dbFile and datasetId are not read. */
+  dataset?: DatasetManifest
   cacheDir: string
   config: TrainingConfig
 }
 
+/** A Dataset as a worker without the database gets it: its folder here, fingerprint, and usable images (paths relative to the folder, in path order). */
+export interface DatasetManifest {
+  path: string
+  fingerprint: string
+  /** 3 when any image has colour. */
+  channels: 1 | 3
+  files: { path: string; class: string; hash: string }[]
+}
+
 /** A Run's images: labelled by class folder and split (stratified, seeded). */
 export interface LabelledData {
-  report: DatasetReport
+  report: Pick<DatasetReport, 'path' | 'fingerprint'>
   classes: string[]
+  /** Every usable image (the caches hold them all); the split's indices point into this list, and leave out the images the Run excludes. */
   images: LabelledImage[]
   split: Split
   /** 1 for a grayscale Dataset, else 3; a pretrained backbone always takes 3. */
@@ -32,16 +44,22 @@ export interface LabelledData {
 /** The Dataset as last scanned: its usable images, labelled by class folder and split. */
 export function labelAndSplit(source: DataSource): LabelledData {
   const { config } = source
+  const { report, files, channels: found } = source.dataset ? { report: source.dataset, files: source.dataset.files, channels: source.dataset.channels } : readDataset(source)
+  const { classes, images } = labelImages(files)
+  const split = splitKept(images, config, classes)
+  const channels: 1 | 3 = config.model === 'pretrained' ? 3 : found
+  return { report, classes, images, split, channels }
+}
+
+/** The Dataset as last scanned, from the database. */
+function readDataset(source: DataSource) {
   const db = openDatabase(source.dbFile, { nativeBinding: source.nativeBinding })
   const datasets = new DatasetRepository(db)
   const report = datasets.get(source.datasetId)
   const files = datasets.usableFiles(source.datasetId)
   db.close()
   if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
-  const { classes, images } = labelImages(files)
-  const split = splitDataset(images, { seed: config.seed, fractions: resolveSplitFractions(images.length, config.validationSplit, config.testSplit), classNames: classes })
-  const channels: 1 | 3 = config.model === 'pretrained' || report.stats.channels.rgb > 0 ? 3 : 1
-  return { report, classes, images, split, channels }
+  return { report, files, channels: (report.stats.channels.rgb > 0 ? 3 : 1) as 1 | 3 }
 }
 
 /** The decoded-image cache, the normalization and the batch loader for training on pixels of `data`. */
@@ -81,4 +99,18 @@ export function throttled(fn: (done: number, total: number) => void): (done: num
     last = now
     fn(done, total)
   }
+}
+
+/**
+ * The split of the images the Run keeps (all but `config.exclude`), its indices then pointing into
+ * the whole list: the decoded-image and embedding caches are the Dataset's, whatever a Run leaves out.
+ */
+function splitKept(images: LabelledImage[], config: TrainingConfig, classes: string[]): Split {
+  const excluded = new Set(config.exclude ?? [])
+  const kept = excluded.size ? images.flatMap((image, i) => (excluded.has(image.path) ? [] : [i])) : null
+  const subset = kept ? kept.map((i) => images[i]) : images
+  const split = splitDataset(subset, { seed: config.seed, fractions: resolveSplitFractions(subset.length, config.validationSplit, config.testSplit), classNames: classes })
+  if (!kept) return split
+  const whole = (indices: number[]) => indices.map((i) => kept[i])
+  return { ...split, train: whole(split.train), validation: whole(split.validation), test: whole(split.test) }
 }

@@ -1,6 +1,7 @@
 /** What a training worker is given and what it reports back. Plain objects only. */
 import type { BackboneSource } from '../backbones/files'
 import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, RunPhase, TrainingConfig } from '../contract'
+import type { DatasetManifest } from './prepare'
 
 /** Everything a training worker needs to run (or resume) a Run. */
 export interface TrainJobInput {
@@ -23,6 +24,8 @@ export interface TrainJobInput {
   embeddingDir?: string
   /** The model folder of the Run to start from (`config.warmStart`), resolved by main. */
   warmStart?: string
+  /** The Dataset itself, for a worker without the database (on the queue); dbFile and datasetId are then not read. */
+  dataset?: DatasetManifest
 }
 
 /** The split a Run trains on, as recorded with it. */
@@ -47,6 +50,8 @@ export type TrainProgress =
   | { kind: 'paused' }
   | { kind: 'resumed' }
   | { kind: 'log'; message: string }
+  /** A worker on the queue took the Run (attempt 1, or again after a worker was lost): metrics after Epoch `fromEpoch` are its to write. */
+  | { kind: 'worker'; name: string; attempt: number; fromEpoch: number }
 
 /** How a Run ended, with its final evaluation. */
 export interface TrainJobResult {

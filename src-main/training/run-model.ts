@@ -2,10 +2,8 @@
  * What a finished Run's model offers on the main side: "Try it" (a predict job in a worker, so
  * tfjs never loads here), export to a folder (file copies), and the top-loss gallery's thumbnails.
  */
-import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Response, RunDetail, TopLossImage } from '../contract'
-import { imageThumbnail } from '../datasets/thumbnails'
+import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
 import { exportModel, exportZip } from './export'
@@ -47,15 +45,7 @@ export class RunModelService {
   /** The top-loss images of Run `id`'s evaluation as thumbnails; a file gone from disk says so instead. */
   async topLossImages(id: number, size = THUMBNAIL_SIZE): Promise<TopLossImage[]> {
     const run = this.#training.get(id)
-    const losses = run.evaluation?.topLosses ?? []
-    return Promise.all(
-      losses.map(async ({ path }) => {
-        const file = join(run.config.folder, path)
-        if (!(await stat(file).catch(() => null))?.isFile()) return { path, thumbnail: null, missing: 'This image is no longer on disk (moved or deleted since the Run).' }
-        const thumbnail = await imageThumbnail(file, size).catch(() => null)
-        return thumbnail ? { path, thumbnail, missing: null } : { path, thumbnail: null, missing: 'This image can no longer be read (changed since the Run?).' }
-      })
-    )
+    return folderThumbnails(run.config.folder, (run.evaluation?.topLosses ?? []).map((l) => l.path), size, 'the Run')
   }
 
   #model(id: number): { run: RunDetail; modelDir: string } {

@@ -15,7 +15,7 @@ import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
-import type { WorkerPool } from '../jobs/pool'
+import type { JobOptions, WorkerPool } from '../jobs/pool'
 import type { ControlAction } from '../jobs/protocol'
 import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
@@ -34,12 +34,21 @@ export interface TrainingServiceDeps {
   pool: WorkerPool
   /** Where a Study's Trials train, beside (not behind) ordinary Runs; defaults to `pool`. */
   trialPool?: WorkerPool
+  /** Workers on a job queue (issue 12), when the studio is connected to one: Trials of a Study that asks for it train there. */
+  queue?: TrialRunner
   events: EventBus
   datasets: DatasetService
   backbones: BackboneService
+  /** The images of a Dataset that new Runs leave out (the user excluded them after a label check). */
+  excluded?: (datasetId: number) => string[]
   nativeBinding?: string
   /** Where the estimate's measurements run, beside (not behind) a Run in training; defaults to `pool`. */
   measurePool?: WorkerPool
+}
+
+/** Where a Trial's Run trains: the local Trial pool, or workers taking it from the queue. */
+export interface TrialRunner {
+  run(kind: 'train', input: TrainJobInput, options: JobOptions<'train'>): Promise<TrainJobResult>
 }
 
 interface ActiveRun {
@@ -71,17 +80,26 @@ export class TrainingService {
   defaults(folder?: string, model?: ModelName | 'auto'): TrainingConfig & { modelReason?: string } {
     const known = folder ? this.#deps.datasets.list().find((d) => d.path === resolve(folder)) : undefined
     const report = known ? this.#deps.datasets.get(known.id) : undefined
-    if (model && model !== 'auto') return defaultConfig(folder ?? '', report, undefined, model)
+    const exclude = this.#excluded(report?.id)
+    if (model && model !== 'auto') return { ...defaultConfig(folder ?? '', report, undefined, model), ...exclude }
     const chosen = chooseModel(report)
-    return { ...defaultConfig(folder ?? '', report, undefined, chosen.model), ...(report ? { modelReason: chosen.reason } : {}) }
+    return { ...defaultConfig(folder ?? '', report, undefined, chosen.model), ...exclude, ...(report ? { modelReason: chosen.reason } : {}) }
+  }
+
+  /** The Dataset's excluded images as a setting, when there are any. */
+  #excluded(datasetId?: number): { exclude?: string[] } {
+    const paths = datasetId === undefined ? [] : (this.#deps.excluded?.(datasetId) ?? [])
+    return paths.length ? { exclude: paths } : {}
   }
 
   /** Validates the request, scans the folder (only what changed), records the Run and starts it.
-   *  A Study's Trial passes `trial`: the Run is recorded under the Study and trains in the Trial pool. */
-  async start(request: TrainingRequest, trial?: { studyId: number; number: number }): Promise<RunSummary> {
+   *  A Study's Trial passes `trial`: the Run is recorded under the Study and trains in the Trial pool, or on the queue (`onQueue`). */
+  async start(request: TrainingRequest, trial?: { studyId: number; number: number; onQueue?: boolean }): Promise<RunSummary> {
+    if (trial?.onQueue) this.#queue()
     const { report, config, sources } = await this.#ready(request)
     const name = (id: number) => runName(report.name, config, sources.backbone?.title, id, trial)
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
+    if (trial?.onQueue) this.#runs.update(id, { worker: 'queue' })
     const setAside = this.#clearFolder(id)
     this.#launch(id, config, report.id, false, sources)
     if (!trial && (!request.model || request.model === 'auto')) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: chooseModel(report).reason })
@@ -178,7 +196,8 @@ export class TrainingService {
   async #ready(request: TrainingRequest): Promise<{ report: DatasetReport; config: TrainingConfig; sources: JobSources }> {
     checkRequest(request) // refuse bad settings before touching the folder
     const report = await this.#deps.datasets.scan(request.folder)
-    const config = resolveConfig({ ...request, folder: report.path }, report)
+    // Images the user excluded after a label check stay out unless the request says otherwise.
+    const config = resolveConfig({ ...this.#excluded(report.id), ...request, folder: report.path }, report)
     const why = whyUntrainable(report)
     if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
@@ -223,6 +242,7 @@ export class TrainingService {
       throw new OspreyError('bad-input', `Run ${id} is ${run.status} in another Osprey process (the app, or a command still running); pause, resume or stop it there.`)
     }
     if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
+    if (run.worker) this.#queue() // its checkpoints are on the worker: it goes back to the queue (or its job there)
     const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
     this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint, await this.#sources(run.config))
     return this.#summary(id)
@@ -253,6 +273,17 @@ export class TrainingService {
   modelPath(id: number): string | undefined {
     const path = this.#runs.artifact(id, 'model')
     return path ? join(this.#deps.dataDir, path) : undefined
+  }
+
+  /** Throws, saying what to do, when this studio has no job queue to send Trials to. */
+  queueReady(): void {
+    this.#queue()
+  }
+
+  /** The queue, or why there is none. */
+  #queue(): TrialRunner {
+    if (!this.#deps.queue) throw new OspreyError('bad-input', 'This Study trains its Trials on a job queue, and this studio is not connected to one: start it with --redis URL (or OSPREY_REDIS_URL), the address `osprey worker` uses.')
+    return this.#deps.queue
   }
 
   #summary(id: number): RunSummary {
@@ -294,7 +325,7 @@ export class TrainingService {
     this.#setStatus(id, 'queued', { error: null })
     const { dbFile, nativeBinding } = this.#deps
     const trial = this.#runs.studyOf(id) !== null
-    const pool = trial ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
+    const pool: TrialRunner = this.#summary(id).worker ? this.#queue() : trial ? (this.#deps.trialPool ?? this.#deps.pool) : this.#deps.pool
     // A Run has the cores to itself and splits each batch over two replicas; Trials already run side by side.
     const replicas = trial ? 1 : Math.min(2, availableParallelism())
     active.done = pool
@@ -397,6 +428,14 @@ export class TrainingService {
         case 'paused':
           this.#setStatus(id, 'paused')
           break
+        case 'worker': {
+          // Taken again after a worker was lost: what that worker reported past the resume point is redone.
+          this.#runs.dropMetricsAfter(id, p.fromEpoch)
+          this.#runs.update(id, { worker: p.name })
+          const again = p.attempt > 1 ? ` again (attempt ${p.attempt}), ${p.fromEpoch ? `from its checkpoint after Epoch ${p.fromEpoch}` : 'from the start'}` : ''
+          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `Worker ${p.name} took this Run${again}.` })
+          break
+        }
         case 'resumed':
           this.#setStatus(id, 'running')
           break

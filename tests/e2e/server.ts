@@ -25,10 +25,10 @@ export interface OspreyServer {
   stop(): Promise<void>
 }
 
-/** Starts `osprey serve --port 0 --json` on `dataDir` and waits for its "serving" line. */
-export async function startServer(dataDir: string): Promise<OspreyServer> {
+/** Starts `osprey serve --port 0 --json` on `dataDir` (plus `args`) and waits for its "serving" line. */
+export async function startServer(dataDir: string, args: string[] = []): Promise<OspreyServer> {
   if (!existsSync(cliFile)) throw new Error(`${cliFile} is missing: run npm run build first.`)
-  const child = spawn(process.execPath, [cliFile, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [cliFile, 'serve', '--port', '0', '--json', '--data-dir', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, OSPREY_DATA_DIR: dataDir }
   })
@@ -87,8 +87,8 @@ interface Fixtures {
   workDir: string
   /** The server's data folder (the SQLite history); removed afterwards. */
   dataDir: string
-  /** Starts another server, e.g. a restart on the same data folder; stopped after the test. */
-  startServer: (dataDir?: string) => Promise<OspreyServer>
+  /** Starts another server, e.g. a restart on the same data folder, with more arguments if given; stopped after the test. */
+  startServer: (dataDir?: string, args?: string[]) => Promise<OspreyServer>
   /** A server started on `dataDir`. */
   server: OspreyServer
 }
@@ -108,8 +108,8 @@ export const test = base.extend<Fixtures>({
   },
   startServer: async ({ dataDir }, use) => {
     const started: OspreyServer[] = []
-    await use(async (dir = dataDir) => {
-      const server = await startServer(dir)
+    await use(async (dir = dataDir, args: string[] = []) => {
+      const server = await startServer(dir, args)
       started.push(server)
       return server
     })

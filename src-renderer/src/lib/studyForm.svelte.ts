@@ -3,7 +3,7 @@
  * the search space, and how to search it. The space is checked live by the server
  * (`studies.checkSpace`), so every problem and the size of a grid show before anything starts.
  */
-import type { Objective, OspreyApi, PrunerName, StrategyName, StudyRequest, StudySummary } from '../../../src-main/contract'
+import type { Objective, OspreyApi, PrunerName, StrategyName, StudyRequest, StudySummary, TrialsOn } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
 import { describeError } from './datasets.svelte'
 import { RunForm, type ServerRefusal } from './runForm.svelte'
@@ -56,9 +56,11 @@ export class StudyForm {
   parallel = $state<number | null>(null)
   /** The user said yes to a grid over LARGE_GRID points. */
   confirmLargeGrid = $state(false)
+  /** Where the Trials train: here, or on the workers of the studio's queue (issue 12). */
+  trialsOn = $state<TrialsOn>('local')
 
   /** What is wrong with the Study's own settings. */
-  readonly errors = $derived(studyErrors(this.trials, this.minutes, this.parallel))
+  readonly errors = $derived(studyErrors(this.trials, this.minutes, this.parallel, this.trialsOn === 'queue' ? 256 : 16))
 
   /** Use another client in tests; the app uses the window's. */
   constructor(client: OspreyApi = defaultApi) {
@@ -154,7 +156,8 @@ export class StudyForm {
       objective: this.objective,
       seed: training.seed,
       training,
-      ...(this.needsConfirmation && this.confirmLargeGrid ? { confirmLargeGrid: true } : {})
+      ...(this.needsConfirmation && this.confirmLargeGrid ? { confirmLargeGrid: true } : {}),
+      ...(this.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {})
     }
   }
 
@@ -176,11 +179,11 @@ export class StudyForm {
 }
 
 /** Wrong Study settings, with what is allowed (the server's ranges). */
-export function studyErrors(trials: number, minutes: number | null, parallel: number | null): Partial<Record<StudyField, string>> {
+export function studyErrors(trials: number, minutes: number | null, parallel: number | null, maxParallel = 16): Partial<Record<StudyField, string>> {
   const errors: Partial<Record<StudyField, string>> = {}
   if (!Number.isInteger(trials) || trials < 1) errors.trials = 'At least 1 Trial, a whole number.'
   else if (trials > 10_000) errors.trials = 'At most 10,000 Trials.'
   if (minutes !== null && minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) errors.minutes = 'More than 0 minutes, or empty for no time limit.'
-  if (parallel !== null && parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= 16)) errors.parallel = 'A whole number from 1 to 16, or empty for automatic.'
+  if (parallel !== null && parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= maxParallel)) errors.parallel = `A whole number from 1 to ${maxParallel}, or empty for automatic.`
   return errors
 }

@@ -27,7 +27,9 @@ describe('openDatabase', () => {
       { version: 3, name: '003_history.sql' },
       { version: 4, name: '004_trial_errors.sql' },
       { version: 5, name: '005_owner_process.sql' },
-      { version: 6, name: '006_owner_start.sql' }
+      { version: 6, name: '006_owner_start.sql' },
+      { version: 7, name: '007_label_review.sql' },
+      { version: 8, name: '008_run_worker.sql' }
     ])
     again.close()
   })

@@ -42,6 +42,12 @@ describe('folding batch norm into convolutions', () => {
     expect(folded.getLayer(bnNames[1]).getClassName()).toBe('DepthwiseConv2D')
   })
 
+  it('leaves a Sequential model (no graph to rewrite) as it is, so it still loads', async () => {
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 2 })] })
+    const artifacts = await artifactsOf(model)
+    expect(await foldBatchNorm(tf, artifacts)).toBe(artifacts)
+  })
+
   it('leaves a convolution it is told to keep (a model is cut there) as it is', async () => {
     const model = net()
     const conv = model.layers.find((l) => l.getClassName() === 'DepthwiseConv2D')!.name

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench:queue -- [--trials 1000] [--workers 4] [--long-ms 2000] [--per-worker 8] [--json]`
+ * (issue 12): the cost of coordinating Trials through the queue. Every Trial is a synthetic one
+ * (bench/lib/synthetic-trial.mjs: a real process per Trial, as in training, that waits instead of
+ * training), so what is measured is what the queue adds: BullMQ's job, the worker taking it, its
+ * progress stream, the model sent back, the studio recording the outcome. Three figures:
+ *  1. overhead: N tiny Trials (no wait) through the local Trial pool and through the queue to
+ *     `--workers` worker processes, the same number in flight: ms per Trial, and the difference;
+ *  2. tiny Trials per hour with 1, 2, 4 workers (coordination-bound);
+ *  3. Trials of `--long-ms` with 1, 2, 4 workers (`--per-worker` Trials each): Trials per hour and
+ *     scaling efficiency (throughput with k workers / k × with 1). Target: ≥ 0.9, and ≤ 50 ms per Trial.
+ * Everything runs on this machine, on loopback: a redis-server of the system's on a free port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import type { TrainingConfig } from '../src-main/contract'
+import { WorkerPool } from '../src-main/jobs/pool'
+import { nodeSpawner } from '../src-main/jobs/spawn-node'
+import { workerFile } from '../src-main/paths'
+import { startRedisServer } from '../src-main/queue/redis-server'
+import { QueueTrials } from '../src-main/queue/studio'
+import { createServices } from '../src-main/services'
+import { RunRepository } from '../src-main/store/runs'
+import { resolveConfig } from '../src-main/training/config'
+import type { TrainJobInput } from '../src-main/training/protocol'
+import { writeStripes } from '../tests/helpers/stripes'
+
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '1000' }, workers: { type: 'string', default: '4' }, 'long-ms': { type: 'string', default: '2000' }, 'per-worker': { type: 'string', default: '8' }, json: { type: 'boolean' } } })
+const N = Number(values.trials)
+const K = Number(values.workers)
+const LONG_MS = Number(values['long-ms'])
+const PER_WORKER = Number(values['per-worker'])
+const log = (line: string) => !values.json && console.log(line)
+const SYNTHETIC = resolve('bench/lib/synthetic-trial.mjs')
+
+const tmp = mkdtempSync(join(tmpdir(), 'osprey-bench-queue-'))
+const folder = join(tmp, 'stripes')
+await writeStripes(folder, 12)
+const dataDir = join(tmp, 'studio')
+// The built worker starts in a fraction of the time tsx needs (only the one scan uses it).
+const built = resolve('out/main/worker.js')
+const services = createServices({ dataDir, spawnWorker: nodeSpawner(existsSync(built) ? built : workerFile()), transport: 'http' })
+const report = await services.datasets.scan(folder)
+const runs = new RunRepository(services.db)
+const redis = await startRedisServer(join(tmp, 'redis'))
+const queue = new QueueTrials({ url: redis.url, db: services.db, dataDir })
+await queue.ready()
+
+/** `count` new Runs (recorded, as the TrainingService would) and their job inputs. */
+function inputs(count: number): TrainJobInput[] {
+  return Array.from({ length: count }, (_, i) => {
+    const config: TrainingConfig = resolveConfig({ folder, model: 'reference-cnn', imageSize: 16, epochs: 1, batchSize: 8, backend: 'wasm', learningRate: 10 ** (-1 - (i % 7) * 0.5), seed: 1 }, report)
+    const runId = runs.create({ name: `bench ${i}`, datasetId: report.id, fingerprint: report.fingerprint, config })
+    return { runId, dbFile: join(dataDir, 'osprey.db'), datasetId: report.id, runDir: join(dataDir, 'runs', String(runId)), cacheDir: join(dataDir, 'cache', 'images'), config, resume: false, replicas: 1 }
+  })
+}
+
+/** Runs every input through `run`, `inFlight` at a time; the wall time in ms. */
+async function timed(all: TrainJobInput[], inFlight: number, run: (input: TrainJobInput) => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  let next = 0
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < all.length) await run(all[next++])
+    })
+  )
+  return performance.now() - started
+}
+
+/** `count` synthetic workers (the real TrialWorker), each Trial waiting `ms`. */
+async function startWorkers(count: number, ms: number): Promise<ChildProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/synthetic-worker.ts', redis.url, join(tmp, 'worker'), `bench-${i + 1}`], { env: { ...process.env, OSPREY_SYNTHETIC_MS: String(ms) }, stdio: ['ignore', 'pipe', 'inherit'] })
+      return new Promise<ChildProcess>((done) => createInterface({ input: child.stdout! }).on('line', (line) => line.includes('"type":"worker"') && done(child)))
+    })
+  )
+}
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  await Promise.all(workers.map((w) => new Promise((done) => (w.once('exit', done), w.kill('SIGKILL')))))
+}
+
+async function viaQueue(count: number, workers: number, ms: number): Promise<number> {
+  const started = await startWorkers(workers, ms)
+  try {
+    return await timed(inputs(count), workers, (input) => queue.run('train', input, {}))
+  } finally {
+    await stopWorkers(started)
+  }
+}
+
+async function viaPool(count: number, inFlight: number, ms: number): Promise<number> {
+  process.env.OSPREY_SYNTHETIC_MS = String(ms) // each Trial's process inherits it
+  const pool = new WorkerPool(nodeSpawner(SYNTHETIC), inFlight)
+  return timed(inputs(count), inFlight, (input) => pool.run('train', input, {}))
+}
+
+const perHour = (count: number, ms: number) => Math.round((count / ms) * 3_600_000)
+log(`Coordination of ${N} tiny Trials over ${K} in flight (${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`)
+const local = await viaPool(N, K, 0)
+log(`  local Trial pool: ${(local / 1000).toFixed(1)} s, ${((local * K) / N).toFixed(1)} ms per Trial slot, ${perHour(N, local)} Trials/hour`)
+const onQueue = await viaQueue(N, K, 0)
+log(`  queue, ${K} workers: ${(onQueue / 1000).toFixed(1)} s, ${((onQueue * K) / N).toFixed(1)} ms per Trial slot, ${perHour(N, onQueue)} Trials/hour`)
+const overhead = ((onQueue - local) * K) / N
+log(`  the queue adds ${overhead.toFixed(1)} ms per Trial (target ≤ 50)`)
+
+const tiny: Record<number, number> = {}
+const long: Record<number, number> = {}
+for (const k of [1, 2, 4]) {
+  const count = Math.min(N, 50 * k)
+  tiny[k] = perHour(count, await viaQueue(count, k, 0))
+  const longCount = PER_WORKER * k
+  long[k] = perHour(longCount, await viaQueue(longCount, k, LONG_MS))
+  log(`  ${k} worker(s): tiny Trials ${tiny[k]}/hour; Trials of ${LONG_MS} ms ${long[k]}/hour (ideal ${Math.round((3_600_000 / LONG_MS) * k)}), efficiency ${(long[k] / (k * long[1])).toFixed(3)}`)
+}
+
+const result = { trials: N, inFlight: K, localMsPerTrial: (local * K) / N, queueMsPerTrial: (onQueue * K) / N, overheadMsPerTrial: overhead, tinyPerHour: tiny, longMs: LONG_MS, longPerHour: long, efficiency: Object.fromEntries([1, 2, 4].map((k) => [k, long[k] / (k * long[1])])), cores: cpus().length }
+if (values.json) console.log(JSON.stringify(result))
+await queue.close()
+services.close()
+await redis.stop()
+rmSync(tmp, { recursive: true, force: true })
+process.exit(0)

@@ -1,0 +1,66 @@
+/**
+ * A worker sends a Trial's model to the studio: each file with its SHA-256. When the studio cannot
+ * be reached (restarting, or away for a while), the model waits in Redis instead, and the studio
+ * takes it from there when it records the Trial: a Trial finished meanwhile is never lost.
+ */
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Redis } from 'ioredis'
+import { OspreyError } from '../errors'
+import { keys } from './connection'
+
+/** A model file as the studio checks it. */
+export interface SentFile {
+  name: string
+  sha256: string
+  bytes: number
+}
+
+// A studio answering 5xx is tried this many times; one not answering at all, twice.
+const TRIES = 3
+const PAUSE_MS = 2000
+const KEEP_S = 7 * 24 * 3600
+
+/** Sends every file of `modelDir` to the studio (`studioUrl()` is asked anew before each try), or keeps them in Redis for it. */
+export async function sendModel(modelDir: string, target: { studioUrl: () => Promise<string>; path: string; key: string; redis: Redis; jobId: string }): Promise<SentFile[]> {
+  const files = await Promise.all((await readdir(modelDir)).sort().map(async (name) => {
+    const bytes = await readFile(join(modelDir, name))
+    return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
+  }))
+  try {
+    for (const f of files) await put(f, target)
+  } catch (e) {
+    if (e instanceof OspreyError) throw e
+    // Unreachable: the model waits in Redis (a hash of file name → bytes) for the studio.
+    const multi = target.redis.multi().del(keys.model(target.jobId))
+    for (const f of files) multi.hset(keys.model(target.jobId), f.name, f.bytes)
+    await multi.expire(keys.model(target.jobId), KEEP_S).exec()
+  }
+  return files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes.length }))
+}
+
+async function put(file: { name: string; bytes: Buffer; sha256: string }, target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const url = `${await target.studioUrl()}${target.path}/${encodeURIComponent(file.name)}`
+    const response = await fetch(url, { method: 'PUT', body: file.bytes, headers: { authorization: `Bearer ${target.key}`, 'x-sha256': file.sha256, 'content-type': 'application/octet-stream' } }).catch((e: Error) => e)
+    if (!(response instanceof Error) && response.ok) return
+    if (!(response instanceof Error) && response.status < 500) {
+      // Refused (the Run is not on that studio's queue now, a wrong key): trying again would not help.
+      throw new OspreyError('internal', `The studio did not take the model (${file.name}): ${response.status} ${(await response.text()).slice(0, 300)}`)
+    }
+    if (attempt >= (response instanceof Error ? 2 : TRIES)) throw new Error('unreachable')
+    await new Promise((r) => setTimeout(r, PAUSE_MS))
+  }
+}
+
+/** The model files of `jobId` that wait in Redis, written into `dir`; false when there are none. */
+export async function takeModelFromRedis(redis: Redis, jobId: string, write: (name: string, bytes: Buffer) => Promise<void>): Promise<boolean> {
+  const files = await redis.hgetallBuffer(keys.model(jobId))
+  const names = Object.keys(files)
+  for (const name of names) {
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name.startsWith('.')) return false
+    await write(name, files[name])
+  }
+  return names.length > 0
+}

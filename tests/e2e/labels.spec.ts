@@ -1,0 +1,38 @@
+/**
+ * A Dataset's label check in a browser, against a real `osprey serve`: the images in the wrong
+ * class folder come first with what they look like; one excluded leaves the next Run, which says so.
+ */
+import { renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeShapeDataset } from '../../bench/colour-shapes'
+import { expect, test } from './server'
+
+test('check labels: the misfiled images come first, and an excluded one is left out of the next Run', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(String(error.stack)))
+  const folder = join(workDir, 'shapes')
+  await writeShapeDataset(folder, { classes: ['circle', 'triangle', 'star'], perClass: 14, seed: 41 })
+  renameSync(join(folder, 'circle', 'circle-0002.jpg'), join(folder, 'star', 'circle-0002.jpg'))
+
+  await page.goto(server.url)
+  await page.getByTestId('nav-datasets').click()
+  await page.getByTestId('path-input').fill(folder)
+  await page.getByTestId('scan-button').click()
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  const panel = page.getByTestId('label-review')
+  await panel.getByTestId('check-labels').click()
+  await expect(panel.getByTestId('label-summary')).toContainText('42 images', { timeout: 90_000 })
+  const first = panel.getByTestId('label-suspect').first()
+  await expect(first).toHaveAttribute('data-path', 'star/circle-0002.jpg')
+  await expect(first).toContainText('star → circle')
+  await expect(first.locator('img')).toHaveAttribute('src', /^data:image\/webp;base64,/)
+
+  await first.getByTestId('label-exclude').click()
+  await expect(first).toHaveAttribute('data-decision', 'exclude')
+  await expect(panel.getByTestId('label-excluded')).toHaveText('1 left out of new Runs.')
+
+  await page.getByTestId('nav-train').click()
+  await expect(page.getByTestId('train-excluded')).toContainText('1 image of this Dataset is left out')
+  expect(errors).toEqual([])
+})
