@@ -286,7 +286,7 @@ export interface RunSummary {
   error: string | null
   /** What the finished Run's figures mean; null while it trains, and for Runs older than verdicts. */
   verdict: Verdict | null
-  /** Where it trains or trained (issue 12): null on this machine; 'queue' while it waits for a worker; else the worker's name. */
+  /** Where it trains or trained: null on this machine; 'queue' while it waits for a worker; else the worker's name. */
   worker?: string | null
 }
 
@@ -363,11 +363,11 @@ export interface StudyRequest {
   training?: Omit<TrainingRequest, 'folder'>
   /** A grid of more than 10,000 points starts only when this is true. */
   confirmLargeGrid?: boolean
-  /** Where the Trials train (issue 12): this machine (default), or workers taking them from the studio's job queue. */
+  /** Where the Trials train: this machine (default), or workers taking them from the studio's job queue. */
   trialsOn?: TrialsOn
 }
 
-/** The studio's job queue and the workers on it (issue 12); `url` null: not connected to one. */
+/** The studio's job queue and the workers on it; `url` null: not connected to one. */
 export interface QueueInfo {
   /** Its address, password hidden. */
   url: string | null
@@ -423,7 +423,7 @@ export interface StudySummary {
 /** A Study with every Trial. */
 export interface StudyDetail extends StudySummary {
   space: Record<string, unknown>
-  /** Where its Trials train (issue 12). */
+  /** Where its Trials train. */
   trialsOn?: TrialsOn
   training: Omit<TrainingRequest, 'folder'>
   parallel: number
@@ -434,7 +434,7 @@ export interface StudyDetail extends StudySummary {
   importance: { name: string; importance: number }[]
 }
 
-// ---- Run history: query, annotate, compare, export (issue 5) ----
+// ---- Run history: query, annotate, compare, export ----
 
 /** What the History list can be sorted by. */
 export type HistorySortKey = 'createdAt' | 'name' | 'durationMs' | 'valAccuracy' | 'valLoss' | 'imagesPerSecond'
@@ -522,7 +522,7 @@ export interface HistoryCommands {
   'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
 }
 
-// --- Try it, export, top-loss gallery (issue 3) ---
+// --- Try it, export, top-loss gallery ---
 
 /** One image classified with a Run's model ("Try it"), or why it could not be read. */
 export type ImagePrediction =
@@ -558,7 +558,7 @@ export interface ImageThumbnail {
 /** A top-loss image of a Run's evaluation with its thumbnail. */
 export type TopLossImage = ImageThumbnail
 
-// HTML reports (issue 5)
+// HTML reports
 
 /** A self-contained HTML report (inline CSS and SVG, no script) and the file name to save it under. */
 export interface HtmlReport {
@@ -691,7 +691,7 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'runs.estimate': { request: { config: TrainingRequest }; response: RunEstimate }
   /** The defaults a new Run starts from, for a dataset folder (and a model; default: the one `auto` picks, with why). */
   'runs.defaults': { request: { folder?: string; model?: ModelName | 'auto' }; response: TrainingConfig & { modelReason?: string } }
-  // --- Try it, export, top-loss gallery (issue 3) ---
+  // --- Try it, export, top-loss gallery ---
   /** Classify images with a finished Run's model, in a worker; an unreadable file gets its own error, never fails the rest. */
   'runs.predict': { request: { id: number; paths: string[] }; response: { backend: string; predictions: ImagePrediction[] } }
   /** Copy a Run's model into `folder` (model.json, weights, labels.json, metadata.json); refuses to replace a model.json unless `overwrite`. */
@@ -712,7 +712,7 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'studies.get': { request: { id: number }; response: StudyDetail }
   /** Trains the best Trial's settings as a new Run (not part of the Study). */
   'studies.useBest': { request: { id: number }; response: RunSummary }
-  /** The job queue this studio sends Trials to, if any, and the workers on it (issue 12). */
+  /** The job queue this studio sends Trials to, if any, and the workers on it. */
   'queue.status': { request: Record<string, never>; response: QueueInfo }
 }
 

@@ -30,7 +30,7 @@ export const commandNames = [
   'studies.list',
   'studies.get',
   'studies.useBest',
-  // Run history (issue 5)
+  // Run history
   'history.query',
   'history.tags',
   'runs.rename',
@@ -41,11 +41,11 @@ export const commandNames = [
   'runs.compare',
   'runs.export',
   'runs.artifacts',
-  // Try it, export, top-loss gallery (issue 3)
+  // Try it, export, top-loss gallery
   'runs.predict',
   'runs.exportModel',
   'runs.topLossImages',
-  // HTML reports (issue 5)
+  // HTML reports
   'runs.compareReport',
   'runs.report',
   'studies.report',

@@ -11,7 +11,7 @@ const none = z.object({}).strict()
 const id = z.number().int().positive()
 const path = z.string().trim().min(1, 'a folder path is required').max(4096)
 
-// Run history (issue 5): the History list's filters.
+// Run history: the History list's filters.
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date like 2026-11-27 or 2026-11-27T12:00:00Z')
 const historyQuery: z.ZodType<Request<'history.query'>> = z
   .object({
@@ -72,7 +72,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'studies.list': none,
   'studies.get': z.object({ id }).strict(),
   'studies.useBest': z.object({ id }).strict(),
-  // Run history (issue 5)
+  // Run history
   'history.query': historyQuery,
   'history.tags': none,
   'runs.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
@@ -83,13 +83,13 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
   'runs.artifacts': z.object({ id }).strict(),
-  // Try it, export, top-loss gallery (issue 3)
+  // Try it, export, top-loss gallery
   'runs.predict': z
     .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
     .strict(),
   'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
-  // HTML reports (issue 5)
+  // HTML reports
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'runs.report': z.object({ id }).strict(),
   'studies.report': z.object({ id }).strict(),

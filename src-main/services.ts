@@ -33,7 +33,7 @@ export interface ServiceOptions {
   nativeBinding?: string
   /** Handlers only a host can offer, e.g. the Electron folder dialog. */
   hostHandlers?: Partial<Handlers>
-  /** Connects the job queue (issue 12): Studies may then send their Trials to workers. The host
+  /** Connects the job queue: Studies may then send their Trials to workers. The host
    *  imports queue/studio.ts itself, so BullMQ loads only when a queue is used. */
   queue?: (deps: { db: Db; dataDir: string }) => QueueHandle
 }
@@ -57,9 +57,9 @@ export interface Services {
   training: TrainingService
   studies: StudyService
   history: HistoryService
-  /** Try it, export, top-loss gallery (issue 3). */
+  /** Try it, export, top-loss gallery. */
   runModels: RunModelService
-  /** HTML reports (issue 5). */
+  /** HTML reports. */
   reports: ReportService
   backbones: BackboneService
   labels: LabelService
@@ -94,7 +94,7 @@ export function createServices(options: ServiceOptions): Services {
   const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
-  // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
+  // Try it, export, top-loss gallery: predictions get their own worker, never queued behind a Run.
   const runModels = new RunModelService({ training, pool: new WorkerPool(options.spawnWorker, 1) })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
@@ -105,7 +105,7 @@ export function createServices(options: ServiceOptions): Services {
     transport: options.transport,
     notices
   }
-  // HTML reports (issue 5)
+  // HTML reports
   const reports = new ReportService({ history, studies, version: info.version })
 
   const handlers: Handlers = {
@@ -127,7 +127,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.augmentPreview': (request) => training.augmentPreview(request),
     'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
     'runs.estimate': ({ config }) => training.estimate(config),
-    // Try it, export, top-loss gallery (issue 3)
+    // Try it, export, top-loss gallery
     'runs.predict': ({ id, paths }) => runModels.predict(id, paths),
     'runs.exportModel': ({ id, folder, overwrite }) => runModels.exportModel(id, folder, overwrite),
     'runs.topLossImages': ({ id, size }) => runModels.topLossImages(id, size),
@@ -142,7 +142,7 @@ export function createServices(options: ServiceOptions): Services {
     'studies.list': () => studies.list(),
     'studies.get': ({ id }) => studies.get(id),
     'studies.useBest': ({ id }) => studies.useBest(id),
-    // Run history (issue 5)
+    // Run history
     'history.query': (query) => history.query(query),
     'history.tags': () => history.tags(),
     'runs.rename': ({ id, name }) => history.rename(id, name),
@@ -153,7 +153,7 @@ export function createServices(options: ServiceOptions): Services {
     'runs.compare': ({ ids }) => history.compare(ids),
     'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
     'runs.artifacts': ({ id }) => history.artifacts(id),
-    // HTML reports (issue 5)
+    // HTML reports
     'runs.compareReport': ({ ids }) => reports.compare(ids),
     'runs.report': ({ id }) => reports.run(id),
     'studies.report': ({ id }) => reports.study(id),

@@ -15,7 +15,7 @@ export const HISTORY_OPTIONS = {
   sort: { type: 'string' },
   limit: { type: 'string' },
   format: { type: 'string' },
-  // HTML reports (issue 5)
+  // HTML reports
   html: { type: 'string' }
 } as const
 
@@ -33,7 +33,7 @@ export function runsCommand(services: Services, sub: string, args: string[], fla
       return args.length === 1 ? show(services, runId(args[0]), out) : undefined
     case 'compare':
       if (args.length < 2) return undefined
-      // HTML reports (issue 5)
+      // HTML reports
       if (flags.html !== undefined) return writeReport(services.reports.compare(args.map(runId)), flags, out)
       return compare(services, args.map(runId), out)
     case 'tag':

@@ -185,7 +185,7 @@ export async function predictCommand(services: Services, runId: string, files: s
   return predictions.some((p) => p.error !== null) ? 1 : 0
 }
 
-// --- export (issue 3) ---
+// --- export ---
 
 /** `osprey export <run> <folder> [--overwrite]`: the Run's model, labels and metadata into a folder. */
 export async function exportCommand(services: Services, runId: string, folder: string, flags: TrainFlags, out: Output): Promise<number> {

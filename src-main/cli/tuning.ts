@@ -79,7 +79,7 @@ export function studiesListCommand(services: Services, out: Output): void {
 
 /** `osprey studies show <id>`; with `--html FILE`, writes the Study's HTML report instead. */
 export function studiesShowCommand(services: Services, id: string, out: Output, flags: ReportFlags = {}): void {
-  // HTML reports (issue 5)
+  // HTML reports
   if (flags.html !== undefined) return void writeReport(services.reports.study(studyId(id)), flags, out)
   const study: StudyDetail = services.studies.get(studyId(id))
   if (out.json) return out.line({ type: 'study', ...study })

@@ -29,7 +29,7 @@ export interface JobKinds {
     progress: never
     result: Omit<Measurement, 'startMs'> & { measuringMs: number }
   }
-  // Try it (issue 3): classify images with a Run's model
+  // Try it: classify images with a Run's model
   predict: {
     input: PredictJobInput
     progress: never

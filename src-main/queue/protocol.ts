@@ -1,5 +1,5 @@
 /**
- * What crosses the queue (issue 12), as zod schemas: a Trial job's payload (read by workers), the
+ * What crosses the queue, as zod schemas: a Trial job's payload (read by workers), the
  * progress a worker streams back and its result (read by the studio). Each side validates what
  * it reads, so a malformed or hostile entry in Redis is refused, never executed or written.
  */

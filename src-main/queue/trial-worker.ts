@@ -1,5 +1,5 @@
 /**
- * `osprey worker` (issue 12): takes Trials from the queue and trains each in a training worker
+ * `osprey worker`: takes Trials from the queue and trains each in a training worker
  * process of its own — the same job code as the app's — streaming its progress to the studio and
  * sending the model back. Only the `trial` job type is run, and only with a payload that passes
  * the contract's schemas. A worker holds no database: its data folder keeps Datasets by

@@ -13,7 +13,7 @@ export interface StudySettings {
   prune: PrunerName
   seed: number
   training: Omit<TrainingRequest, 'folder'>
-  /** Where the Trials train (issue 12); absent: this machine. */
+  /** Where the Trials train; absent: this machine. */
   trialsOn?: TrialsOn
 }
 

@@ -87,7 +87,7 @@ export interface MeasureJobInput {
   samples: string[]
 }
 
-// --- Try it (issue 3) ---
+// --- Try it ---
 
 /** Classifying images with a Run's saved model, in a worker (tfjs never loads on the main process). */
 export interface PredictJobInput {

@@ -34,7 +34,7 @@ export interface TrainingServiceDeps {
   pool: WorkerPool
   /** Where a Study's Trials train, beside (not behind) ordinary Runs; defaults to `pool`. */
   trialPool?: WorkerPool
-  /** Workers on a job queue (issue 12), when the studio is connected to one: Trials of a Study that asks for it train there. */
+  /** Workers on a job queue, when the studio is connected to one: Trials of a Study that asks for it train there. */
   queue?: TrialRunner
   events: EventBus
   datasets: DatasetService

@@ -256,7 +256,7 @@ export class HistoryState {
     }
   }
 
-  // HTML reports (issue 5)
+  // HTML reports
   /** The comparison on show as a self-contained HTML report for the browser to save. */
   async compareReport(): Promise<void> {
     const ids = this.#comparison?.runs.map((r) => r.run.id)

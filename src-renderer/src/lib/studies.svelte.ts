@@ -144,7 +144,7 @@ export class StudiesState {
     return config
   }
 
-  // HTML reports (issue 5)
+  // HTML reports
   /** The Study on show as a self-contained HTML report for the browser to save. */
   async report(): Promise<void> {
     const id = this.#shownId

@@ -12,7 +12,7 @@ import { SpaceEditor } from './spaceEditor.svelte'
 /** A grid over more points than this asks for confirmation (as the server does). */
 export const LARGE_GRID = 10_000
 
-/** What a new form searches: the learning rate on a log scale and dropout in steps, as in the issue's example. */
+/** What a new form searches: the learning rate on a log scale and dropout in steps: the two settings that most often decide a first result. */
 export const startingSpace: Record<string, unknown> = {
   learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 }
@@ -56,7 +56,7 @@ export class StudyForm {
   parallel = $state<number | null>(null)
   /** The user said yes to a grid over LARGE_GRID points. */
   confirmLargeGrid = $state(false)
-  /** Where the Trials train: here, or on the workers of the studio's queue (issue 12). */
+  /** Where the Trials train: here, or on the workers of the studio's queue. */
   trialsOn = $state<TrialsOn>('local')
 
   /** What is wrong with the Study's own settings. */

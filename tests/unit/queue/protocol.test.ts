@@ -1,4 +1,4 @@
-/** What crosses the queue is checked: job payloads, progress entries, Redis URLs (issue 12). */
+/** What crosses the queue is checked: job payloads, progress entries, Redis URLs. */
 import { describe, expect, it } from 'vitest'
 import { maskUrl, redisOptions } from '../../../src-main/queue/connection'
 import { compareIds } from '../../../src-main/queue/progress-reader'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseChoices, retype, rowProblems, rowsOf, spaceNames, spaceOf, spaceText, suggestedDimension } from '../../../src-renderer/src/lib/searchSpace'
 
-/** The search space of issue 4, as a user writes it. */
+/** A search space as a user writes it. */
 const example = {
   lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   units: { type: 'int', low: 16, high: 512, log: true },
