@@ -4,7 +4,7 @@
  */
 import type { BackboneFolder, BackboneStatus, Events, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 
 /** A download in progress or just failed. */
 export interface DownloadState {

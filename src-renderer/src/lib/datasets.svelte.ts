@@ -4,26 +4,15 @@
  */
 import type { AppInfo, ClassThumbnails, DatasetListItem, DatasetReport, Events, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
+import { describeError, type Message } from './errors'
 import { files as defaultFiles, type FileTransfer } from './files'
 
 /** A scan under way: the folder and its latest progress. */
 export type ScanProgress = Events['datasets.scanProgress']
 
-/** Something to tell the user: an error, or plain news such as "Scan cancelled." */
-export interface Message {
-  tone: 'error' | 'info'
-  text: string
-}
-
 /** Previews per class and size in pixels; small enough to arrive fast, big enough to recognise. */
 const thumbnailsPerClass = 12
 const thumbnailSize = 112
-
-/** A command's failure as a sentence for the user. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError || error instanceof Error) return error.message || 'Something went wrong.'
-  return 'Something went wrong.'
-}
 
 /** Paths compare equal whatever trailing separators they carry ("/data/cats/" = "/data/cats"). */
 function samePath(a: string, b: string): boolean {

@@ -5,7 +5,7 @@
  */
 import type { HistoryQuery, HistoryRun, OspreyApi, Response, RunComparison, RunDetail, StudySummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
 import { downloadText } from './download'
 
 /** Rows fetched at once: a few screens' worth, so scrolling rarely waits. */
@@ -73,6 +73,10 @@ export class HistoryState {
   #compareRenderMs = $state<number | null>(null)
   #compareRequestMs = $state<number | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #timer: ReturnType<typeof setTimeout> | null = null
 
   /** What the list shows; change it, then call `reload()` (or `changed()` to debounce typing). */
@@ -176,15 +180,13 @@ export class HistoryState {
   /** Shows one Run in full. */
   async open(id: number): Promise<void> {
     this.#comparison = null
-    try {
+    await showingErrors(async () => {
       const [detail, artifacts] = await Promise.all([this.#api.invoke('runs.get', { id }), this.#api.invoke('runs.artifacts', { id })])
       this.#detail = detail
       this.#artifacts = artifacts
       // Opened from the list, so its row is cached; a bare record stands in otherwise.
       this.#run = this.#find(id) ?? { ...detail, datasetName: null, notes: '', tags: [] }
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Closes the Run detail or the comparison. */
@@ -198,15 +200,13 @@ export class HistoryState {
   async compare(): Promise<void> {
     this.#compareStarted = performance.now()
     this.#compareRenderMs = null
-    try {
+    await showingErrors(async () => {
       const comparison = await this.#api.invoke('runs.compare', { ids: this.#selected })
       this.#compareRequestMs = Math.round(performance.now() - this.#compareStarted)
       this.#comparison = comparison
       this.#detail = null
       this.#run = null
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Called by the comparison view once it has painted. */
@@ -232,28 +232,24 @@ export class HistoryState {
   async delete(): Promise<void> {
     const run = this.#run
     if (!run) return
-    try {
+    await showingErrors(async () => {
       const { filesRemoved } = await this.#api.invoke('runs.delete', { id: run.id })
       this.close()
       this.#selected = this.#selected.filter((s) => s !== run.id)
       this.#message = { tone: 'info', text: `Deleted “${run.name}” and ${filesRemoved} file${filesRemoved === 1 ? '' : 's'}.` }
       await this.reload()
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** The matching Runs (every page) as a CSV or JSON file for the browser to save. */
   async export(format: 'csv' | 'json'): Promise<void> {
-    try {
+    await showingErrors(async () => {
       const file = await this.#api.invoke('runs.export', { format, query: toQuery(this.filters) })
       const url = URL.createObjectURL(new Blob([file.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }))
       const link = Object.assign(document.createElement('a'), { href: url, download: file.filename })
       link.click()
       setTimeout(() => URL.revokeObjectURL(url), 1000)
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   // HTML reports
@@ -261,22 +257,18 @@ export class HistoryState {
   async compareReport(): Promise<void> {
     const ids = this.#comparison?.runs.map((r) => r.run.id)
     if (!ids) return
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('runs.compareReport', { ids })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** One Run as a self-contained HTML report for the browser to save. */
   async runReport(id: number): Promise<void> {
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('runs.report', { id })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   dismissMessage(): void {
@@ -296,7 +288,7 @@ export class HistoryState {
       if (tags) await this.#loadTags()
       return true
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
       return false
     }
   }
@@ -335,7 +327,7 @@ export class HistoryState {
       this.#loaded = true
       this.#version++
     } catch (error) {
-      if (generation === this.#generation) this.#message = { tone: 'error', text: describeError(error) }
+      if (generation === this.#generation) this.#showError(describeError(error))
     } finally {
       if (generation === this.#generation) this.#pending.delete(offset)
     }

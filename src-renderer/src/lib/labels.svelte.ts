@@ -4,7 +4,7 @@
  */
 import type { ImageThumbnail, LabelCheck, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 
 /** How many flagged images the gallery shows before "Show more". */
 export const PAGE = 24

@@ -5,7 +5,7 @@
  */
 import type { DatasetListItem, ModelName, OspreyApi, Response, RunEstimate, RunSummary, TrainingConfig } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import { switchModel } from './switchModel'
 
 /** Why the server refused a Run: its sentence, and one line per wrong field when it gave them. */

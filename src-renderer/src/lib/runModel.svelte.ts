@@ -5,7 +5,7 @@
  */
 import type { ImagePrediction, OspreyApi, TopLossImage } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import { files as defaultFiles, type FileTransfer } from './files'
 
 /** "Try it": the images classified so far with a Run's model, newest first. */

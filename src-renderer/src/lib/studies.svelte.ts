@@ -6,7 +6,7 @@
  */
 import type { Events, OspreyApi, StudyDetail, StudySummary, TrainingConfig, TrialSummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
 import { StudyForm } from './studyForm.svelte'
 import { mergeTrial } from './trials'
 import { downloadText } from './download'
@@ -24,6 +24,10 @@ export class StudiesState {
   #trials = $state.raw<TrialSummary[]>([])
   #statusMessage = $state<string | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #steering = $state(false)
   #ticket = 0
   #timer: ReturnType<typeof setTimeout> | null = null
@@ -89,7 +93,7 @@ export class StudiesState {
     try {
       this.#studies = sortNewest(await this.#api.invoke('studies.list', {}))
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#listLoaded = true
     }
@@ -149,12 +153,10 @@ export class StudiesState {
   async report(): Promise<void> {
     const id = this.#shownId
     if (id === null) return
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('studies.report', { id })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Hide the current message. */
@@ -170,7 +172,7 @@ export class StudiesState {
     try {
       await action(id)
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#steering = false
     }
@@ -187,7 +189,7 @@ export class StudiesState {
       this.#trials = trials
       this.#upsert(detail)
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     }
   }
 

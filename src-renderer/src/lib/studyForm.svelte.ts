@@ -5,7 +5,7 @@
  */
 import type { Objective, OspreyApi, PrunerName, StrategyName, StudyRequest, StudySummary, TrialsOn } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import { RunForm, type ServerRefusal } from './runForm.svelte'
 import { SpaceEditor } from './spaceEditor.svelte'
 

@@ -6,7 +6,7 @@
  */
 import type { EpochMetrics, Events, IterationMetrics, OspreyApi, RunDetail, RunPhase, RunStatus, RunSummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
 import { downloadText } from './download'
 import { RunForm } from './runForm.svelte'
 import { emptyChart, RunSeries, type ChartData } from './series'
@@ -37,6 +37,10 @@ export class TrainingState {
   #opening = $state(false)
   #statusMessage = $state<string | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #steering = $state(false)
   #pending = $state<Steer | null>(null)
   #phase = $state.raw<RunPhase | null>(null)
@@ -156,7 +160,7 @@ export class TrainingState {
     try {
       this.#runs = (await this.#api.invoke('runs.list', {})).filter((r) => r.studyId === null)
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#listLoaded = true
     }
@@ -192,7 +196,7 @@ export class TrainingState {
       this.#publish()
       if (this.#run?.status === 'running' && !detail.split) void this.#refreshDetail(id)
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     } finally {
       if (ticket === this.#ticket) {
         this.#buffer = null
@@ -224,12 +228,10 @@ export class TrainingState {
   async report(): Promise<void> {
     const run = this.#run
     if (!run) return
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('runs.report', { id: run.id })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Hide the current message. */
@@ -250,7 +252,7 @@ export class TrainingState {
       if (this.#run?.id === run.id && done(pending, this.#run.status)) this.#pending = null
     } catch (error) {
       this.#pending = null
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#steering = false
     }
@@ -317,7 +319,7 @@ export class TrainingState {
         this.#publish()
       }
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     }
   }
 
