@@ -75,15 +75,19 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
 /**
  * A Study's time: what is done once for the Dataset, then its Trials `parallel` at a time. A Trial
  * trains on one replica (a Run of its own may use two), and Trials side by side share the cores.
+ * With a time limit no Trial starts after it, so the Study ends at most one round of Trials later
+ * (`limited`: the limit, not the Trial count, decides).
  */
-export function estimateStudy(run: Pick<RunEstimate, 'steps' | 'replicas'>, trials: number, parallel: number, cores: number): { totalMs: number; long: boolean } {
+export function estimateStudy(run: Pick<RunEstimate, 'steps' | 'replicas'>, trials: number, parallel: number, cores: number, limitMinutes: number | null = null): { totalMs: number; long: boolean; limited: boolean } {
   const once = run.steps.filter((s) => s.once).reduce((sum, s) => sum + s.ms, 0)
   const each = run.replicas * run.steps.filter((s) => !s.once).reduce((sum, s) => sum + s.ms, 0)
   const side = Math.max(1, Math.min(parallel, trials))
   // Trials side by side share the cores: beyond them, they take turns.
   const slowdown = Math.max(1, side / Math.max(1, cores))
-  const totalMs = once + Math.ceil(trials / side) * each * slowdown
-  return { totalMs, long: totalMs >= LONG_MS }
+  const all = once + Math.ceil(trials / side) * each * slowdown
+  const capped = limitMinutes !== null && limitMinutes > 0 ? Math.max(once, limitMinutes * 60_000) + each * slowdown : Infinity
+  const totalMs = Math.min(all, capped)
+  return { totalMs, long: totalMs >= LONG_MS, limited: capped < all }
 }
 
 function adviceFor(plan: RunPlan): string {

@@ -18,6 +18,10 @@ export const startingSpace: Record<string, unknown> = {
   dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 }
 }
 
+/** A new Study's budget: this many Trials, and no new Trial after this many minutes. */
+export const DEFAULT_TRIALS = 12
+export const DEFAULT_MINUTES = 15
+
 // Waits this long after the last keystroke before asking the server about the space.
 const CHECK_DELAY_MS = 250
 
@@ -49,9 +53,10 @@ export class StudyForm {
   strategy = $state<StrategyName>('random')
   objective = $state<Objective>('val_accuracy')
   prune = $state<PrunerName>('none')
-  trials = $state<number>(20)
+  // A first Study fits minutes, not hours: a dozen Trials and a quarter of an hour at most, both easy to raise.
+  trials = $state<number>(DEFAULT_TRIALS)
   /** Minutes after which no new Trial starts; null = no time limit. */
-  minutes = $state<number | null>(null)
+  minutes = $state<number | null>(DEFAULT_MINUTES)
   /** Trials trained at once; null = as many as the machine suits. */
   parallel = $state<number | null>(null)
   /** The user said yes to a grid over LARGE_GRID points. */

@@ -35,4 +35,15 @@ describe('the estimate before Start', () => {
     const features = estimateRun(photos, measured)
     expect(estimateStudy(features, 1, 2, 2).totalMs).toBe(features.totalMs)
   })
+
+  it('ends a Study with a time limit at most one round of Trials after it, however many Trials it may start', () => {
+    const slow = estimateRun({ ...photos, pretrained: false, imagesCached: true }, { ...measured, stepMs: 2000 })
+    const each = slow.steps.reduce((sum, s) => sum + s.ms, 0) * slow.replicas
+    const open = estimateStudy(slow, 100, 2, 2)
+    expect(open).toMatchObject({ long: true, limited: false })
+    const limited = estimateStudy(slow, 100, 2, 2, 15)
+    expect(limited).toMatchObject({ totalMs: 15 * 60_000 + each, long: false, limited: true })
+    // A limit the Trials finish before changes nothing.
+    expect(estimateStudy(slow, 2, 2, 2, 600)).toMatchObject({ totalMs: estimateStudy(slow, 2, 2, 2).totalMs, limited: false })
+  })
 })
