@@ -57,6 +57,8 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
   const settings = { folder: '/data/pets', trials: 3, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 5, training: { epochs: 12 } }
   const study = studies.create({ name: 'learning rate sweep', datasetId: pets, strategy: 'random', objective: 'val_accuracy', space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } }, settings })
   runs.forEach((runId, n) => {
+    // The Runs are the Study's Trials, as a Study records its own.
+    db.prepare('UPDATE runs SET study_id = ? WHERE id = ?').run(study, runId)
     studies.startTrial(study, n, { learningRate: 10 ** -(n + 2), dropout: n / 10 }, runId)
     studies.endTrial(study, n, 'completed', [0.62, 0.91, 0.9][n])
   })
@@ -97,6 +99,8 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
   const plots = await page.locator('[data-testid$="-chart"] .u-over').evaluateAll((els) => els.map((e) => Math.round((e as unknown as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left)))
   expect(new Set(plots).size).toBe(1)
 
+  // The Trial's Run opened on the Train screen, with a way back to its Study.
+  await page.getByTestId('back-to-study').click()
   await page.getByTestId('new-study').click()
   await expect(page.getByTestId('study-form')).toBeVisible()
   await check(page, 'the New Study form')
