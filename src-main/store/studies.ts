@@ -29,6 +29,8 @@ interface StudyRow {
   status: StudyStatus
   created_at: string
   ended_at: string | null
+  /** Why it ended (failed, stopped, interrupted); null while it runs or when it completed. */
+  error: string | null
 }
 
 interface TrialRow {
@@ -60,10 +62,10 @@ export class StudyRepository {
     return Number(result.lastInsertRowid)
   }
 
-  /** Moves a Study to `status`; a `message` says why it ended (kept in state_json). */
+  /** Moves a Study to `status`; a `message` says why it ended (its error column). */
   setStatus(id: number, status: StudyStatus, message: string | null = null): void {
     const ended = status === 'running' ? null : new Date().toISOString()
-    this.#db.prepare('UPDATE studies SET status = ?, ended_at = ?, state_json = ? WHERE id = ?').run(status, ended, JSON.stringify({ message }), id)
+    this.#db.prepare('UPDATE studies SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(status, ended, message, id)
   }
 
   /** Records Trial `number` as running (replacing an unfinished attempt of the same number). */
@@ -150,7 +152,7 @@ export class StudyRepository {
    *  another live process (the app, while the CLI looks) stay. */
   interruptOrphans(): number {
     const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM studies WHERE status = 'running'").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
-    const interrupt = this.#db.prepare("UPDATE studies SET status = 'interrupted', state_json = json_object('message', 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.') WHERE id = ?")
+    const interrupt = this.#db.prepare("UPDATE studies SET status = 'interrupted', error = 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.' WHERE id = ?")
     const orphans = active.filter((s) => !ownerAlive(s.owner_pid, s.owner_started))
     this.#db.transaction(() => orphans.forEach((s) => interrupt.run(s.id)))()
     return orphans.length
@@ -183,7 +185,7 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
     best: best ? { number: best.number, value: best.value!, params: best.params, runId: best.runId } : null,
     createdAt: row.created_at,
     endedAt: row.ended_at,
-    error: row.state_json ? ((JSON.parse(row.state_json) as { message?: string | null }).message ?? null) : null,
+    error: row.error,
     verdict
   }
 }
