@@ -29,6 +29,8 @@ export interface StudyServiceDeps {
   datasets: DatasetService
   /** Trials trained at once when a request does not say. */
   defaultParallel: number
+  /** The clock a Study's time limit is read on (milliseconds); tests pass their own. */
+  now?: () => number
 }
 
 interface ActiveStudy {
@@ -177,7 +179,8 @@ export class StudyService {
     const sign = detail.objective === 'val_loss' ? 1 : -1 // strategies and pruners minimize
     const observations = (): Observation[] =>
       this.#studies.trials(id).map((t) => ({ number: t.number, params: t.params as Params, status: t.status, value: t.value === null ? null : sign * t.value, intermediate: t.intermediate.map((v) => sign * v) }))
-    const deadline = settings.timeBudgetMinutes ? Date.now() + settings.timeBudgetMinutes * 60_000 : Infinity
+    const now = this.#deps.now ?? Date.now
+    const deadline = settings.timeBudgetMinutes ? now() + settings.timeBudgetMinutes * 60_000 : Infinity
 
     const disposePruning = this.#deps.events.on('runs.epoch', (epoch) => {
       const number = [...active.runs].find(([, runId]) => runId === epoch.runId)?.[0]
@@ -202,7 +205,7 @@ export class StudyService {
       const inFlight = new Map<number, Promise<void>>()
       let exhausted = false
       while (true) {
-        while (!active.stopping && !exhausted && inFlight.size < settings.parallel && Date.now() < deadline) {
+        while (!active.stopping && !exhausted && inFlight.size < settings.parallel && now() < deadline) {
           let trial: { number: number; params: Params; runId?: number | null } | undefined = unfinished.shift()
           if (!trial) {
             if (next >= settings.trials) break
