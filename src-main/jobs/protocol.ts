@@ -46,6 +46,9 @@ export interface JobKinds {
 /** Steering a running job: pause, resume, or stop (keeping what was done, unlike cancel). */
 export type ControlAction = 'pause' | 'resume' | 'stop'
 
+/** Hears the pause, resume and stop sent to a running job (its worker calls it). */
+export type ControlListener = (action: ControlAction) => void
+
 /** A job kind's name. */
 export type JobKind = keyof JobKinds
 
