@@ -79,6 +79,8 @@ type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'we
   offset?: { epochs: number; iterations: number; elapsedMs: number }
   /** The weights it starts with are the best so far, at `resume.bestValLoss`: early stopping returns to them if nothing beats them. */
   startsAtBest?: boolean
+  /** The clock for durations, elapsed time and speed (milliseconds); tests pass their own. */
+  now?: () => number
 }
 
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
@@ -88,7 +90,8 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
   if (resume) schedule.restore(resume.schedule)
   const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
-  const started = Date.now() - state.elapsedMs
+  const clock = config.now ?? Date.now
+  const started = clock() - state.elapsedMs
   const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
   if (config.startsAtBest && config.earlyStopping) keepBest()
 
@@ -96,11 +99,11 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
-      const epochStart = Date.now()
+      const epochStart = clock()
       let lossSum = 0
       let correct = 0
       let seen = 0
-      let window = { images: 0, since: Date.now() }
+      let window = { images: 0, since: clock() }
       for await (const batch of data.trainBatches(epoch)) {
         // Prefetched batches and wasm reads resolve as microtasks, which alone never let the event
         // loop poll: without this, a pause or stop message would wait for the end of the Epoch.
@@ -117,7 +120,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         correct += right
         seen += batch.size
         window.images += batch.size
-        const now = Date.now()
+        const now = clock()
         const seconds = (now - window.since) / 1000
         hooks.onIteration({ epoch: epoch + offset.epochs, iteration: state.iteration + offset.iterations, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started + offset.elapsedMs })
         if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
@@ -133,9 +136,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       } else if (val) state.epochsWithoutImprovement++
       state.epochsDone = epoch
       state.schedule = schedule.state()
-      state.elapsedMs = Date.now() - started
+      state.elapsedMs = clock() - started
       await hooks.onEpoch(
-        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: Date.now() - epochStart },
+        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: clock() - epochStart },
         improved,
         { ...state }
       )
@@ -151,7 +154,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   }
 
   function finish(): TrainerState {
-    state.elapsedMs = Date.now() - started
+    state.elapsedMs = clock() - started
     return state
   }
   function keepBest(): void {

@@ -64,6 +64,28 @@ it('builds the reference CNN exactly as the PyTorch anchor: 225,034 parameters a
 })
 
 describe('train', () => {
+  it('times Epochs, Iterations and speed on the clock it is given', async () => {
+    // One second per Iteration, on the test's clock: exact, whatever the machine's load.
+    let clock = 50_000
+    const elapsed: number[] = []
+    const speeds: number[] = []
+    const durations: number[] = []
+    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 2, now: () => clock }, {
+      control: running,
+      onIteration: (it) => {
+        elapsed.push(it.elapsedMs)
+        speeds.push(it.imagesPerSecond)
+        clock += 1000
+      },
+      onEpoch: (e) => void durations.push(e.durationMs)
+    })
+    expect(elapsed).toEqual([0, 1000, 2000, 3000, 4000, 5000])
+    expect(durations).toEqual([3000, 3000])
+    expect(result.state.elapsedMs).toBe(6000)
+    // Speed counts the images since the Epoch's window opened: 32 after 1 s, 48 after 2 s.
+    expect(speeds.slice(0, 3)).toEqual([0, 32, 24])
+  })
+
   it('learns an easy task: loss falls, validation accuracy reaches 100%', async () => {
     const epochs: { trainLoss: number; valAccuracy: number | null }[] = []
     let iterations = 0
