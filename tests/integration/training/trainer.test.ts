@@ -64,6 +64,19 @@ it('builds the reference CNN exactly as the PyTorch anchor: 225,034 parameters a
 })
 
 describe('train', () => {
+  it('runs the concerns it is given at each step and Epoch: one may stop the Run, and each hears how it ended', async () => {
+    const heard: string[] = []
+    let steps = 0
+    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 10, callbacks: [
+      { onStep: () => void steps++, onEnd: (how) => heard.push(`counter: ${how}`) },
+      // A concern of the caller's: two Epochs are enough.
+      { onEpochEnd: (state) => (state.epochsDone >= 2 ? 'stop' : undefined), onEnd: (how) => heard.push(`limit: ${how}`) }
+    ] }, { control: running, onIteration: () => {}, onEpoch: () => {} })
+    expect(result).toMatchObject({ stoppedBy: 'early-stopping', state: { epochsDone: 2 } })
+    expect(steps).toBe(2 * 3)
+    expect(heard).toEqual(['counter: early-stopping', 'limit: early-stopping'])
+  })
+
   it('times Epochs, Iterations and speed on the clock it is given', async () => {
     // One second per Iteration, on the test's clock: exact, whatever the machine's load.
     let clock = 50_000
