@@ -72,7 +72,7 @@ test('filters, searches and sorts the history', async ({ page, dataDir, startSer
   await expect.poll(() => rowNames(page)).toEqual(['birds resnet', 'pets heavy augmentation'])
 })
 
-test('tags a Run, and the tag filters the list after a restart', async ({ page, dataDir, startServer }) => {
+test('tags, renames and notes a Run (saving notes says so), and the tag filters the list after a restart', async ({ page, dataDir, startServer }) => {
   seed(dataDir, (db) => {
     seedRun(db, { name: 'first' })
     seedRun(db, { name: 'second', notes: 'try a smaller batch' })
@@ -89,6 +89,13 @@ test('tags a Run, and the tag filters the list after a restart', async ({ page, 
   await page.getByTestId('detail-name').fill('second, tagged')
   await page.getByTestId('detail-name').press('Enter')
   await expect(page.getByTestId('row-name').first()).toHaveText('second, tagged')
+  // Saving notes says so, until they are edited again.
+  await page.getByTestId('detail-notes').fill('try a smaller batch, then more Epochs')
+  await page.getByTestId('save-notes').click()
+  await expect(page.getByTestId('notes-saved')).toHaveText('Notes saved.')
+  await expect(page.getByTestId('save-notes')).toBeDisabled()
+  await page.getByTestId('detail-notes').fill('changed again')
+  await expect(page.getByTestId('notes-saved')).toHaveCount(0)
 
   await page.reload()
   await page.getByTestId('filters-toggle').click()
