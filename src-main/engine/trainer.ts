@@ -1,21 +1,14 @@
 /**
  * The training loop: Epochs of Iterations over batches, with the learning-rate schedule, live
  * metrics, pause/resume/stop between Iterations, early stopping with the best weights restored,
- * and NaN detection. Tensors stay inside; only plain numbers leave (to the hooks).
+ * and NaN detection (both as callbacks). Tensors stay inside; only plain numbers leave (to the hooks).
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
-import { localStep, type Step } from './step'
+import { localStep, type Batch, type Step } from './step'
 
 type Tf = typeof tfjs
-
-/** One batch of images (N×H×W×C, normalized) and their class indices. */
-export interface Batch {
-  x: Float32Array
-  y: Int32Array
-  size: number
-}
 
 /** Where a Run's images come from; the pipeline provides it, tests fake it. */
 export interface TrainingData {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/io'
 import { buildModel } from '../../../src-main/engine/models'
 import { createOptimizer } from '../../../src-main/engine/optimizers'
-import { DivergedError, train, type Batch, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
+import type { Batch } from '../../../src-main/engine/step'
+import { DivergedError, train, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
 import { tempDir } from '../../helpers/images'
 
 const SIZE = 8
