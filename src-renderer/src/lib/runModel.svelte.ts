@@ -5,7 +5,7 @@
  */
 import type { ImagePrediction, OspreyApi, TopLossImage } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './errors'
+import { describeError, showingErrors } from './errors'
 import { files as defaultFiles, type FileTransfer } from './files'
 
 /** "Try it": the images classified so far with a Run's model, newest first. */
@@ -146,12 +146,7 @@ export class ModelExport {
 
   /** Asks the desktop app's folder dialog for a folder; null when cancelled. */
   async chooseFolder(): Promise<string | null> {
-    try {
-      return (await this.#api.invoke('dialog.openFolder', {})).path
-    } catch (error) {
-      this.#error = describeError(error)
-      return null
-    }
+    return (await showingErrors(async () => (await this.#api.invoke('dialog.openFolder', {})).path, (text) => (this.#error = text))) ?? null
   }
 }
 
