@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
 
 const shared = {
@@ -6,14 +7,19 @@ const shared = {
 }
 
 export default defineConfig({
+  // Compiles the renderer's `.svelte.ts` state classes (runes) so their tests run them as the app does.
+  plugins: [svelte({ configFile: false })],
+  // Svelte's client runtime: $state and $derived behave as in the page.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: {
     // Integration tests start worker processes; two at a time suit a 2-core machine.
     maxWorkers: 2,
+    // `extends: true`: each project keeps the Svelte plugin and the browser conditions above.
     projects: [
-      { test: { ...shared, name: 'main', include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'], exclude: ['tests/integration/queue/**'] } },
+      { extends: true, test: { ...shared, name: 'main', include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'], exclude: ['tests/integration/queue/**'] } },
       // The job-queue tests (issue 12) run several worker processes each: they go after the rest,
       // so they never slow another file's timed tests on a small machine.
-      { test: { ...shared, name: 'queue', include: ['tests/integration/queue/**/*.test.ts'], sequence: { groupOrder: 1 } } }
+      { extends: true, test: { ...shared, name: 'queue', include: ['tests/integration/queue/**/*.test.ts'], sequence: { groupOrder: 1 } } }
     ]
   }
 })

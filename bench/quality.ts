@@ -3,7 +3,7 @@
  * the default recipe on the full Fashion-MNIST (60,000 training PNGs in class folders), trained
  * the way the app trains (services, worker process, wasm here), stopped at the time budget if it
  * is still running (a stop keeps what was learned), then scored on the official 10,000 test images.
- * Target (issue 3): test accuracy >= 0.91 within 30 minutes on this 2-core machine.
+ * Target: test accuracy >= 0.91 within 30 minutes on this 2-core machine.
  */
 import { readdirSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -1,6 +1,6 @@
 /**
  * `npm run build && npm run bench:queue-faults -- [--kills 20] [--trials 30] [--workers 4] [--ms 3000] [--seed 1] [--json]`
- * (issue 12): kill -9 on random workers while a Study trains on the queue. A real studio (the
+ * Kills random workers (kill -9) while a Study trains on the queue. A real studio (the
  * services, SQLite, the Study loop), a real redis-server, real `TrialWorker` processes; each Trial
  * synthetic (bench/lib/synthetic-trial.mjs: a process per Trial that waits `--ms` over 3 Epochs,
  * with a checkpoint after each). Every 1–3 s a worker that is training a Trial is killed with

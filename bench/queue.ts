@@ -1,6 +1,6 @@
 /**
  * `npm run bench:queue -- [--trials 1000] [--workers 4] [--long-ms 2000] [--per-worker 8] [--json]`
- * (issue 12): the cost of coordinating Trials through the queue. Every Trial is a synthetic one
+ * The cost of coordinating Trials through the queue. Every Trial is a synthetic one
  * (bench/lib/synthetic-trial.mjs: a real process per Trial, as in training, that waits instead of
  * training), so what is measured is what the queue adds: BullMQ's job, the worker taking it, its
  * progress stream, the model sent back, the studio recording the outcome. Three figures:

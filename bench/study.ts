@@ -3,7 +3,7 @@
  *   [--strategy random|bayesian] [--seed 1] [--json]`: a real Study on a Fashion-MNIST subset, run
  * twice through the services (every Trial a Run in a worker): with ASHA pruning and without.
  * Reports each Study's best validation accuracy, wall time and Epochs trained, and the Epochs
- * pruning saved. Target (issue 4): ≥ 40 % fewer Epochs for a best result within 1 % of the
+ * pruning saved. Target: ≥ 40 % fewer Epochs for a best result within 1 % of the
  * unpruned Study's. The random strategy (default) asks both Studies for the same Trials, so the
  * comparison is like for like.
  */

@@ -100,7 +100,7 @@ async function main(): Promise<number> {
   const [command, sub, ...rest] = positionals
   if (values.help || !command) return usage(values.help ? 0 : 2)
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
-  // With --redis, a Study's Trials may go to workers on that queue (issue 12).
+  // With --redis, a Study's Trials may go to workers on that queue.
   const queue = command === 'tune' || (command === 'studies' && sub === 'resume') || command === 'serve' ? await studioQueue(values) : undefined
   const open = () => {
     const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http', queue })

@@ -98,6 +98,8 @@ export interface DatasetListItem {
   warnings: number
   fingerprint: string
   scannedAt: string
+  /** Why a Run cannot train on it yet (no class folders, one class, no usable image), or null. */
+  untrainable: string | null
 }
 
 /** A small preview of one image, as a data: URL. */
@@ -252,12 +254,26 @@ export interface Evaluation {
   topLosses: { path: string; label: string; predicted: string; confidence: number; loss: number }[]
 }
 
+/** How a finished Run (or a Study's Trials together) did: `learned`, or what went wrong. */
+export type VerdictKind = 'learned' | 'guessing' | 'diverged' | 'overfitting' | 'underfitting' | 'tie'
+
+/** A plain verdict on a finished Run or a Study: a headline, the figures behind it, and what to try. */
+export interface Verdict {
+  kind: VerdictKind
+  tone: 'ok' | 'warning' | 'error'
+  headline: string
+  detail: string
+  advice: string[]
+}
+
 /** A Run as listed. */
 export interface RunSummary {
   id: number
   name: string
   status: RunStatus
   datasetId: number | null
+  /** The Study this Run is a Trial of; null for a Run of its own. */
+  studyId: number | null
   model: ModelName
   backend: string | null
   epochsDone: number
@@ -268,7 +284,9 @@ export interface RunSummary {
   createdAt: string
   durationMs: number | null
   error: string | null
-  /** Where it trains or trained (issue 12): null on this machine; 'queue' while it waits for a worker; else the worker's name. */
+  /** What the finished Run's figures mean; null while it trains, and for Runs older than verdicts. */
+  verdict: Verdict | null
+  /** Where it trains or trained: null on this machine; 'queue' while it waits for a worker; else the worker's name. */
   worker?: string | null
 }
 
@@ -284,6 +302,26 @@ export interface RunDetail extends RunSummary {
   /** Per-iteration metrics, downsampled to at most 2,000 points. */
   iterationMetrics: IterationMetrics[]
   evaluation: Evaluation | null
+  /** For a Study's Trial: which Trial it is (0-based, shown from 1). */
+  trial: number | null
+}
+
+/** How long a Run will take on this machine, measured on its model and counted from its Dataset. */
+export interface RunEstimate {
+  /** The whole Run, Epochs counted in full (early stopping can only shorten it). */
+  totalMs: number
+  /** What takes the time; `once`: done once for the Dataset (later Runs and Trials reuse it). */
+  steps: { label: string; ms: number; once: boolean }[]
+  /** The backend measured (the one the Run will use). */
+  backend: string
+  /** Model replicas the Run trains on side by side (a Study's Trial uses one: its training takes this many times longer). */
+  replicas: number
+  /** This machine's cores (Trials side by side share them). */
+  cores: number
+  /** An hour or more. */
+  long: boolean
+  /** What would make it faster, when it is long. */
+  advice: string | null
 }
 
 /** Augmented versions of a few images per class, exactly as training will see them (data: URLs). */
@@ -325,11 +363,11 @@ export interface StudyRequest {
   training?: Omit<TrainingRequest, 'folder'>
   /** A grid of more than 10,000 points starts only when this is true. */
   confirmLargeGrid?: boolean
-  /** Where the Trials train (issue 12): this machine (default), or workers taking them from the studio's job queue. */
+  /** Where the Trials train: this machine (default), or workers taking them from the studio's job queue. */
   trialsOn?: TrialsOn
 }
 
-/** The studio's job queue and the workers on it (issue 12); `url` null: not connected to one. */
+/** The studio's job queue and the workers on it; `url` null: not connected to one. */
 export interface QueueInfo {
   /** Its address, password hidden. */
   url: string | null
@@ -354,6 +392,8 @@ export interface TrialSummary {
   intermediate: number[]
   durationMs: number | null
   error: string | null
+  /** The verdict on the Trial's Run, once it has ended. */
+  verdict: VerdictKind | null
   /** The worker that trains or trained it, for a Study on the queue ('queue' while it waits); null on this machine. */
   worker?: string | null
 }
@@ -371,16 +411,19 @@ export interface StudySummary {
   /** The Trial budget. */
   trials: number
   counts: Record<TrialState, number>
+  /** Null when there is none worth naming: no completed Trial, or every Trial ties or guesses (see `verdict`). */
   best: { number: number; value: number; params: Record<string, ParamValue>; runId: number | null } | null
   createdAt: string
   endedAt: string | null
   error: string | null
+  /** Set when the Trials together say something plain: they all tie, or none learned. */
+  verdict: Verdict | null
 }
 
 /** A Study with every Trial. */
 export interface StudyDetail extends StudySummary {
   space: Record<string, unknown>
-  /** Where its Trials train (issue 12). */
+  /** Where its Trials train. */
   trialsOn?: TrialsOn
   training: Omit<TrainingRequest, 'folder'>
   parallel: number
@@ -391,7 +434,7 @@ export interface StudyDetail extends StudySummary {
   importance: { name: string; importance: number }[]
 }
 
-// ---- Run history: query, annotate, compare, export (issue 5) ----
+// ---- Run history: query, annotate, compare, export ----
 
 /** What the History list can be sorted by. */
 export type HistorySortKey = 'createdAt' | 'name' | 'durationMs' | 'valAccuracy' | 'valLoss' | 'imagesPerSecond'
@@ -409,6 +452,8 @@ export interface HistoryQuery {
   /** Created on or after / before these ISO dates (a bare date `to` includes that whole day). */
   from?: string
   to?: string
+  /** Only these Runs (e.g. those picked for comparison, to learn which the filters still show). */
+  ids?: number[]
   /** Keep Runs whose final metric lies in [min, max]. */
   metric?: { name: 'valAccuracy' | 'valLoss'; min?: number; max?: number }
   sort?: { by: HistorySortKey; direction: 'asc' | 'desc' }
@@ -420,7 +465,6 @@ export interface HistoryQuery {
 /** A Run as the History list shows it. */
 export interface HistoryRun extends RunSummary {
   datasetName: string | null
-  studyId: number | null
   notes: string
   tags: string[]
   seed: number
@@ -478,7 +522,7 @@ export interface HistoryCommands {
   'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
 }
 
-// --- Try it, export, top-loss gallery (issue 3) ---
+// --- Try it, export, top-loss gallery ---
 
 /** One image classified with a Run's model ("Try it"), or why it could not be read. */
 export type ImagePrediction =
@@ -514,7 +558,7 @@ export interface ImageThumbnail {
 /** A top-loss image of a Run's evaluation with its thumbnail. */
 export type TopLossImage = ImageThumbnail
 
-// HTML reports (issue 5)
+// HTML reports
 
 /** A self-contained HTML report (inline CSS and SVG, no script) and the file name to save it under. */
 export interface HtmlReport {
@@ -526,6 +570,8 @@ export interface HtmlReport {
 export interface ReportCommands {
   /** 2 to 10 Runs compared, as one HTML page to share. */
   'runs.compareReport': { request: { ids: number[] }; response: HtmlReport }
+  /** One Run (its verdict, figures, settings, curves, evaluation), as one HTML page to share. */
+  'runs.report': { request: { id: number }; response: HtmlReport }
   /** A Study with every Trial, as one HTML page to share. */
   'studies.report': { request: { id: number }; response: HtmlReport }
 }
@@ -619,6 +665,8 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
     request: { id: number; perClass?: number; size?: number }
     response: ClassThumbnails[]
   }
+  /** Give a Dataset a name of your own (the folder is not renamed); later scans keep it. */
+  'datasets.rename': { request: { id: number; name: string }; response: DatasetListItem }
   /** Forget a Dataset (its history entry only: the folder is never touched). */
   'datasets.forget': { request: { id: number }; response: { forgotten: boolean } }
   /** Start training; resolves once the Run is recorded (training goes on; follow the runs.* events). */
@@ -639,9 +687,11 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
     request: { config: TrainingRequest }
     response: { points: { learningRate: number; loss: number }[]; suggestion: number | null; backend: string }
   }
+  /** How long a Run with these settings will take here: a quick measurement of its model on this machine (kept for the session), counted over its scanned Dataset. */
+  'runs.estimate': { request: { config: TrainingRequest }; response: RunEstimate }
   /** The defaults a new Run starts from, for a dataset folder (and a model; default: the one `auto` picks, with why). */
   'runs.defaults': { request: { folder?: string; model?: ModelName | 'auto' }; response: TrainingConfig & { modelReason?: string } }
-  // --- Try it, export, top-loss gallery (issue 3) ---
+  // --- Try it, export, top-loss gallery ---
   /** Classify images with a finished Run's model, in a worker; an unreadable file gets its own error, never fails the rest. */
   'runs.predict': { request: { id: number; paths: string[] }; response: { backend: string; predictions: ImagePrediction[] } }
   /** Copy a Run's model into `folder` (model.json, weights, labels.json, metadata.json); refuses to replace a model.json unless `overwrite`. */
@@ -662,8 +712,20 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   'studies.get': { request: { id: number }; response: StudyDetail }
   /** Trains the best Trial's settings as a new Run (not part of the Study). */
   'studies.useBest': { request: { id: number }; response: RunSummary }
-  /** The job queue this studio sends Trials to, if any, and the workers on it (issue 12). */
+  /** The job queue this studio sends Trials to, if any, and the workers on it. */
   'queue.status': { request: Record<string, never>; response: QueueInfo }
+}
+
+/** What a Run does before its first Iteration, so the user sees it instead of "Epoch 0". */
+export interface RunPhase {
+  runId: number
+  /** Decoding and resizing images; computing a backbone's features; starting the backend; building or restoring the model. */
+  step: 'images' | 'features' | 'backend' | 'model'
+  /** The step in a sentence, e.g. "Computing features with MobileNetV2 α 0.35: 60 of 180 images". */
+  text: string
+  done: number
+  /** 0 when the step has no count. */
+  total: number
 }
 
 /** Every event the main process pushes to the renderer. */
@@ -672,6 +734,8 @@ export interface Events {
   'datasets.scanProgress': { path: string; phase: 'listing' | 'reading' | 'saving'; done: number; total: number }
   'runs.iteration': IterationMetrics
   'runs.epoch': EpochMetrics
+  /** A Run before its first Iteration: what it is doing. */
+  'runs.phase': RunPhase
   /** A Run changed status (started, paused, finished, failed…); `message` says why when it failed. */
   'runs.status': { run: RunSummary; message?: string }
   /** The application menu asks the renderer to do something. */

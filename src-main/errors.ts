@@ -18,7 +18,7 @@ export class OspreyError extends Error {
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof OspreyError) return { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) }
   const storage = storageError(e)
-  if (storage) return { code: storage.code, message: storage.message }
+  if (storage) return storage
   if ((e as Error)?.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' }
   const err = e as Partial<CommandError>
   if (err && typeof err.code === 'string' && typeof err.message === 'string' && isErrorCode(err.code)) return { code: err.code, message: err.message }

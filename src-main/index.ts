@@ -57,7 +57,7 @@ function createWindow(): void {
   else void window.loadFile(rendererFile)
 }
 
-// With OSPREY_REDIS_URL (issue 12), Studies may send their Trials to the workers of that queue.
+// With OSPREY_REDIS_URL, Studies may send their Trials to the workers of that queue.
 const redisUrl = process.env.OSPREY_REDIS_URL
 const queueModule = redisUrl ? import('./queue/studio') : null
 

@@ -9,6 +9,7 @@ export const commandNames = [
   'datasets.cancelScan',
   'datasets.get',
   'datasets.thumbnails',
+  'datasets.rename',
   'datasets.forget',
   'runs.start',
   'runs.pause',
@@ -19,6 +20,7 @@ export const commandNames = [
   'runs.defaults',
   'runs.augmentPreview',
   'runs.findLearningRate',
+  'runs.estimate',
   'dialog.openFolder',
   // Studies
   'studies.checkSpace',
@@ -28,7 +30,7 @@ export const commandNames = [
   'studies.list',
   'studies.get',
   'studies.useBest',
-  // Run history (issue 5)
+  // Run history
   'history.query',
   'history.tags',
   'runs.rename',
@@ -39,12 +41,13 @@ export const commandNames = [
   'runs.compare',
   'runs.export',
   'runs.artifacts',
-  // Try it, export, top-loss gallery (issue 3)
+  // Try it, export, top-loss gallery
   'runs.predict',
   'runs.exportModel',
   'runs.topLossImages',
-  // HTML reports (issue 5)
+  // HTML reports
   'runs.compareReport',
+  'runs.report',
   'studies.report',
   // Pretrained backbones
   'backbones.list',
@@ -62,7 +65,7 @@ export const commandNames = [
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

@@ -11,7 +11,7 @@ const none = z.object({}).strict()
 const id = z.number().int().positive()
 const path = z.string().trim().min(1, 'a folder path is required').max(4096)
 
-// Run history (issue 5): the History list's filters.
+// Run history: the History list's filters.
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date like 2026-11-27 or 2026-11-27T12:00:00Z')
 const historyQuery: z.ZodType<Request<'history.query'>> = z
   .object({
@@ -22,6 +22,7 @@ const historyQuery: z.ZodType<Request<'history.query'>> = z
     backend: z.string().max(40).optional(),
     tag: z.string().max(64).optional(),
     studyId: id.optional(),
+    ids: z.array(id).max(1000).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
     metric: z.object({ name: z.enum(['valAccuracy', 'valLoss']), min: z.number().finite().optional(), max: z.number().finite().optional() }).strict().optional(),
@@ -41,6 +42,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'datasets.thumbnails': z
     .object({ id, perClass: z.number().int().min(1).max(48).optional(), size: z.number().int().min(16).max(512).optional() })
     .strict(),
+  'datasets.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
   'datasets.forget': z.object({ id }).strict(),
   'runs.start': z.object({ config: partialConfigSchema }).strict(),
   'runs.pause': z.object({ id }).strict(),
@@ -50,6 +52,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.get': z.object({ id }).strict(),
   'runs.defaults': z.object({ folder: path.optional(), model: partialConfigSchema.shape.model }).strict(),
   'runs.findLearningRate': z.object({ config: partialConfigSchema }).strict(),
+  'runs.estimate': z.object({ config: partialConfigSchema }).strict(),
   'runs.augmentPreview': z
     .object({
       folder: path,
@@ -69,7 +72,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'studies.list': none,
   'studies.get': z.object({ id }).strict(),
   'studies.useBest': z.object({ id }).strict(),
-  // Run history (issue 5)
+  // Run history
   'history.query': historyQuery,
   'history.tags': none,
   'runs.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
@@ -80,14 +83,15 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
   'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
   'runs.artifacts': z.object({ id }).strict(),
-  // Try it, export, top-loss gallery (issue 3)
+  // Try it, export, top-loss gallery
   'runs.predict': z
     .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
     .strict(),
   'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
-  // HTML reports (issue 5)
+  // HTML reports
   'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'runs.report': z.object({ id }).strict(),
   'studies.report': z.object({ id }).strict(),
   'queue.status': none,
   'backbones.list': none,

@@ -23,6 +23,13 @@ import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
 import { RunModelService } from './training/run-model'
 import { ReportService } from './report/service'
+import { backboneHandlers } from './backbones/handlers'
+import { datasetHandlers } from './datasets/handlers'
+import { historyHandlers } from './history/handlers'
+import { labelHandlers } from './labels/handlers'
+import { reportHandlers } from './report/handlers'
+import { studyHandlers } from './studies/handlers'
+import { trainingHandlers } from './training/handlers'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -33,7 +40,7 @@ export interface ServiceOptions {
   nativeBinding?: string
   /** Handlers only a host can offer, e.g. the Electron folder dialog. */
   hostHandlers?: Partial<Handlers>
-  /** Connects the job queue (issue 12): Studies may then send their Trials to workers. The host
+  /** Connects the job queue: Studies may then send their Trials to workers. The host
    *  imports queue/studio.ts itself, so BullMQ loads only when a queue is used. */
   queue?: (deps: { db: Db; dataDir: string }) => QueueHandle
 }
@@ -57,9 +64,9 @@ export interface Services {
   training: TrainingService
   studies: StudyService
   history: HistoryService
-  /** Try it, export, top-loss gallery (issue 3). */
+  /** Try it, export, top-loss gallery. */
   runModels: RunModelService
-  /** HTML reports (issue 5). */
+  /** HTML reports. */
   reports: ReportService
   backbones: BackboneService
   labels: LabelService
@@ -89,10 +96,12 @@ export function createServices(options: ServiceOptions): Services {
   // Label checks get a worker of their own: a check never waits behind a Run.
   const labels = new LabelService({ db, dbFile, dataDir: options.dataDir, pool: new WorkerPool(options.spawnWorker, 1), events, datasets, backbones, nativeBinding: options.nativeBinding })
   const queue = options.queue?.({ db, dataDir: options.dataDir })
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
+  // The estimate's measurements have a worker of their own: the form asks while a Run may be training.
+  const measurePool = new WorkerPool(options.spawnWorker, 1)
+  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
-  // Try it, export, top-loss gallery (issue 3): predictions get their own worker, never queued behind a Run.
+  // Try it, export, top-loss gallery: predictions get their own worker, never queued behind a Run.
   const runModels = new RunModelService({ training, pool: new WorkerPool(options.spawnWorker, 1) })
   const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version: string }
   const info: AppInfo = {
@@ -103,68 +112,21 @@ export function createServices(options: ServiceOptions): Services {
     transport: options.transport,
     notices
   }
-  // HTML reports (issue 5)
+  // HTML reports
   const reports = new ReportService({ history, studies, version: info.version })
 
   const handlers: Handlers = {
     'app.info': () => info,
-    'datasets.list': () => datasets.list(),
-    'datasets.scan': ({ path }) => datasets.scan(path),
-    'datasets.cancelScan': ({ path }) => ({ cancelled: datasets.cancelScan(path) }),
-    'datasets.get': ({ id }) => datasets.get(id),
-    'datasets.thumbnails': ({ id, perClass, size }) => datasets.thumbnails(id, perClass, size),
-    'datasets.forget': ({ id }) => ({ forgotten: datasets.forget(id) }),
-    'runs.start': ({ config }) => training.start(config),
-    'runs.pause': ({ id }) => training.pause(id),
-    'runs.resume': ({ id }) => training.resume(id),
-    'runs.stop': ({ id }) => training.stop(id),
-    'runs.list': () => training.list(),
-    'runs.get': ({ id }) => training.get(id),
-    'runs.defaults': ({ folder, model }) => training.defaults(folder, model),
-    'runs.augmentPreview': (request) => training.augmentPreview(request),
-    'runs.findLearningRate': ({ config }) => training.findLearningRate(config),
-    // Try it, export, top-loss gallery (issue 3)
-    'runs.predict': ({ id, paths }) => runModels.predict(id, paths),
-    'runs.exportModel': ({ id, folder, overwrite }) => runModels.exportModel(id, folder, overwrite),
-    'runs.topLossImages': ({ id, size }) => runModels.topLossImages(id, size),
+    ...datasetHandlers(datasets),
+    ...trainingHandlers(training, runModels),
     'dialog.openFolder': () => {
       throw new OspreyError('unsupported', 'Folder dialogs exist only in the desktop app. Type the folder path instead.')
     },
-    // Studies
-    'studies.checkSpace': ({ space }) => studies.checkSpace(space),
-    'studies.start': ({ study }) => studies.start(study),
-    'studies.stop': ({ id }) => studies.stop(id),
-    'studies.resume': ({ id }) => studies.resume(id),
-    'studies.list': () => studies.list(),
-    'studies.get': ({ id }) => studies.get(id),
-    'studies.useBest': ({ id }) => studies.useBest(id),
-    // Run history (issue 5)
-    'history.query': (query) => history.query(query),
-    'history.tags': () => history.tags(),
-    'runs.rename': ({ id, name }) => history.rename(id, name),
-    'runs.note': ({ id, notes }) => history.note(id, notes),
-    'runs.tag': ({ id, tag }) => history.tag(id, tag),
-    'runs.untag': ({ id, tag }) => history.untag(id, tag),
-    'runs.delete': ({ id }) => history.delete(id),
-    'runs.compare': ({ ids }) => history.compare(ids),
-    'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
-    'runs.artifacts': ({ id }) => history.artifacts(id),
-    // HTML reports (issue 5)
-    'runs.compareReport': ({ ids }) => reports.compare(ids),
-    'studies.report': ({ id }) => reports.study(id),
-    // Pretrained backbones
-    'backbones.list': () => backbones.list(),
-    'backbones.download': ({ id }) => backbones.download(id),
-    'backbones.remove': ({ id }) => backbones.remove(id),
-    'backbones.inspect': ({ folder }) => backbones.inspect(folder),
-    // Label checks
-    'datasets.checkLabels': ({ id, seed }) => labels.check(id, seed),
-    'datasets.labelCheck': ({ id }) => labels.get(id),
-    'datasets.imageThumbnails': ({ id, paths, size }) => labels.thumbnails(id, paths, size),
-    'datasets.showImage': () => {
-      throw new OspreyError('unsupported', 'Showing a file in its folder works only in the desktop app; the path is shown beside the image.')
-    },
-    'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
+    ...studyHandlers(studies),
+    ...historyHandlers(history),
+    ...reportHandlers(reports),
+    ...backboneHandlers(backbones),
+    ...labelHandlers(labels),
     // Trials on a job queue
     'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
     ...options.hostHandlers

@@ -1,4 +1,4 @@
-// A synthetic Trial for the queue benchmarks (issue 12): a training worker process that speaks the
+// A synthetic Trial for the queue benchmarks: a training worker process that speaks the
 // job protocol of src-main/jobs/worker.ts but, instead of training, waits OSPREY_SYNTHETIC_MS per
 // Trial (spread over its Epochs), reports each Epoch, keeps a checkpoint after each (so a Trial
 // taken again resumes), and saves a tiny "model". No tfjs: what is measured is coordination.

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { HistoryQuery, HistoryRun, HistorySortKey, RunStatus } from '../contract'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
-import type { Output } from './output'
+import { verdictText, type Output } from './output'
 import { writeReport } from './report'
 
 /** The history flags, as parsed by node:util parseArgs. */
@@ -15,7 +15,7 @@ export const HISTORY_OPTIONS = {
   sort: { type: 'string' },
   limit: { type: 'string' },
   format: { type: 'string' },
-  // HTML reports (issue 5)
+  // HTML reports
   html: { type: 'string' }
 } as const
 
@@ -33,7 +33,7 @@ export function runsCommand(services: Services, sub: string, args: string[], fla
       return args.length === 1 ? show(services, runId(args[0]), out) : undefined
     case 'compare':
       if (args.length < 2) return undefined
-      // HTML reports (issue 5)
+      // HTML reports
       if (flags.html !== undefined) return writeReport(services.reports.compare(args.map(runId)), flags, out)
       return compare(services, args.map(runId), out)
     case 'tag':
@@ -123,7 +123,8 @@ function list(services: Services, flags: Flags, out: Output): number {
 
 function row(r: HistoryRun): string {
   const tags = r.tags.length ? `  [${r.tags.join(', ')}]` : ''
-  return `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  val acc ${fixed(r.valAccuracy)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
+  const verdict = r.verdict && r.verdict.kind !== 'learned' ? ` (${r.verdict.kind})` : ''
+  return `${String(r.id).padStart(4)}  ${(r.status + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  val acc ${fixed(r.valAccuracy)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
 }
 
 function fixed(value: number | null, digits = 4): string {
@@ -134,7 +135,7 @@ function show(services: Services, id: number, out: Output): number {
   const run = services.history.get(id)
   const detail = services.training.get(id)
   if (out.json) {
-    out.line({ type: 'run', ...run, config: detail.config, fingerprint: detail.fingerprint, split: detail.split, versions: detail.versions, epochMetrics: detail.epochMetrics, evaluation: detail.evaluation })
+    out.line({ type: 'run', ...run, verdict: detail.verdict, config: detail.config, fingerprint: detail.fingerprint, split: detail.split, versions: detail.versions, epochMetrics: detail.epochMetrics, evaluation: detail.evaluation })
     return 0
   }
   const lines = [
@@ -146,6 +147,7 @@ function show(services: Services, id: number, out: Output): number {
     `  seed        ${run.seed}`,
     `  created     ${run.createdAt}, ${run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}`,
     `  result      val acc ${fixed(run.valAccuracy)}, val loss ${fixed(run.valLoss)}, ${Math.round(run.imagesPerSecond ?? 0)} images/s, ${run.epochsDone}/${run.epochs} epochs`,
+    ...(detail.verdict ? [`  verdict     ${verdictText(detail.verdict).replaceAll('\n', '\n              ')}`] : []),
     `  tags        ${run.tags.join(', ') || '–'}`,
     `  notes       ${run.notes || '–'}`,
     '  config',
@@ -186,7 +188,8 @@ function compare(services: Services, ids: number[], out: Output): number {
     comparison.differences.length ? 'Settings that differ:' : 'Every setting is the same.',
     ...comparison.differences.map((d) => table(`  ${d.key}`, d.values.map((v) => String(v)))),
     '',
-    'Final metrics (* best):',
+    'Final metrics (* best; none on a tie):',
+    table('  verdict', runs.map((r) => r.verdict?.kind ?? '–')),
     table('  val accuracy', runs.map((r, i) => fixed(r.valAccuracy) + mark(i, comparison.best.valAccuracy))),
     table('  val loss', runs.map((r, i) => fixed(r.valLoss) + mark(i, comparison.best.valLoss))),
     table('  images/s', runs.map((r, i) => String(Math.round(r.imagesPerSecond ?? 0)) + mark(i, comparison.best.imagesPerSecond))),

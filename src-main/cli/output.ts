@@ -1,4 +1,5 @@
 /** How the command line talks: a progress bar for people on a terminal, JSON lines for scripts. */
+import type { Verdict } from '../contract'
 
 /** Writes results and progress either for people or as one JSON object per line. */
 export class Output {
@@ -50,4 +51,9 @@ export class Output {
     if (this.#barShown) process.stderr.write('\r\x1b[2K')
     this.#barShown = false
   }
+}
+
+/** A verdict for a terminal: the headline and figures on one line, then what to try. */
+export function verdictText(verdict: Verdict): string {
+  return [`${verdict.headline}. ${verdict.detail}`, ...verdict.advice.map((a) => `  - ${a}`)].join('\n')
 }

@@ -1,4 +1,4 @@
-/** `osprey worker`, `osprey cluster`, and `--redis` for the studio's commands (issue 12). */
+/** `osprey worker`, `osprey cluster`, and `--redis` for the studio's commands. */
 import { join } from 'node:path'
 import { OspreyError } from '../errors'
 import { nodeSpawner } from '../jobs/spawn-node'

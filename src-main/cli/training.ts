@@ -4,7 +4,7 @@ import type { Events, RunSummary, TrainingRequest } from '../contract'
 import { OspreyError } from '../errors'
 import { parseAugmentation } from '../pipeline/augment-spec'
 import type { Services } from '../services'
-import type { Output } from './output'
+import { verdictText, type Output } from './output'
 
 /** The training flags, as parsed by node:util parseArgs. */
 export type TrainFlags = Record<string, string | boolean | undefined>
@@ -98,11 +98,17 @@ async function follow(services: Services, run: RunSummary, out: Output, early: E
   const status = ({ run: r, message }: Events['runs.status']) => {
     if (r.id !== run.id || !message) return
     if (out.json) out.line({ type: 'status', status: r.status, message })
-    else if (/^Preparing .*: \d+ of \d+$/.test(message)) out.progress(message.slice(0, message.lastIndexOf(':')), ...(message.match(/(\d+) of (\d+)$/)!.slice(1).map(Number) as [number, number]), {})
     else out.text(message)
   }
   early.forEach(status)
   const disposers = [
+    services.events.on('runs.phase', (p) => {
+      if (p.runId !== run.id) return
+      if (out.json) return out.line({ type: 'phase', ...p })
+      // A counted step redraws its bar; a one-off step is a line of its own.
+      if (p.total) out.progress(p.text.slice(0, p.text.lastIndexOf(':')), p.done, p.total, p)
+      else out.text(p.text)
+    }),
     services.events.on('runs.iteration', (p) => {
       if (p.runId !== run.id) return
       if (out.json) return out.line({ type: 'iteration', ...p })
@@ -147,11 +153,17 @@ function report(services: Services, run: RunSummary, out: Output): void {
     epochs_done: run.epochsDone,
     duration_ms: run.durationMs,
     model: services.training.modelPath(run.id) ?? null,
-    error: run.error
+    error: run.error,
+    verdict: detail.verdict
   }
   if (out.json) return out.line({ type: 'run', ...summary })
-  if (run.error) return out.error('failed', run.error)
+  if (run.error) {
+    out.error('failed', run.error)
+    if (detail.verdict) out.text(verdictText(detail.verdict))
+    return
+  }
   out.text(`Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`)
+  if (detail.verdict) out.text(verdictText(detail.verdict))
   if (summary.model) out.text(`Model saved in ${summary.model}`)
 }
 
@@ -173,7 +185,7 @@ export async function predictCommand(services: Services, runId: string, files: s
   return predictions.some((p) => p.error !== null) ? 1 : 0
 }
 
-// --- export (issue 3) ---
+// --- export ---
 
 /** `osprey export <run> <folder> [--overwrite]`: the Run's model, labels and metadata into a folder. */
 export async function exportCommand(services: Services, runId: string, folder: string, flags: TrainFlags, out: Output): Promise<number> {

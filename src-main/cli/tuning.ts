@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { StudyDetail, StudyRequest, StudySummary, TrialSummary } from '../contract'
+import { trialNumber } from '../tuning/types'
+import { verdictText } from './output'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
@@ -53,11 +55,12 @@ async function follow(services: Services, study: StudySummary, out: Output): Pro
   process.off('SIGINT', stop)
   dispose()
   const best = done.best
-  const result = { id: done.id, status: done.status, trials: done.counts, best_trial: best?.number ?? null, best_params: best?.params ?? null, best_run: best?.runId ?? null, [objective]: best?.value ?? null, error: done.error }
+  const result = { id: done.id, status: done.status, trials: done.counts, verdict: done.verdict, best_trial: best ? trialNumber(best.number) : null, best_params: best?.params ?? null, best_run: best?.runId ?? null, [objective]: best?.value ?? null, error: done.error }
   if (out.json) out.line({ type: 'study', ...result })
   else {
     out.text(`Study ${done.id} ${done.status}: ${done.counts.completed} completed, ${done.counts.pruned} pruned, ${done.counts.failed} failed.`)
-    if (best) out.text(`Best: Trial ${best.number} (Run ${best.runId}) ${objective} ${best.value.toFixed(4)} with ${formatParams(best.params)}`)
+    if (best) out.text(`Best: Trial ${trialNumber(best.number)} (Run ${best.runId}) ${objective} ${best.value.toFixed(4)} with ${formatParams(best.params)}`)
+    if (done.verdict) out.text(verdictText(done.verdict))
     if (done.error && done.status === 'failed') out.error('failed', done.error)
   }
   return done.status === 'failed' ? 1 : 0
@@ -69,14 +72,14 @@ export function studiesListCommand(services: Services, out: Output): void {
   if (out.json) return studies.forEach((s) => out.line({ type: 'study', ...s }))
   if (studies.length === 0) return out.text('No Studies yet. Start one: osprey tune <folder> --space space.json --strategy bayesian --trials 20')
   for (const s of studies) {
-    const best = s.best ? `best ${s.objective} ${s.best.value.toFixed(4)}` : 'no result yet'
+    const best = s.best ? `best ${s.objective} ${s.best.value.toFixed(4)}` : s.verdict ? s.verdict.headline.toLowerCase() : 'no result yet'
     out.text(`${String(s.id).padStart(4)}  ${s.status.padEnd(11)} ${s.name}  ${s.counts.completed + s.counts.pruned + s.counts.failed}/${s.trials} Trials  ${best}  ${s.createdAt}`)
   }
 }
 
 /** `osprey studies show <id>`; with `--html FILE`, writes the Study's HTML report instead. */
 export function studiesShowCommand(services: Services, id: string, out: Output, flags: ReportFlags = {}): void {
-  // HTML reports (issue 5)
+  // HTML reports
   if (flags.html !== undefined) return void writeReport(services.reports.study(studyId(id)), flags, out)
   const study: StudyDetail = services.studies.get(studyId(id))
   if (out.json) return out.line({ type: 'study', ...study })
@@ -85,7 +88,8 @@ export function studiesShowCommand(services: Services, id: string, out: Output, 
   out.text(`Space: ${JSON.stringify(study.space)}`)
   for (const trial of study.trialList) out.text(trialLine(trial, study.objective))
   if (study.importance.length) out.text(`Importance: ${study.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)}%`).join(', ')}`)
-  if (study.best) out.text(`Best: Trial ${study.best.number} (Run ${study.best.runId}) ${study.objective} ${study.best.value.toFixed(4)}`)
+  if (study.best) out.text(`Best: Trial ${trialNumber(study.best.number)} (Run ${study.best.runId}) ${study.objective} ${study.best.value.toFixed(4)}`)
+  if (study.verdict) out.text(verdictText(study.verdict))
 }
 
 /** The study request the flags describe; the training flags set what every Trial shares. */
@@ -127,7 +131,7 @@ function trialLine(t: TrialSummary, objective: string): string {
   const value = t.value === null ? '–' : t.value.toFixed(4)
   const why = t.status === 'failed' && t.error ? `  (${t.error})` : ''
   const worker = t.worker && t.worker !== 'queue' ? `  on ${t.worker}` : ''
-  return `Trial ${String(t.number).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} epochs  ${formatParams(t.params)}${worker}${why}`
+  return `Trial ${String(trialNumber(t.number)).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} epochs  ${formatParams(t.params)}${worker}${why}`
 }
 
 function formatParams(params: Record<string, unknown>): string {

@@ -78,7 +78,8 @@ export async function scanDataset(folder: string, options: ScanOptions): Promise
   }
   const report: DatasetReport = {
     id,
-    name: basename(root),
+    // A name the user gave the Dataset outlives its scans; a first scan names it after its folder.
+    name: repository.name(id) ?? basename(root),
     path: root,
     scannedAt: started.toISOString(),
     durationMs: now().getTime() - started.getTime(),

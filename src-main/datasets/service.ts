@@ -77,6 +77,12 @@ export class DatasetService {
     return this.#repository.usableFiles(id)
   }
 
+  /** Gives Dataset `id` a name of the user's (its folder is not touched); the next scans keep it. */
+  rename(id: number, name: string): DatasetListItem {
+    if (!this.#repository.rename(id, name.trim())) throw new OspreyError('not-found', `No Dataset with id ${id}.`)
+    return this.list().find((d) => d.id === id)!
+  }
+
   forget(id: number): boolean {
     return this.#repository.forget(id)
   }

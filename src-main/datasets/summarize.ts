@@ -38,8 +38,10 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
     problems.push(problem('.', 'no-classes', `No class folders found.${found} Put the images of each class in a sub-folder named after the class, e.g. cats/001.jpg and dogs/001.jpg.`))
   } else {
     for (const c of classes) if (c.count === 0) problems.push(problem(c.name, 'empty-class', `The class folder "${c.name}" has no usable images, so it is left out.`))
-    if (classes.filter((c) => c.count > 0).length === 1) {
-      problems.push(problem('.', 'single-class', 'Only one class has images. A classifier needs at least two classes: add a sub-folder of images for each other class.'))
+    const withImages = classes.filter((c) => c.count > 0)
+    if (withImages.length === 1) {
+      // Named at the one class that has images: the folder the user looks at.
+      problems.push(problem(withImages[0].name, 'single-class', `Only one class ("${withImages[0].name}") has images. A classifier needs at least two classes: add a sub-folder of images for each other class.`))
     }
   }
   problems.push(...duplicates(usable))

@@ -7,14 +7,15 @@
  */
 import * as tfjs from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
+import type { BackendName } from '../contract'
 import os from 'node:os'
 import { startWasm } from './wasm/init'
 
-/** The backends a user can ask for. */
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'
+/** Name of the backend actually running (the contract's one list). */
+export type { BackendName }
 
-/** Name of the backend actually running. */
-export type BackendName = Exclude<BackendPreference, 'auto'>
+/** The backends a user can ask for: one by name, or `auto` (the fastest that starts). */
+export type BackendPreference = 'auto' | BackendName
 
 /** The tfjs namespace in use (tfjs-node's when TensorFlow runs, which adds tf.node). */
 export type Tf = typeof tfjs

@@ -1,7 +1,7 @@
 /** Evaluation of a trained model: confusion matrix, per-class precision/recall/F1, top losses. */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { Evaluation } from '../contract'
-import type { Batch } from './trainer'
+import type { Batch } from './step'
 
 type Tf = typeof tfjs
 

@@ -5,7 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import { localStep } from './step'
-import type { Batch } from './trainer'
+import type { Batch } from './step'
 
 type Tf = typeof tfjs
 

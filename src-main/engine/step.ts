@@ -6,9 +6,15 @@
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import { setLearningRate } from './optimizers'
-import type { Batch } from './trainer'
 
 type Tf = typeof tfjs
+
+/** What a step trains on: images (N×H×W×C, normalized, or N×D embeddings) and their class indices. */
+export interface Batch {
+  x: Float32Array
+  y: Int32Array
+  size: number
+}
 
 /** Most pixels one slice of a batch trains on at once (12 images of 224×224: a worker peaked at 2.0 GB with 16, 4.6 GB with 64). */
 export const MAX_SLICE_PIXELS = 12 * 224 * 224

@@ -1,21 +1,14 @@
 /**
  * The training loop: Epochs of Iterations over batches, with the learning-rate schedule, live
  * metrics, pause/resume/stop between Iterations, early stopping with the best weights restored,
- * and NaN detection. Tensors stay inside; only plain numbers leave (to the hooks).
+ * and NaN detection (both as callbacks). Tensors stay inside; only plain numbers leave (to the hooks).
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
-import { localStep, type Step } from './step'
+import { localStep, type Batch, type Step } from './step'
 
 type Tf = typeof tfjs
-
-/** One batch of images (N×H×W×C, normalized) and their class indices. */
-export interface Batch {
-  x: Float32Array
-  y: Int32Array
-  size: number
-}
 
 /** Where a Run's images come from; the pipeline provides it, tests fake it. */
 export interface TrainingData {
@@ -64,6 +57,56 @@ export interface TrainResult {
 /** The loss became NaN or infinite: training cannot go on. */
 export class DivergedError extends Error {}
 
+/**
+ * A training concern the loop runs at its moments, as tfjs-layers composes its callbacks: the
+ * loop only steps, validates and counts; what to watch and when to stop is said here.
+ */
+export interface TrainerCallback {
+  /** After each Iteration's step, before it is counted; throw to end the Run. */
+  onStep?(loss: number, at: { epoch: number; iteration: number; learningRate: number }): void
+  /** After each Epoch's validation and bookkeeping; `'stop'` ends the Run early. */
+  onEpochEnd?(state: Readonly<TrainerState>, improved: boolean): 'stop' | void
+  /** Once, however the Run ends (an error too); `how` is null when it ends by an error. */
+  onEnd?(how: TrainResult['stoppedBy'] | null): void
+}
+
+/** Ends the Run with DivergedError, saying what to do, when the loss is NaN or infinite. */
+export function divergenceCheck(): TrainerCallback {
+  return {
+    onStep(loss, at) {
+      if (!Number.isFinite(loss)) {
+        throw new DivergedError(`The loss became ${loss} at Iteration ${at.iteration} (Epoch ${at.epoch}): training diverged. Lower the learning rate (try ${(at.learningRate / 10).toPrecision(2)}) or use normalization.`)
+      }
+    }
+  }
+}
+
+/**
+ * Early stopping with the best weights: keeps a copy of the weights whenever validation loss
+ * improves, stops after `patience` Epochs without improvement, and puts the best weights back
+ * when the Run ends (stopped by hand aside). `startsAtBest`: the weights it starts with are
+ * already the best so far.
+ */
+export function earlyStopping(model: tfjs.LayersModel, patience: number, startsAtBest = false): TrainerCallback {
+  let best: tfjs.Tensor[] | null = null
+  const keep = () => {
+    best?.forEach((t) => t.dispose())
+    best = model.getWeights().map((w) => w.clone())
+  }
+  if (startsAtBest) keep()
+  return {
+    onEpochEnd(state, improved) {
+      if (improved) keep()
+      return state.epochsWithoutImprovement >= patience ? 'stop' : undefined
+    },
+    onEnd(how) {
+      if (best && (how === 'completed' || how === 'early-stopping')) model.setWeights(best)
+      best?.forEach((t) => t.dispose())
+      best = null
+    }
+  }
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Iterations in one Epoch: every training image once, the last batch possibly smaller. */
@@ -79,6 +122,10 @@ type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'we
   offset?: { epochs: number; iterations: number; elapsedMs: number }
   /** The weights it starts with are the best so far, at `resume.bestValLoss`: early stopping returns to them if nothing beats them. */
   startsAtBest?: boolean
+  /** The clock for durations, elapsed time and speed (milliseconds); tests pass their own. */
+  now?: () => number
+  /** Concerns run besides the divergence check and early stopping (which `earlyStopping` turns on). */
+  callbacks?: TrainerCallback[]
 }
 
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
@@ -87,37 +134,40 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
   const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
   if (resume) schedule.restore(resume.schedule)
-  const best: { weights: tfjs.Tensor[] | null } = { weights: null } // for early stopping
-  const started = Date.now() - state.elapsedMs
+  const clock = config.now ?? Date.now
+  const started = clock() - state.elapsedMs
   const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
-  if (config.startsAtBest && config.earlyStopping) keepBest()
+  const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest)] : []), ...(config.callbacks ?? [])]
+  let ended: TrainResult['stoppedBy'] | null = null
+  const end = (how: TrainResult['stoppedBy']): TrainResult => {
+    ended = how
+    return { stoppedBy: how, state: finish() }
+  }
 
   const step = config.step ?? localStep(tf, model, optimizer, { inputShape: data.inputShape, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
 
   try {
     for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
-      const epochStart = Date.now()
+      const epochStart = clock()
       let lossSum = 0
       let correct = 0
       let seen = 0
-      let window = { images: 0, since: Date.now() }
+      let window = { images: 0, since: clock() }
       for await (const batch of data.trainBatches(epoch)) {
         // Prefetched batches and wasm reads resolve as microtasks, which alone never let the event
         // loop poll: without this, a pause or stop message would wait for the end of the Epoch.
         await yieldToEventLoop()
         await hooks.control.waitWhilePaused()
-        if (hooks.control.stopRequested()) return { stoppedBy: 'stopped', state: finish() }
+        if (hooks.control.stopRequested()) return end('stopped')
         const lr = schedule.rate(state.iteration)
         const { loss, correct: right } = await step(batch, lr)
-        if (!Number.isFinite(loss)) {
-          throw new DivergedError(`The loss became ${loss} at Iteration ${state.iteration + offset.iterations + 1} (Epoch ${epoch + offset.epochs}): training diverged. Lower the learning rate (try ${(lr / 10).toPrecision(2)}) or use normalization.`)
-        }
+        for (const c of callbacks) c.onStep?.(loss, { epoch: epoch + offset.epochs, iteration: state.iteration + offset.iterations + 1, learningRate: lr })
         state.iteration++
         lossSum += loss * batch.size
         correct += right
         seen += batch.size
         window.images += batch.size
-        const now = Date.now()
+        const now = clock()
         const seconds = (now - window.since) / 1000
         hooks.onIteration({ epoch: epoch + offset.epochs, iteration: state.iteration + offset.iterations, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started + offset.elapsedMs })
         if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
@@ -129,37 +179,27 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         state.bestValLoss = val!.loss
         state.bestEpoch = epoch
         state.epochsWithoutImprovement = 0
-        if (config.earlyStopping) keepBest()
       } else if (val) state.epochsWithoutImprovement++
       state.epochsDone = epoch
       state.schedule = schedule.state()
-      state.elapsedMs = Date.now() - started
+      state.elapsedMs = clock() - started
       await hooks.onEpoch(
-        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: Date.now() - epochStart },
+        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: clock() - epochStart },
         improved,
         { ...state }
       )
-      if (config.earlyStopping && state.epochsWithoutImprovement >= config.earlyStopping) {
-        restoreBest()
-        return { stoppedBy: 'early-stopping', state: finish() }
-      }
+      // Every concern hears the Epoch's end; any one of them may stop the Run.
+      const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
+      if (verdicts.includes('stop')) return end('early-stopping')
     }
-    if (config.earlyStopping) restoreBest()
-    return { stoppedBy: 'completed', state: finish() }
+    return end('completed')
   } finally {
-    best.weights?.forEach((t) => t.dispose())
+    for (const c of callbacks) c.onEnd?.(ended)
   }
 
   function finish(): TrainerState {
-    state.elapsedMs = Date.now() - started
+    state.elapsedMs = clock() - started
     return state
-  }
-  function keepBest(): void {
-    best.weights?.forEach((t) => t.dispose())
-    best.weights = model.getWeights().map((w) => w.clone())
-  }
-  function restoreBest(): void {
-    if (best.weights) model.setWeights(best.weights)
   }
 }
 

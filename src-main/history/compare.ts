@@ -28,15 +28,21 @@ export function configDifferences(configs: TrainingConfig[]): ConfigDifference[]
   return configSettings(configs).filter((d) => new Set(d.values.map((v) => JSON.stringify(v))).size > 1)
 }
 
-/** Index of the best Run on each final metric: highest accuracy and speed, lowest loss and duration. */
+/** Index of the best Run on each final metric: highest accuracy and speed, lowest loss and duration; null when none has it or two share the best. */
 export function bestRuns(runs: HistoryRun[]): RunComparison['best'] {
   const pick = (value: (r: HistoryRun) => number | null, better: (a: number, b: number) => boolean): number | null => {
     let best: number | null = null
+    let tied = false
     runs.forEach((r, i) => {
       const v = value(r)
-      if (v !== null && Number.isFinite(v) && (best === null || better(v, value(runs[best])!))) best = i
+      if (v === null || !Number.isFinite(v)) return
+      if (best === null || better(v, value(runs[best])!)) {
+        best = i
+        tied = false
+      } else if (v === value(runs[best])) tied = true
     })
-    return best
+    // A tie for the best has no winner to mark.
+    return tied ? null : best
   }
   return {
     valAccuracy: pick((r) => r.valAccuracy, (a, b) => a > b),

@@ -92,6 +92,12 @@ export class HistoryService {
   compare(ids: number[]): RunComparison {
     const unique = [...new Set(ids)]
     if (unique.length < 2 || unique.length > 10) throw new OspreyError('bad-input', `Compare 2 to 10 different Runs (got ${unique.length}).`)
+    return this.runs(unique)
+  }
+
+  /** Runs laid out as a comparison, however many (one for a Run's own report). */
+  runs(ids: number[]): RunComparison {
+    const unique = [...new Set(ids)]
     const runs: ComparedRun[] = unique.map((id) => {
       const detail = this.#runs.detail(id, COMPARE_POINTS)
       if (!detail) throw new OspreyError('not-found', `No Run with id ${id}; see osprey runs list.`)

@@ -1,9 +1,10 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
+import type { Measurement } from '../training/estimate'
+import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 import type { LabelCheckResult } from '../contract'
 import type { LabelCheckInput } from '../labels/check-job'
-import type { LrFindInput, LrFindResult, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -22,7 +23,13 @@ export interface JobKinds {
     progress: TrainProgress
     result: LrFindResult
   }
-  // Try it (issue 3): classify images with a Run's model
+  /** Time a Run's model on this machine, for the estimate before Start. */
+  measure: {
+    input: MeasureJobInput
+    progress: never
+    result: Omit<Measurement, 'startMs'> & { measuringMs: number }
+  }
+  // Try it: classify images with a Run's model
   predict: {
     input: PredictJobInput
     progress: never
@@ -38,6 +45,9 @@ export interface JobKinds {
 
 /** Steering a running job: pause, resume, or stop (keeping what was done, unlike cancel). */
 export type ControlAction = 'pause' | 'resume' | 'stop'
+
+/** Hears the pause, resume and stop sent to a running job (its worker calls it). */
+export type ControlListener = (action: ControlAction) => void
 
 /** A job kind's name. */
 export type JobKind = keyof JobKinds

@@ -6,7 +6,7 @@ import { DatasetRepository } from '../store/datasets'
 import { openDatabase } from '../store/db'
 import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
-import type { ControlAction, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
+import type { ControlListener, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
 // A worker writes only into the data folder (models, checkpoints, the decoded image cache, the
 // database): the user's alone, so everything it creates is 600 (files) and 700 (folders).
@@ -21,9 +21,6 @@ function die(e: unknown): never {
   process.stderr.write(`osprey worker: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join('\n') : String(e)}\n`)
   process.exit(70)
 }
-
-/** Control actions sent to the running job (pause, resume, stop). */
-export type ControlListener = (action: ControlAction) => void
 
 type Handler<K extends JobKind> = (
   input: JobKinds[K]['input'],
@@ -45,6 +42,7 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   train: async (input, signal, progress, onControl) => (await import('../training/job')).runTrainJob(input, signal, progress, onControl),
   lrfind: async (input, signal, progress) => (await import('../training/lr-find-job')).runLrFindJob(input, signal, progress),
   predict: async (input, signal) => (await import('../training/predict-job')).runPredictJob(input, signal),
+  measure: async (input, signal) => (await import('../training/measure-job')).runMeasureJob(input, signal),
   labelcheck: async (input, signal, progress) => (await import('../labels/check-job')).runLabelCheckJob(input, signal, progress)
 }
 

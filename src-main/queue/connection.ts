@@ -1,5 +1,5 @@
 /**
- * The Redis connection of the job queue (issue 12): the URL a user gives (`redis://`, `rediss://`
+ * The Redis connection of the job queue: the URL a user gives (`redis://`, `rediss://`
  * for TLS, a password or user:password in it), how it is shown (never with its password), and the
  * names the studio and the workers share.
  */

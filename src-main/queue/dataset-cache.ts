@@ -1,5 +1,5 @@
 /**
- * A worker's Datasets, by fingerprint (issue 12). The studio's folder is used directly when this
+ * A worker's Datasets, by fingerprint. The studio's folder is used directly when this
  * machine has it with the same content (a shared disk, or `osprey cluster`); otherwise the
  * worker asks the studio for each image and keeps a copy under its data folder. Either way every
  * image's SHA-256 is checked against the manifest, and the manifest against the fingerprint, so

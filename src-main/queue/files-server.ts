@@ -1,5 +1,5 @@
 /**
- * The studio's file server for workers (issue 12): a Dataset out by fingerprint (its manifest,
+ * The studio's file server for workers: a Dataset out by fingerprint (its manifest,
  * then each image by index), a Trial's model back in. HTTP behind the studio's worker key
  * (`Authorization: Bearer`), on 127.0.0.1 unless told otherwise. It serves only the usable
  * images of Datasets the studio scanned, and takes a model only for a Run that is on the queue

@@ -1,5 +1,5 @@
 /**
- * What crosses the queue (issue 12), as zod schemas: a Trial job's payload (read by workers), the
+ * What crosses the queue, as zod schemas: a Trial job's payload (read by workers), the
  * progress a worker streams back and its result (read by the studio). Each side validates what
  * it reads, so a malformed or hostile entry in Redis is refused, never executed or written.
  */
@@ -45,7 +45,8 @@ const evaluation = z.object({
 /** One entry of a Trial's progress stream: what the training worker reported (checkpoints stay on the worker). */
 export const progressSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('worker'), name: z.string().min(1).max(200), attempt: z.number().int().min(1), fromEpoch: count }),
-  z.object({ kind: z.literal('preparing'), done: count, total: count, what: z.string().max(200).optional() }),
+  // `step` is optional: a worker of an older studio sends none (then: the images).
+  z.object({ kind: z.literal('preparing'), step: z.enum(['images', 'features', 'backend', 'model']).optional(), done: count, total: count, what: z.string().max(200).optional() }),
   z.object({ kind: z.literal('started'), backend: z.string().max(100), versions: z.record(z.string(), z.string()), split, normalizationStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable() }),
   z.object({ kind: z.literal('iteration'), metrics: z.object({ epoch: count, iteration: count, loss: metric, accuracy: metric, learningRate: metric, imagesPerSecond: metric, elapsedMs: metric, memoryBytes: metric }) }),
   z.object({ kind: z.literal('epoch'), improved: z.boolean(), metrics: z.object({ epoch: count, trainLoss: metric, trainAccuracy: metric, valLoss: metric, valAccuracy: metric, learningRate: metric, durationMs: metric }) }),
@@ -74,6 +75,7 @@ export type TrialResult = z.infer<typeof trialResultSchema>
 export function toTrainProgress(entry: z.infer<typeof progressSchema>): TrainProgress {
   if (entry.kind === 'iteration') return { kind: 'iteration', metrics: nanForNull(entry.metrics) }
   if (entry.kind === 'epoch') return { kind: 'epoch', improved: entry.improved, metrics: { ...nanForNull(entry.metrics), valLoss: entry.metrics.valLoss, valAccuracy: entry.metrics.valAccuracy } }
+  if (entry.kind === 'preparing') return { ...entry, step: entry.step ?? 'images' }
   return entry as TrainProgress
 }
 

@@ -1,5 +1,5 @@
 /**
- * The studio's side of the queue (issue 12): a Trial's Run goes to BullMQ as a job, and what the
+ * The studio's side of the queue: a Trial's Run goes to BullMQ as a job, and what the
  * worker streams back (Iterations, Epochs, which worker, the result) comes to the TrainingService
  * exactly as from a local worker process, so recording, pruning and the screens are the same code.
  * The studio stays the only writer of the history: workers hold no database.

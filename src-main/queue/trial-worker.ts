@@ -1,5 +1,5 @@
 /**
- * `osprey worker` (issue 12): takes Trials from the queue and trains each in a training worker
+ * `osprey worker`: takes Trials from the queue and trains each in a training worker
  * process of its own — the same job code as the app's — streaming its progress to the studio and
  * sending the model back. Only the `trial` job type is run, and only with a payload that passes
  * the contract's schemas. A worker holds no database: its data folder keeps Datasets by
@@ -188,7 +188,7 @@ export class TrialWorker {
 
   async #train(trial: TrialJob, runDir: string, resume: boolean, writer: ProgressWriter, active: Active): Promise<TrainJobResult> {
     const studio = await this.#studioUrl(trial)
-    const dataset = await this.#datasets.resolve(trial, studio, (done, total, what) => writer.push({ kind: 'preparing', done, total, what }))
+    const dataset = await this.#datasets.resolve(trial, studio, (done, total, what) => writer.push({ kind: 'preparing', step: 'images', done, total, what }))
     const { config } = trial
     let backbone: TrainJobInput['backbone']
     if (config.model === 'pretrained') {

@@ -1,5 +1,5 @@
 /** A comparison of Runs as one self-contained HTML page to share. Pure. */
-import type { ComparedRun, Evaluation, RunComparison } from '../contract'
+import type { ComparedRun, Evaluation, RunComparison, Verdict } from '../contract'
 import { lineChart } from './charts'
 import { duration, esc, fixed, page, swatch, table, value, type Cell, type ReportMeta } from './html'
 
@@ -8,14 +8,22 @@ export function compareReportFilename(comparison: RunComparison, generatedAt: st
   return `osprey-compare-${comparison.runs.map((r) => r.run.id).join('-')}-${generatedAt.slice(0, 19).replaceAll(':', '-')}.html`
 }
 
-/** The whole comparison report: headlines, final metrics, settings, curves, per-class F1, confusion matrices. */
+/** The file name a one-Run report is saved under, e.g. `osprey-run-3-2026-11-27T10-00-00.html`. */
+export function runReportFilename(runId: number, generatedAt: string): string {
+  return `osprey-run-${runId}-${generatedAt.slice(0, 19).replaceAll(':', '-')}.html`
+}
+
+/** The whole report of one Run, or of 2 to 10 side by side: headlines with verdicts, final metrics, settings, curves, per-class F1, confusion matrices. */
 export function compareReport(comparison: RunComparison, meta: ReportMeta): string {
   const runs = comparison.runs
-  const title = `Comparing ${runs.length} Runs: ${runs.map((r) => r.run.name).join(' · ')}`
+  const single = runs.length === 1
+  const title = single ? `Run ${runs[0].run.id}: ${runs[0].run.name}` : `Comparing ${runs.length} Runs: ${runs.map((r) => r.run.name).join(' · ')}`
   const body = [
-    `<section><h2>Runs</h2><div class="cards">${runs.map(headline).join('\n')}</div></section>`,
-    `<section><h2>Final metrics <span class="muted">(★ best)</span></h2>${finalMetrics(comparison)}</section>`,
-    `<section><h2>Settings that differ</h2>${differences(comparison)}
+    `<section><h2>${single ? 'Run' : 'Runs'}</h2><div class="cards">${runs.map(headline).join('\n')}</div></section>`,
+    `<section><h2>Final metrics${single ? '' : ' <span class="muted">(★ best)</span>'}</h2>${finalMetrics(comparison)}</section>`,
+    single
+      ? `<section><h2>Settings</h2>${settingsTable(comparison)}</section>`
+      : `<section><h2>Settings that differ</h2>${differences(comparison)}
 <details><summary>Every setting (${comparison.settings.length})</summary>${settingsTable(comparison)}</details></section>`,
     `<section><h2>Curves per Epoch</h2><div class="charts">${curves(runs)}</div></section>`,
     perClass(runs),
@@ -43,7 +51,7 @@ function headline(r: ComparedRun, i: number): string {
   ]
   if (run.tags.length) rows.push(['tags', run.tags.map(esc).join(', ')])
   if (run.notes) rows.push(['notes', esc(run.notes)])
-  return `<article class="card" data-run="${esc(run.id)}"><h3>${swatch(i)}${esc(run.name)}</h3><dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></article>`
+  return `<article class="card" data-run="${esc(run.id)}"><h3>${swatch(i)}${esc(run.name)}</h3>${verdictBlock(run.verdict)}<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></article>`
 }
 
 function finalMetrics(c: RunComparison): string {
@@ -114,4 +122,11 @@ function matrices(runs: ComparedRun[]): string {
       `<figure><figcaption>${runHeader(r, i)}${r.evaluation ? ` <span class="muted">(${esc(r.evaluation.split)}, accuracy ${fixed(r.evaluation.accuracy, 3)})</span>` : ''}</figcaption>${r.evaluation ? confusionMatrix(r.evaluation) : '<p class="muted">No evaluation.</p>'}</figure>`
   )
   return `<section><h2>Confusion matrices</h2><div class="matrices">${figures.join('\n')}</div></section>`
+}
+
+/** A verdict as the app shows it: the headline, the figures behind it, what to try. */
+export function verdictBlock(verdict: Verdict | null): string {
+  if (!verdict) return ''
+  const advice = verdict.advice.length ? `<ul>${verdict.advice.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>` : ''
+  return `<div class="verdict ${esc(verdict.tone)}" data-verdict="${esc(verdict.kind)}"><p><strong>${esc(verdict.headline)}.</strong> ${esc(verdict.detail)}</p>${advice}</div>`
 }

@@ -73,6 +73,9 @@ table { border-collapse: collapse; margin: 0.25rem 0; font-variant-numeric: tabu
 th, td { border: 1px solid var(--line); padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--card); }
 td.best { color: var(--best); font-weight: 600; }
+.verdict { border-left: 4px solid var(--best); padding: 0.3rem 0.6rem; margin: 0 0 0.5rem; }
+.verdict.warning { border-color: #c77c02; } .verdict.error { border-color: #d64545; }
+.verdict p { margin: 0; } .verdict ul { margin: 0.25rem 0 0; padding-left: 1.2rem; }
 tr.differs th { font-weight: 600; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 0.75rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 0.6rem 0.8rem; }

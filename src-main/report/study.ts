@@ -1,6 +1,8 @@
 /** A Study as one self-contained HTML page to share. Pure. */
 import type { StudyDetail, TrialSummary } from '../contract'
 import { barChart, lineChart, type Series } from './charts'
+import { trialNumber } from '../tuning/types'
+import { verdictBlock } from './compare'
 import { duration, esc, fixed, page, table, value, type ReportMeta } from './html'
 
 /** The file name a Study report is saved under, e.g. `osprey-study-4-2026-11-27T10-00-00.html`. */
@@ -18,9 +20,9 @@ export function studyReport(study: StudyDetail, meta: ReportMeta): string {
     `<section><h2>Study</h2><div class="cards">${settings(study, objective)}${best(study, objective)}</div>
 <h3>Search space</h3><pre data-block="space">${esc(JSON.stringify(study.space, null, 2))}</pre>
 ${Object.keys(study.training).length ? `<details><summary>Settings every Trial shares</summary><pre>${esc(JSON.stringify(study.training, null, 2))}</pre></details>` : ''}</section>`,
-    `<section><h2>Trials <span class="muted">(★ best)</span></h2>${trials(study, objective)}</section>`,
+    `<section><h2>Trials${study.best ? ' <span class="muted">(★ best)</span>' : ''}</h2>${trials(study, objective)}</section>`,
     `<section><h2>Charts</h2><div class="charts">${bestSoFar(study, objective)}
-${barChart('Parameter importance', study.importance.map((i) => ({ label: i.name, value: i.importance })), 'importance')}
+${study.importance.length ? barChart('Parameter importance', study.importance.map((i) => ({ label: i.name, value: i.importance })), 'importance') : `<p class="muted" data-block="importance">No parameter importance: ${study.verdict ? 'no setting made a difference.' : 'it needs at least 3 completed Trials whose results differ.'}</p>`}
 ${curves(study, objective)}</div></section>`
   ].join('\n')
   return page(`Study: ${study.name}`, `Study ${study.id} · ${study.status}`, meta, body)
@@ -43,9 +45,10 @@ function settings(s: StudyDetail, objective: string): string {
 }
 
 function best(s: StudyDetail, objective: string): string {
+  if (s.verdict) return `<article class="card" data-block="best"><h3>No best Trial</h3>${verdictBlock(s.verdict)}</article>`
   if (!s.best) return '<article class="card" data-block="best"><h3>Best Trial</h3><p class="muted">No completed Trial yet.</p></article>'
   const params = Object.entries(s.best.params).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(value(v))}</dd>`)
-  return `<article class="card" data-block="best"><h3>Best: Trial ${esc(s.best.number)}</h3><dl><dt>${esc(objective)}</dt><dd><strong>${fixed(s.best.value)}</strong></dd><dt>Run</dt><dd>${esc(s.best.runId ?? '–')}</dd>${params.join('')}</dl></article>`
+  return `<article class="card" data-block="best"><h3>Best: Trial ${esc(trialNumber(s.best.number))}</h3><dl><dt>${esc(objective)}</dt><dd><strong>${fixed(s.best.value)}</strong></dd><dt>Run</dt><dd>${esc(s.best.runId ?? '–')}</dd>${params.join('')}</dl></article>`
 }
 
 function trials(s: StudyDetail, objective: string): string {
@@ -54,7 +57,7 @@ function trials(s: StudyDetail, objective: string): string {
   const rows = s.trialList.map((t) => {
     const isBest = s.best?.number === t.number
     return [
-      `${esc(t.number)}${isBest ? ' ★' : ''}`,
+      `${esc(trialNumber(t.number))}${isBest ? ' ★' : ''}`,
       ...keys.map((k) => esc(value(t.params[k]))),
       esc(t.status) + (t.error ? ` <span class="muted">(${esc(t.error)})</span>` : ''),
       isBest ? `<strong>${fixed(t.value)}</strong>` : fixed(t.value),
@@ -73,10 +76,10 @@ function bestSoFar(s: StudyDetail, objective: string): string {
   let bestValue: number | null = null
   const line: [number, number][] = done.map((t) => {
     bestValue = bestValue === null || (lower ? t.value! < bestValue : t.value! > bestValue) ? t.value! : bestValue
-    return [t.number, bestValue]
+    return [trialNumber(t.number), bestValue]
   })
   const series: Series[] = [
-    { label: 'each Trial', points: done.map((t) => [t.number, t.value]), dots: true, noLine: true, colour: 9 },
+    { label: 'each Trial', points: done.map((t) => [trialNumber(t.number), t.value]), dots: true, noLine: true, colour: 9 },
     { label: 'best so far', points: line, colour: 0 }
   ]
   return lineChart({ title: `Best ${objective} so far`, xLabel: 'Trial', yLabel: objective, series, integerX: true, yRange: lower ? undefined : [0, 1] }, 'best-so-far')
@@ -88,7 +91,7 @@ function curves(s: StudyDetail, objective: string): string {
   const withCurve = s.trialList.filter((t) => t.intermediate.length > 0)
   const shown: TrialSummary[] =
     withCurve.length <= MAX_CURVES ? withCurve : [...withCurve].sort((a, b) => (lower ? (a.value ?? Infinity) - (b.value ?? Infinity) : (b.value ?? -Infinity) - (a.value ?? -Infinity))).slice(0, MAX_CURVES).sort((a, b) => a.number - b.number)
-  const series: Series[] = shown.map((t, i) => ({ label: `Trial ${t.number}${t.status === 'pruned' ? ' (pruned)' : ''}`, points: t.intermediate.map((v, e): [number, number] => [e + 1, v]), colour: i }))
+  const series: Series[] = shown.map((t, i) => ({ label: `Trial ${trialNumber(t.number)}${t.status === 'pruned' ? ' (pruned)' : ''}`, points: t.intermediate.map((v, e): [number, number] => [e + 1, v]), colour: i }))
   const title = `${objective[0].toUpperCase()}${objective.slice(1)} per Epoch${withCurve.length > MAX_CURVES ? ` (best ${MAX_CURVES} of ${withCurve.length} Trials)` : ''}`
   return lineChart({ title, xLabel: 'Epoch', yLabel: objective, series, integerX: true, yRange: lower ? undefined : [0, 1] }, 'trial-curves')
 }

@@ -56,6 +56,16 @@ export class DatasetRepository {
     })()
   }
 
+  /** The name a Dataset goes by (its folder's, or one the user gave it). */
+  name(id: number): string | undefined {
+    return this.#db.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(id) as string | undefined
+  }
+
+  /** Renames a Dataset (its report says the new name too); false when there is no such Dataset. */
+  rename(id: number, name: string): boolean {
+    return this.#db.prepare("UPDATE datasets SET name = ?, report_json = CASE WHEN report_json IS NULL THEN NULL ELSE json_set(report_json, '$.name', ?) END WHERE id = ?").run(name, name, id).changes > 0
+  }
+
   /** Records a finished scan's report as the dataset's current state. */
   saveReport(report: DatasetReport): void {
     this.#db
@@ -75,10 +85,12 @@ export class DatasetRepository {
       .prepare(`SELECT id, name, path, images, fingerprint, scanned_at AS scannedAt,
           json_array_length(report_json, '$.classes') AS classes,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'error') AS errors,
-          (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'warning') AS warnings
+          (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'warning') AS warnings,
+          (SELECT json_extract(value, '$.message') FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.kind') IN ('no-classes', 'single-class') LIMIT 1) AS blocking
         FROM datasets WHERE report_json IS NOT NULL ORDER BY scanned_at DESC, id DESC`)
-      .all() as DatasetListItem[]
-    return rows
+      .all() as (Omit<DatasetListItem, 'untrainable'> & { blocking: string | null })[]
+    // As whyUntrainable says it, without reading each whole report.
+    return rows.map(({ blocking, ...d }) => ({ ...d, untrainable: blocking ?? (d.images === 0 ? 'its class folders have no usable images.' : null) }))
   }
 
   /** Usable files of a dataset (no problem, inside a class), in path order. */

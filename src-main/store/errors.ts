@@ -1,14 +1,17 @@
-/** SQLite failures a user can act on, as plain-language OspreyErrors. */
-import { OspreyError } from '../errors'
+/**
+ * SQLite failures a user can act on, in plain language. Returned as a plain CommandError, not an
+ * OspreyError: ../errors.ts reads this file, and importing it back would make a circle.
+ */
+import type { CommandError } from '../contract'
 
-/** The OspreyError for a storage failure the user can fix (a full disk), or undefined. */
-export function storageError(e: unknown): OspreyError | undefined {
+/** What to tell the user about a storage failure they can fix (a full disk, a read-only folder), or undefined. */
+export function storageError(e: unknown): CommandError | undefined {
   const code = String((e as { code?: unknown })?.code ?? '')
   if (code === 'SQLITE_FULL') {
-    return new OspreyError('internal', 'The disk holding the Osprey data folder is full, so this could not be saved. Free some space and try again; everything saved before is kept.')
+    return { code: 'internal', message: 'The disk holding the Osprey data folder is full, so this could not be saved. Free some space and try again; everything saved before is kept.' }
   }
   if (code.startsWith('SQLITE_READONLY')) {
-    return new OspreyError('internal', 'The Osprey data folder cannot be written to (read-only). Check its permissions, or choose another with --data-dir / OSPREY_DATA_DIR.')
+    return { code: 'internal', message: 'The Osprey data folder cannot be written to (read-only). Check its permissions, or choose another with --data-dir / OSPREY_DATA_DIR.' }
   }
   return undefined
 }

@@ -1,5 +1,5 @@
 /** The history repository: find Runs (filters, full-text search, sort, pages), annotate and delete them. */
-import type { HistoryPage, HistoryQuery, HistoryRun, HistorySortKey, ModelName, RunStatus, TrainingConfig } from '../contract'
+import type { HistoryPage, HistoryQuery, HistoryRun, HistorySortKey, ModelName, RunStatus, TrainingConfig, Verdict } from '../contract'
 import type { Db } from './db'
 
 interface HistoryRow {
@@ -22,6 +22,7 @@ interface HistoryRow {
   notes: string
   tags: string | null
   seed: number
+  verdict: string | null
 }
 
 // Runs without the value sort last whichever the direction; ties go by id so pages are stable.
@@ -36,7 +37,7 @@ const SORT_COLUMNS: Record<HistorySortKey, string> = {
 
 const ROW_COLUMNS = `r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.study_id, r.model,
   json_extract(r.config_json, '$.epochs') + CASE WHEN coalesce(json_extract(r.config_json, '$.fineTuneBlocks'), 0) > 0 THEN coalesce(json_extract(r.config_json, '$.fineTuneEpochs'), 0) ELSE 0 END AS epochs, r.backend, r.val_accuracy, r.val_loss, r.images_per_second,
-  r.created_at, r.duration_ms, r.error, r.notes, r.seed,
+  r.created_at, r.duration_ms, r.error, r.notes, r.seed, json_extract(r.summary_json, '$.verdict') AS verdict,
   (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done,
   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`
 
@@ -144,6 +145,7 @@ function whereClause(q: HistoryQuery): { where: string; params: Record<string, u
   if (q.model) add('r.model = @model', { model: q.model })
   if (q.backend) add('r.backend = @backend', { backend: q.backend })
   if (q.studyId !== undefined) add('r.study_id = @studyId', { studyId: q.studyId })
+  if (q.ids) add('r.id IN (SELECT value FROM json_each(@onlyIds))', { onlyIds: JSON.stringify(q.ids) })
   if (q.tag) add('EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id AND t.tag = @tag)', { tag: q.tag })
   if (q.status?.length) {
     const names = q.status.map((s, i) => [`status${i}`, s] as const)
@@ -186,6 +188,7 @@ function toHistoryRun(r: HistoryRow): HistoryRun {
     error: r.error,
     notes: r.notes,
     tags: r.tags ? r.tags.split('\u001f') : [],
-    seed: r.seed
+    seed: r.seed,
+    verdict: r.verdict ? (JSON.parse(r.verdict) as Verdict) : null
   }
 }

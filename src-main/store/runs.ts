@@ -1,5 +1,6 @@
 /** The runs repository: Runs, their Epoch and Iteration metrics, and artifacts. */
-import type { EpochMetrics, Evaluation, IterationMetrics, RunDetail, RunStatus, RunSummary, TrainingConfig } from '../contract'
+import type { EpochMetrics, Evaluation, IterationMetrics, RunDetail, RunStatus, RunSummary, TrainingConfig, Verdict } from '../contract'
+import { runVerdict } from '../verdict'
 import type { Db } from './db'
 import { currentOwner, ownerAlive } from './owner'
 
@@ -19,6 +20,7 @@ interface RunRow {
   created_at: string
   duration_ms: number | null
   epochs_done: number
+  study_id: number | null
   worker: string | null
 }
 
@@ -29,6 +31,8 @@ export interface RunOutcome {
   imagesPerSecond: number | null
   normalizationStats?: { mean: number[]; std: number[] } | null
   evaluation?: Evaluation | null
+  /** What the figures mean, decided when the Run ended. */
+  verdict?: Verdict | null
 }
 
 const SUMMARY_COLUMNS = `r.*, (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done`
@@ -40,12 +44,16 @@ export class RunRepository {
     this.#db = db
   }
 
-  /** Records a new Run, queued. */
-  create(run: { name: string; datasetId: number | null; fingerprint: string; config: TrainingConfig; studyId?: number | null }): number {
-    const result = this.#db
-      .prepare("INSERT INTO runs (name, dataset_id, fingerprint, status, config_json, seed, study_id) VALUES (?, ?, ?, 'queued', ?, ?, ?)")
-      .run(run.name, run.datasetId, run.fingerprint, JSON.stringify(run.config), run.config.seed, run.studyId ?? null)
-    return Number(result.lastInsertRowid)
+  /** Records a new Run, queued; a `name` function is given the new id (names that tell Runs apart carry it). */
+  create(run: { name: string | ((id: number) => string); datasetId: number | null; fingerprint: string; config: TrainingConfig; studyId?: number | null }): number {
+    return this.#db.transaction(() => {
+      const result = this.#db
+        .prepare("INSERT INTO runs (name, dataset_id, fingerprint, status, config_json, seed, study_id) VALUES (?, ?, ?, 'queued', ?, ?, ?)")
+        .run(typeof run.name === 'string' ? run.name : '', run.datasetId, run.fingerprint, JSON.stringify(run.config), run.config.seed, run.studyId ?? null)
+      const id = Number(result.lastInsertRowid)
+      if (typeof run.name === 'function') this.#db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(run.name(id), id)
+      return id
+    })()
   }
 
   /** The Study a Run is a Trial of, or null. */
@@ -72,6 +80,11 @@ export class RunRepository {
     if (fields.started) sets.push("started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
     if (fields.ended) sets.push("ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
     if (sets.length) this.#db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
+  }
+
+  /** Records the verdict on a Run that has ended, beside its final figures. */
+  setVerdict(id: number, verdict: Verdict | null): void {
+    this.#db.prepare("UPDATE runs SET summary_json = json_set(coalesce(summary_json, '{}'), '$.verdict', json(?)) WHERE id = ?").run(JSON.stringify(verdict), id)
   }
 
   /** Records one finished Epoch (replacing it when a resumed Run repeats it). */
@@ -133,17 +146,24 @@ export class RunRepository {
       .prepare(`SELECT run_id AS runId, epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
           val_accuracy AS valAccuracy, learning_rate AS learningRate, duration_ms AS durationMs FROM epochs WHERE run_id = ? ORDER BY epoch`)
       .all(id) as EpochMetrics[]
+    const config = JSON.parse(row.config_json) as TrainingConfig
+    const split = row.split_json ? (JSON.parse(row.split_json) as RunDetail['split']) : null
+    const base = summary(row)
+    // Runs recorded before verdicts get theirs from their figures.
+    const verdict = base.verdict ?? runVerdict(verdictInput(base, config, split, epochs, outcome?.evaluation ?? null))
     return {
-      ...summary(row),
-      config: JSON.parse(row.config_json) as TrainingConfig,
+      ...base,
+      verdict,
+      config,
       seed: row.seed,
       fingerprint: row.fingerprint,
-      split: row.split_json ? JSON.parse(row.split_json) : null,
+      split,
       versions: row.versions_json ? JSON.parse(row.versions_json) : {},
       normalizationStats: outcome?.normalizationStats ?? null,
       epochMetrics: epochs,
       iterationMetrics: iterations,
-      evaluation: outcome?.evaluation ?? null
+      evaluation: outcome?.evaluation ?? null,
+      trial: row.study_id === null ? null : ((this.#db.prepare('SELECT number FROM trials WHERE run_id = ?').pluck().get(id) as number | undefined) ?? null)
     }
   }
 
@@ -176,6 +196,7 @@ function summary(r: RunRow): RunSummary {
     name: r.name,
     status: r.status,
     datasetId: r.dataset_id,
+    studyId: r.study_id,
     model: config.model,
     backend: r.backend,
     epochsDone: r.epochs_done,
@@ -186,7 +207,22 @@ function summary(r: RunRow): RunSummary {
     createdAt: r.created_at,
     durationMs: r.duration_ms,
     error: r.error,
+    verdict: outcome?.verdict ?? null,
     worker: r.worker ?? null
+  }
+}
+
+/** What the verdict on a Run is drawn from, out of its record. */
+export function verdictInput(run: Pick<RunSummary, 'status' | 'error'>, config: TrainingConfig, split: RunDetail['split'], epochs: EpochMetrics[], evaluation: Evaluation | null): Parameters<typeof runVerdict>[0] {
+  return {
+    status: run.status,
+    error: run.error,
+    classes: split?.classes.length ?? evaluation?.classes.length ?? 2,
+    epochs,
+    evaluation,
+    validationImages: evaluation ? null : (split?.validation ?? null),
+    model: config.model,
+    learningRate: config.learningRate
   }
 }
 

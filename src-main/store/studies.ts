@@ -1,5 +1,6 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
-import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialsOn, TrialState, TrialSummary } from '../contract'
+import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialsOn, TrialState, TrialSummary, VerdictKind } from '../contract'
+import { studyVerdict } from '../verdict'
 import type { Db } from './db'
 import { currentOwner, ownerAlive } from './owner'
 
@@ -12,7 +13,7 @@ export interface StudySettings {
   prune: PrunerName
   seed: number
   training: Omit<TrainingRequest, 'folder'>
-  /** Where the Trials train (issue 12); absent: this machine. */
+  /** Where the Trials train; absent: this machine. */
   trialsOn?: TrialsOn
 }
 
@@ -28,6 +29,8 @@ interface StudyRow {
   status: StudyStatus
   created_at: string
   ended_at: string | null
+  /** Why it ended (failed, stopped, interrupted); null while it runs or when it completed. */
+  error: string | null
 }
 
 interface TrialRow {
@@ -40,6 +43,7 @@ interface TrialRow {
   duration_ms: number | null
   error: string | null
   curve: string | null
+  verdict: VerdictKind | null
   worker: string | null
 }
 
@@ -58,10 +62,10 @@ export class StudyRepository {
     return Number(result.lastInsertRowid)
   }
 
-  /** Moves a Study to `status`; a `message` says why it ended (kept in state_json). */
+  /** Moves a Study to `status`; a `message` says why it ended (its error column). */
   setStatus(id: number, status: StudyStatus, message: string | null = null): void {
     const ended = status === 'running' ? null : new Date().toISOString()
-    this.#db.prepare('UPDATE studies SET status = ?, ended_at = ?, state_json = ? WHERE id = ?').run(status, ended, JSON.stringify({ message }), id)
+    this.#db.prepare('UPDATE studies SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(status, ended, message, id)
   }
 
   /** Records Trial `number` as running (replacing an unfinished attempt of the same number). */
@@ -118,6 +122,7 @@ export class StudyRepository {
     const rows = this.#db
       .prepare(
         `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker,
+           json_extract(r.summary_json, '$.verdict.kind') AS verdict,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
          FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? AND (? IS NULL OR t.number = ?) ORDER BY t.number`
       )
@@ -132,6 +137,7 @@ export class StudyRepository {
       intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
       durationMs: t.duration_ms,
       error: t.status === 'failed' ? t.error : null,
+      verdict: t.verdict,
       worker: t.worker
     }))
   }
@@ -146,7 +152,7 @@ export class StudyRepository {
    *  another live process (the app, while the CLI looks) stay. */
   interruptOrphans(): number {
     const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM studies WHERE status = 'running'").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
-    const interrupt = this.#db.prepare("UPDATE studies SET status = 'interrupted', state_json = json_object('message', 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.') WHERE id = ?")
+    const interrupt = this.#db.prepare("UPDATE studies SET status = 'interrupted', error = 'The app closed while this Study ran. Resume it to go on; completed Trials are kept.' WHERE id = ?")
     const orphans = active.filter((s) => !ownerAlive(s.owner_pid, s.owner_started))
     this.#db.transaction(() => orphans.forEach((s) => interrupt.run(s.id)))()
     return orphans.length
@@ -162,7 +168,9 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
   const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
   for (const t of trials) counts[t.status]++
   const sign = row.objective === 'val_loss' ? 1 : -1
-  const best = trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
+  // Trials that all tie, or all guess, have no best worth naming.
+  const verdict = studyVerdict(trials, row.objective)
+  const best = verdict ? undefined : trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
   return {
     id: row.id,
     name: row.name,
@@ -177,6 +185,7 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
     best: best ? { number: best.number, value: best.value!, params: best.params, runId: best.runId } : null,
     createdAt: row.created_at,
     endedAt: row.ended_at,
-    error: row.state_json ? ((JSON.parse(row.state_json) as { message?: string | null }).message ?? null) : null
+    error: row.error,
+    verdict
   }
 }

@@ -29,6 +29,8 @@ export interface StudyServiceDeps {
   datasets: DatasetService
   /** Trials trained at once when a request does not say. */
   defaultParallel: number
+  /** The clock a Study's time limit is read on (milliseconds); tests pass their own. */
+  now?: () => number
 }
 
 interface ActiveStudy {
@@ -124,13 +126,14 @@ export class StudyService {
     const detail = this.#studies.detail(id)
     if (!detail) throw new OspreyError('not-found', `No Study with id ${id}.`)
     const finished = detail.trialList.filter((t) => t.status === 'completed' && t.value !== null).map((t) => ({ params: t.params as Params, value: t.value! }))
-    return { ...detail, importance: paramImportance(detail.space as SearchSpace, finished) }
+    // Trials that all tie (or all guess) say nothing about which hyperparameter matters.
+    return { ...detail, importance: detail.verdict ? [] : paramImportance(detail.space as SearchSpace, finished) }
   }
 
   /** Trains the best Trial's settings as an ordinary Run. */
   async useBest(id: number): Promise<RunSummary> {
     const study = this.get(id)
-    if (!study.best) throw new OspreyError('bad-input', `Study ${id} has no completed Trial yet.`)
+    if (!study.best) throw new OspreyError('bad-input', study.verdict ? `Study ${id} has no best Trial: ${study.verdict.headline.toLowerCase()}.` : `Study ${id} has no completed Trial yet.`)
     return this.#deps.training.start(applyParams({ ...study.training, folder: study.folder }, study.best.params as Params))
   }
 
@@ -176,7 +179,8 @@ export class StudyService {
     const sign = detail.objective === 'val_loss' ? 1 : -1 // strategies and pruners minimize
     const observations = (): Observation[] =>
       this.#studies.trials(id).map((t) => ({ number: t.number, params: t.params as Params, status: t.status, value: t.value === null ? null : sign * t.value, intermediate: t.intermediate.map((v) => sign * v) }))
-    const deadline = settings.timeBudgetMinutes ? Date.now() + settings.timeBudgetMinutes * 60_000 : Infinity
+    const now = this.#deps.now ?? Date.now
+    const deadline = settings.timeBudgetMinutes ? now() + settings.timeBudgetMinutes * 60_000 : Infinity
 
     const disposePruning = this.#deps.events.on('runs.epoch', (epoch) => {
       const number = [...active.runs].find(([, runId]) => runId === epoch.runId)?.[0]
@@ -201,7 +205,7 @@ export class StudyService {
       const inFlight = new Map<number, Promise<void>>()
       let exhausted = false
       while (true) {
-        while (!active.stopping && !exhausted && inFlight.size < settings.parallel && Date.now() < deadline) {
+        while (!active.stopping && !exhausted && inFlight.size < settings.parallel && now() < deadline) {
           let trial: { number: number; params: Params; runId?: number | null } | undefined = unfinished.shift()
           if (!trial) {
             if (next >= settings.trials) break

@@ -8,7 +8,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises'
 import { basename, isAbsolute, join, normalize } from 'node:path'
 import type { ExportedModelMetadata } from '../contract'
 import { OspreyError } from '../errors'
-import { writeExportFiles } from './export-files'
+import { zipSync, type Zippable } from 'fflate'
+import { writeExportFiles, type ExportFile } from './export-files'
 
 /** What the Run adds to the metadata; the rest (labels, size, channels, normalization) comes from the saved model itself. */
 export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'model' | 'backend'>
@@ -23,6 +24,34 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
   if (!isAbsolute(folder)) throw new OspreyError('bad-input', `"${folder}" is not a full path: give the absolute path of the folder to export to.`)
   const existing = await stat(folder).catch(() => null)
   if (existing && !existing.isDirectory()) throw new OspreyError('bad-input', `${folder} is a file, not a folder. Choose a folder to export the model into.`)
+  const files = await exportFiles(modelDir, details)
+  await mkdir(folder, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new OspreyError('bad-input', `Cannot create ${folder}: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message}.`)
+  })
+  try {
+    // No file already there is replaced unless told, no link is followed; model.json last, so a
+    // folder with a model.json holds a whole model.
+    await writeExportFiles(folder, files, overwrite)
+  } catch (e) {
+    if (e instanceof OspreyError) throw e
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message
+    throw new OspreyError('bad-input', `Cannot write the model into ${folder}: ${why}.`)
+  }
+  return ['model.json', ...files.slice(0, -1).map((f) => f.name)]
+}
+
+/** The export as one zip (the same files, for a browser to download): the folder's files at its top level. */
+export async function exportZip(modelDir: string, details: ExportDetails): Promise<Buffer> {
+  const files = await exportFiles(modelDir, details)
+  const entries: Zippable = {}
+  // Weights barely compress: stored as they are; the JSON files deflate well.
+  for (const file of files) entries[file.name] = 'copyFrom' in file ? [await readFile(file.copyFrom), { level: 0 }] : [Buffer.from(file.data), { level: 6 }]
+  return Buffer.from(zipSync(entries, { mtime: new Date() }))
+}
+
+/** The files of an export of the model in `modelDir`, model.json last. */
+async function exportFiles(modelDir: string, details: ExportDetails): Promise<ExportFile[]> {
   const modelJson = await readFile(join(modelDir, 'model.json'), 'utf8').catch(() => {
     throw new OspreyError('not-found', `The Run's model files are missing from ${modelDir}; train the Run again to export it.`)
   })
@@ -33,9 +62,6 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
   // Weight paths come from a file on disk: never let one point outside the model folder.
   if (weightFiles.some((p) => basename(normalize(p)) !== p)) throw new OspreyError('internal', `The model in ${modelDir} names weight files outside its folder.`)
 
-  await mkdir(folder, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new OspreyError('bad-input', `Cannot create ${folder}: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message}.`)
-  })
   const metadata: ExportedModelMetadata = {
     format: 'osprey-image-classifier',
     version: 1,
@@ -47,24 +73,10 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
     ...(inputs.backbone ? { backbone: inputs.backbone } : {}),
     exportedAt: new Date().toISOString()
   }
-  try {
-    // No file already there is replaced unless told, no link is followed; model.json last, so a
-    // folder with a model.json holds a whole model.
-    await writeExportFiles(
-      folder,
-      [
-        ...weightFiles.map((file) => ({ name: file, copyFrom: join(modelDir, file) })),
-        { name: 'labels.json', data: `${JSON.stringify(metadata.labels, null, 2)}\n` },
-        { name: 'metadata.json', data: `${JSON.stringify(metadata, null, 2)}\n` },
-        { name: 'model.json', data: modelJson }
-      ],
-      overwrite
-    )
-  } catch (e) {
-    if (e instanceof OspreyError) throw e
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message
-    throw new OspreyError('bad-input', `Cannot write the model into ${folder}: ${why}.`)
-  }
-  return ['model.json', ...weightFiles, 'labels.json', 'metadata.json']
+  return [
+    ...weightFiles.map((file) => ({ name: file, copyFrom: join(modelDir, file) })),
+    { name: 'labels.json', data: `${JSON.stringify(metadata.labels, null, 2)}\n` },
+    { name: 'metadata.json', data: `${JSON.stringify(metadata, null, 2)}\n` },
+    { name: 'model.json', data: modelJson }
+  ]
 }

@@ -9,7 +9,7 @@ import { evaluate } from '../engine/evaluate'
 import { fileHandler } from '../engine/io'
 import { buildModel } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
-import type { ControlListener } from '../jobs/worker'
+import type { ControlListener } from '../jobs/protocol'
 import { restoreCheckpoint } from './checkpoint'
 import { prepareData, splitRecord } from './prepare'
 import type { TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
@@ -25,15 +25,17 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
   signal.addEventListener('abort', () => control.stop())
   if (config.model === 'pretrained') return runTransferJob(input, signal, progress, control)
 
-  const { classes, images, split, channels, cache, stats, loader } = await beforeTraining(control, () => prepareData(input, AbortSignal.any([signal, control.stopped]), (done, total) => progress({ kind: 'preparing', done, total })))
+  const { classes, images, split, channels, cache, stats, loader } = await beforeTraining(control, () => prepareData(input, AbortSignal.any([signal, control.stopped]), (done, total) => progress({ kind: 'preparing', step: 'images', done, total })))
   let backend: Backend | null = null
   try {
     // Two wasm replicas of one thread each beat one backend with two threads (most of a step is
     // outside XNNPACK's threaded kernels); other backends use their own parallelism.
     const replicas = Math.max(1, input.replicas ?? 1)
+    progress({ kind: 'preparing', step: 'backend', done: 0, total: 0 })
     backend = await initBackend(config.backend, { threads: replicas > 1 ? 1 : undefined, log: (message) => progress({ kind: 'log', message }) })
     const { tf } = backend
     const run: RunContext = { backend, runDir: input.runDir, control, progress, signal, timing: { ms: 0, images: 0 } }
+    progress({ kind: 'preparing', step: 'model', done: 0, total: 0, what: input.resume ? 'checkpoint' : undefined })
     const restored = input.resume ? await restoreCheckpoint(tf, join(input.runDir, 'checkpoint-last'), config.optimizer, config.learningRate) : null
     const inputShape = [config.imageSize, config.imageSize, channels]
     const model = restored?.model ?? buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed, { dropout: config.dropout, units: config.units })

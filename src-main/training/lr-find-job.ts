@@ -4,7 +4,7 @@ import { buildHead, loadFeatureExtractor } from '../engine/backbone'
 import { findLearningRate } from '../engine/lr-finder'
 import { buildModel, forTraining } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
-import type { Batch } from '../engine/trainer'
+import type { Batch } from '../engine/step'
 import { labelAndSplit, prepareData } from './prepare'
 import type { LrFindInput, LrFindResult, TrainProgress } from './protocol'
 import { backboneStats, embed } from './transfer'
@@ -30,7 +30,7 @@ export async function runLrFindJob(input: LrFindInput, signal: AbortSignal, prog
       backend.dispose()
     }
   }
-  const { classes, channels, cache, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', done, total }))
+  const { classes, channels, cache, loader } = await prepareData(input, signal, (done, total) => progress({ kind: 'preparing', step: 'images', done, total }))
   const backend = await initBackend(config.backend, { log })
   try {
     const { tf } = backend

@@ -1,7 +1,7 @@
 /** What a training worker is given and what it reports back. Plain objects only. */
 import type { BackboneSource } from '../backbones/files'
+import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, RunPhase, TrainingConfig } from '../contract'
 import type { DatasetManifest } from './prepare'
-import type { EpochMetrics, Evaluation, ImagePrediction, IterationMetrics, TrainingConfig } from '../contract'
 
 /** Everything a training worker needs to run (or resume) a Run. */
 export interface TrainJobInput {
@@ -37,9 +37,12 @@ export interface SplitRecord {
   perClass: Record<string, { train: number; validation: number; test: number }>
 }
 
+/** What a Run does before its first Iteration: decode images, compute a backbone's features, start the backend, build the model. */
+export type PrepareStep = RunPhase['step']
+
 /** Progress a training worker streams: main records it and tells the renderer. */
 export type TrainProgress =
-  | { kind: 'preparing'; done: number; total: number; /** What is being prepared; default the decoded images. */ what?: string }
+  | { kind: 'preparing'; step: PrepareStep; done: number; total: number; /** What is being prepared, in words (e.g. the backbone's features). */ what?: string }
   | { kind: 'started'; backend: string; versions: Record<string, string>; split: SplitRecord; normalizationStats: { mean: number[]; std: number[] } | null }
   | { kind: 'iteration'; metrics: Omit<IterationMetrics, 'runId'> }
   | { kind: 'epoch'; metrics: Omit<EpochMetrics, 'runId'>; improved: boolean }
@@ -71,7 +74,20 @@ export interface LrFindResult {
   backend: string
 }
 
-// --- Try it (issue 3) ---
+/** A quick measurement of a Run's model on this machine (no Dataset is read but a few sample images). */
+export interface MeasureJobInput {
+  config: TrainingConfig
+  channels: 1 | 3
+  classes: number
+  /** A pretrained Run's backbone (already on this machine). */
+  backbone?: BackboneSource
+  /** Model replicas the Run would train on (wasm: 2 for a Run of its own). */
+  replicas: number
+  /** A few of the Dataset's images (absolute paths), to time decoding. */
+  samples: string[]
+}
+
+// --- Try it ---
 
 /** Classifying images with a Run's saved model, in a worker (tfjs never loads on the main process). */
 export interface PredictJobInput {

@@ -6,7 +6,7 @@ import type { Response, RunDetail, TopLossImage } from '../contract'
 import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
-import { exportModel } from './export'
+import { exportModel, exportZip } from './export'
 import type { TrainingService } from './service'
 
 /** Thumbnails of "Try it" and the gallery: large enough to judge a mistake, small to send. */
@@ -34,6 +34,12 @@ export class RunModelService {
     const { run, modelDir } = this.#model(id)
     const files = await exportModel(modelDir, folder, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }, overwrite)
     return { folder, files }
+  }
+
+  /** Run `id`'s model as one zip (what export writes to a folder), for a browser to download. */
+  async modelZip(id: number): Promise<{ filename: string; bytes: Buffer }> {
+    const { run, modelDir } = this.#model(id)
+    return { filename: `osprey-run-${id}-model.zip`, bytes: await exportZip(modelDir, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }) }
   }
 
   /** The top-loss images of Run `id`'s evaluation as thumbnails; a file gone from disk says so instead. */

@@ -6,7 +6,11 @@ import { existsSync, renameSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { BackboneService } from '../backbones/service'
-import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import type { BackboneSource } from '../backbones/files'
+import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunEstimate, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
+import { cacheKey } from '../pipeline/cache'
+import { embeddingFileName } from '../pipeline/embeddings'
+import { estimateRun, type Measurement } from './estimate'
 import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
@@ -15,7 +19,9 @@ import type { JobOptions, WorkerPool } from '../jobs/pool'
 import type { ControlAction } from '../jobs/protocol'
 import { resolveSplitFractions } from '../pipeline/split'
 import type { Db } from '../store/db'
-import { RunRepository } from '../store/runs'
+import { RunRepository, verdictInput } from '../store/runs'
+import { trialNumber } from '../tuning/types'
+import { runVerdict } from '../verdict'
 import { checkRequest, chooseModel, defaultConfig, resolveConfig } from './config'
 import { augmentationPreview } from './preview'
 import type { LrFindResult, TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
@@ -28,7 +34,7 @@ export interface TrainingServiceDeps {
   pool: WorkerPool
   /** Where a Study's Trials train, beside (not behind) ordinary Runs; defaults to `pool`. */
   trialPool?: WorkerPool
-  /** Workers on a job queue (issue 12), when the studio is connected to one: Trials of a Study that asks for it train there. */
+  /** Workers on a job queue, when the studio is connected to one: Trials of a Study that asks for it train there. */
   queue?: TrialRunner
   events: EventBus
   datasets: DatasetService
@@ -36,6 +42,8 @@ export interface TrainingServiceDeps {
   /** The images of a Dataset that new Runs leave out (the user excluded them after a label check). */
   excluded?: (datasetId: number) => string[]
   nativeBinding?: string
+  /** Where the estimate's measurements run, beside (not behind) a Run in training; defaults to `pool`. */
+  measurePool?: WorkerPool
 }
 
 /** Where a Trial's Run trains: the local Trial pool, or workers taking it from the queue. */
@@ -59,6 +67,8 @@ export class TrainingService {
   #deps: TrainingServiceDeps
   #runs: RunRepository
   #active = new Map<number, ActiveRun>()
+  // Measurements of models on this machine, by what they measured: one per setting, for the session.
+  #measurements = new Map<string, Promise<Measurement>>()
 
   constructor(deps: TrainingServiceDeps) {
     this.#deps = deps
@@ -87,7 +97,7 @@ export class TrainingService {
   async start(request: TrainingRequest, trial?: { studyId: number; number: number; onQueue?: boolean }): Promise<RunSummary> {
     if (trial?.onQueue) this.#queue()
     const { report, config, sources } = await this.#ready(request)
-    const name = trial ? `${report.name} · Study ${trial.studyId} · Trial ${trial.number}` : `${report.name} · ${config.model === 'pretrained' ? (sources.backbone?.title ?? 'pretrained') : config.model}`
+    const name = (id: number) => runName(report.name, config, sources.backbone?.title, id, trial)
     const id = this.#runs.create({ name, datasetId: report.id, fingerprint: report.fingerprint, config, studyId: trial?.studyId ?? null })
     if (trial?.onQueue) this.#runs.update(id, { worker: 'queue' })
     const setAside = this.#clearFolder(id)
@@ -107,6 +117,63 @@ export class TrainingService {
     const { report, config, sources } = await this.#ready(request)
     const { dbFile, nativeBinding } = this.#deps
     return this.#deps.pool.run('lrfind', { dbFile, nativeBinding, ...this.#caches(), datasetId: report.id, config, ...sources })
+  }
+
+  /**
+   * How long a Run with these settings will take here: its model measured on this machine (in a
+   * worker, seconds; kept for the session), counted over the Dataset as last scanned, with what is
+   * already cached (decoded images, a backbone's features) left out.
+   */
+  async estimate(request: TrainingRequest): Promise<RunEstimate> {
+    checkRequest(request)
+    const known = this.#deps.datasets.list().find((d) => d.path === resolve(request.folder))
+    if (!known) throw new OspreyError('not-found', `Scan ${request.folder} first: the estimate counts its images.`)
+    const report = this.#deps.datasets.get(known.id)
+    const config = resolveConfig({ ...request, folder: report.path }, report)
+    const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
+    const pretrained = config.model === 'pretrained'
+    const channels: 1 | 3 = pretrained || report.stats.channels.rgb > 0 ? 3 : 1
+    const { cacheDir, embeddingDir } = this.#caches()
+    let backbone: BackboneSource | undefined
+    if (pretrained) {
+      const listed = (await this.#deps.backbones.list()).find((b) => b.id === config.backbone)
+      if (listed && !listed.installed) throw new OspreyError('bad-input', `${listed.title} is not on this machine yet: download it (${Math.round(listed.bytes / 1e6)} MB) for an estimate, or start the Run, which downloads it first.`)
+      backbone = await this.#deps.backbones.source(config.backbone!, config.backboneLayer)
+    }
+    const replicas = Math.min(2, availableParallelism())
+    const key = JSON.stringify([config.model, config.imageSize, config.batchSize, config.backend, config.optimizer, config.units, config.dropout, backbone?.key, channels, report.classes.length])
+    let measured = this.#measurements.get(key)
+    if (!measured) {
+      const files = this.#deps.datasets.usableFiles(known.id)
+      const samples = Array.from({ length: Math.min(8, files.length) }, (_, i) => join(report.path, files[Math.floor((i * files.length) / Math.min(8, files.length))].path))
+      const started = Date.now()
+      measured = (this.#deps.measurePool ?? this.#deps.pool).run('measure', { config, channels, classes: report.classes.length, backbone, replicas, samples }).then(({ measuringMs, ...m }) => {
+        // Starting a worker, loading tfjs and the backend count too: the job's whole time but its measuring.
+        return { ...m, startMs: Date.now() - started - measuringMs }
+      })
+      this.#measurements.set(key, measured)
+      measured.catch(() => this.#measurements.delete(key))
+    }
+    const m = await measured
+    const imagesCached = existsSync(join(cacheDir, `${cacheKey({ fingerprint: report.fingerprint, size: config.imageSize, channels })}.json`))
+    const featuresCached = backbone ? Array.from({ length: (config.augmentedViews ?? 0) + 1 }, (_, view) => view).every((view) => existsSync(join(embeddingDir!, `${embeddingFileName({ fingerprint: report.fingerprint, backbone: backbone!.key, size: config.imageSize, view, ...(view ? { augmentation: config.augmentation, seed: config.seed } : {}) })}.json`))) : false
+    return estimateRun(
+      {
+        pretrained,
+        images: report.images,
+        trainImages: Math.floor(report.images * (1 - fractions.validation - fractions.test)),
+        validationImages: Math.round(report.images * fractions.validation),
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        views: pretrained ? (config.augmentedViews ?? 0) : 0,
+        fineTuneEpochs: pretrained && (config.fineTuneBlocks ?? 0) > 0 ? (config.fineTuneEpochs ?? 0) : 0,
+        imagesCached,
+        featuresCached,
+        replicas,
+        cores: availableParallelism()
+      },
+      m
+    )
   }
 
   /** Where decoded images and embeddings are cached (shared by Runs on the same Dataset). */
@@ -276,7 +343,10 @@ export class TrainingService {
         // A worker that died (killed, crashed, out of memory) leaves a resumable Run; one stopped before its first Iteration, a stopped one.
         const died = e.code === 'internal' && /stopped unexpectedly/.test(e.message)
         if (e.code === 'cancelled') this.#setStatus(id, 'stopped', { ended: true }, e.message)
-        else this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+        else {
+          if (!died) this.#runs.setVerdict(id, runVerdict({ status: 'failed', error: e.message, classes: 2, epochs: [], learningRate: config.learningRate }))
+          this.#setStatus(id, died ? 'interrupted' : 'failed', { error: e.message, ended: true }, e.message)
+        }
       })
       .finally(() => this.#active.delete(id))
       .then(() => this.#summary(id))
@@ -289,6 +359,8 @@ export class TrainingService {
     const last = existing?.epochMetrics.at(-1)
     const status: RunStatus = result.stoppedBy === 'stopped' ? 'stopped' : 'completed'
     const message = result.stoppedBy === 'early-stopping' ? 'Stopped early: validation loss had stopped improving; the best weights were kept.' : undefined
+    // Judged on the validation images (the test split stays for the record): the same figures the charts show.
+    const verdict = existing ? runVerdict(verdictInput({ status, error: null }, existing.config, existing.split, existing.epochMetrics, result.evaluation)) : null
     this.#setStatus(
       id,
       status,
@@ -299,7 +371,8 @@ export class TrainingService {
           valLoss: result.evaluation?.loss ?? last?.valLoss ?? null,
           imagesPerSecond: result.imagesPerSecond,
           normalizationStats: existing?.normalizationStats ?? null,
-          evaluation: evaluation ?? null
+          evaluation: evaluation ?? null,
+          verdict
         }
       },
       message
@@ -367,11 +440,35 @@ export class TrainingService {
           this.#setStatus(id, 'running')
           break
         case 'preparing':
+          this.#deps.events.emit('runs.phase', { runId: id, step: p.step, text: phaseText(p), done: p.done, total: p.total })
+          break
         case 'log':
-          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.kind === 'log' ? p.message : `Preparing ${p.what ?? 'images'}: ${p.done} of ${p.total}` })
+          this.#deps.events.emit('runs.status', { run: this.#summary(id), message: p.message })
           break
       }
     }
     return { record, flush }
   }
+}
+
+/** A preparation step in a sentence for the user. */
+export function phaseText(p: Extract<TrainProgress, { kind: 'preparing' }>): string {
+  const count = p.total ? `: ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} images` : '…'
+  switch (p.step) {
+    case 'images':
+      return `Reading and resizing the images (once; later Runs reuse them)${count}`
+    case 'features':
+      return `Computing the features of every image with ${p.what ?? 'the backbone'} (once; later Runs on this Dataset reuse them)${count}`
+    case 'backend':
+      return 'Starting the training backend…'
+    case 'model':
+      return p.what === 'checkpoint' ? 'Restoring the last checkpoint…' : p.what ? `Loading ${p.what} and building the model…` : 'Building the model…'
+  }
+}
+
+/** A name that tells Runs apart in a list: the Dataset, the model, the image size and the Run's id (a Trial: its Study and number). */
+export function runName(dataset: string, config: TrainingConfig, backboneTitle: string | undefined, id: number, trial?: { studyId: number; number: number }): string {
+  if (trial) return `${dataset} · Study ${trial.studyId} · Trial ${trialNumber(trial.number)} · #${id}`
+  const model = config.model === 'pretrained' ? (backboneTitle ?? 'pretrained') : config.model
+  return `${dataset} · ${model} · ${config.imageSize} px · #${id}`
 }

@@ -1,6 +1,6 @@
 /** Steering a Run from its worker: pause, resume and stop as the trainer asks for them, and time spent training. */
 import type { RunControl } from '../engine/trainer'
-import type { ControlListener } from '../jobs/worker'
+import type { ControlListener } from '../jobs/protocol'
 import { OspreyError } from '../errors'
 import type { TrainProgress } from './protocol'
 

@@ -52,10 +52,12 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
   const opened: { images?: Awaited<ReturnType<typeof imagePipeline>> } = {}
   try {
     // One replica with every thread: embedding and fine-tuning's frozen trunk only infer, where XNNPACK's threads scale; the head and the top are small.
+    progress({ kind: 'preparing', step: 'backend', done: 0, total: 0 })
     backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
     const { tf } = backend
     const run: RunContext = { backend, runDir: input.runDir, control, progress, signal, timing: { ms: 0, images: 0 } }
     const checkpointDir = join(input.runDir, 'checkpoint-last')
+    progress({ kind: 'preparing', step: 'model', done: 0, total: 0, what: input.resume ? 'checkpoint' : source.title })
     const restored = input.resume ? await restoreCheckpoint<StageState>(tf, checkpointDir, config.optimizer, config.learningRate) : null
     const extractor = await loadFeatureExtractor(tf, source, config.imageSize)
     const dim = extractor.outputs[0].shape[1] as number
@@ -89,7 +91,7 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
 
     // Stage 2: fine-tuning, unless the head was stopped.
     let stage2: TrainResult | null = null
-    const pixels = async () => (opened.images ??= await imagePipeline({ ...input, config: { ...config, normalization: stats.normalization } }, data, signal, (done, total) => progress({ kind: 'preparing', done, total })))
+    const pixels = async () => (opened.images ??= await imagePipeline({ ...input, config: { ...config, normalization: stats.normalization } }, data, signal, (done, total) => progress({ kind: 'preparing', step: 'images', done, total })))
     if (fineTune && stage1.stoppedBy !== 'stopped' && !control.stopRequested()) {
       const resumed = restored?.state.stage === 2
       const unfrozen = unfreezeLastBlocks(classifier, source.blocks, config.fineTuneBlocks!)
@@ -162,7 +164,7 @@ export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.L
     const key = { fingerprint: data.report.fingerprint, backbone: source.key, size: config.imageSize, view, ...(view ? { augmentation: config.augmentation, seed: config.seed } : {}) }
     let found = input.warmStart ? null : await readEmbeddings(input.embeddingDir!, key, data.images.length)
     if (!found) {
-      const what = `features (${source.title}${view ? `, augmented view ${view}` : ''})`
+      const what = `${source.title}${view ? `, augmented view ${view}` : ''}`
       const started = Date.now()
       extractor ??= await loadExtractor()
       found = await embedImages(tf, extractor, {
@@ -174,10 +176,10 @@ export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.L
         augmentation: config.augmentation,
         seed: config.seed,
         signal,
-        onProgress: throttled((done, total) => progress({ kind: 'preparing', done, total, what }))
+        onProgress: throttled((done, total) => progress({ kind: 'preparing', step: 'features', done, total, what }))
       })
       const seconds = (Date.now() - started) / 1000
-      progress({ kind: 'log', message: `Computed the ${what} of ${data.images.length} images in ${seconds.toFixed(1)} s (${Math.round(data.images.length / Math.max(seconds, 1e-3))} images/s).` })
+      progress({ kind: 'log', message: `Computed the features (${what}) of ${data.images.length} images in ${seconds.toFixed(1)} s (${Math.round(data.images.length / Math.max(seconds, 1e-3))} images/s).` })
       // A warm start changes the backbone's weights: its embeddings are this Run's alone.
       if (!input.warmStart) await writeEmbeddings(input.embeddingDir!, key, found.data, found.dim)
     }

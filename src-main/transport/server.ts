@@ -1,6 +1,7 @@
 /**
  * The serve transport: the renderer bundle over HTTP and the contract over a WebSocket at /api,
- * on 127.0.0.1 by default, behind a per-launch token.
+ * on 127.0.0.1 by default, behind a per-launch token; uploads and the model download under
+ * /api/uploads and /api/downloads (./files.ts), behind the same token.
  *
  * The page shell (index.html and the built assets) is public: it is the same for everyone and
  * carries no data. Everything that carries data travels over /api, which needs the token. The
@@ -17,6 +18,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
+import { fileRoutes } from './files'
 
 /** Where and what to serve. */
 export interface ServeOptions {
@@ -79,11 +81,18 @@ export async function serve(services: Services, options: ServeOptions): Promise<
     return isLoopback(name)
   }
 
+  const files = fileRoutes(services, refuse)
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!hostAllowed(req)) return refuse(res, 403, 'Forbidden host.')
     const url = parseUrl(req.url)
     if (!url) return refuse(res, 400, 'Bad request: the address is not a valid URL path.')
     if (url.pathname === '/api') return authorized(req, url) ? refuse(res, 426, 'The API is a WebSocket: connect with ws://.') : refuse(res, 401, NO_TOKEN)
+    // Uploads and downloads carry data: the token, and from a browser our own page only.
+    if (url.pathname.startsWith('/api/')) {
+      if (!authorized(req, url)) return refuse(res, 401, NO_TOKEN)
+      if (!sameOrigin(req)) return refuse(res, 403, 'Forbidden origin.')
+      return files(req, res, url)
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
     await sendFile(options.rendererDir, url.pathname, res)
   }

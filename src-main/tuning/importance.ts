@@ -5,7 +5,7 @@
  */
 import type { Dimension, Params } from './types'
 
-/** Importance per hyperparameter, most important first; empty below 3 Trials. */
+/** Importance per hyperparameter, most important first; empty below 3 Trials and when nothing correlates with the objective. */
 export function paramImportance(space: Record<string, Dimension>, trials: { params: Params; value: number }[]): { name: string; importance: number }[] {
   if (trials.length < 3) return []
   const values = trials.map((t) => t.value)
@@ -15,7 +15,9 @@ export function paramImportance(space: Record<string, Dimension>, trials: { para
     return { name, score: Number.isFinite(score) ? score : 0 }
   })
   const total = raw.reduce((sum, r) => sum + r.score, 0)
-  return raw.map((r) => ({ name: r.name, importance: total > 0 ? r.score / total : 1 / raw.length })).sort((a, b) => b.importance - a.importance)
+  // No hyperparameter explains any difference (e.g. every Trial scored the same): equal shares would claim they all matter.
+  if (!(total > 0)) return []
+  return raw.map((r) => ({ name: r.name, importance: r.score / total })).sort((a, b) => b.importance - a.importance)
 }
 
 /** Average ranks (ties share their mean rank). */

@@ -13,8 +13,11 @@ const CONFIG_NAMES = ['model', 'imageSize', 'epochs', 'batchSize', 'optimizer', 
 
 const ALIASES: Record<string, string> = { lr: 'learningRate', batch_size: 'batchSize', weight_decay: 'weightDecay', image_size: 'imageSize' }
 
-/** Every hyperparameter name a search space may use. */
+/** Every hyperparameter name a search space may use (the short aliases too, for spaces written by hand). */
 export const TUNABLE_NAMES: readonly string[] = [...CONFIG_NAMES, ...Object.keys(ALIASES), ...AUGMENTATION_NAMES, ...AUGMENTATION_NAMES.map((n) => `augmentation.${n}`)]
+
+/** One spelling per hyperparameter, as the studio offers them: the settings' own names, then the augmentation strengths. */
+export const SPACE_NAMES: readonly string[] = [...CONFIG_NAMES, ...AUGMENTATION_NAMES]
 
 /** The fixed settings with a Trial's params laid over them. Values are checked later by the
  *  training config's own validation, so a bad combination fails that Trial with its reason. */

@@ -3,6 +3,7 @@
  * Pure: no Electron, no tfjs. Strategies and pruners always MINIMIZE; the Study runner turns
  * "maximize validation accuracy" into minimizing its negative.
  */
+import type { TrialState } from '../contract'
 
 /** One searchable hyperparameter, in the JSON shape users write (see docs/ARCHITECTURE.md). */
 export type Dimension =
@@ -16,15 +17,18 @@ export type SearchSpace = Record<string, Dimension>
 /** One point of a space: hyperparameter name → value. */
 export type Params = Record<string, string | number | boolean>
 
-/** What happened to a Trial. */
-export type TrialStatus = 'running' | 'completed' | 'pruned' | 'failed'
+/** The number a person sees for Trial `index`: Trials count from 1, like Runs; the store and the strategies count from 0. */
+export function trialNumber(index: number): number {
+  return index + 1
+}
+
 
 /** A Trial as strategies and pruners see it. */
 export interface Observation {
   /** 0-based, the order in which Trials were asked for. */
   number: number
   params: Params
-  status: TrialStatus
+  status: TrialState
   /** The final value to minimize; null while running or when failed. */
   value: number | null
   /** Per-Epoch values to minimize (index 0 = Epoch 1), for pruning and for pruned Trials. */

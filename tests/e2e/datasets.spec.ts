@@ -253,3 +253,44 @@ test('the keyboard alone reaches the path field and the Scan button, and Enter s
   await expect(page.getByTestId('report-path')).toHaveText(folder)
   await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '4')
 })
+
+test('from the report: a folder that cannot be trained on says so everywhere, a good one is renamed and opens the New Run form', async ({ page, server, workDir }) => {
+  const { mkdir } = await import('node:fs/promises')
+  // One class only: the problem names that class folder, and nothing offers to train on it.
+  const lonely = join(workDir, 'lonely')
+  for (let i = 0; i < 3; i++) await writeImage(lonely, `cats/${i}.png`, i)
+  // No class folders at all: the problem names the dataset folder, not ".".
+  const flat = join(workDir, 'flat')
+  await mkdir(flat, { recursive: true })
+  for (let i = 0; i < 2; i++) await writeImage(flat, `${i}.png`, i)
+  const good = await cleanDataset(join(workDir, 'colours'), ['red', 'blue'], 4)
+  await openStudio(page, server)
+
+  await scanByPath(page, flat)
+  await expect(page.getByTestId('problem').filter({ hasText: 'No class folders' }).locator('.path')).toHaveText('flat/ (the dataset folder)')
+  await scanByPath(page, lonely)
+  await expect(page.getByTestId('problem').filter({ hasText: 'Only one class' }).locator('.path')).toHaveText('cats')
+  await expect(page.getByTestId('train-on-dataset')).toBeDisabled()
+
+  await scanByPath(page, good)
+  await page.getByTestId('rename-dataset').click()
+  await page.getByTestId('dataset-name').fill('primary colours')
+  await page.getByTestId('dataset-name-save').click()
+  await expect(page.locator('#report-heading')).toHaveText('primary colours')
+  await expect(page.getByTestId('dataset-item').filter({ hasText: 'primary colours' })).toHaveCount(1)
+  // The name outlives a rescan; the folder keeps its own.
+  await page.getByTestId('rescan-button').click()
+  await expect(page.locator('#report-heading')).toHaveText('primary colours')
+  expect(readdirSync(workDir).sort()).toEqual(['colours', 'flat', 'lonely'])
+
+  await page.getByTestId('train-on-dataset').click()
+  await expect(page.getByTestId('train-form')).toBeVisible()
+  const field = page.getByTestId('train-dataset')
+  await expect(field.locator('option:checked')).toContainText('primary colours')
+  // The untrainable ones are marked in the dropdown, and say why once chosen.
+  await expect(field.locator('option', { hasText: 'lonely' })).toContainText('cannot be trained on yet')
+  await expect(field.locator('option', { hasText: 'flat' })).toContainText('cannot be trained on yet')
+  await expect(field.locator('option', { hasText: 'primary colours' })).not.toContainText('cannot be trained on yet')
+  await field.selectOption({ label: (await field.locator('option', { hasText: 'lonely' }).textContent())!.trim() })
+  await expect(page.getByTestId('train-dataset-untrainable')).toContainText('Only one class')
+})

@@ -25,7 +25,8 @@ async function openHistory(page: Page, server: OspreyServer): Promise<void> {
   page.on('pageerror', (error) => errors.push(String(error.stack)))
   await page.goto(server.url)
   await page.getByTestId('nav-history').click()
-  await expect(page.getByTestId('history-total')).toBeVisible()
+  // A history with Runs shows their count; an empty one, a welcome.
+  await expect(page.getByTestId('history-total').or(page.getByTestId('history-empty'))).toBeVisible()
 }
 
 test.afterEach(({ page }) => {
@@ -47,7 +48,11 @@ test('filters, searches and sorts the history', async ({ page, dataDir, startSer
   await expect(page.getByTestId('history-total')).toHaveText('4 Runs')
   expect(await rowNames(page)).toEqual(['birds crashed', 'birds resnet', 'pets heavy augmentation', 'pets baseline'])
 
+  // The filters are folded away until asked for, so the list keeps the height.
+  await expect(page.getByTestId('filter-status')).toBeHidden()
+  await page.getByTestId('filters-toggle').click()
   await page.getByTestId('filter-status').selectOption('failed')
+  await expect(page.getByTestId('filters-toggle')).toHaveText('Filters and sort (1 set)')
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
   expect(await rowNames(page)).toEqual(['birds crashed'])
   await page.getByTestId('filter-status').selectOption('')
@@ -67,7 +72,7 @@ test('filters, searches and sorts the history', async ({ page, dataDir, startSer
   await expect.poll(() => rowNames(page)).toEqual(['birds resnet', 'pets heavy augmentation'])
 })
 
-test('tags a Run, and the tag filters the list after a restart', async ({ page, dataDir, startServer }) => {
+test('tags, renames and notes a Run (saving notes says so), and the tag filters the list after a restart', async ({ page, dataDir, startServer }) => {
   seed(dataDir, (db) => {
     seedRun(db, { name: 'first' })
     seedRun(db, { name: 'second', notes: 'try a smaller batch' })
@@ -84,8 +89,16 @@ test('tags a Run, and the tag filters the list after a restart', async ({ page, 
   await page.getByTestId('detail-name').fill('second, tagged')
   await page.getByTestId('detail-name').press('Enter')
   await expect(page.getByTestId('row-name').first()).toHaveText('second, tagged')
+  // Saving notes says so, until they are edited again.
+  await page.getByTestId('detail-notes').fill('try a smaller batch, then more Epochs')
+  await page.getByTestId('save-notes').click()
+  await expect(page.getByTestId('notes-saved')).toHaveText('Notes saved.')
+  await expect(page.getByTestId('save-notes')).toBeDisabled()
+  await page.getByTestId('detail-notes').fill('changed again')
+  await expect(page.getByTestId('notes-saved')).toHaveCount(0)
 
   await page.reload()
+  await page.getByTestId('filters-toggle').click()
   await page.getByTestId('filter-tag').selectOption({ label: 'keeper (1)' })
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
   expect(await rowNames(page)).toEqual(['second, tagged'])
@@ -153,6 +166,7 @@ test('filters by date, and continues an interrupted Run from its checkpoint on t
   })
   await openHistory(page, await startServer())
   await expect(page.getByTestId('history-total')).toHaveText('2 Runs')
+  await page.getByTestId('filters-toggle').click()
   await page.getByTestId('filter-from').fill('2026-11-01')
   await page.getByTestId('filter-from').dispatchEvent('change')
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
@@ -168,7 +182,7 @@ test('a damaged database: the studio starts on a fresh one and says where the ol
   await writeFile(join(dataDir, 'osprey.db'), 'not a database, but maybe precious '.repeat(100))
   await openHistory(page, await startServer())
   await expect(page.getByTestId('app-notice')).toContainText(/The history database was damaged.*The old file is kept at .*osprey\.db\.corrupt-/)
-  await expect(page.getByTestId('history-total')).toHaveText('0 Runs')
+  await expect(page.getByTestId('history-empty')).toContainText('No Runs yet')
 })
 
 test('downloads the filtered Runs as CSV and JSON', async ({ page, dataDir, startServer }) => {
@@ -177,6 +191,7 @@ test('downloads the filtered Runs as CSV and JSON', async ({ page, dataDir, star
     seedRun(db, { name: 'left out' })
   })
   await openHistory(page, await startServer())
+  await page.getByTestId('filters-toggle').click()
   await page.getByTestId('filter-tag').selectOption({ label: 'share (1)' })
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
   const { readFile } = await import('node:fs/promises')
@@ -237,4 +252,40 @@ test('scrolls 10,000 Runs with only the rows in view in the page', async ({ page
   await page.getByTestId('history-list').evaluate((list) => (list.scrollTop = list.scrollHeight))
   await expect(page.getByTestId('row-name').last()).toHaveText('run 1')
   expect(await page.getByTestId('history-row').count()).toBeLessThan(60)
+})
+
+test('an empty history welcomes instead of offering filters; tags show in the rows; picked Runs a search hides are let go', async ({ page, dataDir, startServer }) => {
+  const empty = await startServer()
+  pageErrors.set(page, [])
+  page.on('pageerror', (error) => pageErrors.get(page)!.push(String(error.stack)))
+  await page.goto(empty.url)
+  await page.getByTestId('nav-history').click()
+  await expect(page.getByTestId('history-empty')).toContainText('No Runs yet')
+  await expect(page.getByTestId('history-search')).toHaveCount(0)
+  await empty.stop()
+
+  seed(dataDir, (db) => {
+    const pets = seedDataset(db, '/data/pets', 'pets')
+    seedRun(db, { name: 'a slow one with a long name that takes most of the row', datasetId: pets, valAccuracy: 0.7, tags: ['keep'] })
+    seedRun(db, { name: 'fast', datasetId: pets, valAccuracy: 0.9 })
+  })
+  await openHistory(page, await startServer())
+  // The tag is in the row's first line, inside the row (not cut off by a long name).
+  const slow = page.getByTestId('history-row').filter({ hasText: 'slow' })
+  const tag = slow.getByTestId('row-tag')
+  await expect(tag).toHaveText('keep')
+  const [row, box] = [await slow.boundingBox(), await tag.boundingBox()]
+  expect(box!.x + box!.width).toBeLessThanOrEqual(row!.x + row!.width)
+
+  for (const name of ['slow', 'fast']) await page.getByTestId('history-row').filter({ hasText: name }).getByTestId('select-run').check()
+  await expect(page.getByTestId('compare-button')).toHaveText('Compare (2)')
+  await page.getByTestId('history-search').fill('fast')
+  await expect(page.getByTestId('history-total')).toHaveText('1 Run')
+  await expect(page.getByTestId('compare-button')).toHaveText('Compare (1)')
+  await expect(page.getByTestId('compare-button')).toBeDisabled()
+
+  // One Run has a report of its own.
+  await page.getByTestId('history-row').getByRole('button').click()
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-report').click()])
+  expect(report.suggestedFilename()).toMatch(/^osprey-run-\d+-.*\.html$/)
 })

@@ -1,5 +1,5 @@
 /**
- * A Study across two worker processes from the Tune screen (issue 12), in Chromium: `osprey serve
+ * A Study across two worker processes from the Tune screen, in Chromium: `osprey serve
  * --redis`, a real redis-server on a free loopback port and two `osprey worker` processes (the
  * built command line). The form offers the workers; each Trial's row names the worker training it.
  */

@@ -113,7 +113,7 @@ test('a Run goes live with moving charts; pause holds it still, resume moves it 
 
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 45_000 })
   await expect(page.getByTestId('run-backend')).toHaveText('wasm')
-  await expect(page.getByTestId('run-progress')).toContainText(/^Epoch \d+\/30 · Iteration \d+$/)
+  await expect(page.getByTestId('run-progress')).toContainText(/^Epoch \d+\/30 · Iteration \d+ of 120$/)
   for (const chart of ['loss-chart', 'accuracy-chart', 'lr-chart']) await expect(page.getByTestId(chart).locator('canvas')).toHaveCount(1)
   await expect(page.getByTestId('run-item')).toHaveCount(1)
 
@@ -123,11 +123,12 @@ test('a Run goes live with moving charts; pause holds it still, resume moves it 
   await expect.poll(() => progress(page), { timeout: 15_000 }).not.toBe(firstProgress)
   await expect.poll(() => chartPixels(page, 'loss-chart'), { timeout: 15_000 }).not.toBe(firstPixels)
 
-  // Paused: nothing moves for a second (after a moment for the Iteration in flight to land).
+  // Paused (the "Pausing…" in between is too brief here to catch: tests/unit/renderer/training.test.ts holds it), nothing moves for a second.
   await page.getByTestId('pause-run').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused')
   await expect(page.getByTestId('resume-run')).toBeEnabled()
-  await expect(page.getByTestId('pause-run')).toBeDisabled()
+  await expect(page.getByTestId('pause-run')).toHaveCount(0)
+  await expect(page.getByTestId('run-pending')).toHaveCount(0)
   await page.waitForTimeout(600)
   const heldProgress = await progress(page)
   const heldPixels = await chartPixels(page, 'loss-chart')
@@ -147,8 +148,9 @@ test('a Run goes live with moving charts; pause holds it still, resume moves it 
   expect(stoppedAt).toBeLessThan(30)
   await page.getByTestId('stop-run').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped', { timeout: 30_000 })
-  await expect(page.getByTestId('stop-run')).toBeDisabled()
-  await expect(page.getByTestId('pause-run')).toBeDisabled()
+  // A finished Run cannot be steered: no Pause, Resume or Stop, but its report.
+  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toHaveCount(0)
+  await expect(page.getByTestId('run-report')).toBeVisible()
 
   await expectResults(page)
   await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'stopped')
@@ -162,7 +164,7 @@ test('a short Run completes with its results, and reopens from the list after a 
   await page.getByTestId('start-run').click()
 
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 })
-  await expect(page.getByTestId('run-progress')).toHaveText('Epoch 3/3 · Iteration 12')
+  await expect(page.getByTestId('run-progress')).toHaveText('3 of 3 Epochs done · 12 Iterations')
   await expectResults(page)
   // Stripes are easy: the model gets most validation images right after 3 Epochs.
   const right = (await confusion(page)).filter((c) => c.true === c.predicted).reduce((sum, c) => sum + c.count, 0)
@@ -177,11 +179,13 @@ test('a short Run completes with its results, and reopens from the list after a 
   await expect(page.getByTestId('train-form')).toBeVisible()
   await item.getByRole('button').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed')
-  await expect(page.getByTestId('run-progress')).toHaveText('Epoch 3/3 · Iteration 12')
+  await expect(page.getByTestId('run-progress')).toHaveText('3 of 3 Epochs done · 12 Iterations')
   await expect(page.getByTestId('loss-chart').locator('canvas')).toHaveCount(1)
   await expectResults(page)
-  // A finished Run cannot be steered.
-  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toBeDisabled()
+  // A finished Run cannot be steered; its verdict says how it did, and the sidebar agrees on the Epochs.
+  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toHaveCount(0)
+  await expect(page.getByTestId('verdict')).toBeVisible()
+  await expect(item).toContainText('3 of 3 Epochs')
 
   // Back to the form with the keyboard-reachable "New Run" button.
   await page.getByTestId('new-run').click()
@@ -229,13 +233,39 @@ test('a Run that diverges fails, and the page says why and how to fix it', async
   await page.getByTestId('start-run').click()
 
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 })
-  const error = page.getByTestId('run-error')
-  await expect(error).toBeVisible()
-  await expect(error).toContainText('training diverged')
-  await expect(error).toContainText('Lower the learning rate')
-  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toBeDisabled()
+  const verdict = page.getByTestId('verdict')
+  await expect(verdict).toHaveAttribute('data-verdict', 'diverged')
+  await expect(page.getByTestId('verdict-headline')).toHaveText('Training diverged.')
+  await expect(verdict).toContainText('training diverged')
+  await expect(verdict).toContainText('Lower the learning rate: try 1.0 (it was 10)')
+  for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toHaveCount(0)
   await expect(page.getByTestId('confusion-matrix')).toHaveCount(0)
   await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'failed')
+})
+
+test('a Run that learns nothing says the model is guessing, with what to try, and is not shown in green', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  // Two classes of pure noise: nothing in the images tells them apart.
+  for (const [c, name] of ['left', 'right'].entries()) {
+    await mkdir(join(workDir, 'noise', name), { recursive: true })
+    for (let i = 0; i < 40; i++) {
+      const pixels = Buffer.from(Array.from({ length: 16 * 16 * 3 }, (_, k) => ((k + 1) * 7919 * (c * 97 + i + 1)) % 251))
+      await writeFile(join(workDir, 'noise', name, `${i}.png`), await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer())
+    }
+  }
+  await openTrain(page, server, join(workDir, 'noise'))
+  await fillSettings(page, 2)
+  await page.getByTestId('start-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 })
+  await expect(page.getByTestId('verdict')).toHaveAttribute('data-verdict', 'guessing')
+  await expect(page.getByTestId('verdict-headline')).toHaveText('The model is guessing.')
+  await expect(page.getByTestId('verdict')).toContainText('a model answering at random scores about 50%')
+  await expect(page.getByTestId('verdict')).toContainText('What to try:')
+  // Completed, but not a success: no green badge, and the list says "guessing" too.
+  await expect(page.getByTestId('run-status')).not.toHaveClass(/\bok\b/)
+  await expect(page.getByTestId('run-item').getByTestId('verdict-badge')).toHaveText('guessing')
+  // Nor do the charts call it memorising.
+  await expect(page.getByTestId('overfit-hint')).toHaveCount(0)
 })
 
 /** The preview's pictures in page order, by their alt text ("<path> · original" or "<path> · Epoch <e>"). */

@@ -70,7 +70,7 @@ test('colour photos train on the pretrained backbone: the form says why, the Run
 
   // A new Run can start from this one's weights.
   await page.getByTestId('new-run').click()
-  await expect(page.getByTestId('field-start-from').locator('option')).toHaveText(['Afresh', /^Run 1 · shapes · MobileNetV2 α 0\.35 \(\d+\.\d%\)$/])
+  await expect(page.getByTestId('field-start-from').locator('option')).toHaveText(['Afresh', /^shapes · MobileNetV2 α 0\.35 · \d+ px · #1 \(\d+\.\d%\)$/])
   await page.getByTestId('field-start-from').selectOption('1')
   await page.getByTestId('field-image-size').fill('96')
   await page.getByTestId('field-epochs').fill('3')

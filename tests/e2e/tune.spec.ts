@@ -50,7 +50,7 @@ async function fillSmallStudy(page: Page, { trials, parallel, epochs }: { trials
   await page.getByTestId('study-seed').fill('7')
 }
 
-test('a small random Study fills its Trial table and charts; a Trial opens its Run; Use best trains a new Run', async ({ page, server }) => {
+test('a small random Study fills its Trial table and charts; a Trial opens its Run and leads back; Use best fills the New Run form', async ({ page, server }) => {
   test.setTimeout(120_000)
   await openTune(page, server)
   await expect(page.getByTestId('study-dataset').locator('option:checked')).toContainText('sample')
@@ -99,15 +99,26 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   const number = await line.getAttribute('data-number')
   await line.dispatchEvent('click')
   await expect(page.getByTestId('nav-train')).toHaveAttribute('aria-current', 'page')
-  await expect(page.locator('#run-name')).toContainText(`Trial ${number}`)
+  await expect(page.locator('#run-name')).toContainText(`Trial ${Number(number) + 1}`) // Trials count from 1, like Runs
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed')
   await expect(page.getByTestId('loss-chart').locator('canvas')).toHaveCount(1)
+  // Trials are listed on the Tune screen, not among the Train screen's Runs.
+  await expect(page.getByTestId('run-item')).toHaveCount(0)
 
-  // Back on Tune the Study is still on show; Use best trains its settings as a new Run and opens it.
-  await page.getByTestId('nav-tune').click()
+  // The Trial's header leads back to its Study, still on show.
+  await page.getByTestId('back-to-study').click()
+  await expect(page.getByTestId('nav-tune')).toHaveAttribute('aria-current', 'page')
   await expect(page.getByTestId('trial-row')).toHaveCount(3)
+  // Use best opens the New Run form filled with the best Trial's settings, to check and start; nothing starts by itself.
+  const optimizer = /optimizer = (\w+)/.exec(await page.getByTestId('study-best').innerText())![1]
   await page.getByTestId('use-best').click()
   await expect(page.getByTestId('nav-train')).toHaveAttribute('aria-current', 'page')
+  await expect(page.getByTestId('train-form')).toBeVisible()
+  await expect(page.getByTestId('field-model')).toHaveValue('reference-cnn')
+  await expect(page.getByTestId('field-image-size')).toHaveValue('16')
+  await expect(page.getByTestId('field-optimizer')).toHaveValue(optimizer)
+  await expect(page.getByTestId('run-item')).toHaveCount(0)
+  await page.getByTestId('start-run').click()
   await expect(page.locator('#run-name')).not.toContainText('Trial')
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /queued|running|completed/)
 })

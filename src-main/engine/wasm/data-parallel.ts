@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads'
 import type { OptimizerName } from '../../contract'
 import { setLearningRate } from '../optimizers'
 import { batchGradients, type Gradients, type StepOptions } from '../step'
-import type { Batch } from '../trainer'
+import type { Batch } from '../step'
 
 /** What the helper needs to build its replica. */
 export interface ReplicaSpec {

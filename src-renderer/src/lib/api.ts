@@ -121,10 +121,10 @@ function bridgeClient(bridge: Bridge): OspreyApi {
   }
 }
 
-/** The client for this window: Electron's bridge when present, else the WebSocket. */
-export const api: OspreyApi = window.osprey ? bridgeClient(window.osprey) : new SocketClient()
+/** The client for this window: Electron's bridge when present, else the WebSocket (which connects on first use, so this module also loads outside a page, in tests). */
+export const api: OspreyApi = typeof window !== 'undefined' && window.osprey ? bridgeClient(window.osprey) : new SocketClient()
 
 /** The filesystem path of a dropped File, where the transport can know it (Electron only). */
 export function pathForFile(file: File): string | null {
-  return window.osprey?.pathForFile(file) || null
+  return (typeof window !== 'undefined' && window.osprey?.pathForFile(file)) || null
 }

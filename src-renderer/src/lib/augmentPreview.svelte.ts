@@ -5,7 +5,7 @@
  */
 import type { Augmentation, AugmentationPreview, OspreyApi, TrainingConfig } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 
 /** Images per class and Epochs shown. */
 export const PREVIEW_PER_CLASS = 2

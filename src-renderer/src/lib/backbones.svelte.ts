@@ -4,7 +4,7 @@
  */
 import type { BackboneFolder, BackboneStatus, Events, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError, showingErrors } from './errors'
 
 /** A download in progress or just failed. */
 export interface DownloadState {
@@ -49,12 +49,10 @@ export class BackbonesState {
 
   /** Loads the list. */
   async load(): Promise<void> {
-    try {
+    await showingErrors(async () => {
       this.#list = await this.#api.invoke('backbones.list', {})
       this.#loadError = null
-    } catch (error) {
-      this.#loadError = describeError(error)
-    }
+    }, (text) => (this.#loadError = text))
   }
 
   /** Follows download progress (also of downloads a Run's start began); returns the disposer. */

@@ -4,25 +4,15 @@
  */
 import type { AppInfo, ClassThumbnails, DatasetListItem, DatasetReport, Events, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
+import { describeError, type Message } from './errors'
+import { files as defaultFiles, type FileTransfer } from './files'
 
 /** A scan under way: the folder and its latest progress. */
 export type ScanProgress = Events['datasets.scanProgress']
 
-/** Something to tell the user: an error, or plain news such as "Scan cancelled." */
-export interface Message {
-  tone: 'error' | 'info'
-  text: string
-}
-
 /** Previews per class and size in pixels; small enough to arrive fast, big enough to recognise. */
 const thumbnailsPerClass = 12
 const thumbnailSize = 112
-
-/** A command's failure as a sentence for the user. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError || error instanceof Error) return error.message || 'Something went wrong.'
-  return 'Something went wrong.'
-}
 
 /** Paths compare equal whatever trailing separators they carry ("/data/cats/" = "/data/cats"). */
 function samePath(a: string, b: string): boolean {
@@ -43,12 +33,56 @@ export class DatasetState {
   #thumbnails = $state.raw<ClassThumbnails[] | null>(null)
   #thumbnailError = $state<string | null>(null)
   #message = $state.raw<Message | null>(null)
+  #uploading = $state.raw<{ name: string; done: number; total: number } | null>(null)
+  #files: FileTransfer | null
   // Bumped whenever the report on show is chosen, so a slower, older answer cannot replace it.
   #ticket = 0
 
-  /** Use another client in tests; the app uses the window's. */
-  constructor(client: OspreyApi = defaultApi) {
+  /** Use another client (and file transfer) in tests; the app uses the window's. */
+  constructor(client: OspreyApi = defaultApi, files: FileTransfer | null = defaultFiles) {
     this.#api = client
+    this.#files = files
+  }
+
+  /** True where a dataset is sent to the server (a browser), rather than named by its path (the desktop app). */
+  get uploads(): boolean {
+    return this.#files !== null
+  }
+  /** A dataset on its way to the server: its name and files sent so far (a zip counts as one). */
+  get uploading(): { name: string; done: number; total: number } | null {
+    return this.#uploading
+  }
+
+  /** Sends a zipped dataset folder to the server (into its data folder), then scans it there. */
+  async uploadZip(file: File): Promise<void> {
+    await this.#upload(file.name, 1, async (files) => {
+      const path = await files.uploadZip(file)
+      this.#uploading = { name: file.name, done: 1, total: 1 }
+      return path
+    })
+  }
+
+  /** Sends a folder's files to the server (into its data folder), then scans it there. */
+  async uploadFolder(folder: { name: string; files: { file: File; path: string }[] }): Promise<void> {
+    if (!folder.files.length) return this.showError('That folder holds no files to upload. Choose the dataset folder: one sub-folder of images per class.')
+    await this.#upload(folder.name, folder.files.length, (files) => files.uploadFolder(folder.name, folder.files, (done, total) => (this.#uploading = { name: folder.name, done, total })))
+  }
+
+  async #upload(name: string, total: number, send: (files: FileTransfer) => Promise<string>): Promise<void> {
+    const files = this.#files
+    if (!files) return this.showError('Drop the folder on the window, or type its path.')
+    if (this.#uploading || this.#scanning) return this.showError('A dataset is already being uploaded or scanned. Wait for it first.')
+    this.#uploading = { name, done: 0, total }
+    this.#message = null
+    let path: string
+    try {
+      path = await send(files)
+    } catch (error) {
+      return this.#fail(error)
+    } finally {
+      this.#uploading = null
+    }
+    await this.scan(path)
   }
 
   /** Facts about the app (transport, sample dataset); null until loaded. */
@@ -171,6 +205,17 @@ export class DatasetState {
       if (ticket === this.#ticket) this.#fail(error)
     } finally {
       if (ticket === this.#ticket) this.#opening = null
+    }
+  }
+
+  /** Gives a Dataset a name of the user's (the folder keeps its own). */
+  async rename(id: number, name: string): Promise<void> {
+    try {
+      const renamed = await this.#api.invoke('datasets.rename', { id, name })
+      if (this.#report?.id === id) this.#report = { ...this.#report, name: renamed.name }
+      await this.refreshList()
+    } catch (error) {
+      this.#fail(error)
     }
   }
 

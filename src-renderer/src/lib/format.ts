@@ -16,12 +16,23 @@ export function size(s: ImageSize): string {
   return `${s.width} × ${s.height}`
 }
 
-/** "850 ms", "2.4 s", "3 min 5 s". */
+/** "850 ms", "2.4 s", "3 min 5 s", "2 h 10 min". */
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const minutes = Math.floor(ms / 60_000)
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
+  if (ms < 3_600_000) {
+    const minutes = Math.floor(ms / 60_000)
+    return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
+  }
+  const hours = Math.floor(ms / 3_600_000)
+  return `${hours} h ${Math.round((ms % 3_600_000) / 60_000)} min`
+}
+
+/** A rough time for an estimate: "about 20 s", "about 4 min", "about 2 h 10 min". */
+export function roughly(ms: number): string {
+  if (ms < 60_000) return `about ${Math.max(1, Math.round(ms / 1000))} s`
+  if (ms < 3_600_000) return `about ${Math.round(ms / 60_000)} min`
+  return `about ${duration(Math.round(ms / 60_000) * 60_000)}`
 }
 
 // One formatter for every call: toLocaleString with options builds a new one each time (slow in long lists).

@@ -5,7 +5,7 @@
  */
 import type { HistoryQuery, HistoryRun, OspreyApi, Response, RunComparison, RunDetail, StudySummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
 import { downloadText } from './download'
 
 /** Rows fetched at once: a few screens' worth, so scrolling rarely waits. */
@@ -73,6 +73,10 @@ export class HistoryState {
   #compareRenderMs = $state<number | null>(null)
   #compareRequestMs = $state<number | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #timer: ReturnType<typeof setTimeout> | null = null
 
   /** What the list shows; change it, then call `reload()` (or `changed()` to debounce typing). */
@@ -138,12 +142,22 @@ export class HistoryState {
     return page?.[index - start]
   }
 
-  /** Runs the query afresh from the first page. */
+  /** How many filters narrow the list (search and sort aside). */
+  get activeFilters(): number {
+    const f = this.filters
+    return [f.status, f.tag, f.datasetId !== null, f.model, f.backend, f.minAccuracy !== null && Number.isFinite(f.minAccuracy), f.studyId !== null, f.from, f.to].filter(Boolean).length
+  }
+  /** True when there is no Run at all yet (not merely none that matches): the screen welcomes instead of offering filters. */
+  get empty(): boolean {
+    return this.#loaded && this.#total === 0 && this.activeFilters === 0 && !this.filters.search.trim()
+  }
+
+  /** Runs the query afresh from the first page; Runs picked for comparison that the filters now hide are let go (they cannot be seen, so not unticked either). */
   async reload(): Promise<void> {
     this.#generation++
     this.#pages.clear()
     this.#pending.clear()
-    await Promise.all([this.#fetch(0), this.#loadTags()])
+    await Promise.all([this.#fetch(0), this.#loadTags(), this.#keepVisibleSelection()])
   }
 
   /** Re-runs the query after typing pauses. */
@@ -166,15 +180,13 @@ export class HistoryState {
   /** Shows one Run in full. */
   async open(id: number): Promise<void> {
     this.#comparison = null
-    try {
+    await showingErrors(async () => {
       const [detail, artifacts] = await Promise.all([this.#api.invoke('runs.get', { id }), this.#api.invoke('runs.artifacts', { id })])
       this.#detail = detail
       this.#artifacts = artifacts
       // Opened from the list, so its row is cached; a bare record stands in otherwise.
-      this.#run = this.#find(id) ?? { ...detail, datasetName: null, studyId: null, notes: '', tags: [] }
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+      this.#run = this.#find(id) ?? { ...detail, datasetName: null, notes: '', tags: [] }
+    }, this.#showError)
   }
 
   /** Closes the Run detail or the comparison. */
@@ -188,15 +200,13 @@ export class HistoryState {
   async compare(): Promise<void> {
     this.#compareStarted = performance.now()
     this.#compareRenderMs = null
-    try {
+    await showingErrors(async () => {
       const comparison = await this.#api.invoke('runs.compare', { ids: this.#selected })
       this.#compareRequestMs = Math.round(performance.now() - this.#compareStarted)
       this.#comparison = comparison
       this.#detail = null
       this.#run = null
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Called by the comparison view once it has painted. */
@@ -204,65 +214,68 @@ export class HistoryState {
     if (this.#compareRenderMs === null) this.#compareRenderMs = Math.round(performance.now() - this.#compareStarted)
   }
 
-  rename(name: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.rename', { id: this.#run!.id, name }))
+  async rename(name: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.rename', { id: this.#run!.id, name }))
   }
-  note(notes: string): Promise<void> {
+  /** Saves the notes; resolves true once they are saved. */
+  note(notes: string): Promise<boolean> {
     return this.#edit(() => this.#api.invoke('runs.note', { id: this.#run!.id, notes }))
   }
-  tag(tag: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.tag', { id: this.#run!.id, tag }), true)
+  async tag(tag: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.tag', { id: this.#run!.id, tag }), true)
   }
-  untag(tag: string): Promise<void> {
-    return this.#edit(() => this.#api.invoke('runs.untag', { id: this.#run!.id, tag }), true)
+  async untag(tag: string): Promise<void> {
+    await this.#edit(() => this.#api.invoke('runs.untag', { id: this.#run!.id, tag }), true)
   }
 
   /** Deletes the Run on show with its files; the list reloads. */
   async delete(): Promise<void> {
     const run = this.#run
     if (!run) return
-    try {
+    await showingErrors(async () => {
       const { filesRemoved } = await this.#api.invoke('runs.delete', { id: run.id })
       this.close()
       this.#selected = this.#selected.filter((s) => s !== run.id)
       this.#message = { tone: 'info', text: `Deleted “${run.name}” and ${filesRemoved} file${filesRemoved === 1 ? '' : 's'}.` }
       await this.reload()
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** The matching Runs (every page) as a CSV or JSON file for the browser to save. */
   async export(format: 'csv' | 'json'): Promise<void> {
-    try {
+    await showingErrors(async () => {
       const file = await this.#api.invoke('runs.export', { format, query: toQuery(this.filters) })
       const url = URL.createObjectURL(new Blob([file.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }))
       const link = Object.assign(document.createElement('a'), { href: url, download: file.filename })
       link.click()
       setTimeout(() => URL.revokeObjectURL(url), 1000)
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
-  // HTML reports (issue 5)
+  // HTML reports
   /** The comparison on show as a self-contained HTML report for the browser to save. */
   async compareReport(): Promise<void> {
     const ids = this.#comparison?.runs.map((r) => r.run.id)
     if (!ids) return
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('runs.compareReport', { ids })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
+  }
+
+  /** One Run as a self-contained HTML report for the browser to save. */
+  async runReport(id: number): Promise<void> {
+    await showingErrors(async () => {
+      const report = await this.#api.invoke('runs.report', { id })
+      downloadText(report.html, report.filename, 'text/html')
+    }, this.#showError)
   }
 
   dismissMessage(): void {
     this.#message = null
   }
 
-  async #edit(change: () => Promise<HistoryRun>, tags = false): Promise<void> {
+  async #edit(change: () => Promise<HistoryRun>, tags = false): Promise<boolean> {
     try {
       const run = await change()
       this.#run = run
@@ -273,8 +286,24 @@ export class HistoryState {
       }
       this.#version++
       if (tags) await this.#loadTags()
+      return true
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
+      return false
+    }
+  }
+
+  async #keepVisibleSelection(): Promise<void> {
+    const picked = this.#selected
+    if (!picked.length) return
+    const generation = this.#generation
+    try {
+      const { runs } = await this.#api.invoke('history.query', { ...toQuery(this.filters), ids: picked, limit: picked.length })
+      if (generation !== this.#generation) return
+      const shown = new Set(runs.map((r) => r.id))
+      this.#selected = this.#selected.filter((id) => shown.has(id) || !picked.includes(id))
+    } catch {
+      // The list's own query reports errors; the selection stays as it was.
     }
   }
 
@@ -298,7 +327,7 @@ export class HistoryState {
       this.#loaded = true
       this.#version++
     } catch (error) {
-      if (generation === this.#generation) this.#message = { tone: 'error', text: describeError(error) }
+      if (generation === this.#generation) this.#showError(describeError(error))
     } finally {
       if (generation === this.#generation) this.#pending.delete(offset)
     }

@@ -4,7 +4,7 @@
  */
 import type { ImageThumbnail, LabelCheck, OspreyApi } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { showingErrors } from './errors'
 
 /** How many flagged images the gallery shows before "Show more". */
 export const PAGE = 24
@@ -101,10 +101,6 @@ export class LabelReview {
 
   async #request(work: () => Promise<unknown>): Promise<void> {
     this.#error = null
-    try {
-      await work()
-    } catch (error) {
-      this.#error = describeError(error)
-    }
+    await showingErrors(work, (text) => (this.#error = text))
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { OspreyApi, Response, TrainingConfig, TrainingRequest } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import type { ServerRefusal } from './runForm.svelte'
 
 /** What the range test answers: the smoothed loss at each rate tried, and a suggested rate. */

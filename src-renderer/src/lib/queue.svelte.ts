@@ -1,5 +1,5 @@
 /**
- * The studio's job queue as the Tune screen shows it (issue 12): whether the studio is connected to
+ * The studio's job queue as the Tune screen shows it: whether the studio is connected to
  * one, where, and which workers are on it — asked again every few seconds while shown.
  */
 import type { OspreyApi, QueueInfo } from '../../../src-main/contract'

@@ -3,9 +3,9 @@
  * that mirror the server's ranges (so most mistakes show before anything is sent), and the
  * server's own refusal when it still says no.
  */
-import type { DatasetListItem, ModelName, OspreyApi, Response, RunSummary, TrainingConfig } from '../../../src-main/contract'
+import type { DatasetListItem, ModelName, OspreyApi, Response, RunEstimate, RunSummary, TrainingConfig } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import { switchModel } from './switchModel'
 
 /** Why the server refused a Run: its sentence, and one line per wrong field when it gave them. */
@@ -36,11 +36,13 @@ function isNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v)
 }
 
-function whole(v: unknown, min: number, max: number, unit: string): string | null {
+/** A whole number in [min, max]; `unit` is said after the bound, `[one, many]` when it agrees with it ("1 image", "4096 images"). */
+function whole(v: unknown, min: number, max: number, unit: string | [string, string]): string | null {
+  const after = (n: number) => (typeof unit === 'string' ? unit : n === 1 ? unit[0] : unit[1])
   if (!isNumber(v)) return 'Enter a number.'
   if (!Number.isInteger(v)) return 'Enter a whole number.'
-  if (v < min) return `At least ${min}${unit}.`
-  if (v > max) return `At most ${max}${unit}.`
+  if (v < min) return `At least ${min}${after(min)}.`
+  if (v > max) return `At most ${max}${after(max)}.`
   return null
 }
 
@@ -58,8 +60,8 @@ export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augment
     if (error) errors[field] = error
   }
   check('imageSize', whole(c.imageSize, 8, 512, ' pixels'))
-  check('epochs', whole(c.epochs, 1, 1000, c.epochs === 1 ? ' Epoch' : ' Epochs'))
-  check('batchSize', whole(c.batchSize, 1, 4096, ' image per batch'))
+  check('epochs', whole(c.epochs, 1, 1000, [' Epoch', ' Epochs']))
+  check('batchSize', whole(c.batchSize, 1, 4096, [' image per batch', ' images per batch']))
   check('learningRate', fraction(c.learningRate, 0, 10, true))
   check('weightDecay', fraction(c.weightDecay, 0, 1))
   check('earlyStopping', whole(c.earlyStopping, 0, 1000, ''))
@@ -69,7 +71,7 @@ export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augment
     if (!errors.imageSize && c.imageSize < 32) errors.imageSize = 'At least 32 pixels for a pretrained backbone (it was trained at 224).'
     check('fineTuneBlocks', whole(c.fineTuneBlocks ?? 0, 0, 100, ''))
     if ((c.fineTuneBlocks ?? 0) > 0) {
-      check('fineTuneEpochs', whole(c.fineTuneEpochs, 1, 1000, c.fineTuneEpochs === 1 ? ' Epoch' : ' Epochs'))
+      check('fineTuneEpochs', whole(c.fineTuneEpochs, 1, 1000, [' Epoch', ' Epochs']))
       check('fineTuneLearningRate', fraction(c.fineTuneLearningRate, 0, 1, true))
     }
     check('augmentedViews', whole(c.augmentedViews ?? 0, 0, 10, ''))
@@ -107,12 +109,19 @@ export class RunForm {
   #attempted = $state(false)
   #chosenByUser = false
   #ticket = 0
+  #estimate = $state.raw<RunEstimate | null>(null)
+  #estimateError = $state<string | null>(null)
+  #estimatedFor = $state<string | null>(null)
+  #estimateTimer: ReturnType<typeof setTimeout> | null = null
 
   /** The settings being edited; the form's inputs bind to its fields. Null until defaults load. */
   config = $state<TrainingConfig | null>(null)
 
   /** What is wrong with the settings now. */
   readonly errors = $derived(this.config ? validate(this.config) : {})
+
+  /** The settings that differ from this Dataset's defaults (carried over from the last Run, or changed by hand). */
+  readonly changed = $derived(this.config && this.#defaults ? changedSettings(this.config, withoutReason(this.#defaults)) : [])
 
   /** Use another client in tests; the app uses the window's. */
   constructor(client: OspreyApi = defaultApi) {
@@ -156,6 +165,42 @@ export class RunForm {
   get valid(): boolean {
     return Object.keys(this.errors).length === 0
   }
+  /** How long the Run will take on this machine, for the settings as they are now (null while measuring or when it could not be told). */
+  get estimate(): RunEstimate | null {
+    return this.#estimatedFor === this.#settingsKey() ? this.#estimate : null
+  }
+  /** True while the model is being measured for the settings as they are now. */
+  get estimating(): boolean {
+    return this.config !== null && this.valid && this.#estimatedFor !== this.#settingsKey() && this.#estimateError === null
+  }
+  /** Why no estimate could be made (e.g. the backbone is not downloaded yet). */
+  get estimateError(): string | null {
+    return this.#estimateError
+  }
+
+  /**
+   * Asks the server for an estimate of the settings as they are now, once typing pauses. The first
+   * ask for a model measures it on this machine (seconds); the server keeps that for the session.
+   */
+  requestEstimate(delayMs = 600): void {
+    if (this.#estimateTimer) clearTimeout(this.#estimateTimer)
+    this.#estimateError = null
+    const config = this.config
+    if (!config || !this.valid || !this.#dataset) return
+    const key = this.#settingsKey()
+    if (key === this.#estimatedFor) return
+    this.#estimateTimer = setTimeout(async () => {
+      try {
+        const estimate = await this.#api.invoke('runs.estimate', { config: $state.snapshot(config) as TrainingConfig })
+        if (key !== this.#settingsKey()) return
+        this.#estimate = estimate
+        this.#estimatedFor = key
+      } catch (error) {
+        if (key === this.#settingsKey()) this.#estimateError = describeError(error)
+      }
+    }, delayMs)
+  }
+
   /** Training images per Epoch, estimated from the Dataset's image count and the split. */
   get trainingImages(): number | null {
     const c = this.config
@@ -168,6 +213,10 @@ export class RunForm {
     const batch = this.config?.batchSize
     if (images === null || !isNumber(batch) || batch < 1) return null
     return Math.ceil(images / Math.floor(batch))
+  }
+
+  #settingsKey(): string {
+    return keyOf(this.config)
   }
 
   /**
@@ -254,6 +303,39 @@ export class RunForm {
       this.#submitting = false
     }
   }
+}
+
+/** How the form names a setting, for the list of what differs from the defaults. */
+const SETTING_NAMES: Partial<Record<keyof TrainingConfig, string>> = {
+  model: 'Model', imageSize: 'Image size', epochs: 'Epochs', batchSize: 'Batch size', optimizer: 'Optimizer', learningRate: 'Learning rate', weightDecay: 'Weight decay', schedule: 'Schedule',
+  earlyStopping: 'Early stopping patience', normalization: 'Normalization', validationSplit: 'Validation share', testSplit: 'Test share', seed: 'Seed', backend: 'Backend', dropout: 'Dropout',
+  units: 'Head units', backbone: 'Backbone', backboneLayer: 'Backbone layer', augmentedViews: 'Augmented views', fineTuneBlocks: 'Fine-tuned blocks', fineTuneEpochs: 'Fine-tuning Epochs',
+  fineTuneLearningRate: 'Fine-tuning learning rate', warmStart: 'Start from Run'
+}
+
+/** A setting that differs from the Dataset's defaults: what it is now and what the default is. */
+export interface ChangedSetting {
+  name: string
+  value: string
+  default: string
+}
+
+/** Every setting of `config` that differs from `defaults` (augmentations one by one), in the form's words. */
+export function changedSettings(config: TrainingConfig, defaults: TrainingConfig): ChangedSetting[] {
+  const show = (v: unknown) => (v === null || v === undefined ? 'automatic' : String(v))
+  const changed: ChangedSetting[] = []
+  for (const [key, name] of Object.entries(SETTING_NAMES) as [keyof TrainingConfig, string][]) {
+    if (JSON.stringify(config[key] ?? null) !== JSON.stringify(defaults[key] ?? null)) changed.push({ name, value: show(config[key]), default: show(defaults[key]) })
+  }
+  for (const [key, value] of Object.entries(config.augmentation) as [keyof TrainingConfig['augmentation'], unknown][]) {
+    if (value !== defaults.augmentation[key]) changed.push({ name: `Augmentation: ${key}`, value: show(value), default: show(defaults.augmentation[key]) })
+  }
+  return changed
+}
+
+/** The settings as one string, to tell whether an estimate is for them. */
+function keyOf(config: TrainingConfig | null): string {
+  return JSON.stringify(config)
 }
 
 /** The defaults as settings (without the explanation that comes with them). */

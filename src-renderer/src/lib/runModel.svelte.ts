@@ -5,20 +5,48 @@
  */
 import type { ImagePrediction, OspreyApi, TopLossImage } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError, showingErrors } from './errors'
+import { files as defaultFiles, type FileTransfer } from './files'
 
 /** "Try it": the images classified so far with a Run's model, newest first. */
 export class TryIt {
   #api: OspreyApi
+  #files: FileTransfer | null
   #runId: number
   #predictions = $state.raw<ImagePrediction[]>([])
   #busy = $state(false)
   #error = $state<string | null>(null)
 
-  /** For Run `runId`; use another client in tests. */
-  constructor(runId: number, client: OspreyApi = defaultApi) {
+  /** For Run `runId`; use another client (and file transfer) in tests. */
+  constructor(runId: number, client: OspreyApi = defaultApi, files: FileTransfer | null = defaultFiles) {
     this.#runId = runId
     this.#api = client
+    this.#files = files
+  }
+
+  /** True where images are sent to the server (a browser), rather than named by their path (the desktop app). */
+  get uploads(): boolean {
+    return this.#files !== null
+  }
+
+  /** Sends image files to the server (a browser cannot name their path), then classifies them. */
+  async classifyFiles(list: File[]): Promise<void> {
+    const files = this.#files
+    if (!list.length || this.#busy) return
+    if (!files) return this.fail('Drop the images on the window, or type their paths.')
+    this.#busy = true
+    this.#error = null
+    let paths: string[]
+    try {
+      paths = await Promise.all(list.slice(0, 64).map((file) => files.uploadImage(file)))
+    } catch (error) {
+      this.#error = describeError(error)
+      return
+    } finally {
+      this.#busy = false
+    }
+    await this.classify(paths)
+    if (list.length > 64) this.#error = `Only the first 64 of ${list.length} images were classified; try the rest next.`
   }
 
   /** Every image classified, newest first; a bad file carries its own `error`. */
@@ -118,12 +146,7 @@ export class ModelExport {
 
   /** Asks the desktop app's folder dialog for a folder; null when cancelled. */
   async chooseFolder(): Promise<string | null> {
-    try {
-      return (await this.#api.invoke('dialog.openFolder', {})).path
-    } catch (error) {
-      this.#error = describeError(error)
-      return null
-    }
+    return (await showingErrors(async () => (await this.#api.invoke('dialog.openFolder', {})).path, (text) => (this.#error = text))) ?? null
   }
 }
 

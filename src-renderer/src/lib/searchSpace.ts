@@ -3,7 +3,7 @@
  * its dimension as the raw JSON object, so what the JSON view shows, what is saved and what the
  * server checks are the same thing, fields the form has no control for included.
  */
-import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
+import { SPACE_NAMES } from '../../../src-main/tuning/params'
 
 /** One row of the editor: a hyperparameter and its dimension (any JSON: the server says what is wrong). */
 export interface SpaceRow {
@@ -16,21 +16,17 @@ export interface SpaceRow {
 /** A dimension type the form offers. */
 export type DimensionType = 'float' | 'int' | 'categorical'
 
-/** The names offered in the name select: the settings and their augmentation strengths (the `augmentation.` spellings aside). */
-export const spaceNames: readonly string[] = TUNABLE_NAMES.filter((n) => !n.startsWith('augmentation.'))
+/** The names offered in the name select: one spelling per hyperparameter (`learningRate`, not also `lr`). */
+export const spaceNames: readonly string[] = SPACE_NAMES
 
 // Ranges that make sense for a first search, so a new row is already a useful one.
 const suggestions: Record<string, Record<string, unknown>> = {
   learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
-  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   weightDecay: { type: 'float', low: 1e-6, high: 1e-2, log: true },
-  weight_decay: { type: 'float', low: 1e-6, high: 1e-2, log: true },
   dropout: { type: 'float', low: 0, high: 0.6, step: 0.1 },
   units: { type: 'int', low: 16, high: 512, log: true },
   batchSize: { type: 'categorical', choices: [16, 32, 64] },
-  batch_size: { type: 'categorical', choices: [16, 32, 64] },
   imageSize: { type: 'categorical', choices: [16, 28, 32] },
-  image_size: { type: 'categorical', choices: [16, 28, 32] },
   epochs: { type: 'int', low: 1, high: 20 },
   earlyStopping: { type: 'int', low: 0, high: 10 },
   model: { type: 'categorical', choices: ['pretrained', 'default-cnn', 'compact-resnet'] },
@@ -71,7 +67,7 @@ export function spaceOf(rows: readonly SpaceRow[]): Record<string, unknown> {
 /** Rows for a space read from JSON; throws a sentence when it is not a JSON object. */
 export function rowsOf(space: unknown, nextKey: () => number): SpaceRow[] {
   if (space === null || typeof space !== 'object' || Array.isArray(space)) {
-    throw new Error('A search space is a JSON object of name → dimension, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}.')
+    throw new Error('A search space is a JSON object of name → dimension, e.g. {"learningRate": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}.')
   }
   return Object.entries(space).map(([name, dimension]) => ({ key: nextKey(), name, dimension }))
 }

@@ -145,27 +145,6 @@ export function emptyChart(): ChartData {
   return { x: [], loss: [], accuracy: [], learningRate: [], trainLoss: [], valLoss: [], trainAccuracy: [], valAccuracy: [] }
 }
 
-/**
- * Where the model starts to memorise: after the Epoch with the best validation loss, the first
- * Epoch whose validation loss rises while its training loss still falls. Looking only after the
- * best Epoch keeps an early wobble that the model recovers from from raising the alarm.
- * Returns that Epoch's index in `epochs`, or null.
- */
-export function overfitOnset(epochs: readonly EpochMetrics[]): number | null {
-  let best = -1
-  epochs.forEach((e, i) => {
-    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (best < 0 || e.valLoss < epochs[best].valLoss!)) best = i
-  })
-  if (best < 0) return null
-  for (let i = best + 1; i < epochs.length; i++) {
-    const before = epochs[i - 1]
-    const now = epochs[i]
-    if (now.valLoss === null || before.valLoss === null) continue
-    if (now.valLoss > before.valLoss && now.trainLoss < before.trainLoss) return i
-  }
-  return null
-}
-
 // A diverged loss (NaN, Infinity) is shown as a gap rather than wrecking the axis.
 function finite(n: number): number | null {
   return Number.isFinite(n) ? n : null

@@ -4,9 +4,9 @@
  * Trial ends, the Study's record is fetched again (debounced) for what events do not carry:
  * the counts, the best Trial and parameter importance.
  */
-import type { Events, OspreyApi, RunSummary, StudyDetail, StudySummary, TrialSummary } from '../../../src-main/contract'
+import type { Events, OspreyApi, StudyDetail, StudySummary, TrainingConfig, TrialSummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
 import { StudyForm } from './studyForm.svelte'
 import { mergeTrial } from './trials'
 import { downloadText } from './download'
@@ -24,6 +24,10 @@ export class StudiesState {
   #trials = $state.raw<TrialSummary[]>([])
   #statusMessage = $state<string | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #steering = $state(false)
   #ticket = 0
   #timer: ReturnType<typeof setTimeout> | null = null
@@ -89,7 +93,7 @@ export class StudiesState {
     try {
       this.#studies = sortNewest(await this.#api.invoke('studies.list', {}))
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#listLoaded = true
     }
@@ -132,26 +136,27 @@ export class StudiesState {
     await this.#steer(async (id) => this.#upsert(await this.#api.invoke('studies.resume', { id })))
   }
 
-  /** Train the best Trial's settings as a new Run; resolves with it (null when refused). */
-  async useBest(): Promise<RunSummary | null> {
-    let run: RunSummary | null = null
-    await this.#steer(async (id) => {
-      run = await this.#api.invoke('studies.useBest', { id })
+  /** The best Trial's settings, to fill the Train form with (null when there is no best Trial, or it could not be read). */
+  async bestConfig(): Promise<TrainingConfig | null> {
+    const runId = this.study?.best?.runId
+    if (runId === undefined || runId === null) return null
+    let config: TrainingConfig | null = null
+    await this.#steer(async () => {
+      const { warmStart: _, ...settings } = (await this.#api.invoke('runs.get', { id: runId })).config
+      config = settings
     })
-    return run
+    return config
   }
 
-  // HTML reports (issue 5)
+  // HTML reports
   /** The Study on show as a self-contained HTML report for the browser to save. */
   async report(): Promise<void> {
     const id = this.#shownId
     if (id === null) return
-    try {
+    await showingErrors(async () => {
       const report = await this.#api.invoke('studies.report', { id })
       downloadText(report.html, report.filename, 'text/html')
-    } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
-    }
+    }, this.#showError)
   }
 
   /** Hide the current message. */
@@ -167,7 +172,7 @@ export class StudiesState {
     try {
       await action(id)
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#steering = false
     }
@@ -184,7 +189,7 @@ export class StudiesState {
       this.#trials = trials
       this.#upsert(detail)
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     }
   }
 

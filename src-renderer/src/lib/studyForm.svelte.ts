@@ -5,18 +5,22 @@
  */
 import type { Objective, OspreyApi, PrunerName, StrategyName, StudyRequest, StudySummary, TrialsOn } from '../../../src-main/contract'
 import { api as defaultApi, ApiError } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 import { RunForm, type ServerRefusal } from './runForm.svelte'
 import { SpaceEditor } from './spaceEditor.svelte'
 
 /** A grid over more points than this asks for confirmation (as the server does). */
 export const LARGE_GRID = 10_000
 
-/** What a new form searches: the learning rate on a log scale and dropout in steps, as in the issue's example. */
+/** What a new form searches: the learning rate on a log scale and dropout in steps: the two settings that most often decide a first result. */
 export const startingSpace: Record<string, unknown> = {
   learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 }
 }
+
+/** A new Study's budget: this many Trials, and no new Trial after this many minutes. */
+export const DEFAULT_TRIALS = 12
+export const DEFAULT_MINUTES = 15
 
 // Waits this long after the last keystroke before asking the server about the space.
 const CHECK_DELAY_MS = 250
@@ -49,14 +53,15 @@ export class StudyForm {
   strategy = $state<StrategyName>('random')
   objective = $state<Objective>('val_accuracy')
   prune = $state<PrunerName>('none')
-  trials = $state<number>(20)
+  // A first Study fits minutes, not hours: a dozen Trials and a quarter of an hour at most, both easy to raise.
+  trials = $state<number>(DEFAULT_TRIALS)
   /** Minutes after which no new Trial starts; null = no time limit. */
-  minutes = $state<number | null>(null)
+  minutes = $state<number | null>(DEFAULT_MINUTES)
   /** Trials trained at once; null = as many as the machine suits. */
   parallel = $state<number | null>(null)
   /** The user said yes to a grid over LARGE_GRID points. */
   confirmLargeGrid = $state(false)
-  /** Where the Trials train: here, or on the workers of the studio's queue (issue 12). */
+  /** Where the Trials train: here, or on the workers of the studio's queue. */
   trialsOn = $state<TrialsOn>('local')
 
   /** What is wrong with the Study's own settings. */

@@ -4,9 +4,10 @@
  * and published to the components at most ~10 times a second, on an animation frame, so a fast
  * Run never floods the page with updates.
  */
-import type { EpochMetrics, Events, IterationMetrics, OspreyApi, RunDetail, RunStatus, RunSummary } from '../../../src-main/contract'
+import type { EpochMetrics, Events, IterationMetrics, OspreyApi, RunDetail, RunPhase, RunStatus, RunSummary } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError, type Message } from './datasets.svelte'
+import { describeError, showingErrors, type Message } from './errors'
+import { downloadText } from './download'
 import { RunForm } from './runForm.svelte'
 import { emptyChart, RunSeries, type ChartData } from './series'
 
@@ -21,6 +22,9 @@ export function isFinished(status: RunStatus): boolean {
 // ~10 updates a second: smooth to the eye, cheap for charts with many thousands of points.
 const PUBLISH_MS = 100
 
+/** A steering request on its way: the worker acts on it between two Iterations, which can take seconds. */
+export type Steer = 'pausing' | 'resuming' | 'stopping'
+
 type Buffered = { kind: 'iteration'; m: IterationMetrics } | { kind: 'epoch'; m: EpochMetrics }
 
 /** The Train room's state over the contract client. */
@@ -33,7 +37,13 @@ export class TrainingState {
   #opening = $state(false)
   #statusMessage = $state<string | null>(null)
   #message = $state.raw<Message | null>(null)
+  // A failed command's sentence, on the screen's message line.
+  #showError = (text: string): void => {
+    this.#message = { tone: 'error', text }
+  }
   #steering = $state(false)
+  #pending = $state<Steer | null>(null)
+  #phase = $state.raw<RunPhase | null>(null)
   #chart = $state.raw<ChartData>(emptyChart())
   #epochs = $state.raw<EpochMetrics[]>([])
   #epochX = $state.raw<number[]>([])
@@ -57,7 +67,7 @@ export class TrainingState {
     this.form = new RunForm(client)
   }
 
-  /** Every Run, newest first. */
+  /** Every Run of its own (a Study's Trials are listed on the Tune screen), newest first. */
   get runs(): RunSummary[] {
     return this.#runs
   }
@@ -88,6 +98,14 @@ export class TrainingState {
   /** True while a pause, resume or stop is on its way. */
   get steering(): boolean {
     return this.#steering
+  }
+  /** Pause, resume or stop asked for and not yet done by the worker (it acts between two Iterations). */
+  get pending(): Steer | null {
+    return this.#pending
+  }
+  /** What the Run on show does before its first Iteration (decoding images, computing features, starting the backend). */
+  get phase(): RunPhase | null {
+    return this.#phase
   }
   /** The chart columns of the Run on show. */
   get chart(): ChartData {
@@ -125,7 +143,10 @@ export class TrainingState {
     const off = [
       this.#api.on('runs.iteration', (m) => this.#receive({ kind: 'iteration', m })),
       this.#api.on('runs.epoch', (m) => this.#receive({ kind: 'epoch', m })),
-      this.#api.on('runs.status', (e) => this.#status(e))
+      this.#api.on('runs.status', (e) => this.#status(e)),
+      this.#api.on('runs.phase', (p) => {
+        if (p.runId === this.#run?.id && !this.#series.latest) this.#phase = p
+      })
     ]
     return () => {
       off.forEach((dispose) => dispose())
@@ -137,9 +158,9 @@ export class TrainingState {
   /** Fetch the list of Runs again. */
   async refreshList(): Promise<void> {
     try {
-      this.#runs = await this.#api.invoke('runs.list', {})
+      this.#runs = (await this.#api.invoke('runs.list', {})).filter((r) => r.studyId === null)
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#showError(describeError(error))
     } finally {
       this.#listLoaded = true
     }
@@ -175,7 +196,7 @@ export class TrainingState {
       this.#publish()
       if (this.#run?.status === 'running' && !detail.split) void this.#refreshDetail(id)
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     } finally {
       if (ticket === this.#ticket) {
         this.#buffer = null
@@ -190,17 +211,27 @@ export class TrainingState {
     this.#publish()
   }
 
-  /** Pause the Run on show between two Iterations. */
+  /** Pause the Run on show between two Iterations; `pending` says "pausing" until it has. */
   pause(): Promise<void> {
-    return this.#steer('runs.pause')
+    return this.#steer('runs.pause', 'pausing')
   }
   /** Resume the Run on show (paused, or interrupted: from its last checkpoint). */
   resume(): Promise<void> {
-    return this.#steer('runs.resume')
+    return this.#steer('runs.resume', 'resuming')
   }
   /** Stop the Run on show; what it learned is saved and evaluated. */
   stop(): Promise<void> {
-    return this.#steer('runs.stop')
+    return this.#steer('runs.stop', 'stopping')
+  }
+
+  /** The Run on show as a self-contained HTML report (verdict, figures, settings, curves, evaluation) for the browser to save. */
+  async report(): Promise<void> {
+    const run = this.#run
+    if (!run) return
+    await showingErrors(async () => {
+      const report = await this.#api.invoke('runs.report', { id: run.id })
+      downloadText(report.html, report.filename, 'text/html')
+    }, this.#showError)
   }
 
   /** Hide the current message. */
@@ -208,17 +239,20 @@ export class TrainingState {
     this.#message = null
   }
 
-  async #steer(command: 'runs.pause' | 'runs.resume' | 'runs.stop'): Promise<void> {
+  async #steer(command: 'runs.pause' | 'runs.resume' | 'runs.stop', pending: Steer): Promise<void> {
     const run = this.#run
     if (!run || this.#steering) return
     this.#steering = true
     this.#message = null
+    this.#pending = pending
     try {
       const summary = await this.#api.invoke(command, { id: run.id })
       // The status itself follows from runs.status events; a resumed interrupted Run has a fresh series coming.
       this.#upsert(summary)
+      if (this.#run?.id === run.id && done(pending, this.#run.status)) this.#pending = null
     } catch (error) {
-      this.#message = { tone: 'error', text: describeError(error) }
+      this.#pending = null
+      this.#showError(describeError(error))
     } finally {
       this.#steering = false
     }
@@ -232,6 +266,8 @@ export class TrainingState {
     this.#statusMessage = null
     this.#message = null
     this.#buffer = null
+    this.#pending = null
+    this.#phase = null
     this.#series.reset()
     return this.#ticket
   }
@@ -248,6 +284,7 @@ export class TrainingState {
   }
 
   #apply(b: Buffered): void {
+    if (b.kind === 'iteration') this.#phase = null // training has begun
     if (b.kind === 'iteration') this.#series.addIteration(b.m)
     else this.#series.addEpoch(b.m)
   }
@@ -258,6 +295,8 @@ export class TrainingState {
     if (!shown || shown.id !== run.id) return
     const was = shown.status
     this.#run = run
+    if (this.#pending && done(this.#pending, run.status)) this.#pending = null
+    if (isFinished(run.status)) this.#phase = null
     if (this.#opening) this.#statusSeen = true
     // A message belongs to the status it came with ("Preparing images…" is stale once running).
     if (message) this.#statusMessage = message
@@ -280,11 +319,12 @@ export class TrainingState {
         this.#publish()
       }
     } catch (error) {
-      if (ticket === this.#ticket) this.#message = { tone: 'error', text: describeError(error) }
+      if (ticket === this.#ticket) this.#showError(describeError(error))
     }
   }
 
   #upsert(run: RunSummary): void {
+    if (run.studyId !== null) return // Trials crowd the Tune screen's table, not this list
     const at = this.#runs.findIndex((r) => r.id === run.id)
     if (at < 0) this.#runs = [run, ...this.#runs].sort((a, b) => b.id - a.id)
     else this.#runs = this.#runs.map((r) => (r.id === run.id ? run : r))
@@ -312,4 +352,10 @@ export class TrainingState {
     this.#msPerIteration = this.#series.msPerIteration()
     this.#lastPublish = performance.now()
   }
+}
+
+/** True once a Run's status shows that a pause, resume or stop has been carried out (or no longer can be). */
+function done(pending: Steer, status: RunStatus): boolean {
+  if (isFinished(status)) return true
+  return pending === 'pausing' ? status === 'paused' : pending === 'resuming' ? status === 'running' || status === 'queued' : false
 }

@@ -4,6 +4,7 @@
  */
 import type { Objective, ParamValue, TrialState, TrialSummary } from '../../../src-main/contract'
 import { isObject } from './searchSpace'
+import { trialNumber } from '../../../src-main/tuning/types'
 
 /** True when `a` is a better objective value than `b`. */
 export function better(objective: Objective, a: number, b: number): boolean {
@@ -30,13 +31,13 @@ export function formatParam(value: ParamValue | undefined): string {
   return abs !== 0 && (abs < 0.001 || abs >= 1e5) ? value.toExponential(2) : String(Number(value.toPrecision(3)))
 }
 
-/** The best-so-far curve: per completed Trial (by number), its value and the best value up to it. */
+/** The best-so-far curve: per completed Trial (by number as shown, from 1), its value and the best value up to it. */
 export function bestSoFar(trials: readonly TrialSummary[], objective: Objective): { x: number[]; value: number[]; best: number[] } {
   const done = trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => a.number - b.number)
   const out = { x: [] as number[], value: [] as number[], best: [] as number[] }
   for (const t of done) {
     const last = out.best.at(-1)
-    out.x.push(t.number)
+    out.x.push(trialNumber(t.number))
     out.value.push(t.value!)
     out.best.push(last === undefined || better(objective, t.value!, last) ? t.value! : last)
   }

@@ -92,10 +92,17 @@ describe('osprey tune --json', () => {
     const objects = run.lines.map((l) => JSON.parse(l))
     expect(objects.slice(0, -1).every((o) => o.type === 'trial')).toBe(true)
     const last = objects.at(-1)
-    expect(last).toMatchObject({ type: 'study', id: expect.any(Number), status: 'completed', trials: { completed: 2 }, best_params: { lr: expect.any(Number) }, val_accuracy: expect.any(Number) })
+    expect(last).toMatchObject({ type: 'study', id: expect.any(Number), status: 'completed', trials: { completed: 2 } })
     const shown = osprey(['studies', 'show', String(last.id), '--data-dir', data.path])
-    expect(shown.stdout).toMatch(/Trial +0 +completed/)
-    expect(shown.stdout).toMatch(/Best: Trial \d/)
+    expect(shown.stdout).toMatch(/Trial +1 +completed/)
+    // One Epoch on 10 images may leave both Trials at chance: then the Study says so and names no best.
+    if (last.verdict) {
+      expect(last).toMatchObject({ best_trial: null, best_params: null, val_accuracy: null })
+      expect(shown.stdout).toContain(last.verdict.headline)
+    } else {
+      expect(last).toMatchObject({ best_params: { lr: expect.any(Number) }, val_accuracy: expect.any(Number) })
+      expect(shown.stdout).toMatch(/Best: Trial [12] /)
+    }
   }, 120_000)
 
   it('refuses a bad space file with every problem listed', () => {

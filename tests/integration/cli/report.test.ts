@@ -71,7 +71,7 @@ describe('osprey studies show --html', () => {
     expect(written.code).toBe(0)
     const html = readFileSync(file, 'utf8')
     expect(html).toContain('lr sweep')
-    expect(html).toContain('Best: Trial 1')
+    expect(html).toContain('Best: Trial 2') // Trials count from 1, as on screen
     expect(html).toMatch(/data-table="trials"/)
     expect(html).toMatch(/data-chart="trial-curves"[\s\S]*<polyline/)
     expect(osprey('studies', 'show', '999', '--html', join(data.path, 'y.html')).stderr).toMatch(/No Study with id 999/)

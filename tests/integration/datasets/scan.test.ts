@@ -223,7 +223,7 @@ describe('folders that cannot be used as they are', () => {
 
   it('asks for a second class when there is only one', async () => {
     put(folder.path, 'cats/1.png', await png(1))
-    expect((await scan()).problems.map((p) => p.kind)).toEqual(['single-class'])
+    expect((await scan()).problems.map((p) => [p.kind, p.path])).toEqual([['single-class', 'cats']]) // named at the one class, not "."
   })
 
   it('refuses a missing path and a file, saying what to do', async () => {

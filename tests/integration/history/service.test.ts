@@ -31,7 +31,8 @@ describe('compare', () => {
     expect(comparison.runs.map((r) => r.epochs.length)).toEqual([3, 5])
     expect(comparison.runs[1].iterations).toHaveLength(20)
     expect(comparison.runs[0].evaluation?.perClass.map((c) => c.name)).toEqual(['cats', 'dogs'])
-    expect(comparison.best).toEqual({ valAccuracy: 1, valLoss: 1, imagesPerSecond: 0, durationMs: 0 })
+    // Both Runs trained at the same speed: a tie marks no best.
+    expect(comparison.best).toEqual({ valAccuracy: 1, valLoss: 1, imagesPerSecond: null, durationMs: 0 })
   })
 
   it('refuses fewer than 2 or more than 10 Runs, and an unknown one', () => {

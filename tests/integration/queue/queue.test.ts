@@ -1,5 +1,5 @@
 /**
- * Studies across machines (issue 12), with real parts: a redis-server on a free loopback port,
+ * Studies across machines, with real parts: a redis-server on a free loopback port,
  * `osprey worker` processes, the studio's services (in this process, or `osprey tune` in its own
  * so that it can be killed), real SQLite and real training (wasm, tiny images).
  */

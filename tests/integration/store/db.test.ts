@@ -1,10 +1,11 @@
 /** The database: migrations, WAL, foreign keys, and the datasets repository. */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resourcesDir } from '../../../src-main/paths'
 import { openDatabase } from '../../../src-main/store/db'
 import { DatasetRepository } from '../../../src-main/store/datasets'
+import { StudyRepository } from '../../../src-main/store/studies'
 import { tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>
@@ -29,7 +30,8 @@ describe('openDatabase', () => {
       { version: 5, name: '005_owner_process.sql' },
       { version: 6, name: '006_owner_start.sql' },
       { version: 7, name: '007_label_review.sql' },
-      { version: 8, name: '008_run_worker.sql' }
+      { version: 8, name: '008_run_worker.sql' },
+      { version: 9, name: '009_study_error.sql' }
     ])
     again.close()
   })
@@ -59,6 +61,28 @@ describe('openDatabase', () => {
     old.close()
     const db = openDatabase(file)
     expect(db.prepare('SELECT iteration, loss, images_per_second FROM iterations').all()).toEqual([{ iteration: 1, loss: 0.5, images_per_second: null }])
+    db.close()
+  })
+
+  it('keeps why an older Study ended: its message moves from state_json to the error column', () => {
+    const before = join(dir.path, 'before-009')
+    mkdirSync(before)
+    for (const name of readdirSync(join(resourcesDir(), 'migrations')).filter((n) => n < '009')) copyFileSync(join(resourcesDir(), 'migrations', name), join(before, name))
+    const file = join(dir.path, 'osprey.db')
+    const old = openDatabase(file, { migrationsDir: before })
+    const add = old.prepare("INSERT INTO studies (id, name, strategy, objective, space_json, config_json, status, state_json) VALUES (?, ?, 'random', 'val_accuracy', '{}', ?, ?, ?)")
+    const settings = JSON.stringify({ folder: '/data/pets', trials: 3, timeBudgetMinutes: null, parallel: 1, prune: 'none', seed: 1, training: {} })
+    add.run(1, 'stopped by hand', settings, 'stopped', JSON.stringify({ message: 'Stopped by the user.' }))
+    add.run(2, 'finished', settings, 'completed', JSON.stringify({ message: null }))
+    old.close()
+    const db = openDatabase(file)
+    const studies = new StudyRepository(db)
+    expect(studies.summary(1)?.error).toBe('Stopped by the user.')
+    expect(studies.summary(2)?.error).toBeNull()
+    // From now on the reason is written to its own column.
+    studies.setStatus(2, 'failed', 'Every Trial failed: the folder is gone.')
+    expect(db.prepare('SELECT error, state_json FROM studies WHERE id = 2').get()).toEqual({ error: 'Every Trial failed: the folder is gone.', state_json: JSON.stringify({ message: null }) })
+    expect(studies.summary(2)?.error).toBe('Every Trial failed: the folder is gone.')
     db.close()
   })
 

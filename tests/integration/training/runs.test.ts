@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EventName, Events } from '../../../src-main/contract'
+import type { EventName, Events, RunPhase } from '../../../src-main/contract'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
@@ -54,7 +54,11 @@ describe('a Run', () => {
       for (const path of written) expect([path, statSync(path).mode & 0o777]).toEqual([path, statSync(path).isDirectory() ? 0o700 : 0o600])
     }
     const names = new Set(events.filter((e) => 'run' in (e.payload as object) || 'runId' in (e.payload as object)).map((e) => e.name))
-    expect(names).toEqual(new Set(['runs.status', 'runs.iteration', 'runs.epoch']))
+    expect(names).toEqual(new Set(['runs.status', 'runs.phase', 'runs.iteration', 'runs.epoch']))
+    // Before its first Iteration the Run said what it was doing: decoding the images, starting the backend, building the model.
+    const phases = events.filter((e) => e.name === 'runs.phase').map((e) => (e.payload as RunPhase).step)
+    expect([...new Set(phases)]).toEqual(['images', 'backend', 'model'])
+    expect(run.verdict).toMatchObject({ kind: expect.stringMatching(/^(learned|underfitting|guessing)$/), headline: expect.any(String) })
   })
 
   it('says so when the dataset changed since its last scan', async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/io'
 import { buildModel } from '../../../src-main/engine/models'
 import { createOptimizer } from '../../../src-main/engine/optimizers'
-import { DivergedError, train, type Batch, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
+import type { Batch } from '../../../src-main/engine/step'
+import { DivergedError, train, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
 import { tempDir } from '../../helpers/images'
 
 const SIZE = 8
@@ -64,6 +65,41 @@ it('builds the reference CNN exactly as the PyTorch anchor: 225,034 parameters a
 })
 
 describe('train', () => {
+  it('runs the concerns it is given at each step and Epoch: one may stop the Run, and each hears how it ended', async () => {
+    const heard: string[] = []
+    let steps = 0
+    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 10, callbacks: [
+      { onStep: () => void steps++, onEnd: (how) => heard.push(`counter: ${how}`) },
+      // A concern of the caller's: two Epochs are enough.
+      { onEpochEnd: (state) => (state.epochsDone >= 2 ? 'stop' : undefined), onEnd: (how) => heard.push(`limit: ${how}`) }
+    ] }, { control: running, onIteration: () => {}, onEpoch: () => {} })
+    expect(result).toMatchObject({ stoppedBy: 'early-stopping', state: { epochsDone: 2 } })
+    expect(steps).toBe(2 * 3)
+    expect(heard).toEqual(['counter: early-stopping', 'limit: early-stopping'])
+  })
+
+  it('times Epochs, Iterations and speed on the clock it is given', async () => {
+    // One second per Iteration, on the test's clock: exact, whatever the machine's load.
+    let clock = 50_000
+    const elapsed: number[] = []
+    const speeds: number[] = []
+    const durations: number[] = []
+    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 2, now: () => clock }, {
+      control: running,
+      onIteration: (it) => {
+        elapsed.push(it.elapsedMs)
+        speeds.push(it.imagesPerSecond)
+        clock += 1000
+      },
+      onEpoch: (e) => void durations.push(e.durationMs)
+    })
+    expect(elapsed).toEqual([0, 1000, 2000, 3000, 4000, 5000])
+    expect(durations).toEqual([3000, 3000])
+    expect(result.state.elapsedMs).toBe(6000)
+    // Speed counts the images since the Epoch's window opened: 32 after 1 s, 48 after 2 s.
+    expect(speeds.slice(0, 3)).toEqual([0, 32, 24])
+  })
+
   it('learns an easy task: loss falls, validation accuracy reaches 100%', async () => {
     const epochs: { trainLoss: number; valAccuracy: number | null }[] = []
     let iterations = 0

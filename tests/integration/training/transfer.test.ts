@@ -1,9 +1,9 @@
 /** Pretrained Runs through the services, in real worker processes, on photo-like colour images (wasm backend). */
 import * as tf from '@tensorflow/tfjs'
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import type { Events } from '../../../src-main/contract'
+import type { Events, RunPhase } from '../../../src-main/contract'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
 import { fileHandler } from '../../../src-main/engine/io'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
@@ -26,6 +26,7 @@ beforeAll(async () => {
   await writeShapeDataset(join(shapes.path, 'two'), { classes: ['circle', 'square'], perClass: 12, seed: 12 })
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
   services.events.on('runs.status', (s) => s.message && messages.push({ runId: s.run.id, message: s.message }))
+  services.events.on('runs.phase', (p) => phaseLog.push(p))
 })
 afterAll(() => {
   services.close()
@@ -33,19 +34,36 @@ afterAll(() => {
   shapes.cleanup()
 })
 
+const phaseLog: RunPhase[] = []
+const phases = (runId: number) => phaseLog.filter((p) => p.runId === runId)
+// Each test trains in a worker: well under 30 s on an idle 2-core machine, several times that on a shared one.
+vi.setConfig({ testTimeout: 180_000 })
+
 const said = (runId: number, pattern: RegExp) => messages.some((m) => m.runId === runId && pattern.test(m.message))
 
 describe('a pretrained Run', () => {
   it('is what "auto" picks for colour images, trains a head on the embeddings well above chance, and saves one model that Try it and export use', async () => {
     const folder = join(shapes.path, 'three')
+    // Before Start (on the Dataset as scanned): the backbone measured on this machine; computing the features once is most of it.
+    await services.datasets.scan(folder)
+    const before = await services.training.estimate({ folder, ...quick })
+    expect(before.steps.map((s) => s.label)).toEqual(['Starting the backend and the model', 'Computing the features of 48 images (once for this Dataset)', 'Training the head: up to 12 Epochs of 2 Iterations'])
+    expect(before).toMatchObject({ backend: 'wasm', long: false })
+    expect(before.steps.every((s) => s.ms > 0)).toBe(true)
     const started = await services.training.start({ folder, ...quick })
     const done = await services.training.finished(started.id)
     expect(done).toMatchObject({ status: 'completed', error: null })
     const run = services.training.get(started.id)
     expect(run.config).toMatchObject({ model: 'pretrained', backbone: 'mobilenet-v2-0.35', normalization: 'symmetric' })
-    expect(run.name).toBe('three · MobileNetV2 α 0.35')
+    expect(run.name).toBe(`three · MobileNetV2 α 0.35 · 96 px · #${run.id}`)
     expect(said(run.id, /^Colour images: a network pretrained on ImageNet/)).toBe(true)
     expect(said(run.id, /^Computed the features \(MobileNetV2 α 0\.35\) of 48 images/)).toBe(true)
+    // Before the first Iteration the Run says what it does: the backend, the backbone, then the features of each image.
+    const steps = phases(run.id).map((p) => p.step)
+    expect(steps.slice(0, 2)).toEqual(['backend', 'model'])
+    expect(steps.at(-1)).toBe('features')
+    expect(phases(run.id).at(-1)!.text).toBe('Computing the features of every image with MobileNetV2 α 0.35 (once; later Runs on this Dataset reuse them): 48 of 48 images')
+    expect(run.verdict?.kind).toBe('learned')
     expect(run.versions.backbone).toBe('MobileNetV2 α 0.35')
     expect(run.epochMetrics.length).toBeGreaterThan(0)
     // 9 validation images of 3 classes: chance is 0.33.
@@ -66,7 +84,8 @@ describe('a pretrained Run', () => {
     const scores = (model.predict(tf.tensor4d(pixels, [1, 96, 96, 3])) as tf.Tensor).dataSync()
     expect(metadata.labels[scores.indexOf(Math.max(...scores))]).toBe(predictions[0].label)
 
-    // A second Run on the same Dataset and backbone reuses the embeddings.
+    // A second Run on the same Dataset and backbone reuses the embeddings, and the estimate knows it.
+    expect((await services.training.estimate({ folder, ...quick, seed: 5, epochs: 3 })).steps.some((s) => s.once)).toBe(false)
     const again = await services.training.start({ folder, ...quick, seed: 5, epochs: 3 })
     expect((await services.training.finished(again.id)).status).toBe('completed')
     expect(said(again.id, /^Computed the features/)).toBe(false)
@@ -74,7 +93,8 @@ describe('a pretrained Run', () => {
 
   it('stops while computing the features when asked: stopped, not failed, and says nothing was learned', async () => {
     const run = await services.training.start({ folder: join(shapes.path, 'three'), ...quick, imageSize: 224 })
-    await waitFor(() => said(run.id, /^Preparing features \(MobileNetV2 α 0\.35\): \d+ of 48$/))
+    // As soon as computing the features begins (0 of 48): three batches of 16 are still to come.
+    await waitFor(() => phases(run.id).some((p) => p.step === 'features' && p.total === 48))
     services.training.stop(run.id)
     const done = await services.training.finished(run.id)
     expect(done).toMatchObject({ status: 'stopped', epochsDone: 0 })
@@ -114,7 +134,7 @@ describe('a pretrained Run', () => {
     const folder = join(shapes.path, 'two')
     const run = await services.training.start({ folder, ...quick, epochs: 2, model: 'pretrained', backbone: mine, backboneLayer: 'block_16_project' })
     expect((await services.training.finished(run.id)).status).toBe('completed')
-    expect(services.training.get(run.id).name).toBe('two · my-backbone')
+    expect(services.training.get(run.id).name).toBe(`two · my-backbone · 96 px · #${run.id}`)
     writeFileSync(join(mine, 'weights.bin'), Buffer.alloc(100))
     await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: mine })).rejects.toThrow(/The weight files in .*my-backbone hold 100 bytes where model.json describes 1640832/)
     await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: join(data.path, 'nowhere') })).rejects.toThrow(/holds no model.json/)

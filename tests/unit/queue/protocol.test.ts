@@ -1,8 +1,9 @@
-/** What crosses the queue is checked: job payloads, progress entries, Redis URLs (issue 12). */
+/** What crosses the queue is checked: job payloads, progress entries, Redis URLs. */
 import { describe, expect, it } from 'vitest'
 import { maskUrl, redisOptions } from '../../../src-main/queue/connection'
 import { compareIds } from '../../../src-main/queue/progress-reader'
-import { progressSchema, trialJobSchema } from '../../../src-main/queue/protocol'
+import { progressSchema, toTrainProgress, trialJobSchema } from '../../../src-main/queue/protocol'
+import { phaseText } from '../../../src-main/training/service'
 import { defaultConfig } from '../../../src-main/training/config'
 
 const job = {
@@ -33,6 +34,15 @@ describe('a progress entry', () => {
     expect(progressSchema.safeParse({ kind: 'iteration', metrics: { epoch: 1, iteration: 3, loss: null, accuracy: 0.5, learningRate: 0.001, imagesPerSecond: 10, elapsedMs: 5, memoryBytes: 0 } }).success).toBe(true)
     expect(progressSchema.safeParse({ kind: 'checkpoint', epoch: 1, path: '/etc/passwd' }).success).toBe(false)
     expect(progressSchema.safeParse({ kind: 'epoch', improved: true, metrics: { epoch: 'one' } }).success).toBe(false)
+  })
+
+  it('keeps what a Run is preparing, so the studio says "Computing the features…" for a Trial on a worker too', () => {
+    const entry = progressSchema.parse({ kind: 'preparing', step: 'features', done: 3, total: 48, what: 'MobileNetV2 α 0.35' })
+    expect(toTrainProgress(entry)).toEqual({ kind: 'preparing', step: 'features', done: 3, total: 48, what: 'MobileNetV2 α 0.35' })
+    expect(phaseText(toTrainProgress(entry) as Parameters<typeof phaseText>[0])).toBe('Computing the features of every image with MobileNetV2 α 0.35 (once; later Runs on this Dataset reuse them): 3 of 48 images')
+    // From a worker that names no step: the images.
+    expect(toTrainProgress(progressSchema.parse({ kind: 'preparing', done: 1, total: 2 }))).toMatchObject({ step: 'images' })
+    expect(progressSchema.safeParse({ kind: 'preparing', step: 'mining', done: 1, total: 2 }).success).toBe(false)
   })
 
   it('streams are read in id order', () => {

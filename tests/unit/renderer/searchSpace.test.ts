@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseChoices, retype, rowProblems, rowsOf, spaceNames, spaceOf, spaceText, suggestedDimension } from '../../../src-renderer/src/lib/searchSpace'
 
-/** The search space of issue 4, as a user writes it. */
+/** A search space as a user writes it. */
 const example = {
   lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
   units: { type: 'int', low: 16, high: 512, log: true },
@@ -49,10 +49,13 @@ describe('the search-space editor model', () => {
     expect(rowProblems(rows)).toEqual(['Row 2: choose a hyperparameter.', 'lr: named in two rows; each hyperparameter can appear once.'])
   })
 
-  it('offers the tunable settings by their short names, each with a ready range', () => {
-    for (const name of ['learningRate', 'lr', 'dropout', 'units', 'optimizer', 'batchSize', 'rotation']) expect(spaceNames).toContain(name)
+  it('offers each tunable setting once, by the name the Train form uses, each with a ready range', () => {
+    for (const name of ['learningRate', 'dropout', 'units', 'optimizer', 'batchSize', 'weightDecay', 'imageSize', 'rotation']) expect(spaceNames).toContain(name)
+    // One spelling per hyperparameter: no alias listed beside it, no `augmentation.` prefix.
+    for (const alias of ['lr', 'batch_size', 'weight_decay', 'image_size']) expect(spaceNames).not.toContain(alias)
     expect(spaceNames.some((n) => n.startsWith('augmentation.'))).toBe(false)
-    expect(suggestedDimension('lr')).toEqual({ type: 'float', low: 1e-4, high: 1e-1, log: true })
+    expect(new Set(spaceNames).size).toBe(spaceNames.length)
+    expect(suggestedDimension('learningRate')).toEqual({ type: 'float', low: 1e-4, high: 1e-1, log: true })
     // A copy: editing one row's range never changes the next row's suggestion.
     const first = suggestedDimension('optimizer') as { choices: string[] }
     first.choices.pop()

@@ -3,14 +3,14 @@ import type { TrialSummary } from '../../../src-main/contract'
 import { bestSoFar, bestTrial, mergeTrial, paramAxis, sortTrials, valueAxis } from '../../../src-renderer/src/lib/trials'
 
 function trial(number: number, status: TrialSummary['status'], value: number | null, params: TrialSummary['params'] = {}, intermediate: number[] = []): TrialSummary {
-  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, error: null }
+  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, error: null, verdict: null }
 }
 
 describe('the Trials of a Study as shown', () => {
   const trials = [trial(0, 'completed', 0.6), trial(1, 'completed', 0.5), trial(2, 'pruned', 0.9), trial(3, 'failed', null), trial(4, 'completed', 0.8), trial(5, 'running', null)]
 
   it('draws best-so-far over completed Trials only (a pruned Trial stopped early and is not comparable)', () => {
-    expect(bestSoFar(trials, 'val_accuracy')).toEqual({ x: [0, 1, 4], value: [0.6, 0.5, 0.8], best: [0.6, 0.6, 0.8] })
+    expect(bestSoFar(trials, 'val_accuracy')).toEqual({ x: [1, 2, 5], value: [0.6, 0.5, 0.8], best: [0.6, 0.6, 0.8] })
     expect(bestSoFar(trials, 'val_loss').best).toEqual([0.6, 0.5, 0.5])
     expect(bestTrial(trials, 'val_accuracy')?.number).toBe(4)
     expect(bestTrial(trials, 'val_loss')?.number).toBe(1)

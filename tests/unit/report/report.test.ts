@@ -25,7 +25,7 @@ function evaluation(accuracy: number, classes = ['cats', 'dogs']): Evaluation {
 function compared(id: number, name: string, config: Partial<TrainingConfig>, valAccuracy: number, extra: Partial<HistoryRun> = {}, classes?: string[]): ComparedRun {
   const run: HistoryRun = {
     id, name, status: 'completed', datasetId: 1, model: 'default-cnn', backend: 'wasm', epochsDone: 3, epochs: 3, valAccuracy, valLoss: 1 - valAccuracy,
-    imagesPerSecond: 400 + id, createdAt: '2026-11-27T09:00:00.000Z', durationMs: 3000 * id, error: null, datasetName: 'pets', studyId: null, notes: '', tags: [], seed: 7, ...extra
+    imagesPerSecond: 400 + id, createdAt: '2026-11-27T09:00:00.000Z', durationMs: 3000 * id, error: null, datasetName: 'pets', studyId: null, notes: '', tags: [], seed: 7, verdict: null, ...extra
   }
   const epochs = [1, 2, 3].map((epoch) => ({ runId: id, epoch, trainLoss: 1 - epoch / 6, trainAccuracy: 0.5, valLoss: 1.1 - epoch / 5, valAccuracy: (valAccuracy * epoch) / 3, learningRate: 1e-3, durationMs: 1000 }))
   return { run, config: { ...defaultConfig('/data/pets', undefined, 7), ...config }, epochs, iterations: [], evaluation: evaluation(valAccuracy, classes) }
@@ -119,30 +119,30 @@ describe('studyReport', () => {
     id: 4, name: 'lr sweep', datasetId: 1, folder: '/data/pets', strategy: 'random', objective: 'val_accuracy', prune: 'median', status: 'completed', trials: 3,
     counts: { running: 0, completed: 2, pruned: 1, failed: 0 },
     best: { number: 1, value: 0.91, params: { lr: 0.003, optimizer: 'adam' }, runId: 12 },
-    createdAt: '2026-11-27T08:00:00.000Z', endedAt: '2026-11-27T09:00:00.000Z', error: null,
+    createdAt: '2026-11-27T08:00:00.000Z', endedAt: '2026-11-27T09:00:00.000Z', error: null, verdict: null,
     space: { lr: { type: 'float', low: 0.0001, high: 0.1, log: true }, optimizer: { type: 'choice', values: ['adam', HOSTILE] } },
     training: { epochs: 3 }, parallel: 2, seed: 42, timeBudgetMinutes: null,
     trialList: [
-      { studyId: 4, number: 0, runId: 11, params: { lr: 0.0001, optimizer: HOSTILE }, status: 'completed', value: 0.62, intermediate: [0.4, 0.55, 0.62], durationMs: 3000, error: null },
-      { studyId: 4, number: 1, runId: 12, params: { lr: 0.003, optimizer: 'adam' }, status: 'completed', value: 0.91, intermediate: [0.7, 0.85, 0.91], durationMs: 3100, error: null },
-      { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, error: null }
+      { studyId: 4, number: 0, runId: 11, params: { lr: 0.0001, optimizer: HOSTILE }, status: 'completed', value: 0.62, intermediate: [0.4, 0.55, 0.62], durationMs: 3000, error: null, verdict: 'learned' },
+      { studyId: 4, number: 1, runId: 12, params: { lr: 0.003, optimizer: 'adam' }, status: 'completed', value: 0.91, intermediate: [0.7, 0.85, 0.91], durationMs: 3100, error: null, verdict: 'learned' },
+      { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, error: null, verdict: null }
     ],
     importance: [{ name: 'lr', importance: 0.8 }, { name: 'optimizer', importance: 0.2 }]
   }
   const html = studyReport(study, meta)
 
   it('shows the settings, the space, the best Trial with its params, and every Trial', () => {
-    for (const text of ['lr sweep', '/data/pets', 'random', 'validation accuracy', 'median', '42', 'Best: Trial 1', '0.9100', '&quot;log&quot;: true']) expect(html).toContain(text)
+    for (const text of ['lr sweep', '/data/pets', 'random', 'validation accuracy', 'median', '42', 'Best: Trial 2', '0.9100', '&quot;log&quot;: true']) expect(html).toContain(text)
     const trials = html.slice(html.indexOf('data-table="trials"'))
-    expect(trials).toMatch(/<th scope="row">1 ★<\/th><td>0\.003<\/td><td>adam<\/td><td>completed<\/td><td><strong>0\.9100<\/strong><\/td><td>3<\/td>/)
-    expect(trials).toMatch(/<th scope="row">2<\/th><td>0\.09<\/td><td>adam<\/td><td>pruned<\/td><td>0\.3000<\/td><td>1<\/td>/)
+    expect(trials).toMatch(/<th scope="row">2 ★<\/th><td>0\.003<\/td><td>adam<\/td><td>completed<\/td><td><strong>0\.9100<\/strong><\/td><td>3<\/td>/)
+    expect(trials).toMatch(/<th scope="row">3<\/th><td>0\.09<\/td><td>adam<\/td><td>pruned<\/td><td>0\.3000<\/td><td>1<\/td>/)
     expect(studyReportFilename(study, meta.generatedAt)).toBe('osprey-study-4-2026-11-27T10-11-12.html')
   })
 
   it('charts the best so far, the importance and each Trial per Epoch', () => {
     expect(html).toMatch(/data-chart="best-so-far"[\s\S]*?<svg /)
     expect(html).toMatch(/data-chart="importance"[\s\S]*?<rect [^>]*width="[\d.]+"[\s\S]*?80%/)
-    expect(html).toMatch(/data-chart="trial-curves"[\s\S]*?<li>.*Trial 0<\/li><li>.*Trial 1<\/li><li>.*Trial 2 \(pruned\)<\/li>/)
+    expect(html).toMatch(/data-chart="trial-curves"[\s\S]*?<li>.*Trial 1<\/li><li>.*Trial 2<\/li><li>.*Trial 3 \(pruned\)<\/li>/)
   })
 
   it('is self-contained, and params and space values cannot inject markup', () => {

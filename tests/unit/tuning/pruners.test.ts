@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createPruner, rungEpochs } from '../../../src-main/tuning/pruners'
-import type { Observation, TrialStatus } from '../../../src-main/tuning/types'
+import type { TrialState } from '../../../src-main/contract'
+import type { Observation } from '../../../src-main/tuning/types'
 
-const trial = (number: number, intermediate: number[], status: TrialStatus = 'completed'): Observation => ({
+const trial = (number: number, intermediate: number[], status: TrialState = 'completed'): Observation => ({
   number, params: {}, status, value: status === 'completed' ? intermediate.at(-1)! : null, intermediate
 })
 

@@ -1,0 +1,277 @@
+/**
+ * What a finished Run's numbers mean, said plainly: did the model learn, is it guessing, did its
+ * loss blow up, is it memorising the training images or not yet fitting them — and what to try.
+ * Pure (types only), so the app, the command line and the HTML reports all say the same thing.
+ */
+import type { EpochMetrics, ModelName, RunStatus, Verdict, VerdictKind } from './contract'
+
+/** What a verdict is drawn from: a Run's recorded figures. */
+export interface VerdictInput {
+  status: RunStatus
+  /** How many classes the model chooses between. */
+  classes: number
+  epochs: readonly Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'trainAccuracy' | 'valLoss' | 'valAccuracy'>[]
+  /** The final validation evaluation, when there is one (its confusion matrix tells a one-class model). */
+  evaluation?: { accuracy: number; loss: number; classes: string[]; confusion: number[][] } | null
+  /** Validation images (from the split), for how far from chance counts as real. */
+  validationImages?: number | null
+  model?: ModelName
+  learningRate?: number
+  /** Why a failed Run failed. */
+  error?: string | null
+}
+
+/** Training accuracy this far above validation accuracy means the model memorises. */
+const MEMORISING_GAP = 0.15
+/** Below this training accuracy (and without a memorising gap) the model has not fitted the training images yet. */
+const UNDERFIT_TRAIN = 0.85
+
+/** The verdict on a Run that has ended, or null while it trains or when there is nothing to judge. */
+export function runVerdict(input: VerdictInput): Verdict | null {
+  const { status, epochs } = input
+  if (status === 'failed') return divergedByError(input)
+  if (status !== 'completed' && status !== 'stopped') return null
+  const last = epochs.at(-1)
+  if (!last) return null
+  const diverged = exploded(input)
+  if (diverged) return diverged
+  const val = input.evaluation?.accuracy ?? last.valAccuracy
+  if (val === null || !Number.isFinite(val)) return null
+  const train = last.trainAccuracy
+  const chance = chanceAccuracy(input)
+  const margin = chanceMargin(chance, input.validationImages ?? validationCount(input))
+  const pct = percent
+  const chanceText = `a model answering at random scores about ${pct(chance)}`
+
+  // A validation loss as high as a uniform guess's, with training images at chance too: a few lucky answers prove nothing.
+  const valLoss = input.evaluation?.loss ?? last.valLoss
+  const lossAtChance = valLoss !== null && valLoss >= 0.95 * chanceLoss(input.classes) && train <= chance + 0.1
+  if (val <= chance + margin || lossAtChance) {
+    const answer = oneAnswer(input.evaluation)
+    const memorised = train - val > MEMORISING_GAP && train > chance + margin
+    const detail = memorised
+      ? `It got ${pct(train)} of the training images right but only ${pct(val)} of the validation images (${chanceText}): it memorised the training images instead of learning what tells the classes apart.`
+      : val <= chance + margin
+        ? `Its validation accuracy is ${pct(val)} and ${chanceText}${answer ? `; it answers “${answer.label}” for ${pct(answer.share)} of the images` : ''}. It learned nothing that helps.`
+        : `It gets ${pct(train)} of the training images right and its validation loss (${valLoss!.toFixed(3)}) is that of a random guess (${chanceLoss(input.classes).toFixed(3)}): its ${pct(val)} on the validation images (${chanceText}) is chance, not learning.`
+    return { kind: 'guessing', tone: 'error', headline: 'The model is guessing', detail, advice: memorised ? memorisingAdvice(input) : guessingAdvice(input) }
+  }
+  const onset = overfitOnset(epochs)
+  if (train - val > MEMORISING_GAP && (onset !== null || train > 0.9)) {
+    return {
+      kind: 'overfitting',
+      tone: 'warning',
+      headline: 'The model memorises the training images',
+      detail: `Training accuracy ${pct(train)}, validation accuracy ${pct(val)}${onset !== null ? `; validation loss rose from Epoch ${epochs[onset].epoch} while training loss fell` : ''}. It does better on images it has seen than on new ones.`,
+      advice: memorisingAdvice(input)
+    }
+  }
+  const improving = stillImproving(epochs)
+  // Training accuracy is measured on augmented images while the Epoch learns, so it lags: only both low is underfitting.
+  if (train < UNDERFIT_TRAIN && val < UNDERFIT_TRAIN) {
+    const advice = [
+      ...(improving ? ['Train for more Epochs: validation loss was still falling at the end.'] : []),
+      ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it starts from features learned on a million photos.'] : []),
+      'Use less augmentation or regularization (dropout, weight decay): they make the training images harder to fit.',
+      ...(improving ? [] : ['Train for more Epochs, or try a larger learning rate.'])
+    ]
+    return {
+      kind: 'underfitting',
+      tone: 'warning',
+      headline: 'The model has not fitted the training images yet',
+      detail: `It learned something (${pct(val)} on validation images; ${chanceText}), but gets only ${pct(train)} of the training images right: it has room to learn more.`,
+      advice
+    }
+  }
+  return {
+    kind: 'learned',
+    tone: 'ok',
+    headline: 'The model learned',
+    detail: `${pct(val)} of the validation images right (${chanceText}); training accuracy ${pct(train)}.`,
+    advice: improving ? ['Validation loss was still falling at the last Epoch: more Epochs may help.'] : []
+  }
+}
+
+/** The best score a model can get without looking at the images: always answering the largest class. */
+export function chanceAccuracy(input: Pick<VerdictInput, 'classes' | 'evaluation'>): number {
+  const rows = input.evaluation?.confusion.map((row) => row.reduce((a, b) => a + b, 0))
+  const total = rows?.reduce((a, b) => a + b, 0) ?? 0
+  if (rows && total > 0) return Math.max(...rows) / total
+  return 1 / Math.max(1, input.classes)
+}
+
+/**
+ * How far above chance counts as real: two standard errors of a coin with that chance on n
+ * images, at least 5 points and at most 15 (beyond that a tiny validation split says too little
+ * either way; the validation loss then tells a lucky guess apart).
+ */
+export function chanceMargin(chance: number, images: number | null): number {
+  const n = images && images > 0 ? images : 0
+  const noise = n ? 2 * Math.sqrt((chance * (1 - chance)) / n) : 0.1
+  return Math.min(0.15, Math.max(0.05, noise))
+}
+
+/**
+ * Where the model starts to memorise: after the Epoch with the best validation loss, the first
+ * Epoch whose validation loss rises while its training loss still falls. Looking only after the
+ * best Epoch keeps an early wobble that the model recovers from from raising the alarm.
+ * Returns that Epoch's index in `epochs`, or null.
+ */
+export function overfitOnset(epochs: readonly Pick<EpochMetrics, 'trainLoss' | 'valLoss'>[]): number | null {
+  let best = -1
+  epochs.forEach((e, i) => {
+    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (best < 0 || e.valLoss < epochs[best].valLoss!)) best = i
+  })
+  if (best < 0) return null
+  for (let i = best + 1; i < epochs.length; i++) {
+    const before = epochs[i - 1]
+    const now = epochs[i]
+    if (now.valLoss === null || before.valLoss === null) continue
+    if (now.valLoss > before.valLoss && now.trainLoss < before.trainLoss) return i
+  }
+  return null
+}
+
+/**
+ * Whether a live Run's charts may say "the model starts to memorise": validation loss rising while
+ * training loss falls means memorising only when the model fits the training images better than
+ * the validation ones; at chance both losses drift and it means nothing.
+ */
+export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss' | 'trainAccuracy' | 'valAccuracy'>[], classes: number): number | null {
+  const onset = overfitOnset(epochs)
+  if (onset === null) return null
+  const last = epochs.at(-1)!
+  const chance = 1 / Math.max(1, classes)
+  const gapOpen = last.valAccuracy !== null && last.trainAccuracy - last.valAccuracy > 0.05
+  return gapOpen && last.trainAccuracy > chance + 0.1 ? onset : null
+}
+
+/** The loss of a model that spreads its belief evenly over `classes`: ln(classes). */
+export function chanceLoss(classes: number): number {
+  return Math.log(Math.max(2, classes))
+}
+
+function exploded(input: VerdictInput): Verdict | null {
+  const limit = 10 * Math.max(1, chanceLoss(input.classes))
+  const worst = input.epochs.find((e) => !Number.isFinite(e.trainLoss) || e.trainLoss > limit || (e.valLoss !== null && (!Number.isFinite(e.valLoss) || e.valLoss > limit)))
+  if (!worst) return null
+  const loss = Number.isFinite(worst.trainLoss) && worst.trainLoss <= limit ? worst.valLoss! : worst.trainLoss
+  return {
+    kind: 'diverged',
+    tone: 'error',
+    headline: 'Training diverged',
+    detail: `The loss reached ${figure(loss)} at Epoch ${worst.epoch}, where a model answering at random has ${chanceLoss(input.classes).toFixed(2)}: the steps were too large and the weights blew up. The saved model is not usable.`,
+    advice: divergedAdvice(input)
+  }
+}
+
+function divergedByError(input: VerdictInput): Verdict | null {
+  if (!input.error || !/diverged|became (NaN|Infinity|-Infinity)/i.test(input.error)) return null
+  return { kind: 'diverged', tone: 'error', headline: 'Training diverged', detail: input.error, advice: divergedAdvice(input) }
+}
+
+function divergedAdvice(input: VerdictInput): string[] {
+  const lr = input.learningRate
+  return [
+    lr ? `Lower the learning rate: try ${(lr / 10).toPrecision(2)} (it was ${lr}), or use the learning-rate finder in the Train form.` : 'Lower the learning rate, or use the learning-rate finder in the Train form.',
+    'Keep a normalization of the pixels (0 to 1, −1 to 1 or standardize).'
+  ]
+}
+
+function guessingAdvice(input: VerdictInput): string[] {
+  const lr = input.learningRate
+  return [
+    ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it learns photos from a few dozen images per class, where a network from scratch needs thousands.'] : []),
+    ...(lr !== undefined && lr > 0.01 ? [`Lower the learning rate (it was ${lr}; try ${(lr / 10).toPrecision(2)}).`] : []),
+    ...(lr !== undefined && lr < 1e-4 ? [`Raise the learning rate (it was ${lr}; try ${(lr * 10).toPrecision(2)}).`] : []),
+    'Train for more Epochs.',
+    'Look at the images: the classes must differ in something the images show, and each class needs enough examples.'
+  ]
+}
+
+function memorisingAdvice(input: VerdictInput): string[] {
+  return [
+    'Add augmentation (flips, crops, rotation), so the model cannot learn the exact images.',
+    'Turn on early stopping, or train fewer Epochs: the best weights come before the rise.',
+    ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it needs far fewer images to generalize.'] : ['Raise dropout or weight decay.']),
+    'More images per class help most.'
+  ]
+}
+
+/** The answer a model gives to most images, when one answer takes 80% or more of them. */
+function oneAnswer(evaluation: VerdictInput['evaluation']): { label: string; share: number } | null {
+  if (!evaluation?.confusion.length) return null
+  const columns = evaluation.confusion[0].map((_, c) => evaluation.confusion.reduce((sum, row) => sum + row[c], 0))
+  const total = columns.reduce((a, b) => a + b, 0)
+  if (!total) return null
+  const top = columns.indexOf(Math.max(...columns))
+  const share = columns[top] / total
+  return share >= 0.8 ? { label: evaluation.classes[top], share } : null
+}
+
+/** Validation loss at its lowest in the last Epoch, and lower than two Epochs before. */
+function stillImproving(epochs: VerdictInput['epochs']): boolean {
+  const losses = epochs.map((e) => e.valLoss).filter((v): v is number => v !== null && Number.isFinite(v))
+  if (losses.length < 3) return false
+  const last = losses[losses.length - 1]
+  return last <= Math.min(...losses) && last < losses[losses.length - 3] * 0.98
+}
+
+function validationCount(input: VerdictInput): number | null {
+  const total = input.evaluation?.confusion.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0)
+  return total || null
+}
+
+function percent(v: number): string {
+  return `${Math.round(v * 100)}%`
+}
+
+function figure(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return String(v)
+  return Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toFixed(2)
+}
+
+/** A Study's Trials as the Study verdict needs them. */
+export interface TrialOutcome {
+  status: string
+  value: number | null
+  /** The verdict on the Trial's Run, when it has one. */
+  verdict?: VerdictKind | null
+}
+
+/** Values closer than this count as the same score (accuracies are counts over the same images). */
+const TIE = 1e-9
+
+/** True when at least two Trials completed and every completed Trial scored the same. */
+export function trialsTie(trials: readonly TrialOutcome[]): boolean {
+  const values = completedValues(trials)
+  return values.length >= 2 && Math.max(...values) - Math.min(...values) <= TIE
+}
+
+/**
+ * What a Study's Trials say together: nothing when they differ; when they all tie, that no setting
+ * made a difference (and, when every Trial's model is guessing, that none learned anything).
+ */
+export function studyVerdict(trials: readonly TrialOutcome[], objective: 'val_accuracy' | 'val_loss'): Verdict | null {
+  const completed = trials.filter((t) => t.status === 'completed' && t.value !== null)
+  const guessing = completed.length > 0 && completed.every((t) => t.verdict === 'guessing' || t.verdict === 'diverged')
+  if (!trialsTie(trials) && !(guessing && completed.length >= 2)) return null
+  const value = completed[0].value!
+  const score = objective === 'val_accuracy' ? `${(value * 100).toFixed(1)}% validation accuracy` : `a validation loss of ${value.toFixed(4)}`
+  const tie = trialsTie(trials)
+  return {
+    kind: guessing ? 'guessing' : 'tie',
+    tone: guessing ? 'error' : 'warning',
+    headline: guessing ? `No Trial learned: all ${completed.length} are guessing` : `All ${completed.length} Trials tie`,
+    detail: guessing
+      ? `${tie ? `Every completed Trial scored ${score}` : 'Every completed Trial scored at chance'}: no setting in this space made the model learn, so there is no best Trial and nothing to say about which hyperparameter matters.`
+      : `Every completed Trial scored ${score}: no setting in this space made a difference, so there is no best Trial and no hyperparameter importance.`,
+    advice: guessing
+      ? ['Open a Trial to read its verdict.', 'Try the pretrained model, or a learning rate range the learning-rate finder suggests.', 'Check the images: each class must show something the others do not.']
+      : ['Widen the space (other learning rates, models or image sizes), or search settings that change what the model sees.']
+  }
+}
+
+function completedValues(trials: readonly TrialOutcome[]): number[] {
+  return trials.filter((t) => t.status === 'completed' && t.value !== null && Number.isFinite(t.value)).map((t) => t.value!)
+}

@@ -1,0 +1,58 @@
+/** The New Run form's state (RunForm) over a fake client: what it says before Start. */
+import { describe, expect, it } from 'vitest'
+import type { DatasetListItem, RunEstimate, TrainingConfig } from '../../../../src-main/contract'
+import { RunForm, validate } from '../../../../src-renderer/src/lib/runForm.svelte'
+import { FakeClient, settle } from '../../../helpers/fake-client'
+
+const dataset: DatasetListItem = { id: 1, name: 'shapes', path: '/data/shapes', images: 180, classes: 3, errors: 0, warnings: 0, fingerprint: 'f', scannedAt: '2026-12-01T10:00:00Z', untrainable: null }
+const augmentation = { flipHorizontal: true, flipVertical: false, rotation: 0, scale: 1, translate: 0, brightness: 0, contrast: 0, saturation: 0, hue: 0, blur: 0, noise: 0, erasing: 0 }
+const defaults: TrainingConfig = { folder: '/data/shapes', model: 'pretrained', imageSize: 224, epochs: 30, batchSize: 32, optimizer: 'adam', learningRate: 0.001, weightDecay: 0, schedule: 'cosine', earlyStopping: 5, normalization: 'symmetric', augmentation, validationSplit: null, testSplit: null, seed: 7, backend: 'auto', backbone: 'mobilenet-v2-0.35' }
+const estimate: RunEstimate = { totalMs: 18_000, steps: [{ label: 'Computing the features of 180 images (once for this Dataset)', ms: 9000, once: true }], backend: 'wasm', replicas: 1, cores: 2, long: false, advice: null }
+
+async function form(client = new FakeClient()): Promise<{ form: RunForm; client: FakeClient }> {
+  client.answer('runs.defaults', () => structuredClone(defaults))
+  client.answer('runs.estimate', () => estimate)
+  const f = new RunForm(client)
+  await f.choose(dataset)
+  return { form: f, client }
+}
+
+describe('the New Run form', () => {
+  it('says what differs from the Dataset\'s defaults (what a last Run left), and Start from defaults clears it', async () => {
+    const { form: f } = await form()
+    expect(f.changed).toEqual([])
+    f.config!.epochs = 12
+    f.config!.augmentation.rotation = 15
+    expect(f.changed).toEqual([
+      { name: 'Epochs', value: '12', default: '30' },
+      { name: 'Augmentation: rotation', value: '15', default: '0' }
+    ])
+    f.reset()
+    expect(f.changed).toEqual([])
+  })
+
+  it('asks for an estimate once typing pauses, and only for the settings as they are', async () => {
+    const { form: f, client } = await form()
+    f.requestEstimate(0)
+    expect(f.estimating).toBe(true)
+    await settle()
+    await settle()
+    expect(f.estimate?.totalMs).toBe(18_000)
+    expect(client.requests('runs.estimate')).toHaveLength(1)
+    // Changed settings: the old estimate no longer applies until a new one arrives.
+    f.config!.epochs = 3
+    expect(f.estimate).toBeNull()
+    f.requestEstimate(0)
+    f.requestEstimate(0) // a second ask while typing replaces the first
+    await settle()
+    await settle()
+    expect(client.requests('runs.estimate')).toHaveLength(2)
+    expect(client.requests('runs.estimate')[1].config.epochs).toBe(3)
+  })
+
+  it('words its limits with the right number', () => {
+    expect(validate({ ...defaults, batchSize: 5000 }).batchSize).toBe('At most 4096 images per batch.')
+    expect(validate({ ...defaults, batchSize: 0 }).batchSize).toBe('At least 1 image per batch.')
+    expect(validate({ ...defaults, epochs: 0 }).epochs).toBe('At least 1 Epoch.')
+  })
+})

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import type { EpochMetrics } from '../../src-main/contract'
+import { bestRuns } from '../../src-main/history/compare'
+import { paramImportance } from '../../src-main/tuning/importance'
+import { chanceAccuracy, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
+
+type Epoch = VerdictInput['epochs'][number]
+
+/** Epochs whose figures move linearly from `from` to `to`. */
+function epochs(n: number, from: Omit<Epoch, 'epoch'>, to: Omit<Epoch, 'epoch'>): Epoch[] {
+  const at = (a: number | null, b: number | null, t: number) => (a === null || b === null ? null : a + (b - a) * t)
+  return Array.from({ length: n }, (_, i) => {
+    const t = n === 1 ? 1 : i / (n - 1)
+    return { epoch: i + 1, trainLoss: at(from.trainLoss, to.trainLoss, t)!, trainAccuracy: at(from.trainAccuracy, to.trainAccuracy, t)!, valLoss: at(from.valLoss, to.valLoss, t), valAccuracy: at(from.valAccuracy, to.valAccuracy, t) }
+  })
+}
+
+/** A confusion matrix over 3 classes of 12 validation images each, `right` of each class right, the rest answered as class 0. */
+function evaluation(right: number) {
+  const confusion = [0, 1, 2].map((t) => [0, 1, 2].map((p) => (p === t ? right : p === 0 ? 12 - right : 0)))
+  const correct = confusion.reduce((sum, row, i) => sum + row[i], 0)
+  return { accuracy: correct / 36, loss: 1, classes: ['circle', 'star', 'triangle'], confusion }
+}
+
+const base = { status: 'completed' as const, classes: 3, model: 'default-cnn' as const, learningRate: 0.001, validationImages: 36 }
+
+describe('the verdict at the end of a Run', () => {
+  it('says a model at chance is guessing, not that it is starting to memorise, and what to try', () => {
+    const history = epochs(10, { trainLoss: 1.12, trainAccuracy: 0.33, valLoss: 1.098, valAccuracy: 0.33 }, { trainLoss: 1.09, trainAccuracy: 0.36, valLoss: 1.1, valAccuracy: 0.35 })
+    const verdict = runVerdict({ ...base, epochs: history })!
+    expect(verdict.kind).toBe('guessing')
+    expect(verdict.tone).toBe('error')
+    expect(verdict.headline).toBe('The model is guessing')
+    expect(verdict.detail).toContain('about 33%')
+    expect(verdict.advice.join(' ')).toMatch(/pretrained model/)
+    // The charts' "starting to memorise" hint stays quiet: both losses drift at chance.
+    expect(memorisingFrom(history as EpochMetrics[], 3)).toBeNull()
+  })
+
+  it('names the one answer a guessing model gives to nearly every image', () => {
+    const verdict = runVerdict({ ...base, epochs: epochs(3, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }), evaluation: evaluation(0) })!
+    expect(verdict.kind).toBe('guessing')
+    expect(verdict.detail).toContain('answers “circle” for 100% of the images')
+  })
+
+  it('tells memorising at chance apart from learning nothing', () => {
+    const verdict = runVerdict({ ...base, epochs: epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 0.05, trainAccuracy: 0.99, valLoss: 2.5, valAccuracy: 0.36 }) })!
+    expect(verdict.kind).toBe('guessing')
+    expect(verdict.detail).toMatch(/memorised the training images/)
+    expect(verdict.advice.join(' ')).toMatch(/augmentation/)
+  })
+
+  it('flags a loss that exploded as diverged even though the Run completed, with a lower learning rate to try', () => {
+    const verdict = runVerdict({ ...base, learningRate: 10, epochs: epochs(4, { trainLoss: 5e4, trainAccuracy: 0.33, valLoss: 2e5, valAccuracy: 0.33 }, { trainLoss: 3e11, trainAccuracy: 0.33, valLoss: 4e11, valAccuracy: 0.33 }) })!
+    expect(verdict.kind).toBe('diverged')
+    expect(verdict.detail).toContain('5.0e+4 at Epoch 1')
+    expect(verdict.advice[0]).toContain('try 1.0 (it was 10)')
+  })
+
+  it('calls a Run that failed on a NaN loss diverged', () => {
+    const error = 'The loss became NaN at Iteration 3 (Epoch 1): training diverged. Lower the learning rate (try 0.10) or use normalization.'
+    expect(runVerdict({ ...base, status: 'failed', epochs: [], error, learningRate: 1 })?.kind).toBe('diverged')
+    expect(runVerdict({ ...base, status: 'failed', epochs: [], error: 'The dataset folder is gone.' })).toBeNull()
+  })
+
+  it('tells overfitting (a wide gap, validation loss rising) from underfitting (both low, close together)', () => {
+    const over = epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.02, trainAccuracy: 0.99, valLoss: 1.4, valAccuracy: 0.7 })
+    over[5].valLoss = 0.6 // the best Epoch, then it rises
+    expect(runVerdict({ ...base, epochs: over })?.kind).toBe('overfitting')
+    expect(memorisingFrom(over as EpochMetrics[], 3)).not.toBeNull()
+
+    const under = runVerdict({ ...base, epochs: epochs(5, { trainLoss: 1.05, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.45 }, { trainLoss: 0.8, trainAccuracy: 0.62, valLoss: 0.75, valAccuracy: 0.66 }) })!
+    expect(under.kind).toBe('underfitting')
+    expect(under.advice[0]).toMatch(/more Epochs: validation loss was still falling/)
+  })
+
+  it('says a model that generalizes learned, with the figures against chance', () => {
+    const verdict = runVerdict({ ...base, epochs: epochs(5, { trainLoss: 0.9, trainAccuracy: 0.6, valLoss: 0.8, valAccuracy: 0.7 }, { trainLoss: 0.1, trainAccuracy: 0.97, valLoss: 0.2, valAccuracy: 0.94 }), evaluation: { ...evaluation(11), accuracy: 0.94 } })!
+    expect(verdict).toMatchObject({ kind: 'learned', tone: 'ok', headline: 'The model learned' })
+    expect(verdict.detail).toContain('94% of the validation images right')
+  })
+
+  it('has nothing to say while a Run trains or before its first Epoch', () => {
+    expect(runVerdict({ ...base, status: 'running', epochs: epochs(2, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 }, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 }) })).toBeNull()
+    expect(runVerdict({ ...base, status: 'stopped', epochs: [] })).toBeNull()
+  })
+
+  it('takes chance as the largest class share when the classes are unbalanced', () => {
+    expect(chanceAccuracy({ classes: 2, evaluation: { accuracy: 0.9, loss: 0.3, classes: ['a', 'b'], confusion: [[90, 0], [10, 0]] } })).toBe(0.9)
+    expect(runVerdict({ ...base, classes: 2, validationImages: 100, epochs: epochs(3, { trainLoss: 0.4, trainAccuracy: 0.9, valLoss: 0.35, valAccuracy: 0.9 }, { trainLoss: 0.3, trainAccuracy: 0.9, valLoss: 0.33, valAccuracy: 0.9 }), evaluation: { accuracy: 0.9, loss: 0.33, classes: ['a', 'b'], confusion: [[90, 0], [10, 0]] } })?.kind).toBe('guessing')
+  })
+})
+
+describe('a Study whose Trials all tie', () => {
+  const trial = (value: number | null, status = 'completed', verdict: 'guessing' | 'learned' | null = 'learned') => ({ status, value, verdict })
+
+  it('says so instead of naming a best, and says when no Trial learned at all', () => {
+    const tied = [trial(0.3333, 'completed', 'guessing'), trial(0.3333, 'completed', 'guessing'), trial(null, 'failed', null)]
+    expect(trialsTie(tied)).toBe(true)
+    expect(studyVerdict(tied, 'val_accuracy')).toMatchObject({ kind: 'guessing', headline: 'No Trial learned: all 2 are guessing' })
+    const sameScore = [trial(0.8), trial(0.8), trial(0.8)]
+    expect(studyVerdict(sameScore, 'val_accuracy')).toMatchObject({ kind: 'tie', headline: 'All 3 Trials tie' })
+    expect(studyVerdict(sameScore, 'val_accuracy')!.detail).toContain('80.0% validation accuracy')
+  })
+
+  it('has no verdict when the Trials differ, or when only one completed', () => {
+    expect(studyVerdict([trial(0.8), trial(0.9)], 'val_accuracy')).toBeNull()
+    expect(studyVerdict([trial(0.8), trial(null, 'running', null)], 'val_accuracy')).toBeNull()
+    expect(trialsTie([trial(0.8)])).toBe(false)
+  })
+
+  it('gets no parameter importance rather than equal shares', () => {
+    const space = { lr: { type: 'float' as const, low: 1e-4, high: 1e-1, log: true }, optimizer: { type: 'categorical' as const, choices: ['adam', 'sgd'] } }
+    const tied = [0.001, 0.01, 0.05].map((lr, i) => ({ params: { lr, optimizer: i % 2 ? 'sgd' : 'adam' }, value: 0.3333 }))
+    expect(paramImportance(space, tied)).toEqual([])
+    const differ = tied.map((t, i) => ({ ...t, value: 0.5 + i * 0.1 }))
+    expect(paramImportance(space, differ)[0].name).toBe('lr')
+  })
+})
+
+describe('the best Run of a comparison', () => {
+  const run = (valAccuracy: number | null, durationMs: number | null) => ({ valAccuracy, valLoss: null, imagesPerSecond: null, durationMs }) as Parameters<typeof bestRuns>[0][number]
+
+  it('gets no ★ when two Runs share the best value', () => {
+    expect(bestRuns([run(0.9, 100), run(0.9, 50), run(0.5, 80)])).toMatchObject({ valAccuracy: null, durationMs: 1 })
+    expect(bestRuns([run(0.9, 100), run(0.95, 100), run(0.5, 80)])).toMatchObject({ valAccuracy: 1, durationMs: 2 })
+  })
+})
+
+describe('a few lucky answers', () => {
+  it('are still guessing when the training images stay at chance and the validation loss is a random guess\'s', () => {
+    const verdict = runVerdict({ ...base, epochs: epochs(4, { trainLoss: 3, trainAccuracy: 0.3, valLoss: 1.5, valAccuracy: 0.33 }, { trainLoss: 1.3, trainAccuracy: 0.34, valLoss: 1.086, valAccuracy: 0.5 }) })!
+    expect(verdict.kind).toBe('guessing')
+    expect(verdict.detail).toContain('its 50% on the validation images')
+  })
+})
