@@ -34,7 +34,7 @@ import { randomParams } from './random'
 export interface BayesianOptions {
   /** Trials with a value needed before the GP is used (warm-up). Default: clamp(d + 3, 5, 10). */
   startupTrials?: number
-  /** Uniform random candidates scored per suggestion. */
+  /** Uniform random candidates scored per suggestion (half as many in a local step). */
   candidates?: number
   /** Perturbations scored around each of the best few Trials. */
   perturbations?: number
