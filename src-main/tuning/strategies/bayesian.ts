@@ -1,7 +1,10 @@
 /**
  * Bayesian optimisation: a Gaussian process over the unit cube (see ../space.ts for the encoding
- * and ../gp for the model) and log Expected Improvement, maximised over random candidates and
- * perturbations of the best Trials, then polished by a small local search.
+ * and ../gp for the model) of warped values (../gp/warp.ts), and log Expected Improvement
+ * maximised by ./acquire.ts. After the warm-up, steps alternate: a global step searches the whole
+ * space (which is how a better basin is found), a local step only the incumbent's trust region
+ * (./trust-region.ts: the box spanned by its nearest Trials), which converges in the basin in
+ * hand. A new incumbent moves the region: the restart of TuRBO without its state.
  *
  * Which Trials teach the model:
  * - completed: their value;
@@ -18,18 +21,20 @@
  * number: evenly spread and pure. Everything is a function of (space, seed, history, number).
  */
 import { GaussianProcess, fitKernel } from '../gp/gp'
-import { logExpectedImprovement } from '../gp/acquisition'
+import type { KernelParams } from '../gp/kernel'
+import { warpValues } from '../gp/warp'
+import { type Scored, maximizeLogEi } from './acquire'
+import { neighbours, trustRegion } from './trust-region'
 import { haltonPoint, trialRandom } from '../rng'
 import { decode, encode, snapUnit } from '../space'
 import type { Observation, Params, SearchSpace, Strategy } from '../types'
 import { randomParams } from './random'
-import type { Random } from '../../pipeline/random'
 
 /** Tuning knobs of the Bayesian strategy; the defaults suit 2–20 hyperparameters. */
 export interface BayesianOptions {
   /** Trials with a value needed before the GP is used (warm-up). Default: clamp(d + 3, 5, 10). */
   startupTrials?: number
-  /** Uniform random candidates scored per suggestion. */
+  /** Uniform random candidates scored per suggestion (half as many in a local step). */
   candidates?: number
   /** Perturbations scored around each of the best few Trials. */
   perturbations?: number
@@ -111,13 +116,6 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
     }
   }
 
-  /** A random move from `u`: Gaussian on numeric coordinates, a new choice now and then on categorical ones. */
-  const perturb = (u: readonly number[], sigma: number, rng: Random): number[] =>
-    snapUnit(space, u.map((v, j) => {
-      if (categorical[j]) return rng.next() < 1 / d ? (rng.int(choices[j]) + 0.5) / choices[j] : v
-      return Math.min(1, Math.max(0, v + sigma * rng.normal()))
-    }))
-
   function suggest(history: readonly Observation[], number: number): Params | undefined {
     const earlier = history.filter((o) => o.number !== number)
     const { data, pending } = modelData(earlier, tryEncode)
@@ -133,78 +131,44 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       return taken.has(key(params)) ? untriedRandom() : params
     }
 
-    // Standardize: the kernel priors assume values of unit scale around 0.
-    const ys = data.map((p) => p.y)
-    const mean = ys.reduce((a, b) => a + b, 0) / ys.length
-    const sd = Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1
     const x = data.map((p) => p.u)
-    const y = ys.map((v) => (v - mean) / sd)
+    // Warped, standardized values: a few huge values (a wall, a near-divergence) no longer flatten the rest.
+    const y = warpValues(data.map((p) => p.y)).values
     const rng = trialRandom(seed, number, 'bayesian')
     const fit = fitSubset(y, MAX_FIT_POINTS)
     const kernel = fitKernel(fit.map((i) => x[i]), fit.map((i) => y[i]), categorical, rng, { polished: fit.length <= 30 ? 2 : 1 })
-    let gp = new GaussianProcess(x, y, kernel, categorical)
-    const best = Math.min(...y)
-    if (pending.length > 0) {
-      const lies = pending.map((u) => Math.max(gp.predict(u).mean, best))
-      gp = new GaussianProcess([...x, ...pending], [...y, ...lies], kernel, categorical)
-    }
-    /** An upper bound of log EI at u, O(n·d): EI grows with the variance, bounded by varianceBoundOfLastMean. */
-    const scoreBound = (u: readonly number[]) => logExpectedImprovement(gp.meanAt(u), gp.varianceBoundOfLastMean(), best)
-    /**
-     * log EI at u — or, when not even the variance bound could lift it above `floor`, that bound.
-     * The bound spares the O(n²) variance of most points a search rejects.
-     */
-    const score = (u: readonly number[], floor = -Infinity) => {
-      const m = gp.meanAt(u)
-      const bound = logExpectedImprovement(m, gp.varianceBoundOfLastMean(), best)
-      return bound <= floor ? bound : logExpectedImprovement(m, gp.varianceOfLastMean(), best)
-    }
+    const order = y.map((_, i) => i).sort((a, b) => y[a] - y[b])
+    const anchors = order.slice(0, 5).map((i) => x[i])
+    const ctx = { rng, snap: (u: number[]) => snapUnit(space, u), categorical, choices, candidates: nCandidates, perturbations: nPerturb, localStarts, localSteps }
 
-    // Candidates: uniform points, plus moves around the best Trials (where improvement usually is).
-    const candidates: number[][] = []
-    for (let i = 0; i < nCandidates; i++) candidates.push(snapUnit(space, names.map(() => rng.next())))
-    const bestTrials = data.map((p, i) => ({ u: p.u, y: y[i] })).sort((a, b) => a.y - b.y).slice(0, 5)
-    for (const t of bestTrials) for (let i = 0; i < nPerturb; i++) candidates.push(perturb(t.u, i < nPerturb / 2 ? 0.02 : 0.1, rng))
-    // Exact scores in order of their bounds, until no bound can reach the top few exact scores.
-    const keep = 2 * localStarts
-    const bounded = candidates.map((u) => ({ u, bound: scoreBound(u) })).sort((a, b) => b.bound - a.bound)
-    const scored: { u: number[]; s: number }[] = []
-    const top: number[] = [] // the best `keep` exact scores, descending
-    for (const c of bounded) {
-      if (top.length >= keep && c.bound <= top[keep - 1]) break
-      const s = score(c.u)
-      scored.push({ u: c.u, s })
-      top.splice(top.findIndex((t) => t < s) >>> 0, 0, s) // (-1 >>> 0) appends
-      top.length = Math.min(top.length, keep)
-    }
-    scored.sort((a, b) => b.s - a.s)
-
-    // Local search from the best distinct candidates: a (1+1) evolution strategy, 1/5 success rule.
-    const starts: { u: number[]; s: number }[] = []
-    for (const c of scored) {
-      if (starts.length >= localStarts) break
-      if (!starts.some((s) => key(decode(space, s.u)) === key(decode(space, c.u)))) starts.push(c)
-    }
-    const results = starts.map((start) => {
-      let cur = start
-      let sigma = 0.05
-      for (let step = 0; step < localSteps && sigma > 1e-5; step++) {
-        const u = perturb(cur.u, sigma, rng)
-        const s = score(u, cur.s)
-        if (s > cur.s) {
-          cur = { u, s }
-          sigma *= 1.5
-        } else sigma *= 0.9
+    /** The best ranked point not yet tried. */
+    const untried = (ranked: Scored[]) => {
+      for (const c of ranked) {
+        const params = decode(space, c.u)
+        if (!taken.has(key(params)) && Number.isFinite(c.s)) return params
       }
-      return cur
-    })
-
-    // The best point not yet tried.
-    for (const c of [...results, ...scored].sort((a, b) => b.s - a.s)) {
-      const params = decode(space, c.u)
-      if (!taken.has(key(params)) && Number.isFinite(c.s)) return params
+      return undefined
     }
-    return untriedRandom() // every scored point was tried already
+    const gp = withPending(x, y, pending, kernel)
+    if ((data.length - startup) % 2 === 1) {
+      // Local step: EI only in the incumbent's trust region. Global EI alone keeps sampling far,
+      // uncertain regions in many dimensions and converges slowly once a good basin is found;
+      // global EI alone on every other step is what still finds (and moves the region to) a better basin.
+      const region = trustRegion(x, order[0], kernel.lengthscales, categorical, neighbours(d, data.length))
+      const params = untried(maximizeLogEi(gp, y[order[0]], region.box, [x[order[0]]], { ...ctx, candidates: nCandidates / 2 }))
+      if (params) return params // else a box too small for any untried value (steps, ints): a global step
+    }
+    const cube = { lo: Array(d).fill(0), hi: Array(d).fill(1) }
+    return untried(maximizeLogEi(gp, y[order[0]], cube, anchors, ctx)) ?? untriedRandom() // every scored point was tried already
+  }
+
+  /** The GP of the Trials, running ones added at their lie: the mean there, capped at the best value. */
+  function withPending(x: number[][], y: number[], pending: number[][], kernel: KernelParams): GaussianProcess {
+    const gp = new GaussianProcess(x, y, kernel, categorical)
+    if (pending.length === 0) return gp
+    const best = Math.min(...y)
+    const lies = pending.map((u) => Math.max(gp.predict(u).mean, best))
+    return new GaussianProcess([...x, ...pending], [...y, ...lies], kernel, categorical)
   }
 
   return { name: 'bayesian', suggest }

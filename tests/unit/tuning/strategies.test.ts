@@ -4,6 +4,7 @@ import { fitSubset, modelData, observedValue } from '../../../src-main/tuning/st
 import { gridPoints } from '../../../src-main/tuning/space'
 import type { Observation, Params, SearchSpace, Strategy } from '../../../src-main/tuning/types'
 import * as branin from '../../../bench/objectives/branin'
+import { classicObjective } from '../../../bench/objectives/classic'
 
 const SPACE: SearchSpace = {
   lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
@@ -159,3 +160,33 @@ describe('Bayesian search on a small discrete space', () => {
     }
   })
 })
+
+describe('Bayesian search between basins', () => {
+  it('leaves a local basin of Levy (2-D, a basin per unit step) for the global one in 25 Trials', () => {
+    // Global EI alone left 3 of these 8 seeds in a neighbouring basin (regret 0.08–0.22).
+    const levy = classicObjective('levy', 2)
+    const regrets = [0, 1, 2, 3, 4, 5, 6, 7].map((seed) => bestAfter(createStrategy('bayesian', levy.space, seed), levy.evaluate, 25) - levy.minimum)
+    expect(regrets.filter((r) => r < 0.01).length).toBeGreaterThanOrEqual(7)
+  })
+
+  const space: SearchSpace = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 } }
+
+  it('keeps a local step inside the trust region around the incumbent, the same for the same seed', () => {
+    // Six Trials clustered around (0.3, 0.3), the incumbent among them; six far away in the corners.
+    const cluster = [[0.3, 0.3], [0.34, 0.27], [0.26, 0.33], [0.33, 0.34], [0.27, 0.26], [0.31, 0.25]]
+    const far = [[0.9, 0.9], [0.95, 0.8], [0.85, 0.95], [0.9, 0.05], [0.05, 0.9], [0.8, 0.85]]
+    const f = (u: number[]) => (u[0] - 0.3) ** 2 + (u[1] - 0.3) ** 2
+    const history = [...cluster, ...far].map((u, n) => done(n, { a: u[0], b: u[1] }, f(u)))
+    // 12 Trials with values, 5 of warm-up in 2-D: step 7, a local one.
+    const params = createStrategy('bayesian', space, 4).suggest(history, 12)!
+    expect(params.a).toBeGreaterThanOrEqual(0.26)
+    expect(params.a).toBeLessThanOrEqual(0.34)
+    expect(params.b).toBeGreaterThanOrEqual(0.25)
+    expect(params.b).toBeLessThanOrEqual(0.35)
+    expect(createStrategy('bayesian', space, 4).suggest(history, 12)).toEqual(params)
+    // one Trial more makes it a global step, free to leave the region
+    const global = createStrategy('bayesian', space, 4).suggest([...history, done(12, params, f([params.a as number, params.b as number]))], 13)!
+    expect(global).not.toEqual(params)
+  })
+})
+
