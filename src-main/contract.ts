@@ -207,6 +207,10 @@ export interface TrainingConfig {
   warmStart?: number
   /** Images (paths within the Dataset folder) left out of this Run — e.g. probably mislabeled ones; the folder is never changed. */
   exclude?: string[]
+  /** What the model learns from: the training split (default), or training + validation for a final Run whose recipe is already chosen (no validation, so no early stopping; the test split stays untouched). */
+  trainOn?: 'train' | 'train+validation'
+  /** Train on this fraction of the training split (stratified, seeded; 1 = all): a cheap first look for a Trial on a large Dataset. */
+  trainFraction?: number
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */
