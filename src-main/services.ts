@@ -23,6 +23,7 @@ import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
 import { RunModelService } from './training/run-model'
 import { ReportService } from './report/service'
+import { AutoService } from './auto/service'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -63,6 +64,8 @@ export interface Services {
   reports: ReportService
   backbones: BackboneService
   labels: LabelService
+  /** Find the best model: a Study chosen from the Dataset, then the winner on training + validation. */
+  auto: AutoService
   /** The job queue, when the host connected one. */
   queue?: QueueHandle
   dispatch: Dispatch
@@ -105,6 +108,7 @@ export function createServices(options: ServiceOptions): Services {
   }
   // HTML reports (issue 5)
   const reports = new ReportService({ history, studies, version: info.version })
+  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots })
 
   const handlers: Handlers = {
     'app.info': () => info,
@@ -167,6 +171,14 @@ export function createServices(options: ServiceOptions): Services {
     'datasets.reviewLabel': ({ id, path, decision }) => labels.review(id, path, decision),
     // Trials on a job queue
     'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
+    // Find the best model
+    'auto.plan': ({ folder, minutes }) => auto.plan(folder, minutes),
+    'auto.start': (request) => auto.start(request),
+    'auto.pause': ({ id }) => auto.pause(id),
+    'auto.resume': ({ id }) => auto.resume(id),
+    'auto.stop': ({ id }) => auto.stop(id),
+    'auto.get': ({ id }) => auto.get(id),
+    'auto.list': () => auto.list(),
     ...options.hostHandlers
   }
 
@@ -174,5 +186,5 @@ export function createServices(options: ServiceOptions): Services {
     void queue?.close()
     db.close()
   }
-  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, queue, dispatch: createDispatch(handlers), close }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, auto, queue, dispatch: createDispatch(handlers), close }
 }
