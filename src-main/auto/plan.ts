@@ -38,6 +38,9 @@ export const DEFAULT_BUDGET_MINUTES = 15
 const SUBSET_FROM = 10_000
 // About this many training images per Trial on a large Dataset.
 const SUBSET_IMAGES = 6_000
+// A Trial's Epochs: between ASHA's rungs (1, 3, 9, 27), never on one, so a Trial that trains to its end is judged by its result, not pruned at its last Epoch.
+const HEAD_EPOCHS = 24
+const SCRATCH_EPOCHS = 8
 
 /** The plan for `report` in `minutes`, on a machine that trains `slots` Trials at once. */
 export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 'stats'>, minutes: number, slots = 2): AutoPlan {
@@ -80,7 +83,7 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
       family: 'pretrained',
       reasons,
       space,
-      training: { ...shared, model: 'pretrained', epochs: 27, fineTuneEpochs: 3 },
+      training: { ...shared, model: 'pretrained', epochs: HEAD_EPOCHS, fineTuneEpochs: 4 },
       trials: 300,
       // Trials at a new size would each embed the Dataset: one at a time, each with every core.
       parallel: 1,
@@ -110,7 +113,7 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
     family: 'scratch',
     reasons,
     space,
-    training: { ...shared, model, imageSize: Math.max(8, side), epochs: 9, ...(subset < 1 ? { trainFraction: subset } : {}) },
+    training: { ...shared, model, imageSize: Math.max(8, side), epochs: SCRATCH_EPOCHS, ...(subset < 1 ? { trainFraction: subset } : {}) },
     trials: 300,
     parallel: Math.max(1, slots),
     studyShare,

@@ -48,6 +48,7 @@ const FINAL_OVERHEAD_MS = 15_000
 // The final Run stops this long before the budget ends, to save and evaluate inside it.
 const STOP_AHEAD = 0.025
 const TICK_MS = 500
+const FINAL_SPEEDUP = 1.5
 
 /** Searches for the best model: plan, start, pause, resume, stop, list. */
 export class AutoService {
@@ -332,7 +333,9 @@ export class AutoService {
     const epochMs = run.epochMetrics.reduce((s, e) => s + e.durationMs, 0) / run.epochMetrics.length
     const fraction = run.config.trainFraction ?? 1
     const fullTrain = run.split.train / fraction + run.split.validation
-    const perEpoch = (epochMs * fullTrain) / Math.max(1, run.split.train)
+    // Trials from scratch share the cores (one thread each); the final Run has them all (two replicas on wasm), so it is taken as 1.5× faster (an estimate; the budget guard stops it in time if not).
+    const speedup = run.config.model !== 'pretrained' && record.plan.parallel > 1 ? FINAL_SPEEDUP : 1
+    const perEpoch = (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
     // The recipe won with all its Epochs (its value is its last weights'); a Trial on a subset says little about Epochs on all images, so there the time decides.
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
     const reserveMs = FINAL_OVERHEAD_MS + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch

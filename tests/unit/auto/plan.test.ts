@@ -49,6 +49,14 @@ describe('planSearch', () => {
     expect(planSearch(report([100, 100], 28, false), 5).reasons.join(' ')).not.toMatch(/unbalanced/)
   })
 
+  it('ends no Trial on an ASHA rung (1, 3, 9, 27 Epochs), so one that trains to its end is judged by its result', () => {
+    const rungs = [1, 3, 9, 27, 81]
+    const head = planSearch(report([100, 100], 256, true), 30).training
+    expect(rungs).not.toContain(head.epochs)
+    expect(rungs).not.toContain(head.epochs! + head.fineTuneEpochs!)
+    expect(rungs).not.toContain(planSearch(report([100, 100], 28, false), 30).training.epochs)
+  })
+
   it('gives spaces the Study accepts', () => {
     for (const r of [report([60, 60, 60], 96, true), report(Array(10).fill(6000), 28, false), report([50, 50], 48, false), report([5000, 5000], 300, true)]) {
       expect(() => validateSpace(planSearch(r, 15).space, { known: TUNABLE_NAMES })).not.toThrow()
