@@ -108,7 +108,7 @@ export function createServices(options: ServiceOptions): Services {
   }
   // HTML reports (issue 5)
   const reports = new ReportService({ history, studies, version: info.version })
-  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots })
+  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots, queued: Boolean(queue) })
 
   const handlers: Handlers = {
     'app.info': () => info,

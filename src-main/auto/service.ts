@@ -29,6 +29,8 @@ export interface AutoServiceDeps {
   history: HistoryService
   /** Trials the machine trains at once. */
   slots: number
+  /** The studio is connected to a job queue: a search sends its Trials to the workers unless asked otherwise. */
+  queued?: boolean
 }
 
 /** A search this process drives. */
@@ -89,7 +91,7 @@ export class AutoService {
       objective: 'val_loss',
       seed: request.seed ?? randomInt(2 ** 31 - 1),
       training: plan.training,
-      ...(request.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {})
+      ...((request.trialsOn ?? (this.#deps.queued ? 'queue' : 'local')) === 'queue' ? { trialsOn: 'queue' as const } : {})
     })
     const id = this.#repo.create({ name, folder: report.path, datasetId: report.id, budgetMs: minutes * 60_000, plan })
     this.#repo.update(id, { studyId: study.id })
@@ -270,7 +272,10 @@ export class AutoService {
   async #final(record: AutoRecord, active: Active): Promise<void> {
     const study = this.#deps.studies.get(record.studyId!)
     const best = study.best
-    if (!best) throw new OspreyError('bad-input', `No Trial completed within the budget (${study.counts.pruned} pruned, ${study.counts.failed} failed), so there is no recipe to train. Give the search more time.`)
+    if (!best) {
+      const where = study.trialsOn === 'queue' ? ' Its Trials wait for workers on the job queue: is `osprey worker` running?' : ''
+      throw new OspreyError('bad-input', `No Trial completed within the budget (${study.counts.pruned} pruned, ${study.counts.failed} failed), so there is no recipe to train. Give the search more time.${where}`)
+    }
     let runId = record.finalRunId
     if (runId !== null) {
       const run = this.#deps.training.get(runId)
