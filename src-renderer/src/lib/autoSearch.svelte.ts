@@ -3,7 +3,7 @@
  * be searched and why, and how the time is shared) shown before starting, then the search's
  * progress and its result. The search itself runs in the main process; this follows `auto.status`.
  */
-import type { AutoPlanInfo, AutoSearch, DatasetListItem, OspreyApi } from '../../../src-main/contract'
+import type { AutoPlanInfo, AutoSearch, DatasetListItem, OspreyApi, TrialState } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
 import { describeError } from './datasets.svelte'
 
@@ -25,6 +25,7 @@ export class AutoSearchState {
   #error = $state<string | null>(null)
   #busy = $state(false)
   #now = $state(Date.now())
+  #trials = $state.raw<Map<number, TrialState>>(new Map())
   #planTicket = 0
   #planTimer: ReturnType<typeof setTimeout> | null = null
 
@@ -54,6 +55,13 @@ export class AutoSearchState {
     return this.#busy
   }
 
+  /** The search's Trials so far, by how they stand. */
+  get trialCounts(): Record<TrialState, number> {
+    const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
+    for (const status of this.#trials.values()) counts[status]++
+    return counts
+  }
+
   /** What is wrong with the budget as typed, or null. */
   get budgetError(): string | null {
     const m = this.minutes
@@ -72,9 +80,13 @@ export class AutoSearchState {
     const off = this.#api.on('auto.status', (search) => {
       if (search.id === this.#search?.id || (search.datasetId !== null && search.datasetId === this.#dataset?.id)) this.#search = { ...search, at: new Date().toISOString() }
     })
+    const offTrials = this.#api.on('studies.trial', (trial) => {
+      if (trial.studyId === this.#search?.studyId) this.#trials = new Map(this.#trials).set(trial.number, trial.status)
+    })
     const tick = setInterval(() => (this.#now = Date.now()), 1000)
     return () => {
       off()
+      offTrials()
       clearInterval(tick)
       if (this.#planTimer) clearTimeout(this.#planTimer)
     }
@@ -93,6 +105,7 @@ export class AutoSearchState {
       if (this.#dataset?.id !== dataset.id) return
       this.#search = searches.find((s) => s.datasetId === dataset.id) ?? null
       if (this.#search) this.#search = { ...this.#search, at: new Date().toISOString() }
+      await this.#loadTrials()
     } catch (error) {
       this.#error = describeError(error)
     }
@@ -129,6 +142,7 @@ export class AutoSearchState {
     if (!dataset || this.budgetError) return
     await this.#act(async () => {
       const search = await this.#api.invoke('auto.start', { folder: dataset.path, minutes: this.minutes })
+      this.#trials = new Map()
       this.#search = search
     })
   }
@@ -147,6 +161,15 @@ export class AutoSearchState {
   dismiss(): void {
     this.#search = null
     this.replan()
+  }
+
+  /** The Trials of the search on show, as they stand now (later ones arrive as events). */
+  async #loadTrials(): Promise<void> {
+    const studyId = this.#search?.studyId
+    this.#trials = new Map()
+    if (studyId === null || studyId === undefined) return
+    const study = await this.#api.invoke('studies.get', { id: studyId })
+    if (this.#search?.studyId === studyId) this.#trials = new Map(study.trialList.map((t) => [t.number, t.status]))
   }
 
   async #steer(command: 'auto.pause' | 'auto.resume' | 'auto.stop'): Promise<void> {
