@@ -1,4 +1,4 @@
-/** "Find the best model" on a studio connected to a job queue: its Trials go to a worker, its final Run trains here. Real redis-server and `osprey worker`; with the other queue tests (several processes each), after the rest. */
+/** "Find the best model" on a studio connected to a job queue: its Trials go to a worker, its final Run trains here. Real redis-server and `osprey worker`. Kept out of the queue group: beside queue.test.ts its training slowed that file's pruning race. */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
