@@ -29,7 +29,8 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   if (noRedis) return
-  await worker?.stop('SIGKILL')
+  // SIGTERM, not SIGKILL: the worker hands back what it trains and ends its training processes, which would otherwise train on, orphaned, beside the tests that follow.
+  await worker?.stop('SIGTERM')
   services.close()
   await redis.stop()
   tmp.cleanup()
