@@ -12,6 +12,7 @@ import { HISTORY_OPTIONS, runsCommand } from './cli/history'
 import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
+import { AUTO_OPTIONS, autoCommand, autoListCommand, autoResumeCommand } from './cli/auto'
 import { clusterCommand, QUEUE_OPTIONS, redisUrl, studioQueue, workerCommand, workerDataDir } from './cli/queue'
 import { toCommandError } from './errors'
 import { nodeSpawner } from './jobs/spawn-node'
@@ -41,6 +42,10 @@ Commands:
   tune <folder>            search hyperparameters (--space FILE --strategy grid|random|bayesian --trials N
                            --parallel P --prune none|median|asha --objective val_accuracy|val_loss
                            --time-budget MINUTES --yes (start a grid over 10,000 points) + training flags)
+  auto <folder>            find the best model in a time budget (--minutes M, default 15): a Study chosen
+                           from the dataset, then the winner trained on training + validation and tested
+                           on images the search never saw (--seed N; --redis URL sends Trials to workers)
+  auto list                the searches; auto resume <id> goes on with a stopped or interrupted one
   studies list             list the Studies
   studies show <id>        a Study's Trials, best result and parameter importance
                            (--html FILE writes a self-contained HTML report; --overwrite replaces FILE)
@@ -91,7 +96,8 @@ const { values, positionals } = parseArgs({
     ...TRAIN_OPTIONS,
     ...TUNE_OPTIONS,
     ...HISTORY_OPTIONS,
-    ...QUEUE_OPTIONS
+    ...QUEUE_OPTIONS,
+    ...AUTO_OPTIONS
   }
 })
 const out = new Output(Boolean(values.json))
@@ -101,7 +107,7 @@ async function main(): Promise<number> {
   if (values.help || !command) return usage(values.help ? 0 : 2)
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
   // With --redis, a Study's Trials may go to workers on that queue.
-  const queue = command === 'tune' || (command === 'studies' && sub === 'resume') || command === 'serve' ? await studioQueue(values) : undefined
+  const queue = command === 'tune' || command === 'auto' || (command === 'studies' && sub === 'resume') || command === 'serve' ? await studioQueue(values) : undefined
   const open = () => {
     const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http', queue })
     for (const notice of services.info.notices) out.warn(notice)
@@ -116,6 +122,9 @@ async function main(): Promise<number> {
   if (command === 'datasets' && sub === 'review' && rest.length >= 3) return withServices(open(), (s) => reviewCommand(s, rest[0], rest[1], rest.slice(2), out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, { ...values, ...(redisUrl(values) ? { trialsOn: 'queue' } : {}) }, out))
+  if (command === 'auto' && sub === 'list' && rest.length === 0) return withServices(open(), (s) => autoListCommand(s, out))
+  if (command === 'auto' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => autoResumeCommand(s, rest[0], out))
+  if (command === 'auto' && sub && rest.length === 0) return withServices(open(), (s) => autoCommand(s, sub, { ...values, ...(redisUrl(values) ? { trialsOn: 'queue' } : {}) }, out))
   if (command === 'studies' && sub === 'list') return withServices(open(), (s) => studiesListCommand(s, out))
   if (command === 'studies' && sub === 'show' && rest.length === 1) return withServices(open(), (s) => studiesShowCommand(s, rest[0], out, values))
   if (command === 'studies' && sub === 'resume' && rest.length === 1) return withServices(open(), (s) => studiesResumeCommand(s, rest[0], out))

@@ -209,6 +209,10 @@ export interface TrainingConfig {
   warmStart?: number
   /** Images (paths within the Dataset folder) left out of this Run — e.g. probably mislabeled ones; the folder is never changed. */
   exclude?: string[]
+  /** What the model learns from: the training split (default), or training + validation for a final Run whose recipe is already chosen (no validation, so no early stopping; the test split stays untouched). */
+  trainOn?: 'train' | 'train+validation'
+  /** Train on this fraction of the training split (stratified, seeded; 1 = all): a cheap first look for a Trial on a large Dataset. */
+  trainFraction?: number
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */
@@ -653,8 +657,82 @@ export interface BackboneCommands {
   'backbones.inspect': { request: { folder: string }; response: BackboneFolder }
 }
 
+// "Find the best model": one time budget, a Study chosen from the Dataset, then the winner trained on training + validation
+
+/** Where a search for the best model stands. `interrupted`: the app closed while it ran; it can be resumed. */
+export type AutoStatus = 'searching' | 'training' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted'
+
+/** What "Find the best model" would do for a Dataset in a budget, shown before it starts. */
+export interface AutoPlanInfo {
+  folder: string
+  datasetId: number
+  budgetMinutes: number
+  /** A head on the pretrained backbone, or a network trained from scratch. */
+  family: 'pretrained' | 'scratch'
+  /** Why this search, one sentence per choice. */
+  reasons: string[]
+  /** The Study's search space. */
+  space: Record<string, unknown>
+  /** At most this much of the budget goes to the Study; the rest trains the winner. */
+  searchMinutes: number
+  finalMinutes: number
+  /** Images held out for the final test, never seen by the search. */
+  testImages: number
+}
+
+/** The final model of a search and how good it is on the untouched test split. */
+export interface AutoResult {
+  runId: number
+  testAccuracy: number
+  /** 95 % Wilson score interval of the test accuracy. */
+  interval: { low: number; high: number }
+  testImages: number
+  /** The winning Trial (the lowest validation loss): its number, params, validation loss and accuracy, and its Run. */
+  trial: { number: number; params: Record<string, ParamValue>; valLoss: number; valAccuracy: number | null; runId: number | null }
+  /** The Epochs the final Run trained. */
+  epochs: number
+  /** Why this recipe won: how much each searched setting seemed to matter (the Study's importance). */
+  importance: { name: string; importance: number }[]
+}
+
+/** A search for the best model: its Study, its final Run, and the budget used. */
+export interface AutoSearch {
+  id: number
+  name: string
+  folder: string
+  datasetId: number | null
+  status: AutoStatus
+  budgetMinutes: number
+  /** Time used so far (pauses excluded), in ms, as of `at`. */
+  usedMs: number
+  /** When `usedMs` was measured; while searching or training, the clock goes on from there. */
+  at: string
+  studyId: number | null
+  finalRunId: number | null
+  family: 'pretrained' | 'scratch'
+  reasons: string[]
+  result: AutoResult | null
+  createdAt: string
+  endedAt: string | null
+  error: string | null
+}
+
+/** The "Find the best model" commands, kept in one block for easy merging. */
+export interface AutoCommands {
+  /** What a search would do on this folder in `minutes` (default 15), before starting it. */
+  'auto.plan': { request: { folder: string; minutes?: number }; response: AutoPlanInfo }
+  /** Starts a search; resolves once it is recorded (follow `auto.status`, and its Study's events). */
+  'auto.start': { request: { folder: string; minutes?: number; seed?: number; trialsOn?: TrialsOn }; response: AutoSearch }
+  'auto.pause': { request: { id: number }; response: AutoSearch }
+  'auto.resume': { request: { id: number }; response: AutoSearch }
+  /** Stops a search: running Trials or the final Run stop (a stopped final Run keeps its model and test result). */
+  'auto.stop': { request: { id: number }; response: AutoSearch }
+  'auto.get': { request: { id: number }; response: AutoSearch }
+  'auto.list': { request: Record<string, never>; response: AutoSearch[] }
+}
+
 /** Every command: its request and its response. */
-export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands, LabelCommands {
+export interface Commands extends HistoryCommands, ReportCommands, BackboneCommands, LabelCommands, AutoCommands {
   'app.info': { request: Record<string, never>; response: AppInfo }
   'datasets.list': { request: Record<string, never>; response: DatasetListItem[] }
   /** Scan (or re-scan) a folder; progress arrives as `datasets.scanProgress` events. */
@@ -749,6 +827,8 @@ export interface Events {
   'backbones.progress': { id: string; received: number; total: number | null; done: boolean; error?: string }
   /** A label check moved on: a line on what it does now. */
   'datasets.labelCheckProgress': { id: number; message: string }
+  /** A search for the best model changed: its phase, status, budget used or result. */
+  'auto.status': AutoSearch
 }
 
 export type CommandName = keyof Commands

@@ -61,11 +61,19 @@ export const commandNames = [
   'datasets.showImage',
   'datasets.reviewLabel',
   // Trials on a job queue
-  'queue.status'
+  'queue.status',
+  // Find the best model
+  'auto.plan',
+  'auto.start',
+  'auto.pause',
+  'auto.resume',
+  'auto.stop',
+  'auto.get',
+  'auto.list'
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress'] as const satisfies readonly EventName[]
+export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress', 'auto.status'] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

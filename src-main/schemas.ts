@@ -3,6 +3,7 @@
  * error. Each schema is typed against the contract, so the two cannot drift apart.
  */
 import { z } from 'zod'
+import { MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES } from './auto/plan'
 import type { CommandName, Request } from './contract'
 import { partialConfigSchema, trainingConfigSchema } from './training/config'
 import { studyRequestSchema } from './tuning/request'
@@ -10,6 +11,10 @@ import { studyRequestSchema } from './tuning/request'
 const none = z.object({}).strict()
 const id = z.number().int().positive()
 const path = z.string().trim().min(1, 'a folder path is required').max(4096)
+const budgetMinutes = z
+  .number()
+  .min(MIN_BUDGET_MINUTES, `at least ${MIN_BUDGET_MINUTES} minute`)
+  .max(MAX_BUDGET_MINUTES, `at most ${MAX_BUDGET_MINUTES} minutes (a day)`)
 
 // Run history: the History list's filters.
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date like 2026-11-27 or 2026-11-27T12:00:00Z')
@@ -102,7 +107,17 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'datasets.labelCheck': z.object({ id }).strict(),
   'datasets.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
   'datasets.imageThumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
-  'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict()
+  'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict(),
+  // Find the best model
+  'auto.plan': z.object({ folder: path, minutes: budgetMinutes.optional() }).strict(),
+  'auto.start': z
+    .object({ folder: path, minutes: budgetMinutes.optional(), seed: trainingConfigSchema.shape.seed.optional(), trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional() })
+    .strict(),
+  'auto.pause': z.object({ id }).strict(),
+  'auto.resume': z.object({ id }).strict(),
+  'auto.stop': z.object({ id }).strict(),
+  'auto.get': z.object({ id }).strict(),
+  'auto.list': none
 }
 
 /** One readable line per problem of a request, e.g. `path: a folder path is required`. */

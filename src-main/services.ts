@@ -23,6 +23,8 @@ import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
 import { RunModelService } from './training/run-model'
 import { ReportService } from './report/service'
+import { AutoService } from './auto/service'
+import { autoHandlers } from './auto/handlers'
 import { backboneHandlers } from './backbones/handlers'
 import { datasetHandlers } from './datasets/handlers'
 import { historyHandlers } from './history/handlers'
@@ -70,6 +72,8 @@ export interface Services {
   reports: ReportService
   backbones: BackboneService
   labels: LabelService
+  /** Find the best model: a Study chosen from the Dataset, then the winner on training + validation. */
+  auto: AutoService
   /** The job queue, when the host connected one. */
   queue?: QueueHandle
   dispatch: Dispatch
@@ -114,6 +118,7 @@ export function createServices(options: ServiceOptions): Services {
   }
   // HTML reports
   const reports = new ReportService({ history, studies, version: info.version })
+  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots, queued: Boolean(queue) })
 
   const handlers: Handlers = {
     'app.info': () => info,
@@ -129,6 +134,7 @@ export function createServices(options: ServiceOptions): Services {
     ...labelHandlers(labels),
     // Trials on a job queue
     'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
+    ...autoHandlers(auto),
     ...options.hostHandlers
   }
 
@@ -136,5 +142,5 @@ export function createServices(options: ServiceOptions): Services {
     void queue?.close()
     db.close()
   }
-  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, queue, dispatch: createDispatch(handlers), close }
+  return { info, db, events, datasets, training, studies, history, runModels, reports, backbones, labels, auto, queue, dispatch: createDispatch(handlers), close }
 }

@@ -106,3 +106,31 @@ function checkFractions(f: SplitFractions): void {
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`
+
+/**
+ * A seeded, stratified `fraction` of the training split (at least one image per class that had
+ * one); validation and test are unchanged, so a Trial on a subset is measured like any other.
+ */
+export function subsetTrain(split: Split, labels: readonly number[], fraction: number, seed: number): Split {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`The training fraction must be above 0 and at most 1, got ${fraction}.`)
+  if (fraction === 1) return split
+  const byClass = new Map<number, number[]>()
+  for (const i of split.train) (byClass.get(labels[i]) ?? byClass.set(labels[i], []).get(labels[i])!).push(i)
+  const root = new Random(seed).fork(hashString('train-subset'))
+  const train: number[] = []
+  const counts = split.manifest.counts.map((c) => [...c] as [number, number, number])
+  for (const [label, members] of byClass) {
+    const keep = Math.max(1, Math.round(members.length * fraction))
+    train.push(...root.fork(label).shuffle(members.slice()).slice(0, keep))
+    counts[label][0] = keep
+  }
+  train.sort((a, b) => a - b)
+  return { ...split, train, manifest: { ...split.manifest, counts, totals: { ...split.manifest.totals, train: train.length } } }
+}
+
+/** Training and validation as one training split, for a final Run whose recipe is chosen; the test split is unchanged. */
+export function mergeValidation(split: Split): Split {
+  const train = [...split.train, ...split.validation].sort((a, b) => a - b)
+  const counts = split.manifest.counts.map(([t, v, x]) => [t + v, 0, x] as [number, number, number])
+  return { ...split, train, validation: [], manifest: { ...split.manifest, counts, totals: { train: train.length, validation: 0, test: split.test.length } } }
+}

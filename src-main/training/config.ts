@@ -68,7 +68,9 @@ export const trainingConfigSchema = z
     fineTuneEpochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000).optional(),
     fineTuneLearningRate: z.number().gt(0, 'must be above 0').max(1, 'at most 1').optional(),
     warmStart: z.number().int().positive('a Run id').optional(),
-    exclude: z.array(z.string().min(1).max(4096)).max(1_000_000).optional()
+    exclude: z.array(z.string().min(1).max(4096)).max(1_000_000).optional(),
+    trainOn: z.enum(['train', 'train+validation'], { message: 'choose train or train+validation' }).optional(),
+    trainFraction: z.number().gt(0, 'must be above 0').max(1, 'at most 1 (all the training images)').optional()
   })
   .strict() satisfies z.ZodType<TrainingConfig>
 
@@ -183,6 +185,19 @@ export function resolveConfig(request: unknown, report?: DatasetReport): Trainin
 
 /** What the settings must also satisfy for their model. */
 function modelProblems(config: TrainingConfig): string[] {
+  const problems = config.trainOn === 'train+validation' ? finalRunProblems(config) : []
+  return [...problems, ...architectureProblems(config)]
+}
+
+/** Without a validation split nothing can say when to stop early or when a plateau is reached. */
+function finalRunProblems(config: TrainingConfig): string[] {
+  const problems: string[] = []
+  if (config.earlyStopping > 0) problems.push('earlyStopping: 0 when training on training + validation (nothing is left to validate on; fix the Epochs instead)')
+  if (config.schedule === 'plateau') problems.push('schedule: plateau needs a validation split; choose another when training on training + validation')
+  return problems
+}
+
+function architectureProblems(config: TrainingConfig): string[] {
   if (config.model !== 'pretrained') return config.units !== undefined && config.units < 4 ? ['units: at least 4 (no hidden layer, 0, is for a pretrained head only)'] : []
   const problems: string[] = []
   // The backbones downsample 32×: below 32 px their last feature map would have no pixels.

@@ -4,7 +4,7 @@ import { OspreyError } from '../errors'
 import { buildImageCache } from '../pipeline/cache'
 import { BatchLoader } from '../pipeline/loader'
 import { normalizationStats } from '../pipeline/normalize'
-import { labelImages, resolveSplitFractions, splitDataset, type LabelledImage, type Split } from '../pipeline/split'
+import { labelImages, mergeValidation, resolveSplitFractions, splitDataset, subsetTrain, type LabelledImage, type Split } from '../pipeline/split'
 import { DatasetRepository } from '../store/datasets'
 import { openDatabase } from '../store/db'
 import type { DatasetReport } from '../contract'
@@ -46,7 +46,7 @@ export function labelAndSplit(source: DataSource): LabelledData {
   const { config } = source
   const { report, files, channels: found } = source.dataset ? { report: source.dataset, files: source.dataset.files, channels: source.dataset.channels } : readDataset(source)
   const { classes, images } = labelImages(files)
-  const split = splitKept(images, config, classes)
+  const split = finalSplit(splitKept(images, config, classes), images, config)
   const channels: 1 | 3 = config.model === 'pretrained' ? 3 : found
   return { report, classes, images, split, channels }
 }
@@ -99,6 +99,12 @@ export function throttled(fn: (done: number, total: number) => void): (done: num
     last = now
     fn(done, total)
   }
+}
+
+/** The split as the Run trains on it: a subset of the training images (a cheap Trial), or training + validation (a final Run). */
+function finalSplit(split: Split, images: LabelledImage[], config: TrainingConfig): Split {
+  const subset = config.trainFraction !== undefined && config.trainFraction < 1 ? subsetTrain(split, images.map((i) => i.label), config.trainFraction, config.seed) : split
+  return config.trainOn === 'train+validation' ? mergeValidation(subset) : subset
 }
 
 /**

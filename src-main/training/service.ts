@@ -201,7 +201,8 @@ export class TrainingService {
     const why = whyUntrainable(report)
     if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     const fractions = resolveSplitFractions(report.images, config.validationSplit, config.testSplit)
-    const trainImages = Math.floor(report.images * (1 - fractions.validation - fractions.test))
+    const trainShare = (1 - fractions.test - (config.trainOn === 'train+validation' ? 0 : fractions.validation)) * (config.trainFraction ?? 1)
+    const trainImages = Math.floor(report.images * trainShare)
     if (config.batchSize > trainImages) {
       throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [`batchSize: at most ${trainImages}`])
     }

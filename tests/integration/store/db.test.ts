@@ -17,7 +17,7 @@ describe('openDatabase', () => {
     const file = join(dir.path, 'sub', 'osprey.db')
     const db = openDatabase(file)
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
-    expect(tables).toEqual(expect.arrayContaining(['artifacts', 'dataset_files', 'datasets', 'epochs', 'iterations', 'migrations', 'runs', 'studies', 'tags', 'trials']))
+    expect(tables).toEqual(expect.arrayContaining(['artifacts', 'dataset_files', 'datasets', 'epochs', 'iterations', 'migrations', 'runs', 'studies', 'tags', 'trials', 'auto_searches']))
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
     db.close()
@@ -31,7 +31,8 @@ describe('openDatabase', () => {
       { version: 6, name: '006_owner_start.sql' },
       { version: 7, name: '007_label_review.sql' },
       { version: 8, name: '008_run_worker.sql' },
-      { version: 9, name: '009_study_error.sql' }
+      { version: 9, name: '009_study_error.sql' },
+      { version: 10, name: '010_auto_searches.sql' }
     ])
     again.close()
   })

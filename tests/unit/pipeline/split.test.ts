@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultSplitFractions, labelImages, resolveSplitFractions, splitDataset, type LabelledImage } from '../../../src-main/pipeline/split'
+import { defaultSplitFractions, labelImages, mergeValidation, resolveSplitFractions, splitDataset, subsetTrain, type LabelledImage } from '../../../src-main/pipeline/split'
 
 /** `counts[c]` images of class c, in path order. */
 function images(counts: number[]): LabelledImage[] {
@@ -46,5 +46,33 @@ describe('splitDataset', () => {
     const { classes, images: labelled } = labelImages([{ path: 'b/1.png', class: 'b' }, { path: 'a/1.png', class: 'a' }])
     expect(classes).toEqual(['a', 'b'])
     expect(labelled.map((i) => i.label)).toEqual([1, 0])
+  })
+})
+
+describe('subsetTrain and mergeValidation', () => {
+  const set = images([100, 50, 3])
+  const split = splitDataset(set, { seed: 5, fractions: { validation: 0.2, test: 0.1 } })
+  const labels = set.map((i) => i.label)
+
+  it('keeps a seeded, stratified fraction of the training images and leaves validation and test alone', () => {
+    const subset = subsetTrain(split, labels, 0.1, 5)
+    expect(subset.manifest.counts.map((c) => c[0])).toEqual([7, 4, 1]) // 70, 35 and 1 training images: at least one per class
+    expect(subset.train.every((i) => split.train.includes(i))).toBe(true)
+    expect(subset.train).toEqual([...subset.train].sort((a, b) => a - b))
+    expect(subset.validation).toEqual(split.validation)
+    expect(subset.test).toEqual(split.test)
+    expect(subsetTrain(split, labels, 0.1, 5)).toEqual(subset)
+    expect(subsetTrain(split, labels, 0.1, 6).train).not.toEqual(subset.train)
+    expect(subsetTrain(split, labels, 1, 5)).toBe(split)
+    expect(() => subsetTrain(split, labels, 0, 5)).toThrow(/above 0/)
+  })
+
+  it('trains a final Run on training + validation without touching the test images', () => {
+    const merged = mergeValidation(split)
+    expect(merged.validation).toEqual([])
+    expect(merged.test).toEqual(split.test)
+    expect(merged.train).toEqual([...split.train, ...split.validation].sort((a, b) => a - b))
+    expect(merged.manifest.totals).toEqual({ train: split.train.length + split.validation.length, validation: 0, test: split.test.length })
+    expect(merged.train.some((i) => split.test.includes(i))).toBe(false)
   })
 })

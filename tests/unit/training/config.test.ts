@@ -77,4 +77,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ folder: '/x', model: 'pretrained', backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })).toMatchObject({ backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })
     expect(() => resolveConfig({ folder: '/x', model: 'pretrained', backbone: 'models/mine' })).toThrow(/unknown backbone/)
   })
+
+  it('trains a final Run on training + validation only with fixed Epochs, and on a fraction of the training split only between 0 and 1', () => {
+    expect(resolveConfig({ folder: '/x', trainOn: 'train+validation', earlyStopping: 0, epochs: 4 }, report(28, 28))).toMatchObject({ trainOn: 'train+validation', earlyStopping: 0 })
+    expect(() => resolveConfig({ folder: '/x', trainOn: 'train+validation' }, report(28, 28))).toThrow(/earlyStopping: 0 when training on training \+ validation/)
+    expect(() => resolveConfig({ folder: '/x', trainOn: 'train+validation', earlyStopping: 0, schedule: 'plateau' }, report(28, 28))).toThrow(/plateau needs a validation split/)
+    expect(resolveConfig({ folder: '/x', trainFraction: 0.1 }, report(28, 28)).trainFraction).toBe(0.1)
+    expect(() => resolveConfig({ folder: '/x', trainFraction: 0 }, report(28, 28))).toThrow(/trainFraction: must be above 0/)
+    expect(() => resolveConfig({ folder: '/x', trainFraction: 1.5 }, report(28, 28))).toThrow(/trainFraction: at most 1/)
+  })
 })

@@ -1,0 +1,390 @@
+/**
+ * "Find the best model" on the main side: one time budget for a Study chosen from the Dataset
+ * (./plan.ts), then the winner trained on training + validation, its test accuracy measured on
+ * images the search never saw. The Study and the final Run are ordinary ones (History, compare,
+ * reports); this loop only decides when each starts and stops, and keeps the clock.
+ */
+import { randomInt } from 'node:crypto'
+import type { AutoPlanInfo, AutoResult, AutoSearch, RunDetail, StudyDetail, TrialsOn, TrainingRequest } from '../contract'
+import { whyUntrainable } from '../datasets/problems'
+import type { DatasetService } from '../datasets/service'
+import { OspreyError } from '../errors'
+import type { EventBus } from '../events'
+import type { HistoryService } from '../history/service'
+import type { Db } from '../store/db'
+import { AutoRepository, type AutoRecord } from '../store/auto'
+import type { StudyService } from '../studies/service'
+import type { TrainingService } from '../training/service'
+import { applyParams } from '../tuning/params'
+import type { Params } from '../tuning/types'
+import { DEFAULT_BUDGET_MINUTES, planSearch, wilsonInterval, type AutoPlan } from './plan'
+
+/** What the service needs from the composition root. */
+export interface AutoServiceDeps {
+  db: Db
+  events: EventBus
+  datasets: DatasetService
+  training: TrainingService
+  studies: StudyService
+  history: HistoryService
+  /** Trials the machine trains at once. */
+  slots: number
+  /** The studio is connected to a job queue: a search sends its Trials to the workers unless asked otherwise. */
+  queued?: boolean
+}
+
+/** A search this process drives. */
+interface Active {
+  /** When the current stretch of work began; null while paused. */
+  since: number | null
+  /** Why the loop should end early. */
+  halt: 'pause' | 'stop' | null
+  searchStopped: boolean
+  finalStopped: boolean
+  runId: number | null
+  done: Promise<void>
+}
+
+// Starting a worker, loading tfjs, saving and evaluating: time a final Run needs beyond its Epochs.
+const FINAL_OVERHEAD_MS = 15_000
+// The final Run stops this long before the budget ends, to save and evaluate inside it.
+const STOP_AHEAD = 0.025
+const TICK_MS = 500
+const FINAL_SPEEDUP = 1.8
+
+/** Searches for the best model: plan, start, pause, resume, stop, list. */
+export class AutoService {
+  #deps: AutoServiceDeps
+  #repo: AutoRepository
+  #active = new Map<number, Active>()
+
+  constructor(deps: AutoServiceDeps) {
+    this.#deps = deps
+    this.#repo = new AutoRepository(deps.db)
+    this.#repo.interruptOrphans()
+  }
+
+  /** What a search on `folder` would do in `minutes`, before it starts. */
+  async plan(folder: string, minutes = DEFAULT_BUDGET_MINUTES): Promise<AutoPlanInfo> {
+    const { report, plan } = await this.#plan(folder, minutes)
+    const searchMinutes = Math.round(minutes * plan.studyShare * 10) / 10
+    return { folder: report.path, datasetId: report.id, budgetMinutes: minutes, family: plan.family, reasons: plan.reasons, space: plan.space, searchMinutes, finalMinutes: Math.round((minutes - searchMinutes) * 10) / 10, testImages: plan.testImages }
+  }
+
+  /** Scans the folder, plans, starts the Study; resolves once the search is recorded. */
+  async start(request: { folder: string; minutes?: number; seed?: number; trialsOn?: TrialsOn }): Promise<AutoSearch> {
+    const since = Date.now() // the budget counts from the button, scan included
+    const minutes = request.minutes ?? DEFAULT_BUDGET_MINUTES
+    const { report, plan } = await this.#plan(request.folder, minutes)
+    const name = `${report.name} · Find the best model`
+    const study = await this.#deps.studies.start({
+      folder: report.path,
+      name,
+      space: plan.space as Record<string, unknown>,
+      strategy: 'bayesian',
+      trials: plan.trials,
+      // A cap of the Study's own; the loop here stops it sooner, keeping time for the final Run.
+      timeBudgetMinutes: minutes,
+      parallel: plan.parallel,
+      prune: 'asha',
+      // Loss, not accuracy: on a small validation split many recipes tie at the same accuracy, while the loss still tells them apart.
+      objective: 'val_loss',
+      seed: request.seed ?? randomInt(2 ** 31 - 1),
+      training: plan.training,
+      ...((request.trialsOn ?? (this.#deps.queued ? 'queue' : 'local')) === 'queue' ? { trialsOn: 'queue' as const } : {})
+    })
+    const id = this.#repo.create({ name, folder: report.path, datasetId: report.id, budgetMs: minutes * 60_000, plan })
+    this.#repo.update(id, { studyId: study.id })
+    this.#launch(id, since)
+    return this.get(id)
+  }
+
+  /** Pauses: the Study stops (its unfinished Trials train again on resume), or the final Run pauses. The clock stops. */
+  pause(id: number): AutoSearch {
+    const active = this.#running(id)
+    const record = this.#record(id)
+    if (record.phase === 'search') {
+      active.halt = 'pause'
+      this.#stopStudy(record)
+    } else if (active.runId !== null) {
+      this.#deps.training.pause(active.runId)
+      this.#account(id, active)
+      this.#setStatus(id, 'paused')
+    } else throw new OspreyError('bad-input', `The final Run of search ${id} is starting; pause it in a moment.`)
+    return this.get(id)
+  }
+
+  /** Resumes a paused, stopped or interrupted search with the budget it has left. */
+  async resume(id: number): Promise<AutoSearch> {
+    const record = this.#record(id)
+    const active = this.#active.get(id)
+    if (active && active.since === null && active.runId !== null) {
+      // The final Run was paused in this process: it goes on where it stopped.
+      await this.#deps.training.resume(active.runId)
+      active.since = Date.now()
+      this.#setStatus(id, 'training')
+      return this.get(id)
+    }
+    if (active) throw new OspreyError('bad-input', `The search ${id} is already running.`)
+    if (!['paused', 'stopped', 'interrupted'].includes(record.status)) throw new OspreyError('bad-input', `The search ${id} is ${record.status}; only a paused, stopped or interrupted one can be resumed.`)
+    if (record.usedMs >= record.budgetMs * (1 - STOP_AHEAD)) throw new OspreyError('bad-input', `The search ${id} has used its whole budget of ${record.budgetMinutes} minutes. Start a new search to look further.`)
+    this.#launch(id, Date.now())
+    return this.get(id)
+  }
+
+  /** Stops: running Trials stop, or the final Run stops (it keeps its model and is evaluated on the test split). */
+  stop(id: number): AutoSearch {
+    const active = this.#running(id)
+    active.halt = 'stop'
+    const record = this.#record(id)
+    if (record.phase === 'search') this.#stopStudy(record)
+    else if (active.runId !== null) this.#stopRun(active.runId)
+    return this.get(id)
+  }
+
+  get(id: number): AutoSearch {
+    return this.#view(this.#record(id))
+  }
+
+  list(): AutoSearch[] {
+    return this.#repo.list().map((r) => this.#view(r))
+  }
+
+  /** Resolves when search `id` has stopped running (at once if it is not running). */
+  async finished(id: number): Promise<AutoSearch> {
+    await this.#active.get(id)?.done
+    return this.get(id)
+  }
+
+  async #plan(folder: string, minutes: number): Promise<{ report: Awaited<ReturnType<DatasetService['scan']>>; plan: AutoPlan }> {
+    const report = await this.#deps.datasets.scan(folder)
+    const why = whyUntrainable(report)
+    if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
+    try {
+      return { report, plan: planSearch(report, minutes, this.#deps.slots) }
+    } catch (e) {
+      throw new OspreyError('bad-input', (e as Error).message)
+    }
+  }
+
+  #record(id: number): AutoRecord {
+    const record = this.#repo.get(id)
+    if (!record) throw new OspreyError('not-found', `No search with id ${id}.`)
+    return record
+  }
+
+  #running(id: number): Active {
+    const active = this.#active.get(id)
+    if (!active || active.halt) throw new OspreyError('bad-input', `The search ${id} is not running.`)
+    return active
+  }
+
+  /** The stored summary with the clock of a running search brought up to now. */
+  #view(record: AutoRecord): AutoSearch {
+    const { phase: _phase, budgetMs: _budget, plan: _plan, ...summary } = record
+    const since = this.#active.get(record.id)?.since ?? null
+    return { ...summary, usedMs: record.usedMs + (since === null ? 0 : Date.now() - since), at: new Date().toISOString() }
+  }
+
+  /** Time used so far, this stretch included. */
+  #used(id: number, active: Active): number {
+    return this.#record(id).usedMs + (active.since === null ? 0 : Date.now() - active.since)
+  }
+
+  /** Adds this stretch to the time used and stops the clock. */
+  #account(id: number, active: Active): void {
+    if (active.since === null) return
+    this.#repo.update(id, { usedMs: this.#used(id, active) })
+    active.since = null
+  }
+
+  #setStatus(id: number, status: AutoSearch['status'], error: string | null = null): void {
+    this.#repo.update(id, { status, error })
+    this.#deps.events.emit('auto.status', this.get(id))
+  }
+
+  #launch(id: number, since: number): void {
+    const active: Active = { since, halt: null, searchStopped: false, finalStopped: false, runId: null, done: Promise.resolve() }
+    this.#active.set(id, active)
+    this.#repo.claim(id)
+    this.#setStatus(id, this.#record(id).phase === 'search' ? 'searching' : 'training')
+    const tick = setInterval(() => {
+      try {
+        this.#tick(id, active)
+      } catch {
+        // A read that failed (a full disk, a Run deleted meanwhile) must not end the app; the next tick tries again.
+      }
+    }, TICK_MS)
+    active.done = this.#drive(id, active)
+      .then(() => {
+        this.#account(id, active)
+        this.#setStatus(id, active.halt === 'pause' ? 'paused' : active.halt === 'stop' ? 'stopped' : 'completed')
+      })
+      .catch((e: Error) => {
+        this.#account(id, active)
+        this.#setStatus(id, 'failed', e.message)
+      })
+      .finally(() => {
+        clearInterval(tick)
+        this.#active.delete(id)
+      })
+  }
+
+  /** The budget's guard: ends the search in time for the final Run, and the final Run in time to be evaluated. */
+  #tick(id: number, active: Active): void {
+    if (active.since === null || active.halt) return
+    const record = this.#repo.get(id)
+    if (!record) return
+    const used = this.#used(id, active)
+    if (record.phase === 'search' && !active.searchStopped && used >= this.#searchLimit(record)) {
+      active.searchStopped = true
+      this.#stopStudy(record)
+    }
+    if (record.phase === 'final' && active.runId !== null && !active.finalStopped && used >= record.budgetMs * (1 - STOP_AHEAD)) {
+      active.finalStopped = true
+      this.#stopRun(active.runId)
+    }
+  }
+
+  /** When the Study must end: its share of the budget, or sooner when the final Run is measured to need more. */
+  #searchLimit(record: AutoRecord): number {
+    const reserve = this.#finalEstimate(record)?.reserveMs ?? record.plan.initialReserveSeconds * 1000
+    return Math.min(record.budgetMs * record.plan.studyShare, record.budgetMs * (1 - STOP_AHEAD) - reserve)
+  }
+
+  async #drive(id: number, active: Active): Promise<void> {
+    let record = this.#record(id)
+    if (record.phase === 'search') {
+      await this.#search(record, active)
+      if (active.halt) return
+      this.#repo.update(id, { phase: 'final' })
+      this.#setStatus(id, 'training')
+      record = this.#record(id)
+    }
+    await this.#final(record, active)
+  }
+
+  /** Runs (or resumes) the Study until it ends or the loop stops it. */
+  async #search(record: AutoRecord, active: Active): Promise<void> {
+    const studyId = record.studyId!
+    const study = this.#deps.studies.get(studyId)
+    // Resumed: the Study goes on while its share of the budget lasts (a Study that ran all its Trials is done).
+    if ((study.status === 'stopped' || study.status === 'interrupted') && this.#used(record.id, active) < this.#searchLimit(record)) this.#deps.studies.resume(studyId)
+    const done = await this.#deps.studies.finished(studyId)
+    if (done.status === 'failed') throw new OspreyError('internal', done.error ?? 'The Study failed.')
+  }
+
+  /** Trains the winner on training + validation with its Epochs (as many as the budget allows), and records the test result. */
+  async #final(record: AutoRecord, active: Active): Promise<void> {
+    const study = this.#deps.studies.get(record.studyId!)
+    const best = study.best
+    if (!best) {
+      const where = study.trialsOn === 'queue' ? ' Its Trials wait for workers on the job queue: is `osprey worker` running?' : ''
+      throw new OspreyError('bad-input', `No Trial completed within the budget (${study.counts.pruned} pruned, ${study.counts.failed} failed), so there is no recipe to train. Give the search more time.${where}`)
+    }
+    let runId = record.finalRunId
+    if (runId !== null) {
+      const run = this.#deps.training.get(runId)
+      if (run.status === 'interrupted' || run.status === 'paused') await this.#deps.training.resume(runId)
+    } else {
+      const request = this.#finalRequest(record, study)
+      const run = await this.#deps.training.start(request)
+      runId = run.id
+      this.#repo.update(record.id, { finalRunId: runId })
+      this.#deps.history.rename(runId, `${record.name} · final (Trial ${best.number} on training + validation)`)
+      this.#deps.history.tag(runId, 'best-model')
+      this.#deps.events.emit('auto.status', this.get(record.id))
+    }
+    active.runId = runId
+    if (active.halt === 'stop') this.#stopRun(runId)
+    const done = await this.#deps.training.finished(runId)
+    if (done.status === 'failed' || done.status === 'interrupted') throw new OspreyError('internal', `The final Run ${runId} ${done.status}: ${done.error ?? 'see its page'}.`)
+    const detail = this.#deps.training.get(runId)
+    if (detail.evaluation?.split !== 'test') {
+      if (active.halt) return // stopped before it had a model to test
+      throw new OspreyError('internal', `The final Run ${runId} has no test result.`)
+    }
+    this.#repo.update(record.id, { result: this.#result(detail, study, best.number) })
+  }
+
+  /** The winner's settings for the final Run: training + validation, no early stopping, its best Epoch count (within the time left). */
+  #finalRequest(record: AutoRecord, study: StudyDetail): TrainingRequest {
+    const best = study.best!
+    const trial = study.trialList.find((t) => t.number === best.number)!
+    const request = applyParams({ ...study.training, folder: study.folder }, best.params as Params)
+    const estimate = this.#finalEstimate(record)
+    const { trainFraction: _subset, ...full } = request
+    let epochs = estimate?.epochs ?? Math.max(1, trial.intermediate.length)
+    if (estimate) {
+      const left = record.budgetMs * (1 - STOP_AHEAD) - this.#used(record.id, this.#active.get(record.id)!) - FINAL_OVERHEAD_MS
+      epochs = Math.max(1, Math.min(epochs, Math.floor(left / estimate.epochMs)))
+    }
+    const final: TrainingRequest = { ...full, trainOn: 'train+validation', earlyStopping: 0, seed: study.seed }
+    if (request.model === 'pretrained') {
+      const head = Math.min(epochs, request.epochs ?? epochs)
+      const tuned = (request.fineTuneBlocks ?? 0) > 0 && epochs > head ? epochs - head : 0
+      return { ...final, epochs: head, ...(tuned ? { fineTuneEpochs: tuned } : { fineTuneBlocks: 0 }) }
+    }
+    return { ...final, epochs }
+  }
+
+  /** From the best Trial so far: the Epochs the final Run should train, the time one of them takes on training + validation, and the time to keep for it. */
+  #finalEstimate(record: AutoRecord): { epochs: number; epochMs: number; reserveMs: number } | null {
+    const study = this.#deps.studies.get(record.studyId!)
+    const best = study.best
+    const trial = best && study.trialList.find((t) => t.number === best.number)
+    if (!trial || trial.runId === null || trial.intermediate.length === 0) return null
+    let run: RunDetail
+    try {
+      run = this.#deps.training.get(trial.runId)
+    } catch {
+      return null
+    }
+    if (!run.split || run.epochMetrics.length === 0) return null
+    const epochMs = run.epochMetrics.reduce((s, e) => s + e.durationMs, 0) / run.epochMetrics.length
+    const fraction = run.config.trainFraction ?? 1
+    const fullTrain = run.split.train / fraction + run.split.validation
+    // Trials from scratch share the cores (one thread each); the final Run has them all (two replicas on wasm): on Fashion-MNIST
+    // here two Trials side by side trained ~180 images/s each, one Run ~375 (an estimate; the budget guard stops it in time if wrong).
+    const scratch = run.config.model !== 'pretrained'
+    const speedup = scratch && record.plan.parallel > 1 ? FINAL_SPEEDUP : 1
+    // From scratch, by training throughput (an Epoch of a subset Trial is mostly its full validation pass); a head's Epochs are tiny either way.
+    const perEpoch = scratch && run.imagesPerSecond ? (fullTrain / run.imagesPerSecond) * 1000 / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
+    // The recipe won with all its Epochs (its value is its last weights'); a Trial on a subset says little about Epochs on all images, so there the time decides.
+    const epochs = fraction < 1 ? 30 : trial.intermediate.length
+    const reserveMs = FINAL_OVERHEAD_MS + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch
+    return { epochs, epochMs: perEpoch, reserveMs: fraction < 1 ? Math.min(reserveMs, record.budgetMs * (1 - record.plan.studyShare)) : reserveMs }
+  }
+
+  #result(run: RunDetail, study: StudyDetail, number: number): AutoResult {
+    const evaluation = run.evaluation!
+    const n = evaluation.perClass.reduce((s, c) => s + c.support, 0)
+    const correct = evaluation.confusion.reduce((s, row, i) => s + row[i], 0)
+    const trial = study.trialList.find((t) => t.number === number)!
+    return {
+      runId: run.id,
+      testAccuracy: correct / n,
+      interval: wilsonInterval(correct, n),
+      testImages: n,
+      trial: { number, params: trial.params, valLoss: trial.value ?? 0, valAccuracy: trial.runId === null ? null : this.#deps.training.get(trial.runId).valAccuracy, runId: trial.runId },
+      epochs: run.epochMetrics.length,
+      importance: study.importance
+    }
+  }
+
+  #stopStudy(record: AutoRecord): void {
+    try {
+      this.#deps.studies.stop(record.studyId!)
+    } catch {
+      // Not running (ended meanwhile): nothing to stop.
+    }
+  }
+
+  #stopRun(runId: number): void {
+    try {
+      this.#deps.training.stop(runId)
+    } catch {
+      // Not running yet or any more: the loop sees how it ended.
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/** "Find the best model" through the services: paused and resumed, the clock stops while paused; stopped cleanly. Real workers, wasm. */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { writeShapeDataset } from '../../../bench/colour-shapes'
+import type { AutoSearch } from '../../../src-main/contract'
+import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { workerFile } from '../../../src-main/paths'
+import { createServices, type Services } from '../../../src-main/services'
+import { tempDir } from '../../helpers/images'
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let services: Services
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  await writeShapeDataset(folder.path, { classes: ['square', 'cross', 'crescent'], perClass: 25, seed: 5 })
+  services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+})
+afterAll(() => {
+  services.close()
+  data.cleanup()
+  folder.cleanup()
+})
+
+vi.setConfig({ testTimeout: 300_000 })
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Resolves with the first Trial of Study `studyId` that ends. */
+function trialEnded(studyId: number): Promise<void> {
+  return new Promise((resolve) => {
+    const dispose = services.events.on('studies.trial', (t) => {
+      if (t.studyId === studyId && t.status !== 'running') {
+        dispose()
+        resolve()
+      }
+    })
+  })
+}
+
+describe('Find the best model', () => {
+  it('pauses (the clock stops, the Study stops resumably), resumes with the budget left, and still ends within it with a tested final model', async () => {
+    const statuses: AutoSearch['status'][] = []
+    const dispose = services.events.on('auto.status', (s) => statuses.push(s.status))
+    const started = await services.auto.start({ folder: folder.path, minutes: 1.5, seed: 3 })
+    expect(started).toMatchObject({ status: 'searching', budgetMinutes: 1.5, family: 'pretrained' })
+    await trialEnded(started.studyId!)
+    const paused = services.auto.pause(started.id)
+    await services.auto.finished(started.id)
+    const afterPause = services.auto.get(started.id)
+    expect(afterPause.status).toBe('paused')
+    expect(services.studies.get(started.studyId!).status).toBe('stopped')
+    await sleep(2_000)
+    expect(services.auto.get(started.id).usedMs).toBe(afterPause.usedMs) // paused time is not spent
+    expect(afterPause.usedMs).toBeGreaterThanOrEqual(paused.usedMs)
+
+    await services.auto.resume(started.id)
+    expect(services.studies.get(started.studyId!).status).toBe('running')
+    const done = await services.auto.finished(started.id)
+    dispose()
+    expect(done.status).toBe('completed')
+    expect(done.usedMs).toBeLessThanOrEqual(1.5 * 60_000 * 1.05)
+    expect(statuses).toEqual(expect.arrayContaining(['searching', 'paused', 'training', 'completed']))
+    expect(done.result).toMatchObject({ runId: done.finalRunId, testImages: 15 })
+    expect(done.result!.testAccuracy).toBeGreaterThan(0.5) // chance: 1/3
+    // No Trial was repeated after the resume: the Study is the same ordinary Study, counted once.
+    const study = services.studies.get(started.studyId!)
+    // Why it won is the Study's own importance (it needs 3 completed Trials).
+    expect(done.result!.importance).toEqual(study.importance)
+    if (study.counts.completed >= 3) expect(done.result!.importance.length).toBeGreaterThan(0)
+    const numbers = study.trialList.map((t) => t.number)
+    expect(new Set(numbers).size).toBe(numbers.length)
+    await expect(services.auto.resume(started.id)).rejects.toThrow(/completed; only a paused, stopped or interrupted/)
+  })
+
+  it('stops cleanly mid-search: no final Run, the Study stopped and resumable', async () => {
+    const started = await services.auto.start({ folder: folder.path, minutes: 5, seed: 4 })
+    await trialEnded(started.studyId!)
+    services.auto.stop(started.id)
+    const done = await services.auto.finished(started.id)
+    expect(done).toMatchObject({ status: 'stopped', finalRunId: null, result: null, error: null })
+    expect(services.studies.get(started.studyId!).status).toBe('stopped')
+    expect(() => services.auto.stop(started.id)).toThrow(/not running/)
+  })
+})

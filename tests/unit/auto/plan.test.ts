@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { planSearch, wilsonInterval } from '../../../src-main/auto/plan'
+import { validateSpace } from '../../../src-main/tuning/space'
+import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
+import type { DatasetReport } from '../../../src-main/contract'
+
+/** The parts of a scan the plan reads: per-class counts, the most common size, colour. */
+function report(counts: number[], side: number, colour: boolean): Pick<DatasetReport, 'images' | 'classes' | 'stats'> {
+  const images = counts.reduce((a, b) => a + b, 0)
+  return {
+    images,
+    classes: counts.map((count, i) => ({ name: `c${i}`, count })),
+    stats: { smallest: null, largest: null, mostCommon: { width: side, height: side, count: images }, channels: { grayscale: colour ? 0 : images, rgb: colour ? images : 0, alpha: 0 }, formats: { png: images } }
+  }
+}
+
+describe('planSearch', () => {
+  it('searches a pretrained head for a small colour photo set, one Trial at a time, fine-tuning only with time to spare', () => {
+    const quick = planSearch(report([100, 100, 100], 128, true), 5)
+    expect(quick.family).toBe('pretrained')
+    expect(quick.training).toMatchObject({ model: 'pretrained', earlyStopping: 0, validationSplit: 0.2, testSplit: 0.2 })
+    expect(quick.parallel).toBe(1)
+    expect(quick.space.imageSize).toEqual({ type: 'categorical', choices: [96, 128, 160] })
+    expect(quick.space.fineTuneBlocks).toBeUndefined()
+    expect(quick.reasons.join(' ')).toMatch(/Fine-tuning the backbone is left out/)
+    expect(quick.testImages).toBe(60)
+    const long = planSearch(report([100, 100, 100], 256, true), 30)
+    expect(long.space.fineTuneBlocks).toEqual({ type: 'categorical', choices: [0, 1, 2] })
+    expect(long.space.imageSize).toEqual({ type: 'categorical', choices: [128, 160, 224] })
+  })
+
+  it('trains small grayscale images from scratch, and Trials on a subset of a large set with half the budget kept for the winner', () => {
+    const fmnist = planSearch(report(Array(10).fill(6000), 28, false), 60, 2)
+    expect(fmnist.family).toBe('scratch')
+    expect(fmnist.training).toMatchObject({ model: 'default-cnn', imageSize: 28, validationSplit: 0.1, testSplit: 0.05, trainFraction: 0.118 })
+    expect(fmnist.parallel).toBe(2)
+    expect(fmnist.studyShare).toBe(0.5)
+    expect(fmnist.testImages).toBe(3000)
+    expect(fmnist.reasons.join(' ')).toMatch(/11\.8 % of the training images/)
+    const small = planSearch(report([300, 300], 28, false), 15)
+    expect(small.training.trainFraction).toBeUndefined()
+    expect(small.studyShare).toBe(0.75)
+  })
+
+  it('says so when the classes are unbalanced, and never offers a batch larger than the training split', () => {
+    const plan = planSearch(report([10, 40], 28, false), 5)
+    expect(plan.reasons.join(' ')).toMatch(/unbalanced \(10 to 40 images\)/)
+    expect(plan.space.batchSize).toEqual({ type: 'categorical', choices: [30] })
+    expect(planSearch(report([100, 100], 28, false), 5).reasons.join(' ')).not.toMatch(/unbalanced/)
+  })
+
+  it('ends no Trial on an ASHA rung (1, 3, 9, 27 Epochs), so one that trains to its end is judged by its result', () => {
+    const rungs = [1, 3, 9, 27, 81]
+    const head = planSearch(report([100, 100], 256, true), 30).training
+    expect(rungs).not.toContain(head.epochs)
+    expect(rungs).not.toContain(head.epochs! + head.fineTuneEpochs!)
+    expect(rungs).not.toContain(planSearch(report([100, 100], 28, false), 30).training.epochs)
+  })
+
+  it('gives spaces the Study accepts', () => {
+    for (const r of [report([60, 60, 60], 96, true), report(Array(10).fill(6000), 28, false), report([50, 50], 48, false), report([5000, 5000], 300, true)]) {
+      expect(() => validateSpace(planSearch(r, 15).space, { known: TUNABLE_NAMES })).not.toThrow()
+    }
+  })
+
+  it('refuses a budget outside 1 minute to a day', () => {
+    expect(() => planSearch(report([60, 60], 64, true), 0.5)).toThrow(/from 1 to 1440 minutes/)
+    expect(() => planSearch(report([60, 60], 64, true), Number.NaN)).toThrow(/time budget/)
+  })
+})
+
+describe('wilsonInterval', () => {
+  it('matches the textbook values and stays inside [0, 1]', () => {
+    const i = wilsonInterval(81, 100)
+    expect(i.low).toBeCloseTo(0.7222, 3)
+    expect(i.high).toBeCloseTo(0.8749, 3)
+    const all = wilsonInterval(60, 60)
+    expect(all.high).toBe(1)
+    expect(all.low).toBeCloseTo(0.9398, 3)
+    expect(wilsonInterval(0, 10).low).toBe(0)
+    expect(() => wilsonInterval(3, 0)).toThrow()
+  })
+})
