@@ -5,7 +5,7 @@
  */
 import type { AutoPlanInfo, AutoSearch, DatasetListItem, OspreyApi, TrialState } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
-import { describeError } from './datasets.svelte'
+import { describeError } from './errors'
 
 /** Statuses in which a search moves on by itself (its clock runs). */
 const RUNNING: readonly AutoSearch['status'][] = ['searching', 'training']
