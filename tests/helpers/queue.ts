@@ -6,6 +6,9 @@ import { redisServerBinary } from '../../src-main/queue/redis-server'
 /** Why queue tests cannot run here, or null when they can. */
 export const noRedis = redisServerBinary() ? null : 'redis-server is not installed (apt-get install redis-server): the queue tests need a real one'
 
+/** A describe title that says why it is skipped when Redis is missing (vitest's skipIf shows no reason). */
+export const needsRedis = (title: string) => (noRedis ? `${title} — skipped: ${noRedis}` : title)
+
 /** The environment of workers in tests: a lost worker's Trial is taken again after ~3 s, not 30. */
 export const FAST_LOCK = { OSPREY_QUEUE_LOCK_MS: '3000' }
 

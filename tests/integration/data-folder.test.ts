@@ -29,7 +29,7 @@ function modes(dir: string): [string, number][] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), mode(join(e.parentPath, e.name))])
 }
 
-describe.skipIf(process.platform === 'win32')('the data folder', () => {
+describe.skipIf(process.platform === 'win32')(`the data folder${process.platform === 'win32' ? ' — skipped: Windows has no POSIX file modes to check' : ''}`, () => {
   it('is created 700 and everything in it 600: the database, the scan, the thumbnail cache', async () => {
     const dataDir = join(root.path, 'Osprey Studio')
     const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })

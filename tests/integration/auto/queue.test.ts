@@ -8,7 +8,7 @@ import { startRedisServer, type RedisServer } from '../../../src-main/queue/redi
 import { QueueTrials } from '../../../src-main/queue/studio'
 import { createServices, type Services } from '../../../src-main/services'
 import { tempDir } from '../../helpers/images'
-import { noRedis, startWorker, type OspreyProcess } from '../../helpers/queue'
+import { needsRedis, noRedis, startWorker, type OspreyProcess } from '../../helpers/queue'
 
 vi.setConfig({ testTimeout: 300_000 })
 
@@ -36,7 +36,7 @@ afterAll(async () => {
   tmp.cleanup()
 })
 
-describe.skipIf(noRedis)('Find the best model with workers configured', () => {
+describe.skipIf(noRedis)(needsRedis('Find the best model with workers configured'), () => {
   it('sends the Study\'s Trials to the worker and trains the winner here, within the budget', async () => {
     worker = await startWorker(redis.url, join(tmp.path, 'machine'), 'alpha')
     const started = await services.auto.start({ folder, minutes: 1.5, seed: 2 })

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../../helpers/images'
-import { noRedis, OspreyProcess } from '../../helpers/queue'
+import { needsRedis, noRedis, OspreyProcess } from '../../helpers/queue'
 
 let tmp: ReturnType<typeof tempDir>
 beforeAll(() => {
@@ -13,7 +13,7 @@ beforeAll(() => {
 })
 afterAll(() => tmp.cleanup())
 
-describe.skipIf(noRedis)('osprey cluster', () => {
+describe.skipIf(noRedis)(needsRedis('osprey cluster'), () => {
   it('starts Redis on 127.0.0.1 behind a password and a worker on it; SIGTERM stops both', async () => {
     const cluster = new OspreyProcess(['cluster', '--workers', '1', '--data-dir', tmp.path])
     try {

@@ -13,7 +13,7 @@ import { startRedisServer, type RedisServer } from '../../../src-main/queue/redi
 import { QueueTrials } from '../../../src-main/queue/studio'
 import { createServices, type Services } from '../../../src-main/services'
 import { tempDir } from '../../helpers/images'
-import { noRedis, OspreyProcess, startWorker } from '../../helpers/queue'
+import { needsRedis, noRedis, OspreyProcess, startWorker } from '../../helpers/queue'
 import { writeStripes } from '../../helpers/stripes'
 
 vi.setConfig({ testTimeout: 300_000 })
@@ -64,7 +64,7 @@ async function study(request: Partial<StudyRequest>) {
   return { id: started.id, events, done: () => services.studies.finished(started.id).finally(dispose) }
 }
 
-describe.skipIf(noRedis)('a Study on the queue', () => {
+describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
   it('spreads its Trials over two workers, live, and survives a restart of Redis', async () => {
     await machine(['alpha', 'beta'])
     const s = await study({ trials: 4, parallel: 2 })
