@@ -37,6 +37,8 @@ interface ActiveStudy {
   stopping: boolean
   /** Trial number → its Run, while it trains. */
   runs: Map<number, number>
+  /** Trial number → its Run's Epochs, while it trains. */
+  epochs: Map<number, number>
   pruned: Set<number>
   done: Promise<void>
 }
@@ -160,7 +162,7 @@ export class StudyService {
   }
 
   #launch(id: number): void {
-    const active: ActiveStudy = { stopping: false, runs: new Map(), pruned: new Set(), done: Promise.resolve() }
+    const active: ActiveStudy = { stopping: false, runs: new Map(), pruned: new Set(), epochs: new Map(), done: Promise.resolve() }
     this.#active.set(id, active)
     this.#studies.claim(id)
     this.#setStatus(id, 'running')
@@ -188,6 +190,8 @@ export class StudyService {
       const all = observations()
       const trial = all.find((t) => t.number === number)!
       this.#emitTrial(id, number)
+      // A rung on the last Epoch judges nothing: the Trial has finished and counts as completed.
+      if (epoch.epoch >= active.epochs.get(number)!) return
       if (pruner.shouldPrune(trial, all.filter((t) => t.number !== number), trial.intermediate.length)) {
         active.pruned.add(number)
         this.#stopRun(epoch.runId)
@@ -242,13 +246,16 @@ export class StudyService {
     }
     this.#studies.startTrial(id, number, params, run.id)
     active.runs.set(number, run.id)
+    active.epochs.set(number, run.epochs)
     this.#emitTrial(id, number)
     if (active.stopping) this.#stopRun(run.id)
     const done = await this.#deps.training.finished(run.id)
     active.runs.delete(number)
+    active.epochs.delete(number)
     const trial = this.#studies.trial(id, number)!
     const value = (sign < 0 ? done.valAccuracy : done.valLoss) ?? null
-    if (active.pruned.has(number)) {
+    // A stop that came too late to cut the Run short prunes nothing.
+    if (active.pruned.has(number) && done.status !== 'completed') {
       const best = trial.intermediate.length ? (sign < 0 ? Math.max(...trial.intermediate) : Math.min(...trial.intermediate)) : value
       this.#studies.endTrial(id, number, 'pruned', best)
     } else if (done.status === 'completed' && value !== null) this.#studies.endTrial(id, number, 'completed', value)

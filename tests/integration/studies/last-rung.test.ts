@@ -1,0 +1,89 @@
+/**
+ * ASHA's rung on a Trial's last Epoch: the Trial has finished, so it counts as completed (and may
+ * win), never as pruned. The Study loop, its repository, the events and the scan are real; the
+ * Trials' Runs are recorded by the test, Epoch by Epoch, with the losses it chooses.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunSummary } from '../../../src-main/contract'
+import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
+import { workerFile } from '../../../src-main/paths'
+import { createServices, type Services } from '../../../src-main/services'
+import { RunRepository } from '../../../src-main/store/runs'
+import { StudyService } from '../../../src-main/studies/service'
+import type { TrainingService } from '../../../src-main/training/service'
+import { seedRun } from '../../helpers/history'
+import { tempDir } from '../../helpers/images'
+import { writeStripes } from '../../helpers/stripes'
+
+let data: ReturnType<typeof tempDir>
+let folder: ReturnType<typeof tempDir>
+let services: Services
+
+beforeAll(async () => {
+  data = tempDir()
+  folder = tempDir()
+  await writeStripes(folder.path, 6)
+  services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
+})
+afterAll(() => {
+  services.close()
+  data.cleanup()
+  folder.cleanup()
+})
+
+/** A Study service whose Trial n reports `losses[n]`, one validation loss per Epoch; `stopped` lists the Runs it was asked to stop. */
+function studiesWithLosses(losses: number[][]): { studies: StudyService; stopped: number[] } {
+  const runs = new RunRepository(services.db)
+  const stopped: number[] = []
+  const trialOf = new Map<number, number>()
+  let trials = 0
+  const training = {
+    start: async (): Promise<RunSummary> => {
+      const id = seedRun(services.db, { status: 'running', epochs: 0, valAccuracy: null, config: { epochs: 3 } as never })
+      trialOf.set(id, trials++)
+      return runs.summary(id)!
+    },
+    finished: async (id: number): Promise<RunSummary> => {
+      const curve = losses[trialOf.get(id)!]
+      for (const [i, valLoss] of curve.entries()) {
+        if (stopped.includes(id)) break
+        const epoch = { runId: id, epoch: i + 1, trainLoss: valLoss, trainAccuracy: 0.5, valLoss, valAccuracy: 0.5, learningRate: 1e-3, durationMs: 1 }
+        runs.addEpoch(epoch)
+        services.events.emit('runs.epoch', epoch)
+      }
+      runs.update(id, { status: stopped.includes(id) ? 'stopped' : 'completed', outcome: { valAccuracy: 0.5, valLoss: curve.at(-1)!, imagesPerSecond: 100, evaluation: null } })
+      return runs.summary(id)!
+    },
+    stop: (id: number) => void stopped.push(id)
+  } as unknown as TrainingService
+  return { studies: new StudyService({ db: services.db, events: services.events, training, datasets: services.datasets, defaultParallel: 1 }), stopped }
+}
+
+describe("ASHA on a Trial's last Epoch", () => {
+  it('records a Trial that falls behind at the last rung as completed, with its final value, and stops no Run', async () => {
+    // Rungs at Epochs 1 and 3. Trial 1 leads at rung 1, then falls behind Trial 0 at rung 3, its last Epoch.
+    const { studies, stopped } = studiesWithLosses([
+      [0.9, 0.6, 0.5],
+      [0.8, 0.7, 0.6],
+      [0.7, 0.55, 0.4]
+    ])
+    const started = await studies.start({ folder: folder.path, space: { lr: { type: 'categorical', choices: [0.1, 0.01, 0.001] } }, strategy: 'grid', trials: 3, parallel: 1, prune: 'asha', objective: 'val_loss', training: { model: 'reference-cnn', imageSize: 16, epochs: 3 } })
+    const study = services.studies.get((await studies.finished(started.id)).id)
+    expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(study.trialList.map((t) => t.value)).toEqual([0.5, 0.6, 0.4])
+    expect(stopped).toEqual([])
+    expect(study.best?.number).toBe(2)
+  })
+
+  it('still prunes at a rung before the last Epoch', async () => {
+    const { studies, stopped } = studiesWithLosses([
+      [0.5, 0.4, 0.3],
+      [0.9, 0.8, 0.7]
+    ])
+    const started = await studies.start({ folder: folder.path, space: { lr: { type: 'categorical', choices: [0.1, 0.01] } }, strategy: 'grid', trials: 2, parallel: 1, prune: 'asha', objective: 'val_loss', training: { model: 'reference-cnn', imageSize: 16, epochs: 3 } })
+    const study = services.studies.get((await studies.finished(started.id)).id)
+    expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'pruned'])
+    expect(study.trialList[1].intermediate).toEqual([0.9])
+    expect(stopped).toEqual([study.trialList[1].runId])
+  })
+})
