@@ -47,7 +47,10 @@ const dataDir = join(work, 'data')
 const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
 const t0 = Date.now()
 const log = (line: string) => !values.json && console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s  ${line}`)
-services.events.on('studies.trial', (t) => t.status !== 'running' && log(`Trial ${t.number} ${t.status}: val loss ${t.value?.toFixed(4) ?? '–'} after ${t.intermediate.length} Epochs ${JSON.stringify(t.params)}`))
+services.events.on(
+  'studies.trial',
+  (t) => t.status !== 'running' && log(`Trial ${t.number} ${t.status}: val loss ${t.value?.toFixed(4) ?? '–'} after ${t.intermediate.length} Epochs ${JSON.stringify(t.params)}`)
+)
 services.events.on('auto.status', (s) => log(`search ${s.status}${s.finalRunId ? ` (final Run ${s.finalRunId})` : ''}`))
 
 const plan = await services.auto.plan(folder, minutes)
@@ -65,7 +68,11 @@ const study = services.studies.get(done.studyId!)
 async function officialTest(runId: number): Promise<number> {
   const files: { path: string; label: string }[] = []
   for (const label of readdirSync(testDir).filter((d) => !d.startsWith('.'))) for (const f of readdirSync(join(testDir, label))) files.push({ path: join(testDir, label, f), label })
-  const predictions = await predictFiles(services.training.modelPath(runId)!, files.map((f) => f.path), { backend: 'wasm' })
+  const predictions = await predictFiles(
+    services.training.modelPath(runId)!,
+    files.map((f) => f.path),
+    { backend: 'wasm' }
+  )
   return predictions.filter((p, i) => p.label === files[i].label).length / files.length
 }
 
@@ -80,7 +87,17 @@ if (!fmnist && values.defaults) {
   const evaluation = detail.evaluation!
   const n = evaluation.perClass.reduce((s, c) => s + c.support, 0)
   const correct = evaluation.confusion.reduce((s, row, i) => s + row[i], 0)
-  defaults = { run: run.id, model: detail.config.model, image_size: detail.config.imageSize, epochs_done: ended.epochsDone, status: ended.status, split: evaluation.split, test_accuracy: correct / n, test_interval: Object.values(wilsonInterval(correct, n)), minutes: Number(((Date.now() - t1) / 60_000).toFixed(2)) }
+  defaults = {
+    run: run.id,
+    model: detail.config.model,
+    image_size: detail.config.imageSize,
+    epochs_done: ended.epochsDone,
+    status: ended.status,
+    split: evaluation.split,
+    test_accuracy: correct / n,
+    test_interval: Object.values(wilsonInterval(correct, n)),
+    minutes: Number(((Date.now() - t1) / 60_000).toFixed(2))
+  }
   log(`defaults: Run ${run.id} test accuracy ${(correct / n).toFixed(4)} in ${defaults.minutes} min`)
 }
 

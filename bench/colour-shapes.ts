@@ -32,7 +32,8 @@ const hsl = (h: number, s: number, l: number) => `hsl(${Math.round(h)},${Math.ro
 /** The SVG path of `shape` centred on 0,0 with radius r. */
 function outline(shape: Shape, r: number): string {
   const polygon = (points: [number, number][]) => `M${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join('L')}Z`
-  const ring = (n: number, radius: (i: number) => number, turn = -Math.PI / 2) => Array.from({ length: n }, (_, i) => [radius(i) * Math.cos(turn + (2 * Math.PI * i) / n), radius(i) * Math.sin(turn + (2 * Math.PI * i) / n)] as [number, number])
+  const ring = (n: number, radius: (i: number) => number, turn = -Math.PI / 2) =>
+    Array.from({ length: n }, (_, i) => [radius(i) * Math.cos(turn + (2 * Math.PI * i) / n), radius(i) * Math.sin(turn + (2 * Math.PI * i) / n)] as [number, number])
   switch (shape) {
     case 'circle':
       return `M${-r},0A${r},${r} 0 1,0 ${r},0A${r},${r} 0 1,0 ${-r},0Z`
@@ -44,7 +45,20 @@ function outline(shape: Shape, r: number): string {
       return polygon(ring(10, (i) => (i % 2 ? r * 0.45 : r)))
     case 'cross': {
       const a = r * 0.33
-      return polygon([[-a, -r], [a, -r], [a, -a], [r, -a], [r, a], [a, a], [a, r], [-a, r], [-a, a], [-r, a], [-r, -a], [-a, -a]])
+      return polygon([
+        [-a, -r],
+        [a, -r],
+        [a, -a],
+        [r, -a],
+        [r, a],
+        [a, a],
+        [a, r],
+        [-a, r],
+        [-a, a],
+        [-r, a],
+        [-r, -a],
+        [-a, -a]
+      ])
     }
     case 'crescent':
       return `M0,${-r}A${r},${r} 0 1,0 0,${r}A${r * 0.7},${r} 0 1,1 0,${-r}Z`
@@ -62,7 +76,11 @@ export async function shapeImage(shape: Shape, seed: number): Promise<Buffer> {
     return `<ellipse cx="${(rnd() * w).toFixed(1)}" cy="${(rnd() * h).toFixed(1)}" rx="${r.toFixed(1)}" ry="${(r * (0.5 + rnd())).toFixed(1)}" fill="${hsl(rnd() * 360, 20 + rnd() * 60, 25 + rnd() * 50)}" opacity="${(0.2 + rnd() * 0.4).toFixed(2)}" filter="url(#soft)"/>`
   })
   // A distractor: a small thin line or dot field that is no class's shape.
-  const lines = Array.from({ length: Math.floor(rnd() * 3) }, () => `<line x1="${(rnd() * w).toFixed(1)}" y1="${(rnd() * h).toFixed(1)}" x2="${(rnd() * w).toFixed(1)}" y2="${(rnd() * h).toFixed(1)}" stroke="${hsl(rnd() * 360, 50, 50)}" stroke-width="${(1 + rnd() * 3).toFixed(1)}" opacity="0.6"/>`)
+  const lines = Array.from(
+    { length: Math.floor(rnd() * 3) },
+    () =>
+      `<line x1="${(rnd() * w).toFixed(1)}" y1="${(rnd() * h).toFixed(1)}" x2="${(rnd() * w).toFixed(1)}" y2="${(rnd() * h).toFixed(1)}" stroke="${hsl(rnd() * 360, 50, 50)}" stroke-width="${(1 + rnd() * 3).toFixed(1)}" opacity="0.6"/>`
+  )
   const r = (0.18 + rnd() * 0.17) * Math.min(w, h)
   const cx = r + rnd() * (w - 2 * r)
   const cy = r + rnd() * (h - 2 * r)
@@ -90,7 +108,9 @@ export async function shapeImage(shape: Shape, seed: number): Promise<Buffer> {
   const base = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const pixels = base.data
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.max(0, Math.min(255, pixels[i] + Math.round((rnd() - 0.5) * 2 * grain)))
-  return sharp(pixels, { raw: { width: base.info.width, height: base.info.height, channels: 3 } }).jpeg({ quality: Math.round(80 + rnd() * 15) }).toBuffer()
+  return sharp(pixels, { raw: { width: base.info.width, height: base.info.height, channels: 3 } })
+    .jpeg({ quality: Math.round(80 + rnd() * 15) })
+    .toBuffer()
 }
 
 /** Writes `perClass` images of each of `classes` into `folder/<class>/`; returns the number written. */

@@ -21,18 +21,7 @@ import sharp from 'sharp'
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
 /** The 10 classes in label order (label 0 = 't-shirt-top'), spelled as folder-safe names. */
-export const FASHION_MNIST_CLASSES = [
-  't-shirt-top',
-  'trouser',
-  'pullover',
-  'dress',
-  'coat',
-  'sandal',
-  'shirt',
-  'sneaker',
-  'bag',
-  'ankle-boot'
-] as const
+export const FASHION_MNIST_CLASSES = ['t-shirt-top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'] as const
 
 /** Which half of Fashion-MNIST: 60,000 training or 10,000 test images. */
 export type FashionMnistSplit = 'train' | 'test'
@@ -73,9 +62,7 @@ function idxFiles(split: FashionMnistSplit): { images: string; labels: string } 
 /** Reads and gunzips one IDX file, with an install hint when it is missing. */
 function readIdx(path: string): Buffer {
   if (!existsSync(path)) {
-    throw new Error(
-      `Fashion-MNIST file not found: ${path}. Install it with: sudo apt-get install dataset-fashion-mnist`
-    )
+    throw new Error(`Fashion-MNIST file not found: ${path}. Install it with: sudo apt-get install dataset-fashion-mnist`)
   }
   try {
     return gunzipSync(readFileSync(path))
@@ -159,10 +146,7 @@ function checkCount(name: string, n: number | undefined): void {
 // export is redone) has the same options; otherwise stale `<split>-NNNNN.png`
 // files in the class folders are removed before writing.
 /** Writes a split as grayscale PNGs `dir/<class>/<split>-<index:5>.png`, reusing a complete export with the same options. */
-export async function exportFashionMnist(
-  dir: string,
-  opts: FashionMnistExportOptions
-): Promise<{ dir: string; images: number }> {
+export async function exportFashionMnist(dir: string, opts: FashionMnistExportOptions): Promise<{ dir: string; images: number }> {
   dir = resolve(dir)
   const { split } = opts
   checkCount('limit', opts.limit)
@@ -170,13 +154,7 @@ export async function exportFashionMnist(
   const wanted = { version: MARKER_VERSION, split, limit: opts.limit ?? null, perClass: opts.perClass ?? null }
 
   const previous = await readMarker(dir)
-  if (
-    previous &&
-    previous.version === wanted.version &&
-    previous.split === wanted.split &&
-    previous.limit === wanted.limit &&
-    previous.perClass === wanted.perClass
-  ) {
+  if (previous && previous.version === wanted.version && previous.split === wanted.split && previous.limit === wanted.limit && previous.perClass === wanted.perClass) {
     return { dir, images: previous.images }
   }
   // From here on the folder is incomplete until the new marker is written.

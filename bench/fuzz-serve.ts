@@ -50,7 +50,12 @@ function apiSocket(): Promise<WebSocket> {
 }
 
 /** Sends `text` and waits for the reply carrying `id` (a number, or null for a message without one). */
-function exchange(ws: WebSocket, text: string, id: number | string | null, ms: number): Promise<{ reply?: { id: unknown; result?: { ok: boolean; error?: { code?: unknown; message?: unknown } } }; closed?: number; timedOut?: boolean }> {
+function exchange(
+  ws: WebSocket,
+  text: string,
+  id: number | string | null,
+  ms: number
+): Promise<{ reply?: { id: unknown; result?: { ok: boolean; error?: { code?: unknown; message?: unknown } } }; closed?: number; timedOut?: boolean }> {
   return new Promise((resolve) => {
     const done = (value: Parameters<typeof resolve>[0]) => {
       clearTimeout(timer)
@@ -150,7 +155,12 @@ async function frameRun(rng: Random): Promise<Outcome> {
   if (!text.startsWith('HTTP/1.1 101')) return { family, verdict: 'unclear', detail: 'the handshake was refused' }
   const frames = serverFrames(reply.subarray(text.indexOf('\r\n\r\n') + 4))
   // 1000–1015: the protocol's codes; 3000–4999: an application's, echoed when the client closed with one.
-  if (frames.close !== undefined) return { family, verdict: (frames.close >= 1000 && frames.close < 1016) || (frames.close >= 3000 && frames.close < 5000) ? 'clear' : 'unclear', detail: `closed ${frames.close < 3000 ? frames.close : '3000–4999 (echoed)'}` }
+  if (frames.close !== undefined)
+    return {
+      family,
+      verdict: (frames.close >= 1000 && frames.close < 1016) || (frames.close >= 3000 && frames.close < 5000) ? 'clear' : 'unclear',
+      detail: `closed ${frames.close < 3000 ? frames.close : '3000–4999 (echoed)'}`
+    }
   if (frames.ids.includes(424242)) return { family, verdict: 'clear', detail: 'answered' }
   if (!complete && closed) return { family, verdict: 'clear', detail: 'waited for the rest of a frame until the input ended' }
   return { family, verdict: closed ? 'unclear' : 'hang', detail: closed ? 'closed without a close frame' : 'no answer within 5 s' }

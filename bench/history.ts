@@ -48,12 +48,56 @@ function fill(db: Db): void {
       const lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2][Math.floor(random() * 5)]
       const status = statuses[Math.floor(random() * statuses.length)]
       const accuracy = status === 'failed' ? null : 0.5 + 0.45 * random()
-      const config = { folder: `/data/set-${1 + (r % 5)}`, model, imageSize: 32, epochs: EPOCHS, batchSize: [32, 64, 128][r % 3], optimizer: 'adam', learningRate: lr, weightDecay: 0, schedule: 'cosine', earlyStopping: 5, normalization: 'standardize', augmentation: { flipHorizontal: true, flipVertical: false, rotation: 10, scale: 0.8, translate: 0.1, brightness: 0.2, contrast: 0.2, saturation: 0, hue: 0, blur: 0, noise: 0, erasing: 0.25 }, validationSplit: null, testSplit: null, seed: r, backend: 'auto' }
+      const config = {
+        folder: `/data/set-${1 + (r % 5)}`,
+        model,
+        imageSize: 32,
+        epochs: EPOCHS,
+        batchSize: [32, 64, 128][r % 3],
+        optimizer: 'adam',
+        learningRate: lr,
+        weightDecay: 0,
+        schedule: 'cosine',
+        earlyStopping: 5,
+        normalization: 'standardize',
+        augmentation: { flipHorizontal: true, flipVertical: false, rotation: 10, scale: 0.8, translate: 0.1, brightness: 0.2, contrast: 0.2, saturation: 0, hue: 0, blur: 0, noise: 0, erasing: 0.25 },
+        validationSplit: null,
+        testSplit: null,
+        seed: r,
+        backend: 'auto'
+      }
       const confusion = classes.map((_, t) => classes.map((_, p) => (t === p ? 80 : Math.floor(random() * 4))))
-      const evaluation = accuracy === null ? null : { split: 'validation', classes, confusion, accuracy, loss: 1 - accuracy, perClass: classes.map((name) => ({ name, precision: random(), recall: random(), f1: random(), support: 100 })), topLosses: Array.from({ length: 16 }, (_, i) => ({ path: `class-${i % CLASSES}/img-${i}.png`, label: 'class-0', predicted: 'class-1', confidence: 0.9, loss: 3 })) }
-      const summary = accuracy === null ? null : JSON.stringify({ valAccuracy: accuracy, valLoss: 1 - accuracy, imagesPerSecond: 500 + 1000 * random(), normalizationStats: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, evaluation })
+      const evaluation =
+        accuracy === null
+          ? null
+          : {
+              split: 'validation',
+              classes,
+              confusion,
+              accuracy,
+              loss: 1 - accuracy,
+              perClass: classes.map((name) => ({ name, precision: random(), recall: random(), f1: random(), support: 100 })),
+              topLosses: Array.from({ length: 16 }, (_, i) => ({ path: `class-${i % CLASSES}/img-${i}.png`, label: 'class-0', predicted: 'class-1', confidence: 0.9, loss: 3 }))
+            }
+      const summary =
+        accuracy === null
+          ? null
+          : JSON.stringify({ valAccuracy: accuracy, valLoss: 1 - accuracy, imagesPerSecond: 500 + 1000 * random(), normalizationStats: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, evaluation })
       const created = new Date(start + r * 3_600_000).toISOString()
-      const id = Number(run.run({ name: `set-${1 + (r % 5)} · ${model} · run ${r}`, dataset: 1 + (r % 5), status, config: JSON.stringify(config), seed: r, backend: r % 4 === 0 ? 'tensorflow' : 'wasm', summary, notes: r % 7 === 0 ? `tried lr ${lr} with heavier augmentation` : '', created, duration: Math.floor(60_000 + 600_000 * random()) }).lastInsertRowid)
+      const id = Number(
+        run.run({
+          name: `set-${1 + (r % 5)} · ${model} · run ${r}`,
+          dataset: 1 + (r % 5),
+          status,
+          config: JSON.stringify(config),
+          seed: r,
+          backend: r % 4 === 0 ? 'tensorflow' : 'wasm',
+          summary,
+          notes: r % 7 === 0 ? `tried lr ${lr} with heavier augmentation` : '',
+          created,
+          duration: Math.floor(60_000 + 600_000 * random())
+        }).lastInsertRowid
+      )
       for (let e = 1; e <= EPOCHS; e++) epoch.run(id, e, 1 / e, 1 - 1 / (e + 1), 1.1 / e, (accuracy ?? 0.5) * (e / EPOCHS), lr, 1000)
       for (let i = 1; i <= ITERATIONS; i++) iteration.run(id, i, Math.ceil((i * EPOCHS) / ITERATIONS), 1 / i, 1 - 1 / (i + 1), lr, i * 100, 500)
       if (r % 5 === 0) tag.run(id, 'baseline')
@@ -113,7 +157,9 @@ if (!values.keep) rmSync(dir, { recursive: true, force: true })
 
 const ok = (ms: number, limit: number) => (ms <= limit ? 'ok' : 'OVER')
 log(`first page of 100:          median ${figures.firstPageMs.median} ms (first ${figures.firstPageMs.first}, max ${figures.firstPageMs.max})  target 50 ms ${ok(figures.firstPageMs.median, 50)}`)
-log(`filtered + sorted:          median ${figures.filteredSortedMs.median} ms (first ${figures.filteredSortedMs.first}, max ${figures.filteredSortedMs.max})  target 100 ms ${ok(figures.filteredSortedMs.median, 100)}; ${figures.matches.filtered} match`)
+log(
+  `filtered + sorted:          median ${figures.filteredSortedMs.median} ms (first ${figures.filteredSortedMs.first}, max ${figures.filteredSortedMs.max})  target 100 ms ${ok(figures.filteredSortedMs.median, 100)}; ${figures.matches.filtered} match`
+)
 log(`tag, sorted by loss:        median ${figures.tagSortedByLossMs.median} ms`)
 log(`full-text search + sort:    median ${figures.searchMs.median} ms; ${figures.matches.search} match`)
 log(`last page (offset ${RUNS - 100}):  median ${figures.lastPageMs.median} ms`)

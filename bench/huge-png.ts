@@ -52,9 +52,7 @@ export async function writeHugeGrayPng(file: string, width: number, height: numb
     ihdr[11] = 0 // filter method 0
     ihdr[12] = 0 // no interlace
     await put(chunk('IHDR', ihdr))
-    const deflate = Readable.from(scanlines(width, height), { objectMode: false }).pipe(
-      createDeflate({ level: constants.Z_BEST_SPEED, chunkSize: 64 * 1024 })
-    )
+    const deflate = Readable.from(scanlines(width, height), { objectMode: false }).pipe(createDeflate({ level: constants.Z_BEST_SPEED, chunkSize: 64 * 1024 }))
     for await (const piece of deflate as AsyncIterable<Buffer>) await put(chunk('IDAT', piece))
     await put(chunk('IEND', Buffer.alloc(0)))
   } finally {

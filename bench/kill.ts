@@ -19,7 +19,9 @@ import { Random } from '../src-main/pipeline/random'
 import { writeStripes } from '../tests/helpers/stripes'
 import { CLI, startServe } from './lib/serve'
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, victims: { type: 'string', default: 'app,cli,worker of app,worker of cli' }, json: { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: { trials: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, victims: { type: 'string', default: 'app,cli,worker of app,worker of cli' }, json: { type: 'boolean' } }
+})
 const TRIALS = Number(values.trials)
 const log = (text: string) => !values.json && console.log(text)
 const rng = new Random(Number(values.seed))
@@ -86,7 +88,11 @@ function runFiles(except: number | null): Map<string, string> {
 /** The CLI's view after start-up (which interrupts orphaned Runs): every Run's id and status. */
 function runStatuses(): { id: number; status: string }[] {
   const listed = spawnSync(process.execPath, [CLI, 'runs', 'list', '--json', '--data-dir', dataDir], { encoding: 'utf8' })
-  return listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.type === 'run')
+  return listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.type === 'run')
 }
 
 function integrity(): string {
@@ -108,7 +114,10 @@ function cliTraining(resume: number | null): ChildProcess {
 async function appTraining(port: number, token: string, resume: number | null): Promise<void> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`)
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-  const command = resume === null ? { command: 'runs.start', request: { config: { folder, model: 'reference-cnn', imageSize: 16, batchSize: 8, epochs: 100, earlyStopping: 0, backend: 'wasm', seed: 1 } } } : { command: 'runs.resume', request: { id: resume } }
+  const command =
+    resume === null
+      ? { command: 'runs.start', request: { config: { folder, model: 'reference-cnn', imageSize: 16, batchSize: 8, epochs: 100, earlyStopping: 0, backend: 'wasm', seed: 1 } } }
+      : { command: 'runs.resume', request: { id: resume } }
   const reply = await new Promise<{ result: { ok: boolean; error?: { message: string } } }>((resolve) => {
     ws.on('message', (d) => {
       const m = JSON.parse(String(d))
@@ -218,7 +227,9 @@ for (let t = 1; t <= TRIALS; t++) {
     ok: check === 'ok' && settled && unchanged && !orphanWorker
   }
   trials.push(trial)
-  log(`${String(t).padStart(2)}  kill -9 ${victim.padEnd(13)} ${resumed === null ? 'new Run     ' : `resumed Run ${String(resumed).padEnd(3)}`} after ${String(killedAfterMs).padStart(5)} ms  integrity ${check}  others unchanged ${unchanged}  orphan worker ${orphanWorker}  → ${trial.statuses}`)
+  log(
+    `${String(t).padStart(2)}  kill -9 ${victim.padEnd(13)} ${resumed === null ? 'new Run     ' : `resumed Run ${String(resumed).padEnd(3)}`} after ${String(killedAfterMs).padStart(5)} ms  integrity ${check}  others unchanged ${unchanged}  orphan worker ${orphanWorker}  → ${trial.statuses}`
+  )
 }
 
 // Every Run left interrupted must go on to the end.
@@ -252,10 +263,16 @@ rmSync(dataDir, { recursive: true, force: true })
 rmSync(folder, { recursive: true, force: true })
 const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
 log(`\nkill -9 campaign (seed ${values.seed}, ${figures.seconds} s; load ${load.toFixed(2)} at start)`)
-log(`  trials                         ${figures.trials} (${Object.entries(figures.by_victim).map(([k, v]) => `${v} ${k}`).join(', ')})`)
+log(
+  `  trials                         ${figures.trials} (${Object.entries(figures.by_victim)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')})`
+)
 log(`  database integrity ok          ${figures.integrity_ok} of ${figures.trials}   ${pass(figures.integrity_ok === figures.trials)}`)
 log(`  every Run completed or resumable, no file of another Run changed, no orphan worker: ${figures.trials_ok} of ${figures.trials}   ${pass(figures.trials_ok === figures.trials)}`)
 log(`  interrupted Runs resumed at the end: ${figures.resumed_completed} of ${figures.interrupted_resumed} completed   ${pass(figures.resumed_completed === figures.interrupted_resumed)}`)
-log(`  Runs completed at the end      ${figures.runs_completed_at_end} of ${figures.runs}; integrity ${figures.final_integrity}   ${pass(figures.runs_completed_at_end === figures.runs && figures.final_integrity === 'ok')}`)
+log(
+  `  Runs completed at the end      ${figures.runs_completed_at_end} of ${figures.runs}; integrity ${figures.final_integrity}   ${pass(figures.runs_completed_at_end === figures.runs && figures.final_integrity === 'ok')}`
+)
 if (values.json) console.log(JSON.stringify({ ...figures, details: trials, resumedAtEnd }))
 process.exit(0) // pending timers (a race's losing sleep) would keep the process, and the lock, for minutes

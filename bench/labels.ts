@@ -24,7 +24,17 @@ import { createServices } from '../src-main/services'
 import { SHAPES, writeShapeDataset } from './colour-shapes'
 import { exportFashionMnist } from './fashion-mnist'
 
-const { values } = parseArgs({ options: { set: { type: 'string', default: 'fashion-mnist' }, 'per-class': { type: 'string', default: '300' }, rate: { type: 'string', default: '0.05' }, seed: { type: 'string', default: '1' }, train: { type: 'boolean' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string', default: 'fashion-mnist' },
+    'per-class': { type: 'string', default: '300' },
+    rate: { type: 'string', default: '0.05' },
+    seed: { type: 'string', default: '1' },
+    train: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'data-dir': { type: 'string' }
+  }
+})
 const perClass = Number(values['per-class'])
 const rate = Number(values.rate)
 const seed = Number(values.seed)
@@ -81,11 +91,17 @@ try {
     if (colour) throw new Error('--train scores on the Fashion-MNIST test images: use it with --set fashion-mnist')
     const test = join(tmpdir(), 'osprey-bench', 'fashion-mnist-test-200')
     await exportFashionMnist(test, { split: 'test', perClass: 200 })
-    const testFiles = readdirSync(test).filter((d) => !d.startsWith('.')).flatMap((c) => readdirSync(join(test, c)).map((f) => ({ path: join(test, c, f), label: c })))
+    const testFiles = readdirSync(test)
+      .filter((d) => !d.startsWith('.'))
+      .flatMap((c) => readdirSync(join(test, c)).map((f) => ({ path: join(test, c, f), label: c })))
     const accuracyOf = async (exclude: string[]) => {
       const run = await services.training.start({ folder: noisy, seed, backend: 'wasm', exclude })
       await services.training.finished(run.id)
-      const predictions = await predictFiles(services.training.modelPath(run.id)!, testFiles.map((f) => f.path), { backend: 'wasm' })
+      const predictions = await predictFiles(
+        services.training.modelPath(run.id)!,
+        testFiles.map((f) => f.path),
+        { backend: 'wasm' }
+      )
       return predictions.filter((p, i) => p.label === testFiles[i].label).length / testFiles.length
     }
     result.testAccuracyAsIs = await accuracyOf([])

@@ -46,7 +46,9 @@ async function dataset(): Promise<string> {
     const c = i % CLASSES
     const [width, height] = [Math.round(rng.uniform(224, 400)), Math.round(rng.uniform(224, 400))]
     // Coarse noise scaled up: photo-like smooth blobs, fast to make and to decode.
-    const small = await sharp({ create: { width: 24, height: 20, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 40 + c * 18, sigma: 50 } } }).raw().toBuffer({ resolveWithObject: true })
+    const small = await sharp({ create: { width: 24, height: 20, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 40 + c * 18, sigma: 50 } } })
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     const jpeg = await sharp(small.data, { raw: small.info }).resize(width, height).jpeg({ quality: 85 }).toBuffer()
     writeFileSync(join(root, `class-${c}`, `${String(i).padStart(5, '0')}.jpg`), jpeg)
     if (i % 2000 === 0) note(`${i}/${IMAGES}`)

@@ -50,7 +50,10 @@ async function photo(i: number): Promise<Buffer> {
   const small = await sharp({ create: { width: 24, height: 18, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 50 + (i % CLASSES) * 35, sigma: 45 } } })
     .raw()
     .toBuffer({ resolveWithObject: true })
-  return sharp(small.data, { raw: small.info }).resize(w, h).jpeg({ quality: Math.round(rng.uniform(80, 95)) }).toBuffer()
+  return sharp(small.data, { raw: small.info })
+    .resize(w, h)
+    .jpeg({ quality: Math.round(rng.uniform(80, 95)) })
+    .toBuffer()
 }
 
 async function main(): Promise<void> {
@@ -59,7 +62,9 @@ async function main(): Promise<void> {
   try {
     note(`generating ${IMAGES} JPEGs in ${root} (load average ${load.toFixed(2)})`)
     let t = performance.now()
-    const files = Array.from({ length: IMAGES }, (_, i) => ({ path: `class-${i % CLASSES}/${String(i).padStart(5, '0')}.jpg`, class: `class-${i % CLASSES}` })).sort((a, b) => a.path.localeCompare(b.path))
+    const files = Array.from({ length: IMAGES }, (_, i) => ({ path: `class-${i % CLASSES}/${String(i).padStart(5, '0')}.jpg`, class: `class-${i % CLASSES}` })).sort((a, b) =>
+      a.path.localeCompare(b.path)
+    )
     for (let i = 0; i < CLASSES; i++) mkdirSync(join(root, `class-${i}`))
     for (let i = 0; i < IMAGES; i++) writeFileSync(join(root, `class-${i % CLASSES}/${String(i).padStart(5, '0')}.jpg`), await photo(i))
     const generateS = (performance.now() - t) / 1000
@@ -91,9 +96,20 @@ async function main(): Promise<void> {
     let waited = 0
     const run = async (batches: (epoch: number) => AsyncIterable<Batch>, steps: number) => {
       stamps.length = 0
-      const data: TrainingData = { classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`), inputShape: [SIZE, SIZE, 3], trainCount: steps * BATCH, validationCount: 0, trainBatches: batches, async *validationBatches() {} }
+      const data: TrainingData = {
+        classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`),
+        inputShape: [SIZE, SIZE, 3],
+        trainCount: steps * BATCH,
+        validationCount: 0,
+        trainBatches: batches,
+        async *validationBatches() {}
+      }
       const config = { epochs: 1, batchSize: BATCH, learningRate: 1e-3, weightDecay: 0, schedule: 'constant' as const, earlyStopping: 0 }
-      await train(tf, model, createOptimizer(tf, 'adam', 1e-3), data, config, { onIteration: () => stamps.push(performance.now()), onEpoch: () => {}, control: { waitWhilePaused: async () => {}, stopRequested: () => false } })
+      await train(tf, model, createOptimizer(tf, 'adam', 1e-3), data, config, {
+        onIteration: () => stamps.push(performance.now()),
+        onEpoch: () => {},
+        control: { waitWhilePaused: async () => {}, stopRequested: () => false }
+      })
       // Steps after the first two (warm-up: kernel set-up, first allocations).
       return ((stamps.length - 3) * BATCH) / ((stamps.at(-1)! - stamps[2]) / 1000)
     }

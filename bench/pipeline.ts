@@ -38,7 +38,8 @@ const note = (m: string) => console.error(`[bench:pipeline] ${m}`)
 
 /** A 320×240 photo-like JPEG: a colour gradient, a class-coloured disc, and noise. */
 async function photo(i: number): Promise<Buffer> {
-  const w = 320, h = 240
+  const w = 320,
+    h = 240
   const rng = new Random(i)
   const px = Buffer.alloc(w * h * 3)
   const hue = (i % CLASSES) / CLASSES
@@ -50,7 +51,9 @@ async function photo(i: number): Promise<Buffer> {
       for (let c = 0; c < 3; c++) px[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, base[c] * 255 + rng.normal() * 12))
     }
   }
-  return sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer()
+  return sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer()
 }
 
 async function photos(): Promise<{ root: string; files: { path: string; class: string }[] }> {

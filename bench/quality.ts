@@ -28,7 +28,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'osprey-quality-'))
 const services = createServices({ dataDir, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
 const started = Date.now()
 const log = (line: string) => !values.json && console.log(`${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s  ${line}`)
-services.events.on('runs.epoch', (e) => log(`Epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss?.toFixed(4)}, val accuracy ${e.valAccuracy?.toFixed(4)} (${(e.durationMs / 1000).toFixed(0)} s)`))
+services.events.on('runs.epoch', (e) =>
+  log(`Epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss?.toFixed(4)}, val accuracy ${e.valAccuracy?.toFixed(4)} (${(e.durationMs / 1000).toFixed(0)} s)`)
+)
 services.events.on('runs.status', (s) => s.message && !s.message.startsWith('Preparing') && log(s.message))
 
 // The main side while a Run streams its events: event-loop delay, and the training worker's memory.
@@ -48,7 +50,11 @@ loop.disable()
 
 const files: { path: string; label: string }[] = []
 for (const label of readdirSync(testDir).filter((d) => !d.startsWith('.'))) for (const f of readdirSync(join(testDir, label))) files.push({ path: join(testDir, label, f), label })
-const predictions = await predictFiles(services.training.modelPath(run.id)!, files.map((f) => f.path), { backend: 'wasm' })
+const predictions = await predictFiles(
+  services.training.modelPath(run.id)!,
+  files.map((f) => f.path),
+  { backend: 'wasm' }
+)
 const correct = predictions.filter((p, i) => p.label === files[i].label).length
 const detail = services.training.get(run.id)
 const result = {

@@ -23,7 +23,16 @@ import { QueueTrials } from '../src-main/queue/studio'
 import { createServices } from '../src-main/services'
 import { writeStripes } from '../tests/helpers/stripes'
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '20' }, trials: { type: 'string', default: '30' }, workers: { type: 'string', default: '4' }, ms: { type: 'string', default: '3000' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '20' },
+    trials: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '4' },
+    ms: { type: 'string', default: '3000' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean' }
+  }
+})
 const KILLS = Number(values.kills)
 const TRIALS = Number(values.trials)
 const log = (line: string) => !values.json && console.log(line)
@@ -35,7 +44,12 @@ const folder = join(tmp, 'stripes')
 await writeStripes(folder, 12)
 const redis = await startRedisServer(join(tmp, 'redis'))
 const built = resolve('out/main/worker.js')
-const services = createServices({ dataDir: join(tmp, 'studio'), spawnWorker: nodeSpawner(existsSync(built) ? built : workerFile()), transport: 'http', queue: (deps) => new QueueTrials({ url: redis.url, ...deps }) })
+const services = createServices({
+  dataDir: join(tmp, 'studio'),
+  spawnWorker: nodeSpawner(existsSync(built) ? built : workerFile()),
+  transport: 'http',
+  queue: (deps) => new QueueTrials({ url: redis.url, ...deps })
+})
 await services.queue!.ready()
 
 /** Every worker's log lines, and the workers alive by name. */
@@ -45,7 +59,10 @@ let started = 0
 async function startWorker(): Promise<void> {
   const name = `w${++started}`
   // One machine: the workers share a data folder, so a Trial taken again resumes from its checkpoint.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/synthetic-worker.ts', redis.url, join(tmp, 'machine'), name], { env: { ...process.env, OSPREY_SYNTHETIC_MS: values.ms, OSPREY_QUEUE_LOCK_MS: '3000' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/synthetic-worker.ts', redis.url, join(tmp, 'machine'), name], {
+    env: { ...process.env, OSPREY_SYNTHETIC_MS: values.ms, OSPREY_QUEUE_LOCK_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   await new Promise<void>((ready) =>
     createInterface({ input: child.stdout! }).on('line', (text) => {
       const line = JSON.parse(text) as { type: string; message?: string }
@@ -60,7 +77,16 @@ for (let i = 0; i < Number(values.workers); i++) await startWorker()
 const running = new Map<number, TrialSummary>()
 services.events.on('studies.trial', (t) => (t.status === 'running' ? running.set(t.number, t) : running.delete(t.number)))
 const space = { lr: { type: 'float', low: 1e-4, high: 1e-1, log: true } }
-const study = await services.studies.start({ folder, space, strategy: 'random', trials: TRIALS, parallel: Number(values.workers), seed: 1, training: { model: 'reference-cnn', imageSize: 16, epochs: 3, batchSize: 8 }, trialsOn: 'queue' })
+const study = await services.studies.start({
+  folder,
+  space,
+  strategy: 'random',
+  trials: TRIALS,
+  parallel: Number(values.workers),
+  seed: 1,
+  training: { model: 'reference-cnn', imageSize: 16, epochs: 3, batchSize: 8 },
+  trialsOn: 'queue'
+})
 const t0 = Date.now()
 const done = services.studies.finished(study.id)
 let finished = false
@@ -90,8 +116,21 @@ const completions = (runId: number) => logs.filter((l) => new RegExp(`^Run ${run
 const doubled = runsOfStudy.filter((id) => completions(id) !== 1).length + (runsOfStudy.length - TRIALS) + (numbers.length - new Set(numbers).size)
 const retaken = killed.filter((k) => logs.some((l) => new RegExp(`^Run ${k.runId} .*taken again`).test(l.message))).length
 const resumed = logs.filter((l) => /resuming after Epoch/.test(l.message)).length
-const result = { kills: killed.length, trials: TRIALS, completed: summary.counts.completed, lost, doubled, runs: runsOfStudy.length, badCurves: badCurves.length, retaken, resumedFromCheckpoint: resumed, wallS }
-log(`${killed.length} kills over ${TRIALS} Trials in ${wallS.toFixed(0)} s: ${summary.counts.completed} completed, ${lost} lost, ${doubled} counted twice; ${runsOfStudy.length} Runs, ${badCurves.length} with an Epoch missing or twice; ${retaken} of ${killed.length} killed Trials taken again (${resumed} resumed from a checkpoint).`)
+const result = {
+  kills: killed.length,
+  trials: TRIALS,
+  completed: summary.counts.completed,
+  lost,
+  doubled,
+  runs: runsOfStudy.length,
+  badCurves: badCurves.length,
+  retaken,
+  resumedFromCheckpoint: resumed,
+  wallS
+}
+log(
+  `${killed.length} kills over ${TRIALS} Trials in ${wallS.toFixed(0)} s: ${summary.counts.completed} completed, ${lost} lost, ${doubled} counted twice; ${runsOfStudy.length} Runs, ${badCurves.length} with an Epoch missing or twice; ${retaken} of ${killed.length} killed Trials taken again (${resumed} resumed from a checkpoint).`
+)
 if (values.json) console.log(JSON.stringify(result))
 for (const child of alive.values()) child.kill('SIGKILL')
 services.close()

@@ -29,7 +29,15 @@ import { resolveConfig } from '../src-main/training/config'
 import type { TrainJobInput } from '../src-main/training/protocol'
 import { writeStripes } from '../tests/helpers/stripes'
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '1000' }, workers: { type: 'string', default: '4' }, 'long-ms': { type: 'string', default: '2000' }, 'per-worker': { type: 'string', default: '8' }, json: { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '4' },
+    'long-ms': { type: 'string', default: '2000' },
+    'per-worker': { type: 'string', default: '8' },
+    json: { type: 'boolean' }
+  }
+})
 const N = Number(values.trials)
 const K = Number(values.workers)
 const LONG_MS = Number(values['long-ms'])
@@ -55,7 +63,16 @@ function inputs(count: number): TrainJobInput[] {
   return Array.from({ length: count }, (_, i) => {
     const config: TrainingConfig = resolveConfig({ folder, model: 'reference-cnn', imageSize: 16, epochs: 1, batchSize: 8, backend: 'wasm', learningRate: 10 ** (-1 - (i % 7) * 0.5), seed: 1 }, report)
     const runId = runs.create({ name: `bench ${i}`, datasetId: report.id, fingerprint: report.fingerprint, config })
-    return { runId, dbFile: join(dataDir, 'osprey.db'), datasetId: report.id, runDir: join(dataDir, 'runs', String(runId)), cacheDir: join(dataDir, 'cache', 'images'), config, resume: false, replicas: 1 }
+    return {
+      runId,
+      dbFile: join(dataDir, 'osprey.db'),
+      datasetId: report.id,
+      runDir: join(dataDir, 'runs', String(runId)),
+      cacheDir: join(dataDir, 'cache', 'images'),
+      config,
+      resume: false,
+      replicas: 1
+    }
   })
 }
 
@@ -75,7 +92,10 @@ async function timed(all: TrainJobInput[], inFlight: number, run: (input: TrainJ
 async function startWorkers(count: number, ms: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/synthetic-worker.ts', redis.url, join(tmp, 'worker'), `bench-${i + 1}`], { env: { ...process.env, OSPREY_SYNTHETIC_MS: String(ms) }, stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/synthetic-worker.ts', redis.url, join(tmp, 'worker'), `bench-${i + 1}`], {
+        env: { ...process.env, OSPREY_SYNTHETIC_MS: String(ms) },
+        stdio: ['ignore', 'pipe', 'inherit']
+      })
       return new Promise<ChildProcess>((done) => createInterface({ input: child.stdout! }).on('line', (line) => line.includes('"type":"worker"') && done(child)))
     })
   )
@@ -118,7 +138,18 @@ for (const k of [1, 2, 4]) {
   log(`  ${k} worker(s): tiny Trials ${tiny[k]}/hour; Trials of ${LONG_MS} ms ${long[k]}/hour (ideal ${Math.round((3_600_000 / LONG_MS) * k)}), efficiency ${(long[k] / (k * long[1])).toFixed(3)}`)
 }
 
-const result = { trials: N, inFlight: K, localMsPerTrial: (local * K) / N, queueMsPerTrial: (onQueue * K) / N, overheadMsPerTrial: overhead, tinyPerHour: tiny, longMs: LONG_MS, longPerHour: long, efficiency: Object.fromEntries([1, 2, 4].map((k) => [k, long[k] / (k * long[1])])), cores: cpus().length }
+const result = {
+  trials: N,
+  inFlight: K,
+  localMsPerTrial: (local * K) / N,
+  queueMsPerTrial: (onQueue * K) / N,
+  overheadMsPerTrial: overhead,
+  tinyPerHour: tiny,
+  longMs: LONG_MS,
+  longPerHour: long,
+  efficiency: Object.fromEntries([1, 2, 4].map((k) => [k, long[k] / (k * long[1])])),
+  cores: cpus().length
+}
 if (values.json) console.log(JSON.stringify(result))
 await queue.close()
 services.close()

@@ -72,7 +72,15 @@ function runTpe(names: string[], seeds: number, trials: number): Promise<Map<str
     child.on('error', reject)
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`optuna_classic.py exited with ${code}`))
-      resolve(new Map(out.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.function, r.median_regret])))
+      resolve(
+        new Map(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l))
+            .map((r) => [r.function, r.median_regret])
+        )
+      )
     })
   })
 }
@@ -85,7 +93,13 @@ async function main(): Promise<void> {
   const checkpoints = [10, 20, 30, 40].filter((c) => c < args.trials).concat(args.trials)
   const load = loadavg()[0].toFixed(2)
   const t0 = performance.now()
-  const tpe = args.tpe ? runTpe(problems.map((p) => p.name), args.seeds, args.trials) : Promise.resolve(new Map())
+  const tpe = args.tpe
+    ? runTpe(
+        problems.map((p) => p.name),
+        args.seeds,
+        args.trials
+      )
+    : Promise.resolve(new Map())
   const rows: Record<string, unknown>[] = []
   for (const p of problems) {
     const [fn, d] = p.name.split(/-(?=\d+$)/)
@@ -108,7 +122,9 @@ async function main(): Promise<void> {
     row.ratio = ratio
     if (ratio <= TARGET) pass++
     const [fn, d] = (row.problem as string).split(/-(?=\d+$)/)
-    console.log(`| ${fn} | ${d} | ${row.held_out ? 'yes' : ''} | ${fmt(ours)} | ${theirs === undefined ? '—' : fmt(theirs)} | ${Number.isNaN(ratio) ? '—' : ratio.toFixed(2)} | ${Number.isNaN(ratio) ? '—' : ratio <= TARGET ? 'PASS' : 'FAIL'} | ${(row.suggest_ms as number).toFixed(0)} |`)
+    console.log(
+      `| ${fn} | ${d} | ${row.held_out ? 'yes' : ''} | ${fmt(ours)} | ${theirs === undefined ? '—' : fmt(theirs)} | ${Number.isNaN(ratio) ? '—' : ratio.toFixed(2)} | ${Number.isNaN(ratio) ? '—' : ratio <= TARGET ? 'PASS' : 'FAIL'} | ${(row.suggest_ms as number).toFixed(0)} |`
+    )
   }
   const logRatios = rows.map((r) => Math.log(r.ratio as number)).filter(Number.isFinite)
   if (logRatios.length) console.log(`${pass} of ${rows.length} PASS; geometric mean ratio ${Math.exp(logRatios.reduce((a, b) => a + b, 0) / logRatios.length).toFixed(3)}`)

@@ -254,8 +254,7 @@ function check(ok: boolean | null): Verdict {
 function printTable(rows: Row[]): void {
   const head: Row = { name: 'figure', value: 'measured', target: 'target', verdict: 'info' }
   const w = (k: keyof Row) => Math.max(...[head, ...rows].map((r) => r[k].length))
-  const line = (r: Row, verdict: string) =>
-    `${r.name.padEnd(w('name'))}  ${r.value.padStart(w('value'))}  ${r.target.padEnd(w('target'))}  ${verdict}`
+  const line = (r: Row, verdict: string) => `${r.name.padEnd(w('name'))}  ${r.value.padStart(w('value'))}  ${r.target.padEnd(w('target'))}  ${verdict}`
   console.log(line(head, 'result'))
   console.log(line({ name: '-'.repeat(w('name')), value: '-'.repeat(w('value')), target: '-'.repeat(w('target')), verdict: 'info' }, '------'))
   for (const r of rows) console.log(line(r, r.verdict === 'info' ? '' : r.verdict))
@@ -323,10 +322,15 @@ async function main(): Promise<void> {
   const hugeData = join(hugeRoot, 'data')
   const hugeSet = join(hugeRoot, 'dataset')
   const hugeName = `huge-${HUGE_SIDE}x${HUGE_SIDE}.png`
-  const classes = readdirSync(exported.dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).slice(0, 2)
+  const classes = readdirSync(exported.dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .slice(0, 2)
   for (const [k, cls] of classes.entries()) {
     await mkdir(join(hugeSet, cls), { recursive: true })
-    const pngs = readdirSync(join(exported.dir, cls)).filter((f) => f.endsWith('.png')).slice(0, 3)
+    const pngs = readdirSync(join(exported.dir, cls))
+      .filter((f) => f.endsWith('.png'))
+      .slice(0, 3)
     for (const f of pngs) copyFileSync(join(exported.dir, cls, f), join(hugeSet, cls, f))
     if (k === 0) {
       const t = performance.now()
@@ -415,16 +419,32 @@ async function main(): Promise<void> {
     { name: '  10 ms interval: worst extra gap', value: `${figures.interval_stall_max_ms} ms`, target: '', verdict: 'info' },
     { name: 'progress events (first / re-scan)', value: `${figures.progress_events} / ${figures.rescan_progress_events}`, target: '', verdict: 'info' },
     { name: `${HUGE_SIDE}x${HUGE_SIDE} PNG reported too-large`, value: hugeTooLarge ? 'yes' : `no (${hugeProblem?.kind ?? 'no problem'})`, target: 'yes', verdict: check(hugeTooLarge) },
-    { name: '  worker peak RSS (huge image)', value: `${figures.huge_image_worker_peak_rss_mb} MB`, target: `<= ${TARGET.rssMb} MB`, verdict: check(figures.huge_image_worker_peak_rss_mb <= TARGET.rssMb) },
+    {
+      name: '  worker peak RSS (huge image)',
+      value: `${figures.huge_image_worker_peak_rss_mb} MB`,
+      target: `<= ${TARGET.rssMb} MB`,
+      verdict: check(figures.huge_image_worker_peak_rss_mb <= TARGET.rssMb)
+    },
     { name: '  scan time (huge image)', value: `${figures.huge_scan_s.toFixed(2)} s`, target: '', verdict: 'info' }
   ]
   console.log(`Dataset scan benchmark — ${exported.dir}, Node ${process.version}, ${figures.cpus} CPUs, ${figures.total_mem_gib} GiB, load ${figures.load_average_1m_before} before`)
   printTable(rows)
-  for (const [name, s] of [['first scan', first], ['re-scan', again], ['huge-image scan', huge]] as const) {
+  for (const [name, s] of [
+    ['first scan', first],
+    ['re-scan', again],
+    ['huge-image scan', huge]
+  ] as const) {
     if (s.stalls.length) console.log(`${name}: stalls over ${TARGET.stallMs} ms: ${s.stalls.map((x) => `${x.ms} ms at ${x.atS} s (${x.phase}, ${x.cpuMs} ms CPU)`).join(', ')}`)
   }
-  for (const [name, s] of [['first scan', first], ['re-scan', again]] as const) {
-    console.log(`${name} phases start at (s): ${Object.entries(s.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  for (const [name, s] of [
+    ['first scan', first],
+    ['re-scan', again]
+  ] as const) {
+    console.log(
+      `${name} phases start at (s): ${Object.entries(s.phases)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`
+    )
   }
   if (Object.keys(figures.problems).length) console.log(`problems found in the dataset: ${JSON.stringify(figures.problems)}`)
   if (args.json) console.log(JSON.stringify(figures))

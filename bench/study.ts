@@ -85,4 +85,7 @@ const result = {
   wall_ratio: pruned.wall_s / full.wall_s
 }
 if (values.json) console.log(JSON.stringify(result))
-else console.log(`Pruning saved ${(result.epochs_saved * 100).toFixed(0)} % of the Epochs and ${((1 - result.wall_ratio) * 100).toFixed(0)} % of the wall time; best ${pruned.best_val_accuracy?.toFixed(4)} vs ${full.best_val_accuracy?.toFixed(4)} (gap ${result.best_gap.toFixed(4)}).`)
+else
+  console.log(
+    `Pruning saved ${(result.epochs_saved * 100).toFixed(0)} % of the Epochs and ${((1 - result.wall_ratio) * 100).toFixed(0)} % of the wall time; best ${pruned.best_val_accuracy?.toFixed(4)} vs ${full.best_val_accuracy?.toFixed(4)} (gap ${result.best_gap.toFixed(4)}).`
+  )

@@ -16,7 +16,6 @@ import { initBackend, type BackendPreference, type Tf } from '../src-main/engine
 import { DataParallel } from '../src-main/engine/wasm/data-parallel'
 import { readFashionMnist } from './fashion-mnist'
 
-
 const TORCH_SCRIPT = '/work/shared/reference/torch_cnn.py'
 const PYTHON = '/usr/bin/python3'
 
@@ -87,8 +86,11 @@ function permutation(n: number, seed: number): Int32Array {
 
 /** Runs torch_cnn.py with the same settings; null when PyTorch is not there. */
 function runTorch(): { images_per_second: number; test_accuracy: number; engine: string } | null {
-  const r = spawnSync(PYTHON, [TORCH_SCRIPT, '--train', String(trainCount), '--test', String(testCount), '--epochs', String(epochs),
-    '--batch', String(batch), '--threads', String(args['torch-threads'])], { encoding: 'utf8' })
+  const r = spawnSync(
+    PYTHON,
+    [TORCH_SCRIPT, '--train', String(trainCount), '--test', String(testCount), '--epochs', String(epochs), '--batch', String(batch), '--threads', String(args['torch-threads'])],
+    { encoding: 'utf8' }
+  )
   if (r.status !== 0) {
     log(`torch_cnn.py failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`)
     return null
@@ -108,9 +110,7 @@ async function main(): Promise<void> {
 
   const replicas = Number(args.replicas)
   if (replicas > 2 || (replicas === 2 && backend.name !== 'wasm')) throw new Error('--replicas 2 needs --backend wasm')
-  const parallel = replicas === 2
-    ? await DataParallel.start(model, optimizer, { optimizer: 'adam', learningRate: 1e-3, step: { inputShape: [28, 28, 1], classes: 10 }, maxBatch: batch })
-    : null
+  const parallel = replicas === 2 ? await DataParallel.start(model, optimizer, { optimizer: 'adam', learningRate: 1e-3, step: { inputShape: [28, 28, 1], classes: 10 }, maxBatch: batch }) : null
 
   const start = performance.now()
   for (let epoch = 0; epoch < epochs && parallel; epoch++) {
@@ -167,12 +167,24 @@ async function main(): Promise<void> {
     line('ratio', `${ratio!.toFixed(3)} of PyTorch`)
   }
   if (args.json) {
-    console.log(JSON.stringify({
-      images_per_second: Number(imagesPerSecond.toFixed(1)), torch_images_per_second: torch?.images_per_second ?? null,
-      ratio: ratio === null ? null : Number(ratio.toFixed(3)), test_accuracy: accuracy, torch_test_accuracy: torch?.test_accuracy ?? null,
-      backend: backend.name, threads: backend.threads, replicas, seconds: Number(seconds.toFixed(2)), peak_rss_mb: Math.round(rssMb),
-      train: trainCount, test: testCount, epochs, batch
-    }))
+    console.log(
+      JSON.stringify({
+        images_per_second: Number(imagesPerSecond.toFixed(1)),
+        torch_images_per_second: torch?.images_per_second ?? null,
+        ratio: ratio === null ? null : Number(ratio.toFixed(3)),
+        test_accuracy: accuracy,
+        torch_test_accuracy: torch?.test_accuracy ?? null,
+        backend: backend.name,
+        threads: backend.threads,
+        replicas,
+        seconds: Number(seconds.toFixed(2)),
+        peak_rss_mb: Math.round(rssMb),
+        train: trainCount,
+        test: testCount,
+        epochs,
+        batch
+      })
+    )
   }
 }
 

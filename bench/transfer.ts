@@ -23,7 +23,16 @@ import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
 import { writeShapeDataset } from './colour-shapes'
 
-const { values } = parseArgs({ options: { task: { type: 'string', default: 'quick' }, json: { type: 'boolean' }, contrast: { type: 'boolean' }, images: { type: 'string', default: '1000' }, blocks: { type: 'string', default: '3' }, epochs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: {
+    task: { type: 'string', default: 'quick' },
+    json: { type: 'boolean' },
+    contrast: { type: 'boolean' },
+    images: { type: 'string', default: '1000' },
+    blocks: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '3' }
+  }
+})
 const note = (m: string) => console.error(`[bench:transfer] ${m}`)
 const cli = resolve('bin/osprey.mjs')
 
@@ -108,7 +117,17 @@ async function embed() {
   const { done, messages, peakMB } = await serviceRun(folder, { epochs: 1, imageSize: 224 })
   const line = messages.find((m) => m.startsWith('Computed the features'))
   const imagesPerSecond = Number(/\((\d+) images\/s\)/.exec(line ?? '')?.[1] ?? NaN)
-  return { task: 'embed', images: perClass * 4, size: 224, status: done.status, imagesPerSecond, workerPeakMB: peakMB, loadAverage1mBefore: Math.round(load * 100) / 100, target: { imagesPerSecond: 40, workerPeakMB: 1024 }, pass: imagesPerSecond >= 40 && peakMB <= 1024 }
+  return {
+    task: 'embed',
+    images: perClass * 4,
+    size: 224,
+    status: done.status,
+    imagesPerSecond,
+    workerPeakMB: peakMB,
+    loadAverage1mBefore: Math.round(load * 100) / 100,
+    target: { imagesPerSecond: 40, workerPeakMB: 1024 },
+    pass: imagesPerSecond >= 40 && peakMB <= 1024
+  }
 }
 
 async function finetune() {
@@ -120,7 +139,12 @@ async function finetune() {
   const seconds = tuning.reduce((s, e) => s + e.durationMs, 0) / 1000
   const studio = ((detail.split?.train ?? 0) * tuning.length) / seconds
   note('PyTorch on the same blocks (2 threads)')
-  const torch = JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference/torch_mobilenet.py', '--size', '224', '--blocks', String(blocks), '--images', '256', '--batch', '32', '--threads', '2'], { encoding: 'utf8' }).trim().split('\n').at(-1)!)
+  const torch = JSON.parse(
+    execFileSync('/usr/bin/python3', ['bench/reference/torch_mobilenet.py', '--size', '224', '--blocks', String(blocks), '--images', '256', '--batch', '32', '--threads', '2'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1)!
+  )
   return {
     task: 'finetune',
     blocks,

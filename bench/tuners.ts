@@ -72,9 +72,7 @@ function parseArgs(argv: string[]): Args {
 
 /** Loads a built-in objective by name or an objective module from a file. */
 async function loadObjective(args: Args): Promise<Objective> {
-  const url = args.objective
-    ? pathToFileURL(resolve(args.objective)).href
-    : new URL(`./objectives/${args.fn}.ts`, import.meta.url).href
+  const url = args.objective ? pathToFileURL(resolve(args.objective)).href : new URL(`./objectives/${args.fn}.ts`, import.meta.url).href
   let mod: Record<string, unknown>
   try {
     mod = await import(url)
@@ -154,7 +152,14 @@ function measureOverhead(): Record<string, number> {
     times.push(performance.now() - t0)
     cpuTimes.push((c.user + c.system) / 1000) // CPU time: what the suggestion costs when it has a core to itself
   }
-  return { first_call_ms: round(firstMs, 1), cpu_ms_median: round(percentile(cpuTimes, 50), 1), suggest_ms_median: round(percentile(times, 50), 1), suggest_ms_min: round(Math.min(...times), 1), suggest_ms_max: round(Math.max(...times), 1), repeats: times.length }
+  return {
+    first_call_ms: round(firstMs, 1),
+    cpu_ms_median: round(percentile(cpuTimes, 50), 1),
+    suggest_ms_median: round(percentile(times, 50), 1),
+    suggest_ms_min: round(Math.min(...times), 1),
+    suggest_ms_max: round(Math.max(...times), 1),
+    repeats: times.length
+  }
 }
 
 async function main(): Promise<void> {
@@ -162,7 +167,9 @@ async function main(): Promise<void> {
   const load1m = round(loadavg()[0], 2)
   if (args.overhead) {
     const o = measureOverhead()
-    console.log(`Bayesian suggestion, 100 Trials observed, 10 dimensions: CPU time median ${o.cpu_ms_median} ms; wall median ${o.suggest_ms_median} ms (min ${o.suggest_ms_min}, max ${o.suggest_ms_max}, ${o.repeats} repeats after 4 warm-up calls, the first ${o.first_call_ms} ms; target ≤ 100 ms) — load ${load1m}`)
+    console.log(
+      `Bayesian suggestion, 100 Trials observed, 10 dimensions: CPU time median ${o.cpu_ms_median} ms; wall median ${o.suggest_ms_median} ms (min ${o.suggest_ms_min}, max ${o.suggest_ms_max}, ${o.repeats} repeats after 4 warm-up calls, the first ${o.first_call_ms} ms; target ≤ 100 ms) — load ${load1m}`
+    )
     if (args.json) console.log(JSON.stringify({ bench: 'tuner-overhead', load_average_1m_before: load1m, ...o }))
     return
   }
@@ -177,13 +184,24 @@ async function main(): Promise<void> {
   }
   const checkpoints = [...new Set([10, 20, 30, 40, 60, 80, 100].filter((c) => c <= args.trials).concat(args.trials))].sort((a, b) => a - b)
   const out = {
-    bench: 'tuners', strategy: args.strategy, function: objective.name, seeds: args.seeds, trials: args.trials, parallel: args.parallel,
+    bench: 'tuners',
+    strategy: args.strategy,
+    function: objective.name,
+    seeds: args.seeds,
+    trials: args.trials,
+    parallel: args.parallel,
     known_minimum: objective.minimum,
-    median_best: {} as Record<number, number>, median_regret: {} as Record<number, number>, iqr_regret: {} as Record<number, [number, number]>,
-    suggest_ms_mean: round(times.reduce((a, b) => a + b, 0) / times.length, 2), suggest_ms_max: round(Math.max(...times), 1),
-    wall_s: round((performance.now() - t0) / 1000, 1), load_average_1m_before: load1m
+    median_best: {} as Record<number, number>,
+    median_regret: {} as Record<number, number>,
+    iqr_regret: {} as Record<number, [number, number]>,
+    suggest_ms_mean: round(times.reduce((a, b) => a + b, 0) / times.length, 2),
+    suggest_ms_max: round(Math.max(...times), 1),
+    wall_s: round((performance.now() - t0) / 1000, 1),
+    load_average_1m_before: load1m
   }
-  console.log(`${args.strategy} on ${objective.name}, ${args.seeds} seeds × ${args.trials} Trials${args.parallel > 1 ? `, ${args.parallel} at a time` : ''} — simple regret (best − ${objective.minimum}):`)
+  console.log(
+    `${args.strategy} on ${objective.name}, ${args.seeds} seeds × ${args.trials} Trials${args.parallel > 1 ? `, ${args.parallel} at a time` : ''} — simple regret (best − ${objective.minimum}):`
+  )
   console.log('  trials   median      q25         q75')
   for (const c of checkpoints) {
     const best = curves.map((curve) => curve[c - 1])

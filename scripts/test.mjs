@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every check, in order, and one closing line that sums them all:
-// type checks and the build count as one check each; vitest and Playwright count their tests.
+// formatting, lint, type checks and the build count as one check each; vitest and Playwright count their tests.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 
@@ -34,13 +34,21 @@ function suite(name, command, args, report, count) {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+check('format (prettier)', npx, ['prettier', '--check', '--log-level=warn', '.'])
+check('lint (oxlint: correctness, no import cycles)', npx, ['oxlint', '--deny-warnings'])
 check('typecheck (main, preload, tests)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.node.json'])
 check('typecheck (renderer)', npx, ['svelte-check', '--tsconfig', 'tsconfig.web.json', '--fail-on-warnings'])
-suite('unit + integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--reporter=hanging-process', `--outputFile=${results}/vitest.json`], `${results}/vitest.json`, (r) => ({
-  passed: r.numPassedTests,
-  failed: r.numFailedTests + (r.success || r.numFailedTests ? 0 : 1),
-  skipped: r.numPendingTests + r.numTodoTests
-}))
+suite(
+  'unit + integration (vitest)',
+  npx,
+  ['vitest', 'run', '--reporter=default', '--reporter=json', '--reporter=hanging-process', `--outputFile=${results}/vitest.json`],
+  `${results}/vitest.json`,
+  (r) => ({
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (r.success || r.numFailedTests ? 0 : 1),
+    skipped: r.numPendingTests + r.numTodoTests
+  })
+)
 check('build (electron-vite)', npx, ['electron-vite', 'build'])
 suite('end-to-end (Playwright, Chromium)', npx, ['playwright', 'test'], `${results}/e2e.json`, (r) => ({
   passed: r.stats.expected + r.stats.flaky,

@@ -118,7 +118,8 @@ async function main(): Promise<number> {
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
-  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1) return withServices(open(), (s) => checkLabelsCommand(s, rest[0], typeof values.seed === 'string' ? Number(values.seed) : undefined, out))
+  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1)
+    return withServices(open(), (s) => checkLabelsCommand(s, rest[0], typeof values.seed === 'string' ? Number(values.seed) : undefined, out))
   if (command === 'datasets' && sub === 'review' && rest.length >= 3) return withServices(open(), (s) => reviewCommand(s, rest[0], rest[1], rest.slice(2), out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, { ...values, ...(redisUrl(values) ? { trialsOn: 'queue' } : {}) }, out))
@@ -154,7 +155,10 @@ async function serveCommand(open: () => Services): Promise<number> {
   const host = typeof values.host === 'string' ? values.host : undefined
   const allowRemote = values['allow-remote'] === true
   if (host && !isLoopback(host) && !allowRemote) {
-    out.error('bad-input', `--host ${host} is not a loopback address: other machines could reach the studio, and the check against DNS rebinding would be off. Use an SSH tunnel to 127.0.0.1, or add --allow-remote to serve on ${host} anyway.`)
+    out.error(
+      'bad-input',
+      `--host ${host} is not a loopback address: other machines could reach the studio, and the check against DNS rebinding would be off. Use an SSH tunnel to 127.0.0.1, or add --allow-remote to serve on ${host} anyway.`
+    )
     return 2
   }
   const dir = rendererDir()
@@ -162,7 +166,8 @@ async function serveCommand(open: () => Services): Promise<number> {
     out.error('not-built', 'The studio is not built yet: run `npm run build` first, then `osprey serve` again.')
     return 1
   }
-  if (host && !isLoopback(host)) out.warn(`serving on ${host}: anyone who can reach it and holds the URL's token can use the studio and read your history, over unencrypted HTTP; the Host check is off.`)
+  if (host && !isLoopback(host))
+    out.warn(`serving on ${host}: anyone who can reach it and holds the URL's token can use the studio and read your history, over unencrypted HTTP; the Host check is off.`)
   const services = open()
   services.queue?.ready().then(
     () => out.json || out.text(`Trials may go to the workers of ${services.queue!.url} (Tune → Trials run on).`),

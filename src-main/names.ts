@@ -73,7 +73,19 @@ export const commandNames = [
 ] as const satisfies readonly CommandName[]
 
 /** Every event name. */
-export const eventNames = ['datasets.scanProgress', 'runs.iteration', 'runs.epoch', 'runs.phase', 'runs.status', 'menu.action', 'studies.trial', 'studies.status', 'backbones.progress', 'datasets.labelCheckProgress', 'auto.status'] as const satisfies readonly EventName[]
+export const eventNames = [
+  'datasets.scanProgress',
+  'runs.iteration',
+  'runs.epoch',
+  'runs.phase',
+  'runs.status',
+  'menu.action',
+  'studies.trial',
+  'studies.status',
+  'backbones.progress',
+  'datasets.labelCheckProgress',
+  'auto.status'
+] as const satisfies readonly EventName[]
 
 // Compile-time check that no contract name is missing from the lists above.
 type Missing<T, L extends readonly unknown[]> = Exclude<T, L[number]>

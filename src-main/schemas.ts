@@ -11,10 +11,7 @@ import { studyRequestSchema } from './tuning/request'
 const none = z.object({}).strict()
 const id = z.number().int().positive()
 const path = z.string().trim().min(1, 'a folder path is required').max(4096)
-const budgetMinutes = z
-  .number()
-  .min(MIN_BUDGET_MINUTES, `at least ${MIN_BUDGET_MINUTES} minute`)
-  .max(MAX_BUDGET_MINUTES, `at most ${MAX_BUDGET_MINUTES} minutes (a day)`)
+const budgetMinutes = z.number().min(MIN_BUDGET_MINUTES, `at least ${MIN_BUDGET_MINUTES} minute`).max(MAX_BUDGET_MINUTES, `at most ${MAX_BUDGET_MINUTES} minutes (a day)`)
 
 // Run history: the History list's filters.
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, 'a date like 2026-11-27 or 2026-11-27T12:00:00Z')
@@ -23,15 +20,24 @@ const historyQuery: z.ZodType<Request<'history.query'>> = z
     search: z.string().max(200).optional(),
     datasetId: id.optional(),
     model: trainingConfigSchema.shape.model.optional(),
-    status: z.array(z.enum(['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted'])).max(7).optional(),
+    status: z
+      .array(z.enum(['queued', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted']))
+      .max(7)
+      .optional(),
     backend: z.string().max(40).optional(),
     tag: z.string().max(64).optional(),
     studyId: id.optional(),
     ids: z.array(id).max(1000).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
-    metric: z.object({ name: z.enum(['valAccuracy', 'valLoss']), min: z.number().finite().optional(), max: z.number().finite().optional() }).strict().optional(),
-    sort: z.object({ by: z.enum(['createdAt', 'name', 'durationMs', 'valAccuracy', 'valLoss', 'imagesPerSecond']), direction: z.enum(['asc', 'desc']) }).strict().optional(),
+    metric: z
+      .object({ name: z.enum(['valAccuracy', 'valLoss']), min: z.number().finite().optional(), max: z.number().finite().optional() })
+      .strict()
+      .optional(),
+    sort: z
+      .object({ by: z.enum(['createdAt', 'name', 'durationMs', 'valAccuracy', 'valLoss', 'imagesPerSecond']), direction: z.enum(['asc', 'desc']) })
+      .strict()
+      .optional(),
     offset: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(1000).optional()
   })
@@ -44,9 +50,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'datasets.scan': z.object({ path }).strict(),
   'datasets.cancelScan': z.object({ path }).strict(),
   'datasets.get': z.object({ id }).strict(),
-  'datasets.thumbnails': z
-    .object({ id, perClass: z.number().int().min(1).max(48).optional(), size: z.number().int().min(16).max(512).optional() })
-    .strict(),
+  'datasets.thumbnails': z.object({ id, perClass: z.number().int().min(1).max(48).optional(), size: z.number().int().min(16).max(512).optional() }).strict(),
   'datasets.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
   'datasets.forget': z.object({ id }).strict(),
   'runs.start': z.object({ config: partialConfigSchema }).strict(),
@@ -89,9 +93,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
   'runs.artifacts': z.object({ id }).strict(),
   // Try it, export, top-loss gallery
-  'runs.predict': z
-    .object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') })
-    .strict(),
+  'runs.predict': z.object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') }).strict(),
   'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
   // HTML reports
@@ -103,7 +105,17 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.inspect': z.object({ folder: path }).strict(),
-  'datasets.checkLabels': z.object({ id, seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+  'datasets.checkLabels': z
+    .object({
+      id,
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .optional()
+    })
+    .strict(),
   'datasets.labelCheck': z.object({ id }).strict(),
   'datasets.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
   'datasets.imageThumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
@@ -111,7 +123,12 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   // Find the best model
   'auto.plan': z.object({ folder: path, minutes: budgetMinutes.optional() }).strict(),
   'auto.start': z
-    .object({ folder: path, minutes: budgetMinutes.optional(), seed: trainingConfigSchema.shape.seed.optional(), trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional() })
+    .object({
+      folder: path,
+      minutes: budgetMinutes.optional(),
+      seed: trainingConfigSchema.shape.seed.optional(),
+      trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional()
+    })
     .strict(),
   'auto.pause': z.object({ id }).strict(),
   'auto.resume': z.object({ id }).strict(),

@@ -102,7 +102,20 @@ export function createServices(options: ServiceOptions): Services {
   const queue = options.queue?.({ db, dataDir: options.dataDir })
   // The estimate's measurements have a worker of their own: the form asks while a Run may be training.
   const measurePool = new WorkerPool(options.spawnWorker, 1)
-  const training = new TrainingService({ db, dbFile, dataDir: options.dataDir, pool: runs, trialPool: trials, measurePool, queue, events, datasets, backbones, excluded: (id) => labels.excluded(id), nativeBinding: options.nativeBinding })
+  const training = new TrainingService({
+    db,
+    dbFile,
+    dataDir: options.dataDir,
+    pool: runs,
+    trialPool: trials,
+    measurePool,
+    queue,
+    events,
+    datasets,
+    backbones,
+    excluded: (id) => labels.excluded(id),
+    nativeBinding: options.nativeBinding
+  })
   const studies = new StudyService({ db, events, training, datasets, defaultParallel: trialSlots })
   const history = new HistoryService({ db, dataDir: options.dataDir })
   // Try it, export, top-loss gallery: predictions get their own worker, never queued behind a Run.

@@ -173,7 +173,9 @@ function divergedByError(input: VerdictInput): Verdict | null {
 function divergedAdvice(input: VerdictInput): string[] {
   const lr = input.learningRate
   return [
-    lr ? `Lower the learning rate: try ${(lr / 10).toPrecision(2)} (it was ${lr}), or use the learning-rate finder in the Train form.` : 'Lower the learning rate, or use the learning-rate finder in the Train form.',
+    lr
+      ? `Lower the learning rate: try ${(lr / 10).toPrecision(2)} (it was ${lr}), or use the learning-rate finder in the Train form.`
+      : 'Lower the learning rate, or use the learning-rate finder in the Train form.',
     'Keep a normalization of the pixels (0 to 1, −1 to 1 or standardize).'
   ]
 }
@@ -267,7 +269,11 @@ export function studyVerdict(trials: readonly TrialOutcome[], objective: 'val_ac
       ? `${tie ? `Every completed Trial scored ${score}` : 'Every completed Trial scored at chance'}: no setting in this space made the model learn, so there is no best Trial and nothing to say about which hyperparameter matters.`
       : `Every completed Trial scored ${score}: no setting in this space made a difference, so there is no best Trial and no hyperparameter importance.`,
     advice: guessing
-      ? ['Open a Trial to read its verdict.', 'Try the pretrained model, or a learning rate range the learning-rate finder suggests.', 'Check the images: each class must show something the others do not.']
+      ? [
+          'Open a Trial to read its verdict.',
+          'Try the pretrained model, or a learning rate range the learning-rate finder suggests.',
+          'Check the images: each class must show something the others do not.'
+        ]
       : ['Widen the space (other learning rates, models or image sizes), or search settings that change what the model sees.']
   }
 }

@@ -28,7 +28,29 @@ export function junk(rng: Random, length: number): string {
   return text
 }
 
-const PATHS = ['/', '/index.html', '/assets/index.js', '/api', '/api/', '/API', '//[', '//', '/%', '/%E0%A4%A', '/%00', '/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%5c..%5cosprey.db', '*', 'http://127.0.0.1/', 'http://evil.example/api', '/?token=', '/#x', '/\u00e9', '/a?b=%zz']
+const PATHS = [
+  '/',
+  '/index.html',
+  '/assets/index.js',
+  '/api',
+  '/api/',
+  '/API',
+  '//[',
+  '//',
+  '/%',
+  '/%E0%A4%A',
+  '/%00',
+  '/..%2f..%2fetc%2fpasswd',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/assets/..%5c..%5cosprey.db',
+  '*',
+  'http://127.0.0.1/',
+  'http://evil.example/api',
+  '/?token=',
+  '/#x',
+  '/\u00e9',
+  '/a?b=%zz'
+]
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'PRI', 'get', 'G ET', '']
 const VERSIONS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1', 'http/1.1', '']
 
@@ -46,7 +68,10 @@ export function httpCase(rng: Random, t: Target, withToken: boolean): string {
   if (withToken && (upgrade || maybe(0.3))) path += `${path.includes('?') ? '&' : '?'}token=${t.token}`
   let version = maybe(0.9) ? 'HTTP/1.1' : pick(rng, VERSIONS)
   const headers: string[] = []
-  if (maybe(0.95)) headers.push(`Host: ${maybe(0.8) ? pick(rng, [`127.0.0.1:${t.port}`, `localhost:${t.port}`, `[::1]:${t.port}`]) : pick(rng, ['evil.example', '', junk(rng, 10), `127.0.0.1:${t.port}, evil.example`])}`)
+  if (maybe(0.95))
+    headers.push(
+      `Host: ${maybe(0.8) ? pick(rng, [`127.0.0.1:${t.port}`, `localhost:${t.port}`, `[::1]:${t.port}`]) : pick(rng, ['evil.example', '', junk(rng, 10), `127.0.0.1:${t.port}, evil.example`])}`
+    )
   if (upgrade) {
     headers.push(`Upgrade: ${maybe(0.9) ? 'websocket' : junk(rng, 6)}`, `Connection: ${maybe(0.9) ? 'Upgrade' : pick(rng, ['upgrade, keep-alive', 'close'])}`)
     if (maybe(0.95)) headers.push(`Sec-WebSocket-Key: ${maybe(0.9) ? 'dGhlIHNhbXBsZSBub25jZQ==' : pick(rng, ['', 'short', junk(rng, 24)])}`)
@@ -124,13 +149,31 @@ function jsonValue(rng: Random, depth: number): unknown {
   if (kind === 5) return rng.next() < 0.02 ? 'x'.repeat(200_000) : pick(rng, ['constructor', 'toString', 'hasOwnProperty'])
   if (kind === 6) return Array.from({ length: rng.int(5) }, () => jsonValue(rng, depth - 1))
   const object: Record<string, unknown> = {}
-  for (let i = rng.int(5); i > 0; i--) object[pick(rng, ['id', 'ids', 'path', 'folder', 'config', 'query', 'name', 'tag', 'notes', 'format', 'space', 'study', '__proto__', 'constructor', junk(rng, 6)])] = jsonValue(rng, depth - 1)
+  for (let i = rng.int(5); i > 0; i--)
+    object[pick(rng, ['id', 'ids', 'path', 'folder', 'config', 'query', 'name', 'tag', 'notes', 'format', 'space', 'study', '__proto__', 'constructor', junk(rng, 6)])] = jsonValue(rng, depth - 1)
   return object
 }
 
 // Commands that would end or remove the campaign's Run or dataset, or start heavy work: aimed at
 // ids and folders that do not exist (their validation and lookups are what gets fuzzed).
-const GUARDED = new Set(['runs.pause', 'runs.stop', 'runs.resume', 'runs.delete', 'datasets.forget', 'datasets.cancelScan', 'studies.stop', 'studies.resume', 'studies.useBest', 'runs.start', 'runs.findLearningRate', 'studies.start', 'datasets.scan', 'runs.augmentPreview', 'runs.predict', 'runs.exportModel'])
+const GUARDED = new Set([
+  'runs.pause',
+  'runs.stop',
+  'runs.resume',
+  'runs.delete',
+  'datasets.forget',
+  'datasets.cancelScan',
+  'studies.stop',
+  'studies.resume',
+  'studies.useBest',
+  'runs.start',
+  'runs.findLearningRate',
+  'studies.start',
+  'datasets.scan',
+  'runs.augmentPreview',
+  'runs.predict',
+  'runs.exportModel'
+])
 
 /** A request for `command`: near the valid shape, mutated, or anything at all. */
 function request(rng: Random, t: Target, command: string): unknown {
@@ -140,19 +183,41 @@ function request(rng: Random, t: Target, command: string): unknown {
     id: () => ({ id: id() }),
     folder: () => ({ path: command === 'datasets.scan' && rng.next() < 0.3 ? t.folder : folder(), folder: folder() }),
     config: () => ({ config: { folder: folder(), epochs: pick(rng, [1, 0, -1, 1e9, 'x']), batchSize: pick(rng, [8, 0, 1e9]), model: pick(rng, ['reference-cnn', 'nope', 7]) } }),
-    history: () => ({ search: junk(rng, 20), sort: { by: pick(rng, ['name', 'valLoss', '__proto__']), direction: pick(rng, ['asc', 'up']) }, limit: pick(rng, [1, 1000, 1001, -5]), from: junk(rng, 10) }),
+    history: () => ({
+      search: junk(rng, 20),
+      sort: { by: pick(rng, ['name', 'valLoss', '__proto__']), direction: pick(rng, ['asc', 'up']) },
+      limit: pick(rng, [1, 1000, 1001, -5]),
+      from: junk(rng, 10)
+    }),
     ids: () => ({ ids: Array.from({ length: rng.int(12) }, () => pick(rng, [1, 2, 3, 0, -1, 1e6])) }),
     export: () => ({ id: 1_000_000, folder: `${t.scratch}/${junk(rng, 8)}`, overwrite: rng.next() < 0.5 }),
     text: () => ({ id: pick(rng, [1, 2]), name: junk(rng, rng.int(300)), notes: junk(rng, rng.int(300)), tag: junk(rng, rng.int(80)) }),
     space: () => ({ space: { lr: { type: pick(rng, ['float', 'int', 'categorical', 'x']), low: jsonValue(rng, 0), high: jsonValue(rng, 0), log: true, choices: jsonValue(rng, 1) } } })
   }
-  const shape = command.endsWith('.start') || command === 'runs.findLearningRate' ? 'config' : command === 'history.query' ? 'history' : command.includes('compare') ? 'ids' : command === 'runs.exportModel' ? 'export' : command === 'studies.checkSpace' ? 'space' : /rename|note|tag/.test(command) ? 'text' : /scan|defaults|augment|cancelScan/.test(command) ? 'folder' : 'id'
+  const shape =
+    command.endsWith('.start') || command === 'runs.findLearningRate'
+      ? 'config'
+      : command === 'history.query'
+        ? 'history'
+        : command.includes('compare')
+          ? 'ids'
+          : command === 'runs.exportModel'
+            ? 'export'
+            : command === 'studies.checkSpace'
+              ? 'space'
+              : /rename|note|tag/.test(command)
+                ? 'text'
+                : /scan|defaults|augment|cancelScan/.test(command)
+                  ? 'folder'
+                  : 'id'
   const roll = rng.next()
   if (roll < 0.6) return nearly[shape]()
   if (roll < 0.8) return { ...(nearly[shape]() as object), [junk(rng, 5)]: jsonValue(rng, 2) }
   // Anything at all, but never a valid request for a guarded command.
   const any = jsonValue(rng, 3)
-  return GUARDED.has(command) ? { ...(typeof any === 'object' && any !== null ? any : {}), id: 1_000_000, path: '/nonexistent-osprey-fuzz', folder: '/nonexistent-osprey-fuzz', config: 'not a config', paths: 7 } : any
+  return GUARDED.has(command)
+    ? { ...(typeof any === 'object' && any !== null ? any : {}), id: 1_000_000, path: '/nonexistent-osprey-fuzz', folder: '/nonexistent-osprey-fuzz', config: 'not a config', paths: 7 }
+    : any
 }
 
 /** One message for the API socket: JSON text (usually a command envelope), or something that is not. */

@@ -28,7 +28,10 @@ process.on('message', async (message) => {
     if (total > 0) await new Promise((r) => setTimeout(r, total / epochs))
     const value = accuracy * (epoch / epochs)
     post({ type: 'progress', data: { kind: 'iteration', metrics: { epoch, iteration: epoch, loss: 1 - value, accuracy: value, learningRate: lr, imagesPerSecond: 1, elapsedMs: 1, memoryBytes: 0 } } })
-    post({ type: 'progress', data: { kind: 'epoch', improved: true, metrics: { epoch, trainLoss: 1 - value, trainAccuracy: value, valLoss: 1 - value, valAccuracy: value, learningRate: lr, durationMs: total / epochs } } })
+    post({
+      type: 'progress',
+      data: { kind: 'epoch', improved: true, metrics: { epoch, trainLoss: 1 - value, trainAccuracy: value, valLoss: 1 - value, valAccuracy: value, learningRate: lr, durationMs: total / epochs } }
+    })
     mkdirSync(checkpoint, { recursive: true })
     writeFileSync(join(checkpoint, 'state.json'), JSON.stringify({ epoch }))
     post({ type: 'progress', data: { kind: 'checkpoint', epoch, path: checkpoint } })
@@ -37,6 +40,10 @@ process.on('message', async (message) => {
   mkdirSync(modelPath, { recursive: true })
   writeFileSync(join(modelPath, 'model.json'), JSON.stringify({ synthetic: true, lr }))
   writeFileSync(join(modelPath, 'weights.bin'), Buffer.alloc(1024, epoch))
-  post({ type: 'done', result: { stoppedBy: stopped ? 'stopped' : 'completed', epochsDone: epoch, evaluation: null, testEvaluation: null, imagesPerSecond: null, modelPath }, usage: { maxRssBytes: 0, cpuMs: 0 } })
+  post({
+    type: 'done',
+    result: { stoppedBy: stopped ? 'stopped' : 'completed', epochsDone: epoch, evaluation: null, testEvaluation: null, imagesPerSecond: null, modelPath },
+    usage: { maxRssBytes: 0, cpuMs: 0 }
+  })
 })
 process.on('disconnect', () => process.exit(0))

@@ -11,7 +11,9 @@ type Fn = (x: number[]) => number
 
 const FUNCTIONS: Record<string, { low: number; high: number; f: Fn; minimum: (d: number) => number }> = {
   ackley: {
-    low: -32.768, high: 32.768, minimum: () => 0,
+    low: -32.768,
+    high: 32.768,
+    minimum: () => 0,
     f: (x) => {
       const d = x.length
       const s1 = x.reduce((s, v) => s + v * v, 0) / d
@@ -20,7 +22,9 @@ const FUNCTIONS: Record<string, { low: number; high: number; f: Fn; minimum: (d:
     }
   },
   levy: {
-    low: -10, high: 10, minimum: () => 0,
+    low: -10,
+    high: 10,
+    minimum: () => 0,
     f: (x) => {
       const w = x.map((v) => 1 + (v - 1) / 4)
       const d = w.length
@@ -30,7 +34,9 @@ const FUNCTIONS: Record<string, { low: number; high: number; f: Fn; minimum: (d:
     }
   },
   rosenbrock: {
-    low: -5, high: 10, minimum: () => 0,
+    low: -5,
+    high: 10,
+    minimum: () => 0,
     f: (x) => {
       let s = 0
       for (let i = 0; i < x.length - 1; i++) s += 100 * (x[i + 1] - x[i] ** 2) ** 2 + (x[i] - 1) ** 2
@@ -38,11 +44,14 @@ const FUNCTIONS: Record<string, { low: number; high: number; f: Fn; minimum: (d:
     }
   },
   'styblinski-tang': {
-    low: -5, high: 5, minimum: (d) => -39.16616570377142 * d,
+    low: -5,
+    high: 5,
+    minimum: (d) => -39.16616570377142 * d,
     f: (x) => 0.5 * x.reduce((s, v) => s + v ** 4 - 16 * v ** 2 + 5 * v, 0)
   },
   michalewicz: {
-    low: 0, high: Math.PI,
+    low: 0,
+    high: Math.PI,
     // Known minima (d = 2, 5, 10); other dimensions have none published.
     minimum: (d) => ({ 2: -1.80130341, 5: -4.68765818, 10: -9.66015172 })[d] ?? NaN,
     f: (x) => -x.reduce((s, v, i) => s + Math.sin(v) * Math.sin(((i + 1) * v * v) / Math.PI) ** 20, 0)

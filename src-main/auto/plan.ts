@@ -53,8 +53,11 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
   const { validation, test } = splitFor(images)
   const trainImages = Math.floor(images * (1 - validation - test))
   const reasons = [reason]
-  reasons.push(`${images.toLocaleString('en')} images in ${counts.length} classes: ${pct(validation)} for validation (the search compares recipes on it) and ${pct(test)} held out for the final test, which the search never sees.`)
-  if (largest > 3 * smallest) reasons.push(`The classes are unbalanced (${smallest} to ${largest} images): every split keeps each class's share, so the rare ones are measured too; look at their recall in the report.`)
+  reasons.push(
+    `${images.toLocaleString('en')} images in ${counts.length} classes: ${pct(validation)} for validation (the search compares recipes on it) and ${pct(test)} held out for the final test, which the search never sees.`
+  )
+  if (largest > 3 * smallest)
+    reasons.push(`The classes are unbalanced (${smallest} to ${largest} images): every split keeps each class's share, so the rare ones are measured too; look at their recall in the report.`)
   const testImages = report.classes.reduce((n, c) => n + testShare(c.count, test), 0)
   const shared = { validationSplit: validation, testSplit: test, earlyStopping: 0, backend: 'auto' as const }
   const batch = (sizes: number[]) => {
@@ -77,8 +80,15 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
       schedule: { type: 'categorical', choices: ['cosine', 'onecycle'] }
     }
     if (fineTune) space.fineTuneBlocks = { type: 'categorical', choices: [0, 1, 2] }
-    reasons.push(`Searched: image size (${sizes.join(', ')} px; each size computes the embeddings once), the head's learning rate, batch size, units and dropout, augmented views of each image, the schedule${fineTune ? ', and how many of the backbone\'s last blocks to fine-tune (0–2)' : ''}. Trials are cheap: after the first at a size, a head trains in seconds.`)
-    if (!fineTune) reasons.push(minutes < 10 ? 'Fine-tuning the backbone is left out: it costs minutes per Trial, more than this budget can spare.' : 'Fine-tuning the backbone is left out: on this many images it costs more than the budget can spare.')
+    reasons.push(
+      `Searched: image size (${sizes.join(', ')} px; each size computes the embeddings once), the head's learning rate, batch size, units and dropout, augmented views of each image, the schedule${fineTune ? ", and how many of the backbone's last blocks to fine-tune (0–2)" : ''}. Trials are cheap: after the first at a size, a head trains in seconds.`
+    )
+    if (!fineTune)
+      reasons.push(
+        minutes < 10
+          ? 'Fine-tuning the backbone is left out: it costs minutes per Trial, more than this budget can spare.'
+          : 'Fine-tuning the backbone is left out: on this many images it costs more than the budget can spare.'
+      )
     return {
       family: 'pretrained',
       reasons,
@@ -105,8 +115,13 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
     schedule: { type: 'categorical', choices: ['cosine', 'onecycle'] }
   }
   if (side > 32 && side < 64) space.model = { type: 'categorical', choices: ['default-cnn', 'compact-resnet'] }
-  reasons.push(`Searched: the learning rate, batch size, the dense layer's units and dropout, weight decay, random-erasing strength and the schedule${space.model ? ', and the network (the default CNN or the compact ResNet)' : ''}, at the images' own size (${side} px).`)
-  if (subset < 1) reasons.push(`Trials train on ${pct(subset)} of the training images (about ${Math.round(subset * trainImages).toLocaleString('en')}), so a recipe is judged in seconds; the winner then trains on all of them.`)
+  reasons.push(
+    `Searched: the learning rate, batch size, the dense layer's units and dropout, weight decay, random-erasing strength and the schedule${space.model ? ', and the network (the default CNN or the compact ResNet)' : ''}, at the images' own size (${side} px).`
+  )
+  if (subset < 1)
+    reasons.push(
+      `Trials train on ${pct(subset)} of the training images (about ${Math.round(subset * trainImages).toLocaleString('en')}), so a recipe is judged in seconds; the winner then trains on all of them.`
+    )
   // A from-scratch Run on a large Dataset needs a real share of the budget for the final training.
   const studyShare = subset < 1 ? 0.5 : 0.75
   return {

@@ -68,7 +68,17 @@ export class AutoService {
   async plan(folder: string, minutes = DEFAULT_BUDGET_MINUTES): Promise<AutoPlanInfo> {
     const { report, plan } = await this.#plan(folder, minutes)
     const searchMinutes = Math.round(minutes * plan.studyShare * 10) / 10
-    return { folder: report.path, datasetId: report.id, budgetMinutes: minutes, family: plan.family, reasons: plan.reasons, space: plan.space, searchMinutes, finalMinutes: Math.round((minutes - searchMinutes) * 10) / 10, testImages: plan.testImages }
+    return {
+      folder: report.path,
+      datasetId: report.id,
+      budgetMinutes: minutes,
+      family: plan.family,
+      reasons: plan.reasons,
+      space: plan.space,
+      searchMinutes,
+      finalMinutes: Math.round((minutes - searchMinutes) * 10) / 10,
+      testImages: plan.testImages
+    }
   }
 
   /** Scans the folder, plans, starts the Study; resolves once the search is recorded. */
@@ -126,8 +136,10 @@ export class AutoService {
       return this.get(id)
     }
     if (active) throw new OspreyError('bad-input', `The search ${id} is already running.`)
-    if (!['paused', 'stopped', 'interrupted'].includes(record.status)) throw new OspreyError('bad-input', `The search ${id} is ${record.status}; only a paused, stopped or interrupted one can be resumed.`)
-    if (record.usedMs >= record.budgetMs * (1 - STOP_AHEAD)) throw new OspreyError('bad-input', `The search ${id} has used its whole budget of ${record.budgetMinutes} minutes. Start a new search to look further.`)
+    if (!['paused', 'stopped', 'interrupted'].includes(record.status))
+      throw new OspreyError('bad-input', `The search ${id} is ${record.status}; only a paused, stopped or interrupted one can be resumed.`)
+    if (record.usedMs >= record.budgetMs * (1 - STOP_AHEAD))
+      throw new OspreyError('bad-input', `The search ${id} has used its whole budget of ${record.budgetMinutes} minutes. Start a new search to look further.`)
     this.#launch(id, Date.now())
     return this.get(id)
   }
@@ -280,7 +292,10 @@ export class AutoService {
     const best = study.best
     if (!best) {
       const where = study.trialsOn === 'queue' ? ' Its Trials wait for workers on the job queue: is `osprey worker` running?' : ''
-      throw new OspreyError('bad-input', `No Trial completed within the budget (${study.counts.pruned} pruned, ${study.counts.failed} failed), so there is no recipe to train. Give the search more time.${where}`)
+      throw new OspreyError(
+        'bad-input',
+        `No Trial completed within the budget (${study.counts.pruned} pruned, ${study.counts.failed} failed), so there is no recipe to train. Give the search more time.${where}`
+      )
     }
     let runId = record.finalRunId
     if (runId !== null) {
@@ -349,7 +364,7 @@ export class AutoService {
     const scratch = run.config.model !== 'pretrained'
     const speedup = scratch && record.plan.parallel > 1 ? FINAL_SPEEDUP : 1
     // From scratch, by training throughput (an Epoch of a subset Trial is mostly its full validation pass); a head's Epochs are tiny either way.
-    const perEpoch = scratch && run.imagesPerSecond ? (fullTrain / run.imagesPerSecond) * 1000 / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
+    const perEpoch = scratch && run.imagesPerSecond ? ((fullTrain / run.imagesPerSecond) * 1000) / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
     // The recipe won with all its Epochs (its value is its last weights'); a Trial on a subset says little about Epochs on all images, so there the time decides.
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
     const reserveMs = FINAL_OVERHEAD_MS + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch

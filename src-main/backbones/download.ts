@@ -81,7 +81,11 @@ async function fetchResumable(info: BackboneInfo, url: URL, file: string, onByte
   try {
     const response = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {}, signal, redirect: 'follow' })
     if (response.status === 416 && have) return // already whole
-    if (!response.ok) throw new OspreyError('bad-input', `Cannot download ${info.title}: ${url.host} answered ${response.status} ${response.statusText} for ${url.pathname.split('/').pop()}. The model may have moved; try again later.`)
+    if (!response.ok)
+      throw new OspreyError(
+        'bad-input',
+        `Cannot download ${info.title}: ${url.host} answered ${response.status} ${response.statusText} for ${url.pathname.split('/').pop()}. The model may have moved; try again later.`
+      )
     // 206: the server continues where we stopped; 200: it sends the whole file again.
     const append = response.status === 206
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)

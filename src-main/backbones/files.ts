@@ -48,7 +48,9 @@ export function catalogFolder(info: BackboneInfo, dataDir: string): string {
 
 /** SHA-256 of a file, hex. */
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex')
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
 }
 
 /** Reads a SHA256SUMS file ("<hex>  <name>" per line). */
@@ -64,14 +66,19 @@ export async function readSums(dir: string): Promise<Record<string, string>> {
 
 /** Formats sums as a SHA256SUMS file. */
 export function formatSums(sums: Record<string, string>): string {
-  return Object.entries(sums).map(([name, hex]) => `${hex}  ${name}\n`).join('')
+  return Object.entries(sums)
+    .map(([name, hex]) => `${hex}  ${name}\n`)
+    .join('')
 }
 
 /** Throws a clear error unless every file of `source` matches its SHA-256. */
 export async function verifyBackbone(source: BackboneSource): Promise<void> {
   for (const [name, expected] of Object.entries(source.sha256)) {
     const actual = await sha256File(join(source.dir, name)).catch((e: NodeJS.ErrnoException) => {
-      throw new OspreyError('bad-input', `The backbone ${source.title} is incomplete: ${name} ${e.code === 'ENOENT' ? 'is missing' : `cannot be read (${e.message})`} in ${source.dir}. ${source.remedy}`)
+      throw new OspreyError(
+        'bad-input',
+        `The backbone ${source.title} is incomplete: ${name} ${e.code === 'ENOENT' ? 'is missing' : `cannot be read (${e.message})`} in ${source.dir}. ${source.remedy}`
+      )
     })
     if (actual !== expected) throw new OspreyError('bad-input', `The backbone ${source.title} is damaged: ${name} in ${source.dir} does not match its checksum. ${source.remedy}`)
   }
@@ -97,7 +104,10 @@ const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 
 /** Reads a folder's model.json: its layers and the weight files and bytes it promises (the files themselves are not checked). */
 export async function readModelJson(dir: string): Promise<ModelFolder> {
   const text = await readFile(join(dir, 'model.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new OspreyError('bad-input', e.code === 'ENOENT' ? `${dir} holds no model.json: choose the folder of a TensorFlow.js layers model (model.json and its weight files).` : `Cannot read ${join(dir, 'model.json')}: ${e.message}.`)
+    throw new OspreyError(
+      'bad-input',
+      e.code === 'ENOENT' ? `${dir} holds no model.json: choose the folder of a TensorFlow.js layers model (model.json and its weight files).` : `Cannot read ${join(dir, 'model.json')}: ${e.message}.`
+    )
   })
   let json: ModelJson
   try {
@@ -109,7 +119,10 @@ export async function readModelJson(dir: string): Promise<ModelFolder> {
   const config = topology?.config
   const layers = Array.isArray(config) ? config : config?.layers
   if (json.format === 'graph-model' || !layers) {
-    throw new OspreyError('bad-input', `${dir} holds a TensorFlow.js graph model or no layers: a backbone must be a layers model (converted with --output_format tfjs_layers_model), whose layers can be cut and fine-tuned.`)
+    throw new OspreyError(
+      'bad-input',
+      `${dir} holds a TensorFlow.js graph model or no layers: a backbone must be a layers model (converted with --output_format tfjs_layers_model), whose layers can be cut and fine-tuned.`
+    )
   }
   const manifest = json.weightsManifest ?? []
   const weightFiles = manifest.flatMap((group) => group.paths)
@@ -128,7 +141,8 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
     if (!s?.isFile()) throw new OspreyError('bad-input', `The weight file ${file} that ${join(dir, 'model.json')} names is missing.`)
     found += s.size
   }
-  if (found !== model.weightBytes) throw new OspreyError('bad-input', `The weight files in ${dir} hold ${found} bytes where model.json describes ${model.weightBytes}: they are incomplete or belong to another model.`)
+  if (found !== model.weightBytes)
+    throw new OspreyError('bad-input', `The weight files in ${dir} hold ${found} bytes where model.json describes ${model.weightBytes}: they are incomplete or belong to another model.`)
   return model
 }
 

@@ -37,7 +37,13 @@ export class BackboneService {
 
   #info(id: string): BackboneInfo {
     const info = this.#deps.catalog ? this.#deps.catalog.find((b) => b.id === id) : findBackbone(id)
-    if (!info) throw new OspreyError('not-found', `No backbone "${id}". Choose one of ${this.#catalog().map((b) => b.id).join(', ')}.`)
+    if (!info)
+      throw new OspreyError(
+        'not-found',
+        `No backbone "${id}". Choose one of ${this.#catalog()
+          .map((b) => b.id)
+          .join(', ')}.`
+      )
     return info
   }
 
@@ -122,7 +128,14 @@ export class BackboneService {
     const { folder: dir, layers, defaultLayer } = await this.inspect(folder)
     const cut = layer ?? defaultLayer
     const at = layers.findIndex((l) => l.name === cut)
-    if (at < 1) throw new OspreyError('bad-input', `${dir} has no layer named "${cut}" to cut at. Its last layers: ${layers.slice(-8).map((l) => l.name).join(', ')}.`)
+    if (at < 1)
+      throw new OspreyError(
+        'bad-input',
+        `${dir} has no layer named "${cut}" to cut at. Its last layers: ${layers
+          .slice(-8)
+          .map((l) => l.name)
+          .join(', ')}.`
+      )
     const model = await readModelFolder(dir)
     const sha256: Record<string, string> = {}
     for (const name of ['model.json', ...model.weightFiles]) sha256[name] = await sha256File(join(dir, name))
@@ -142,7 +155,10 @@ export class BackboneService {
 
 /** The embedding cache's name for a backbone's weights and cut. */
 function keyOf(sha256: Record<string, string>, layer: string): string {
-  return createHash('sha256').update(JSON.stringify(Object.entries(sha256).sort()) + '|' + layer).digest('hex').slice(0, 24)
+  return createHash('sha256')
+    .update(JSON.stringify(Object.entries(sha256).sort()) + '|' + layer)
+    .digest('hex')
+    .slice(0, 24)
 }
 
 /** Bytes of the files in `dir` (0 if it does not exist). */

@@ -25,7 +25,9 @@ export async function autoCommand(services: Services, folder: string, flags: Aut
   const plan = await services.auto.plan(folder, minutes)
   if (out.json) out.line({ type: 'plan', ...plan })
   else {
-    out.text(`Find the best model in ${plan.budgetMinutes} minutes: up to ${plan.searchMinutes} min searching, then about ${plan.finalMinutes} min training the winner on training + validation; its test accuracy is measured on ${plan.testImages} images the search never sees.`)
+    out.text(
+      `Find the best model in ${plan.budgetMinutes} minutes: up to ${plan.searchMinutes} min searching, then about ${plan.finalMinutes} min training the winner on training + validation; its test accuracy is measured on ${plan.testImages} images the search never sees.`
+    )
     for (const reason of plan.reasons) out.text(`  · ${reason}`)
   }
   const search = await services.auto.start({ folder, minutes, seed, ...(flags.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {}) })
@@ -63,7 +65,8 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
       else out.text(`Training the winner on training + validation: Run ${s.finalRunId}.`)
     }),
     services.events.on('studies.status', ({ study }: { study: StudySummary }) => {
-      if (study.id === search.studyId && study.status !== 'running' && !out.json) out.text(`Study ${study.id} ${study.status}: ${study.counts.completed} completed, ${study.counts.pruned} pruned, ${study.counts.failed} failed.`)
+      if (study.id === search.studyId && study.status !== 'running' && !out.json)
+        out.text(`Study ${study.id} ${study.status}: ${study.counts.completed} completed, ${study.counts.pruned} pruned, ${study.counts.failed} failed.`)
     })
   ]
   const stop = () => {
@@ -94,8 +97,15 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
   else {
     out.text(`Search ${done.id} ${done.status} in ${(done.usedMs / 60_000).toFixed(1)} of ${done.budgetMinutes} minutes.`)
     if (r) {
-      out.text(`Final model: Run ${r.runId} (Trial ${r.trial.number}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`)
-      if (r.importance.length) out.text(`Why it won: ${r.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)} %`).join(', ')} of what mattered; the recipe: ${Object.entries(r.trial.params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}.`)
+      out.text(
+        `Final model: Run ${r.runId} (Trial ${r.trial.number}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
+      )
+      if (r.importance.length)
+        out.text(
+          `Why it won: ${r.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)} %`).join(', ')} of what mattered; the recipe: ${Object.entries(r.trial.params)
+            .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`)
+            .join(' ')}.`
+        )
     }
     if (done.error) out.error('failed', done.error)
   }

@@ -11,7 +11,13 @@ export async function backbonesCommand(services: Services, sub: string, rest: st
     if (out.json) for (const b of list) out.line({ type: 'backbone', ...b })
     else
       for (const b of list) {
-        const state = b.installed ? (b.source === 'included' ? 'included' : 'downloaded') : b.partialBytes ? `partly downloaded (${mb(b.partialBytes)} of about ${mb(b.bytes)})` : `download, about ${mb(b.bytes)}`
+        const state = b.installed
+          ? b.source === 'included'
+            ? 'included'
+            : 'downloaded'
+          : b.partialBytes
+            ? `partly downloaded (${mb(b.partialBytes)} of about ${mb(b.bytes)})`
+            : `download, about ${mb(b.bytes)}`
         out.text(`${b.id.padEnd(20)} ${b.title.padEnd(22)} ${state}\n${' '.repeat(21)}${b.description}`)
       }
     return 0
@@ -36,7 +42,10 @@ export async function backbonesCommand(services: Services, sub: string, rest: st
   if (sub === 'inspect' && rest.length === 1) {
     const folder = await backbones.inspect(rest[0])
     if (out.json) out.line({ type: 'backbone-folder', ...folder })
-    else out.text(`${folder.folder}: ${folder.layers.length} layers; cut by default at "${folder.defaultLayer}" (--backbone-layer NAME to choose another).\n${folder.layers.map((l) => `  ${l.name} (${l.kind})`).join('\n')}`)
+    else
+      out.text(
+        `${folder.folder}: ${folder.layers.length} layers; cut by default at "${folder.defaultLayer}" (--backbone-layer NAME to choose another).\n${folder.layers.map((l) => `  ${l.name} (${l.kind})`).join('\n')}`
+      )
     return 0
   }
   return undefined

@@ -135,7 +135,17 @@ function show(services: Services, id: number, out: Output): number {
   const run = services.history.get(id)
   const detail = services.training.get(id)
   if (out.json) {
-    out.line({ type: 'run', ...run, verdict: detail.verdict, config: detail.config, fingerprint: detail.fingerprint, split: detail.split, versions: detail.versions, epochMetrics: detail.epochMetrics, evaluation: detail.evaluation })
+    out.line({
+      type: 'run',
+      ...run,
+      verdict: detail.verdict,
+      config: detail.config,
+      fingerprint: detail.fingerprint,
+      split: detail.split,
+      versions: detail.versions,
+      epochMetrics: detail.epochMetrics,
+      evaluation: detail.evaluation
+    })
     return 0
   }
   const lines = [
@@ -143,7 +153,9 @@ function show(services: Services, id: number, out: Output): number {
     `  status      ${run.status}${run.error ? ` (${run.error})` : ''}`,
     `  dataset     ${run.datasetName ?? '–'} (${detail.config.folder}), fingerprint ${detail.fingerprint.slice(0, 12)}`,
     `  split       ${detail.split ? `${detail.split.train} train, ${detail.split.validation} validation, ${detail.split.test} test` : '–'}`,
-    `  backend     ${run.backend ?? '–'}  ${Object.entries(detail.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  backend     ${run.backend ?? '–'}  ${Object.entries(detail.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `  seed        ${run.seed}`,
     `  created     ${run.createdAt}, ${run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}`,
     `  result      val acc ${fixed(run.valAccuracy)}, val loss ${fixed(run.valLoss)}, ${Math.round(run.imagesPerSecond ?? 0)} images/s, ${run.epochsDone}/${run.epochs} epochs`,
@@ -182,19 +194,48 @@ function compare(services: Services, ids: number[], out: Output): number {
   const table = (label: string, values: string[]) => `${cell(label)}${cell('')}${values.map(cell).join('')}`.trimEnd()
   const mark = (i: number, best: number | null) => (i === best ? ' *' : '')
   const lines = [
-    table('Run', runs.map((r) => String(r.id))),
-    table('name', runs.map((r) => r.name)),
+    table(
+      'Run',
+      runs.map((r) => String(r.id))
+    ),
+    table(
+      'name',
+      runs.map((r) => r.name)
+    ),
     '',
     comparison.differences.length ? 'Settings that differ:' : 'Every setting is the same.',
-    ...comparison.differences.map((d) => table(`  ${d.key}`, d.values.map((v) => String(v)))),
+    ...comparison.differences.map((d) =>
+      table(
+        `  ${d.key}`,
+        d.values.map((v) => String(v))
+      )
+    ),
     '',
     'Final metrics (* best; none on a tie):',
-    table('  verdict', runs.map((r) => r.verdict?.kind ?? '–')),
-    table('  val accuracy', runs.map((r, i) => fixed(r.valAccuracy) + mark(i, comparison.best.valAccuracy))),
-    table('  val loss', runs.map((r, i) => fixed(r.valLoss) + mark(i, comparison.best.valLoss))),
-    table('  images/s', runs.map((r, i) => String(Math.round(r.imagesPerSecond ?? 0)) + mark(i, comparison.best.imagesPerSecond))),
-    table('  duration s', runs.map((r, i) => (r.durationMs === null ? '–' : (r.durationMs / 1000).toFixed(1)) + mark(i, comparison.best.durationMs))),
-    table('  epochs', runs.map((r) => `${r.epochsDone}/${r.epochs}`))
+    table(
+      '  verdict',
+      runs.map((r) => r.verdict?.kind ?? '–')
+    ),
+    table(
+      '  val accuracy',
+      runs.map((r, i) => fixed(r.valAccuracy) + mark(i, comparison.best.valAccuracy))
+    ),
+    table(
+      '  val loss',
+      runs.map((r, i) => fixed(r.valLoss) + mark(i, comparison.best.valLoss))
+    ),
+    table(
+      '  images/s',
+      runs.map((r, i) => String(Math.round(r.imagesPerSecond ?? 0)) + mark(i, comparison.best.imagesPerSecond))
+    ),
+    table(
+      '  duration s',
+      runs.map((r, i) => (r.durationMs === null ? '–' : (r.durationMs / 1000).toFixed(1)) + mark(i, comparison.best.durationMs))
+    ),
+    table(
+      '  epochs',
+      runs.map((r) => `${r.epochsDone}/${r.epochs}`)
+    )
   ]
   out.text(lines.join('\n'))
   return 0

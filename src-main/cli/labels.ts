@@ -32,7 +32,10 @@ export function reviewCommand(services: Services, folder: string, decision: stri
   let check: LabelCheck | null = null
   for (const path of paths) check = services.labels.review(dataset.id, path, value as 'exclude' | 'keep' | null)
   if (out.json) out.line({ type: 'label-check', ...check })
-  else out.text(`${paths.length} image${paths.length === 1 ? '' : 's'}: ${decision === 'undo' ? 'no decision' : decision}. New Runs on this Dataset leave out ${services.labels.excluded(dataset.id).length} excluded image(s); the folder itself is not changed.`)
+  else
+    out.text(
+      `${paths.length} image${paths.length === 1 ? '' : 's'}: ${decision === 'undo' ? 'no decision' : decision}. New Runs on this Dataset leave out ${services.labels.excluded(dataset.id).length} excluded image(s); the folder itself is not changed.`
+    )
   return 0
 }
 
@@ -40,7 +43,10 @@ function describe(check: LabelCheck, folder: string): string {
   const lines = [`${check.images} images checked with ${check.backbone} (${check.folds}-fold; the out-of-fold classifier agrees with ${(check.accuracy * 100).toFixed(1)} % of the labels).`]
   if (check.suspects.length === 0) lines.push('No image looks mislabeled.')
   else lines.push(`${check.suspects.length} image(s) look mislabeled, most suspect first (given → looks like):`)
-  for (const s of check.suspects.slice(0, 40)) lines.push(`  ${s.path}: ${s.given} → ${s.suggested} (${(s.confidence * 100).toFixed(0)} %, ${s.given} ${(s.givenProbability * 100).toFixed(0)} %)${check.decisions[s.path] ? `  [${check.decisions[s.path]}]` : ''}`)
+  for (const s of check.suspects.slice(0, 40))
+    lines.push(
+      `  ${s.path}: ${s.given} → ${s.suggested} (${(s.confidence * 100).toFixed(0)} %, ${s.given} ${(s.givenProbability * 100).toFixed(0)} %)${check.decisions[s.path] ? `  [${check.decisions[s.path]}]` : ''}`
+    )
   if (check.suspects.length > 40) lines.push(`  … and ${check.suspects.length - 40} more (see --json)`)
   if (check.leaks.length) lines.push(`${check.leaks.length} validation image(s) nearly repeat a training image (the split with seed ${check.seed}):`)
   for (const l of check.leaks.slice(0, 20)) lines.push(`  ${l.path} ≈ ${l.duplicateOf}`)

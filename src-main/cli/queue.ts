@@ -33,12 +33,16 @@ export async function studioQueue(flags: TrainFlags): Promise<ServiceOptions['qu
   if (!url) return undefined
   const host = typeof flags['studio-host'] === 'string' ? flags['studio-host'] : undefined
   if (host && !isLoopback(host) && flags['allow-remote'] !== true) {
-    throw new OspreyError('bad-input', `--studio-host ${host} is not a loopback address: workers would fetch Datasets from it over plain HTTP (behind the worker key). Prefer an SSH tunnel (see the README), or add --allow-remote.`)
+    throw new OspreyError(
+      'bad-input',
+      `--studio-host ${host} is not a loopback address: workers would fetch Datasets from it over plain HTTP (behind the worker key). Prefer an SSH tunnel (see the README), or add --allow-remote.`
+    )
   }
   const port = flags['studio-port'] === undefined ? undefined : Number(flags['studio-port'])
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new OspreyError('bad-input', `--studio-port must be a number from 0 to 65535, not "${flags['studio-port']}".`)
   const { QueueTrials } = await import('../queue/studio') // BullMQ loads only when a queue is used
-  return ({ db, dataDir }) => new QueueTrials({ url, db, dataDir, filesHost: host, filesPort: port, filesUrl: typeof flags['studio-url'] === 'string' ? flags['studio-url'] : undefined }) as QueueHandle
+  return ({ db, dataDir }) =>
+    new QueueTrials({ url, db, dataDir, filesHost: host, filesPort: port, filesUrl: typeof flags['studio-url'] === 'string' ? flags['studio-url'] : undefined }) as QueueHandle
 }
 
 /** `osprey worker --redis URL`: trains Trials from the queue until Ctrl+C (once: finish them; twice or SIGTERM: hand them back). */
@@ -48,7 +52,8 @@ export async function workerCommand(flags: TrainFlags, dataDir: string, out: Out
   const { TrialWorker, defaultConcurrency } = await import('../queue/trial-worker')
   const { maskUrl } = await import('../queue/connection')
   const concurrency = flags.concurrency === undefined ? defaultConcurrency() : Number(flags.concurrency)
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new OspreyError('bad-input', `--concurrency is the number of Trials trained at once, 1 to 64, not "${flags.concurrency}".`)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new OspreyError('bad-input', `--concurrency is the number of Trials trained at once, 1 to 64, not "${flags.concurrency}".`)
   const lockMs = Number(process.env.OSPREY_QUEUE_LOCK_MS) || undefined // tests shorten the time a lost worker's Trial waits
   const worker = await TrialWorker.start({
     url,
@@ -95,16 +100,22 @@ export async function clusterCommand(flags: TrainFlags, dataDir: string, out: Ou
   writeFileSync(join(dataDir, 'cluster', 'redis-url'), `${redis.url}\n`, { mode: 0o600 })
   // Each worker trains one Trial at a time; they share one data folder, so one may resume another's checkpoint.
   const children = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, [...process.execArgv, process.argv[1], 'worker', '--concurrency', '1', '--data-dir', workerDataDir(dataDir), '--worker-name', `cluster-${i + 1}`, ...(out.json ? ['--json'] : [])], {
-      // The URL holds the password: in the environment, not on a command line that `ps` shows.
-      env: { ...process.env, OSPREY_REDIS_URL: redis.url },
-      stdio: 'inherit'
-    })
+    spawn(
+      process.execPath,
+      [...process.execArgv, process.argv[1], 'worker', '--concurrency', '1', '--data-dir', workerDataDir(dataDir), '--worker-name', `cluster-${i + 1}`, ...(out.json ? ['--json'] : [])],
+      {
+        // The URL holds the password: in the environment, not on a command line that `ps` shows.
+        env: { ...process.env, OSPREY_REDIS_URL: redis.url },
+        stdio: 'inherit'
+      }
+    )
   )
   if (out.json) out.line({ type: 'cluster', redis: redis.url, workers: count })
   else {
     out.text(`Redis is at ${maskUrl(redis.url)} with ${count} workers (the full URL, with its password, is in ${join(dataDir, 'cluster', 'redis-url')}).`)
-    out.text(`Send a Study's Trials to them: osprey tune FOLDER --space space.json --redis "$(cat '${join(dataDir, 'cluster', 'redis-url')}')" — or osprey serve --redis … and choose "workers" in the Tune screen. Ctrl+C stops the workers, then Redis.`)
+    out.text(
+      `Send a Study's Trials to them: osprey tune FOLDER --space space.json --redis "$(cat '${join(dataDir, 'cluster', 'redis-url')}')" — or osprey serve --redis … and choose "workers" in the Tune screen. Ctrl+C stops the workers, then Redis.`
+    )
   }
   // Ctrl+C reaches the workers from the terminal (once: they finish their Trials; twice: hand them
   // back); this process waits for them. SIGTERM is passed on (they hand their Trials back).

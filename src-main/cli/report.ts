@@ -15,7 +15,8 @@ export interface ReportFlags {
 export function writeReport(report: HtmlReport, flags: ReportFlags, out: Output): number {
   if (typeof flags.html !== 'string' || flags.html.trim() === '') throw new OspreyError('bad-input', `--html needs a file name, e.g. --html ${report.filename}`)
   const file = resolve(flags.html)
-  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) throw new OspreyError('bad-input', `Cannot write ${file}: the folder ${dirname(file)} does not exist. Create it first or choose another path.`)
+  if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory())
+    throw new OspreyError('bad-input', `Cannot write ${file}: the folder ${dirname(file)} does not exist. Create it first or choose another path.`)
   if (existsSync(file)) {
     if (statSync(file).isDirectory()) throw new OspreyError('bad-input', `${file} is a folder: give a file name, e.g. ${resolve(file, report.filename)}`)
     if (flags.overwrite !== true) throw new OspreyError('bad-input', `${file} already exists: choose another name, or add --overwrite to replace it.`)

@@ -162,7 +162,9 @@ function report(services: Services, run: RunSummary, out: Output): void {
     if (detail.verdict) out.text(verdictText(detail.verdict))
     return
   }
-  out.text(`Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`)
+  out.text(
+    `Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`
+  )
   if (detail.verdict) out.text(verdictText(detail.verdict))
   if (summary.model) out.text(`Model saved in ${summary.model}`)
 }
@@ -171,7 +173,11 @@ function report(services: Services, run: RunSummary, out: Output): void {
 export async function predictCommand(services: Services, runId: string, files: string[], flags: TrainFlags, out: Output): Promise<number> {
   const id = runIdOf(runId)
   const backend = typeof flags.backend === 'string' ? (flags.backend as never) : undefined
-  const { predictions } = await services.runModels.predict(id, files.map((f) => resolve(f)), { backend, thumbnails: false })
+  const { predictions } = await services.runModels.predict(
+    id,
+    files.map((f) => resolve(f)),
+    { backend, thumbnails: false }
+  )
   for (const p of predictions) {
     if (p.error !== null) {
       if (out.json) out.line({ type: 'prediction', path: p.path, error: p.error })
@@ -180,7 +186,13 @@ export async function predictCommand(services: Services, runId: string, files: s
     }
     const { path, label, confidence, top } = p
     if (out.json) out.line({ type: 'prediction', path, label, confidence, top })
-    else out.text(`${path}: ${label} (${(confidence * 100).toFixed(1)}%)  ${top.slice(1).map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`)
+    else
+      out.text(
+        `${path}: ${label} (${(confidence * 100).toFixed(1)}%)  ${top
+          .slice(1)
+          .map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`)
+          .join(', ')}`
+      )
   }
   return predictions.some((p) => p.error !== null) ? 1 : 0
 }

@@ -39,7 +39,10 @@ export async function studiesResumeCommand(services: Services, id: string, out: 
 async function follow(services: Services, study: StudySummary, out: Output): Promise<number> {
   const objective = study.objective
   const where = services.queue && services.studies.get(study.id).trialsOn === 'queue' ? ` on the workers of ${services.queue.url}` : ''
-  if (!out.json) out.text(`Study ${study.id} (${study.strategy}, ${study.trials} Trials${where}, objective ${objective}, pruning ${study.prune}). Ctrl+C stops it; \`osprey studies resume ${study.id}\` goes on later.`)
+  if (!out.json)
+    out.text(
+      `Study ${study.id} (${study.strategy}, ${study.trials} Trials${where}, objective ${objective}, pruning ${study.prune}). Ctrl+C stops it; \`osprey studies resume ${study.id}\` goes on later.`
+    )
   const dispose = services.events.on('studies.trial', (trial) => {
     if (trial.studyId !== study.id) return
     if (out.json) return out.line({ type: 'trial', ...trial })
@@ -55,7 +58,17 @@ async function follow(services: Services, study: StudySummary, out: Output): Pro
   process.off('SIGINT', stop)
   dispose()
   const best = done.best
-  const result = { id: done.id, status: done.status, trials: done.counts, verdict: done.verdict, best_trial: best ? trialNumber(best.number) : null, best_params: best?.params ?? null, best_run: best?.runId ?? null, [objective]: best?.value ?? null, error: done.error }
+  const result = {
+    id: done.id,
+    status: done.status,
+    trials: done.counts,
+    verdict: done.verdict,
+    best_trial: best ? trialNumber(best.number) : null,
+    best_params: best?.params ?? null,
+    best_run: best?.runId ?? null,
+    [objective]: best?.value ?? null,
+    error: done.error
+  }
   if (out.json) out.line({ type: 'study', ...result })
   else {
     out.text(`Study ${done.id} ${done.status}: ${done.counts.completed} completed, ${done.counts.pruned} pruned, ${done.counts.failed} failed.`)
@@ -94,7 +107,8 @@ export function studiesShowCommand(services: Services, id: string, out: Output, 
 
 /** The study request the flags describe; the training flags set what every Trial shares. */
 export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
-  if (typeof flags.space !== 'string') throw new OspreyError('bad-input', 'Name the search space: --space FILE (a JSON object, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}).')
+  if (typeof flags.space !== 'string')
+    throw new OspreyError('bad-input', 'Name the search space: --space FILE (a JSON object, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}).')
   let space: Record<string, unknown>
   try {
     space = JSON.parse(readFileSync(resolve(flags.space), 'utf8'))

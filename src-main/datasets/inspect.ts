@@ -94,7 +94,9 @@ function hashStream(path: string): Promise<string> {
 }
 
 function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0].trim()
+  return String((e as Error)?.message ?? e)
+    .split('\n')[0]
+    .trim()
 }
 
 function megapixels(pixels: number): string {

@@ -44,7 +44,8 @@ export function checkPng(data: Buffer, pixelLimit: number): PngCheck {
       header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), depth: body[8], colour: body[9], interlace: body[12] }
     } else if (type === 'IDAT') idat.push(body)
     else if (type === 'tRNS') transparency = true
-    else if (type === 'eXIf') return { ok: 'unsure' } // orientation may apply: sharp knows how
+    else if (type === 'eXIf')
+      return { ok: 'unsure' } // orientation may apply: sharp knows how
     else if (type === 'IEND') {
       ended = true
       break

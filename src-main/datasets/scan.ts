@@ -49,7 +49,8 @@ export async function scanDataset(folder: string, options: ScanOptions): Promise
   const toRead: number[] = []
   listing.files.forEach((file, i) => {
     const old = previous.get(file.path)
-    if (file.class === null) entries[i] = unread(file) // outside any class: reported, never used
+    if (file.class === null)
+      entries[i] = unread(file) // outside any class: reported, never used
     else if (old && old.size === file.size && old.mtimeMs === file.mtimeMs && old.class === file.class) entries[i] = old
     else toRead.push(i)
   })

@@ -36,14 +36,18 @@ export class DatasetService {
     if (running) return running.promise
     const controller = new AbortController()
     const promise = this.#deps.pool
-      .run('scan', { path: root, dbFile: this.#deps.dbFile, nativeBinding: this.#deps.nativeBinding }, {
-        signal: controller.signal,
-        onProgress: (progress) => {
-          // Named as the caller named it, so the renderer can match the events to its request.
-          this.#deps.events.emit('datasets.scanProgress', { ...progress, path })
-          onProgress?.(progress)
+      .run(
+        'scan',
+        { path: root, dbFile: this.#deps.dbFile, nativeBinding: this.#deps.nativeBinding },
+        {
+          signal: controller.signal,
+          onProgress: (progress) => {
+            // Named as the caller named it, so the renderer can match the events to its request.
+            this.#deps.events.emit('datasets.scanProgress', { ...progress, path })
+            onProgress?.(progress)
+          }
         }
-      })
+      )
       .finally(() => this.#scans.delete(root))
     this.#scans.set(root, { promise, controller })
     return promise

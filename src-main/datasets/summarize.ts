@@ -25,7 +25,8 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
   const usable: FileEntry[] = []
   for (const e of entries) {
     if (e.problem) problems.push(problem(e.path, e.problem, e.message ?? ''))
-    else if (e.class === null) problems.push(problem(e.path, 'loose-file', 'This file is directly in the dataset folder, outside any class folder, so it is not used. Move it into the folder of its class.'))
+    else if (e.class === null)
+      problems.push(problem(e.path, 'loose-file', 'This file is directly in the dataset folder, outside any class folder, so it is not used. Move it into the folder of its class.'))
     if (!isUsable(e)) continue
     usable.push(e)
     counts.set(e.class!, (counts.get(e.class!) ?? 0) + 1)
@@ -41,7 +42,9 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
     const withImages = classes.filter((c) => c.count > 0)
     if (withImages.length === 1) {
       // Named at the one class that has images: the folder the user looks at.
-      problems.push(problem(withImages[0].name, 'single-class', `Only one class ("${withImages[0].name}") has images. A classifier needs at least two classes: add a sub-folder of images for each other class.`))
+      problems.push(
+        problem(withImages[0].name, 'single-class', `Only one class ("${withImages[0].name}") has images. A classifier needs at least two classes: add a sub-folder of images for each other class.`)
+      )
     }
   }
   problems.push(...duplicates(usable))

@@ -77,7 +77,11 @@ export async function initBackend(preference: BackendPreference, options: Backen
   for (const name of names) {
     try {
       const started = await RUNGS[name](threads, probes)
-      log(`backend: using ${name} (${Object.entries(started.versions).map(([k, v]) => `${k} ${v}`).join(', ')})`)
+      log(
+        `backend: using ${name} (${Object.entries(started.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`
+      )
       return { name, ...started, dispose: () => disposeBackend(started.tf, name) }
     } catch (err) {
       const why = (err as Error).message

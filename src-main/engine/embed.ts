@@ -55,7 +55,10 @@ export async function embedImages(tf: Tf, extractor: tfjs.LayersModel, job: Embe
     records.forEach((record, k) => {
       const out = x.subarray(k * pixels, (k + 1) * pixels)
       if (job.view === 0) return normalizeRecord(record, out, job.stats)
-      const rng = new Random(job.seed).fork('embedding-view').fork(job.view).fork(start + k)
+      const rng = new Random(job.seed)
+        .fork('embedding-view')
+        .fork(job.view)
+        .fork(start + k)
       augmentImage(record, job.size, job.size, 3, job.augmentation, rng, out, scratch)
       normalizeInPlace(out, job.stats)
     })

@@ -39,7 +39,15 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, data: Evaluation
     if (mistakes.length > keep * 4) mistakes.sort((a, b) => b.loss - a.loss).splice(keep)
   }
   mistakes.sort((a, b) => b.loss - a.loss).splice(keep)
-  return { split, classes: data.classes, confusion, perClass: perClass(data.classes, confusion), accuracy: trace(confusion) / Math.max(1, seen), loss: lossSum / Math.max(1, seen), topLosses: mistakes }
+  return {
+    split,
+    classes: data.classes,
+    confusion,
+    perClass: perClass(data.classes, confusion),
+    accuracy: trace(confusion) / Math.max(1, seen),
+    loss: lossSum / Math.max(1, seen),
+    topLosses: mistakes
+  }
 }
 
 /** Precision, recall, F1 and support of each class, from a confusion matrix (rows = truth). */

@@ -23,7 +23,14 @@ export interface LrRange {
 }
 
 /** Runs the test on `batches` (cycled if too few); returns the curve and a suggested rate. */
-export async function findLearningRate(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, batches: () => AsyncIterable<Batch>, shape: { inputShape: number[]; classes: number }, range: LrRange = { from: 1e-7, to: 10, steps: 100 }): Promise<{ points: LrPoint[]; suggestion: number | null }> {
+export async function findLearningRate(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+  batches: () => AsyncIterable<Batch>,
+  shape: { inputShape: number[]; classes: number },
+  range: LrRange = { from: 1e-7, to: 10, steps: 100 }
+): Promise<{ points: LrPoint[]; suggestion: number | null }> {
   // The Run's own step, so large images train in slices here too.
   const train = localStep(tf, model, optimizer, shape)
   const factor = (range.to / range.from) ** (1 / Math.max(1, range.steps - 1))

@@ -139,7 +139,12 @@ function compactResnet(tf: Tf, s: ModelShape, init: Init, head: HeadOptions): tf
   // Large inputs shrink early so the cost stays bounded.
   let x = relu(bn(conv(input, 32, s.size >= 96 ? 2 : 1)))
   if (s.size >= 160) x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfjs.SymbolicTensor
-  for (const [filters, strides] of [[32, 1], [64, 2], [128, 2]]) x = block(block(x, filters, strides), filters, 1)
+  for (const [filters, strides] of [
+    [32, 1],
+    [64, 2],
+    [128, 2]
+  ])
+    x = block(block(x, filters, strides), filters, 1)
   let features = tf.layers.globalAveragePooling2d({}).apply(x) as tfjs.SymbolicTensor
   if (head.units) features = tf.layers.dense({ units: head.units, activation: 'relu', kernelInitializer: init(++k) }).apply(features) as tfjs.SymbolicTensor
   if (head.dropout) features = tf.layers.dropout({ rate: head.dropout, seed: k }).apply(features) as tfjs.SymbolicTensor

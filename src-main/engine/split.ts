@@ -53,7 +53,10 @@ export async function splitAtTrainable(tf: Tf, model: tfjs.LayersModel): Promise
       name: 'top',
       layers: [
         { name: inputName, class_name: 'InputLayer', config: { batch_input_shape: shape, dtype: 'float32', sparse: false, name: inputName }, inbound_nodes: [] },
-        ...structuredClone(layers.slice(at + 1)).map((l) => ({ ...l, inbound_nodes: l.inbound_nodes.map((node) => node.map(([from, ...rest]) => [from === cut ? inputName : from, ...rest] as LayerJson['inbound_nodes'][0][0])) }))
+        ...structuredClone(layers.slice(at + 1)).map((l) => ({
+          ...l,
+          inbound_nodes: l.inbound_nodes.map((node) => node.map(([from, ...rest]) => [from === cut ? inputName : from, ...rest] as LayerJson['inbound_nodes'][0][0]))
+        }))
       ],
       input_layers: [[inputName, 0, 0]],
       output_layers: topology.config.output_layers

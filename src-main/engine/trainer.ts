@@ -75,7 +75,9 @@ export function divergenceCheck(): TrainerCallback {
   return {
     onStep(loss, at) {
       if (!Number.isFinite(loss)) {
-        throw new DivergedError(`The loss became ${loss} at Iteration ${at.iteration} (Epoch ${at.epoch}): training diverged. Lower the learning rate (try ${(at.learningRate / 10).toPrecision(2)}) or use normalization.`)
+        throw new DivergedError(
+          `The loss became ${loss} at Iteration ${at.iteration} (Epoch ${at.epoch}): training diverged. Lower the learning rate (try ${(at.learningRate / 10).toPrecision(2)}) or use normalization.`
+        )
       }
     }
   }
@@ -169,7 +171,15 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         window.images += batch.size
         const now = clock()
         const seconds = (now - window.since) / 1000
-        hooks.onIteration({ epoch: epoch + offset.epochs, iteration: state.iteration + offset.iterations, loss, accuracy: right / batch.size, learningRate: lr, imagesPerSecond: seconds > 0 ? window.images / seconds : 0, elapsedMs: now - started + offset.elapsedMs })
+        hooks.onIteration({
+          epoch: epoch + offset.epochs,
+          iteration: state.iteration + offset.iterations,
+          loss,
+          accuracy: right / batch.size,
+          learningRate: lr,
+          imagesPerSecond: seconds > 0 ? window.images / seconds : 0,
+          elapsedMs: now - started + offset.elapsedMs
+        })
         if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
       }
       const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
@@ -184,7 +194,15 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.schedule = schedule.state()
       state.elapsedMs = clock() - started
       await hooks.onEpoch(
-        { epoch: epoch + offset.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, valLoss: val?.loss ?? null, valAccuracy: val?.accuracy ?? null, learningRate: schedule.rate(Math.max(0, state.iteration - 1)), durationMs: clock() - epochStart },
+        {
+          epoch: epoch + offset.epochs,
+          trainLoss: lossSum / seen,
+          trainAccuracy: correct / seen,
+          valLoss: val?.loss ?? null,
+          valAccuracy: val?.accuracy ?? null,
+          learningRate: schedule.rate(Math.max(0, state.iteration - 1)),
+          durationMs: clock() - epochStart
+        },
         improved,
         { ...state }
       )

@@ -45,9 +45,21 @@ export function bestRuns(runs: HistoryRun[]): RunComparison['best'] {
     return tied ? null : best
   }
   return {
-    valAccuracy: pick((r) => r.valAccuracy, (a, b) => a > b),
-    valLoss: pick((r) => r.valLoss, (a, b) => a < b),
-    imagesPerSecond: pick((r) => r.imagesPerSecond, (a, b) => a > b),
-    durationMs: pick((r) => r.durationMs, (a, b) => a < b)
+    valAccuracy: pick(
+      (r) => r.valAccuracy,
+      (a, b) => a > b
+    ),
+    valLoss: pick(
+      (r) => r.valLoss,
+      (a, b) => a < b
+    ),
+    imagesPerSecond: pick(
+      (r) => r.imagesPerSecond,
+      (a, b) => a > b
+    ),
+    durationMs: pick(
+      (r) => r.durationMs,
+      (a, b) => a < b
+    )
   }
 }

@@ -71,8 +71,7 @@ export class WorkerPool {
         else if (message.type === 'done') {
           options.onUsage?.(message.usage)
           settle(() => resolve(message.result))
-        }
-        else settle(() => reject(fromCommandError(message.error)))
+        } else settle(() => reject(fromCommandError(message.error)))
       })
       worker.onExit((how) => {
         settle(() => reject(new OspreyError('internal', `The worker process stopped unexpectedly (${how}). Nothing was lost; try again.`)))

@@ -56,10 +56,7 @@ export type JobKind = keyof JobKinds
 export type ToWorker = { type: 'start'; kind: JobKind; input: JobKinds[JobKind]['input'] } | { type: 'cancel' } | { type: 'control'; action: ControlAction }
 
 /** Worker -> main. */
-export type FromWorker =
-  | { type: 'progress'; data: JobKinds[JobKind]['progress'] }
-  | { type: 'done'; result: JobKinds[JobKind]['result']; usage: WorkerUsage }
-  | { type: 'failed'; error: CommandError }
+export type FromWorker = { type: 'progress'; data: JobKinds[JobKind]['progress'] } | { type: 'done'; result: JobKinds[JobKind]['result']; usage: WorkerUsage } | { type: 'failed'; error: CommandError }
 
 /** What a finished job cost its process: peak memory and CPU time. */
 export interface WorkerUsage {

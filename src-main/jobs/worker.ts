@@ -67,7 +67,12 @@ const controlListeners: ControlListener[] = []
 async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<void> {
   try {
     const handler = handlers[kind] as Handler<JobKind>
-    const result = await handler(input, controller.signal, (data) => post({ type: 'progress', data }), (l) => controlListeners.push(l))
+    const result = await handler(
+      input,
+      controller.signal,
+      (data) => post({ type: 'progress', data }),
+      (l) => controlListeners.push(l)
+    )
     const usage = process.resourceUsage()
     post({ type: 'done', result, usage: { maxRssBytes: usage.maxRSS * 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 } })
   } catch (e) {

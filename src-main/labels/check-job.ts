@@ -107,10 +107,24 @@ function seeded(seed: number): () => number {
 }
 
 /** The candidates whose two pictures agree pixel for pixel (32 × 32 grayscale), best first; `similarity` is then that correlation. */
-async function confirmedLeaks(candidates: ReturnType<typeof crossSplitCandidates>, file: (i: number) => string, signal: AbortSignal): Promise<{ validation: number; train: number; similarity: number }[]> {
+async function confirmedLeaks(
+  candidates: ReturnType<typeof crossSplitCandidates>,
+  file: (i: number) => string,
+  signal: AbortSignal
+): Promise<{ validation: number; train: number; similarity: number }[]> {
   const thumbnails = new Map<number, Promise<Buffer | null>>()
   const thumbnail = (i: number) => {
-    if (!thumbnails.has(i)) thumbnails.set(i, sharp(file(i)).autoOrient().resize(LEAK_THUMBNAIL, LEAK_THUMBNAIL, { fit: 'cover' }).greyscale().raw().toBuffer().catch(() => null))
+    if (!thumbnails.has(i))
+      thumbnails.set(
+        i,
+        sharp(file(i))
+          .autoOrient()
+          .resize(LEAK_THUMBNAIL, LEAK_THUMBNAIL, { fit: 'cover' })
+          .greyscale()
+          .raw()
+          .toBuffer()
+          .catch(() => null)
+      )
     return thumbnails.get(i)!
   }
   const found = new Map<number, { validation: number; train: number; similarity: number }>()

@@ -51,7 +51,10 @@ export class LabelService {
       'labelcheck',
       { dbFile, nativeBinding, datasetId: id, cacheDir: join(dataDir, 'cache', 'images'), embeddingDir: join(dataDir, 'cache', 'embeddings'), config, backbone },
       // A training job's progress names the backbone in `what`: the check says what it computes.
-      { onProgress: (p) => p.kind === 'preparing' && say(p.step === 'features' ? `Computing features${p.what ? ` (${p.what})` : ''}: ${p.done} of ${p.total}` : `Preparing the images: ${p.done} of ${p.total}`) }
+      {
+        onProgress: (p) =>
+          p.kind === 'preparing' && say(p.step === 'features' ? `Computing features${p.what ? ` (${p.what})` : ''}: ${p.done} of ${p.total}` : `Preparing the images: ${p.done} of ${p.total}`)
+      }
     )
     this.#labels.saveCheck(id, report.fingerprint, result)
     return this.get(id)!

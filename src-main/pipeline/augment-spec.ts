@@ -78,7 +78,10 @@ export function isAugmenting(a: Augmentation): boolean {
  * from none. Flags take an optional value: `flip`, `flip=off`.
  */
 export function parseAugmentation(spec: string): Augmentation {
-  const parts = spec.split(',').map((p) => p.trim()).filter((p) => p !== '')
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
   if (parts.length === 0) throw new Error(`Empty augmentation: use none, default, or a list like flip,rotate=15 (settings: ${NAMES}).`)
   const result: Augmentation = { ...NO_AUGMENTATION }
   parts.forEach((part, i) => {

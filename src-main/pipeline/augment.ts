@@ -89,7 +89,10 @@ export function warpImage(src: Uint8Array, width: number, height: number, channe
   const [ox, oy] = map(0, 0)
   const [ax, ay] = map(1, 0)
   const [bx, by] = map(0, 1)
-  const dxx = ax - ox, dxy = ay - oy, dyx = bx - ox, dyy = by - oy
+  const dxx = ax - ox,
+    dxy = ay - oy,
+    dyx = bx - ox,
+    dyy = by - oy
   const maxX = width - 1
   const maxY = height - 1
   let o = 0
@@ -109,7 +112,10 @@ export function warpImage(src: Uint8Array, width: number, height: number, channe
       const i01 = (y0 * width + x1) * channels
       const i10 = (y1 * width + x0) * channels
       const i11 = (y1 * width + x1) * channels
-      const w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty
+      const w00 = (1 - tx) * (1 - ty),
+        w01 = tx * (1 - ty),
+        w10 = (1 - tx) * ty,
+        w11 = tx * ty
       if (channels === 3) {
         // Unrolled for colour, the common case.
         out[o++] = (src[i00] * w00 + src[i01] * w01 + src[i10] * w10 + src[i11] * w11) / 255
@@ -167,7 +173,9 @@ export function adjustSaturation(img: Float32Array, factor: number): void {
 /** Turns the hue of each RGB pixel by `shift` of the colour wheel (HSV; 1/3 takes red to green). */
 export function shiftHue(img: Float32Array, shift: number): void {
   for (let i = 0; i < img.length; i += 3) {
-    const r = img[i], g = img[i + 1], b = img[i + 2]
+    const r = img[i],
+      g = img[i + 1],
+      b = img[i + 2]
     const max = Math.max(r, g, b)
     const delta = max - Math.min(r, g, b)
     if (delta === 0) continue // grey: no hue to turn
@@ -177,7 +185,9 @@ export function shiftHue(img: Float32Array, shift: number): void {
     const sector = h * 6
     const k = Math.floor(sector) % 6
     const f = sector - Math.floor(sector)
-    const p = max * (1 - s), q = max * (1 - s * f), t = max * (1 - s * (1 - f))
+    const p = max * (1 - s),
+      q = max * (1 - s * f),
+      t = max * (1 - s * (1 - f))
     const [nr, ng, nb] = k === 0 ? [max, t, p] : k === 1 ? [q, max, p] : k === 2 ? [p, max, t] : k === 3 ? [p, q, max] : k === 4 ? [t, p, max] : [max, p, q]
     img[i] = nr
     img[i + 1] = ng

@@ -52,10 +52,7 @@ export function cacheKey(spec: Pick<CacheSpec, 'fingerprint' | 'size' | 'channel
 
 /** Decodes one image file into a size×size×channels Uint8 HWC record (the cache's policy, see top). */
 export async function decodeImage(file: string, size: number, channels: 1 | 3): Promise<Buffer> {
-  let pipeline = sharp(file, { limitInputPixels: false })
-    .autoOrient()
-    .resize(size, size, { fit: 'cover', position: 'centre' })
-    .flatten({ background: '#ffffff' })
+  let pipeline = sharp(file, { limitInputPixels: false }).autoOrient().resize(size, size, { fit: 'cover', position: 'centre' }).flatten({ background: '#ffffff' })
   pipeline = channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb')
   const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
   if (info.width !== size || info.height !== size || info.channels !== channels || data.length !== size * size * channels) {
@@ -68,7 +65,14 @@ export async function decodeImage(file: string, size: number, channels: 1 | 3): 
 export async function buildImageCache(spec: CacheSpec, options: BuildOptions = {}): Promise<ImageCache> {
   const key = cacheKey(spec)
   const file = join(spec.cacheDir, `${key}.bin`)
-  const header: CacheHeader = { version: CACHE_VERSION, fingerprint: spec.fingerprint, size: spec.size, channels: spec.channels, count: spec.files.length, recordBytes: spec.size * spec.size * spec.channels }
+  const header: CacheHeader = {
+    version: CACHE_VERSION,
+    fingerprint: spec.fingerprint,
+    size: spec.size,
+    channels: spec.channels,
+    count: spec.files.length,
+    recordBytes: spec.size * spec.size * spec.channels
+  }
   const existing = await ImageCache.open(file, options.inMemoryLimit).catch(() => null)
   if (existing && sameHeader(existing.header, header)) {
     options.onProgress?.(header.count, header.count)
@@ -121,4 +125,3 @@ async function writeRecords(handle: FileHandle, spec: CacheSpec, header: CacheHe
 function sameHeader(a: CacheHeader, b: CacheHeader): boolean {
   return a.version === b.version && a.fingerprint === b.fingerprint && a.size === b.size && a.channels === b.channels && a.count === b.count && a.recordBytes === b.recordBytes
 }
-

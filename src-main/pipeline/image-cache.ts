@@ -55,7 +55,7 @@ export class ImageCache {
       // Shared memory, so a worker thread reads the same pixels without a copy.
       const shared = new SharedArrayBuffer(bytes)
       const view = new Uint8Array(shared)
-      for (let at = 0; at < bytes; ) {
+      for (let at = 0; at < bytes;) {
         const { bytesRead } = await handle.read(view, at, Math.min(bytes - at, 64 * 1024 * 1024), at)
         if (bytesRead === 0) throw new Error(`The image cache ${file} ended early.`)
         at += bytesRead

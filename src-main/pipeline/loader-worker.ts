@@ -4,9 +4,7 @@ import { BatchMaker, type Batch, type BatchSettings } from './batch'
 import { ImageCache, type SharedCache } from './image-cache'
 
 /** Messages the loader sends to its worker. */
-export type ToLoaderWorker =
-  | { type: 'init'; cache: SharedCache; labels: Int32Array; settings: BatchSettings }
-  | { type: 'make'; id: number; indices: Int32Array; epoch: number; augment: boolean }
+export type ToLoaderWorker = { type: 'init'; cache: SharedCache; labels: Int32Array; settings: BatchSettings } | { type: 'make'; id: number; indices: Int32Array; epoch: number; augment: boolean }
 
 /** Messages the worker sends back: a batch (its buffers transferred) or why it failed. */
 export type FromLoaderWorker = ({ type: 'batch'; id: number } & Batch) | { type: 'failed'; id: number; message: string }

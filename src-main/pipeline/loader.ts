@@ -180,6 +180,10 @@ function startWorker(): Worker {
   // The bundler may put this module in a chunks/ folder below the entries.
   for (const built of [join(here, 'loader-worker.js'), join(here, '..', 'loader-worker.js')]) if (existsSync(built)) return new Worker(built)
   const source = pathToFileURL(join(here, 'loader-worker.ts')).href
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs')
+  ).href
   return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}) })`, { eval: true })
 }

@@ -76,7 +76,9 @@ export function splitDataset(images: readonly LabelledImage[], options: { seed: 
     const name = options.classNames?.[label] ?? `class ${label}`
     const [v, t] = shares(members.length, fractions)
     if (members.length > 0 && members.length - v - t < 1) {
-      throw new Error(`Class "${name}" has ${members.length} image(s): with ${pct(fractions.validation)} validation${fractions.test > 0 ? ` and ${pct(fractions.test)} test` : ''} none would be left for training. Add images or lower the fractions.`)
+      throw new Error(
+        `Class "${name}" has ${members.length} image(s): with ${pct(fractions.validation)} validation${fractions.test > 0 ? ` and ${pct(fractions.test)} test` : ''} none would be left for training. Add images or lower the fractions.`
+      )
     }
     const order = root.fork(hashString(options.classNames?.[label] ?? String(label))).shuffle(members.slice())
     split.validation.push(...order.slice(0, v))
@@ -99,7 +101,10 @@ function shares(n: number, f: SplitFractions): [number, number] {
 }
 
 function checkFractions(f: SplitFractions): void {
-  for (const [name, value] of [['validation', f.validation], ['test', f.test]] as const) {
+  for (const [name, value] of [
+    ['validation', f.validation],
+    ['test', f.test]
+  ] as const) {
     if (!Number.isFinite(value) || value < 0 || value >= 1) throw new Error(`The ${name} fraction must be at least 0 and below 1, got ${value}.`)
   }
   if (f.validation + f.test >= 1) throw new Error(`Validation (${pct(f.validation)}) and test (${pct(f.test)}) together must leave images for training.`)

@@ -87,7 +87,10 @@ async function fetchManifest(job: TrialJob, studioUrl: string): Promise<DatasetM
   const manifest = parsed.data
   for (const f of manifest.files) safeRelative(f.path)
   if (manifest.fingerprint !== job.dataset.fingerprint || fingerprint([...manifest.files].sort((a, b) => compare(a.path, b.path))) !== job.dataset.fingerprint) {
-    throw new OspreyError('bad-input', `The studio's manifest of ${job.dataset.name} does not match its fingerprint: the Dataset was scanned again and changed since the Trial was queued. Start the Study again.`)
+    throw new OspreyError(
+      'bad-input',
+      `The studio's manifest of ${job.dataset.name} does not match its fingerprint: the Dataset was scanned again and changed since the Trial was queued. Start the Study again.`
+    )
   }
   return { path: manifest.path, fingerprint: manifest.fingerprint, channels: manifest.channels, files: manifest.files }
 }
@@ -129,7 +132,10 @@ async function download(job: TrialJob, studioUrl: string, manifest: DatasetManif
       const f = manifest.files[index]
       const bytes = Buffer.from(await (await fromStudio(job, studioUrl, `/datasets/${job.dataset.fingerprint}/files/${index}`)).arrayBuffer())
       if (createHash('sha256').update(bytes).digest('hex') !== f.hash) {
-        throw new OspreyError('bad-input', `${f.path} from the studio is not the image that was scanned (its SHA-256 differs): the Dataset's folder changed on the studio. Scan it again and restart the Study.`)
+        throw new OspreyError(
+          'bad-input',
+          `${f.path} from the studio is not the image that was scanned (its SHA-256 differs): the Dataset's folder changed on the studio. Scan it again and restart the Study.`
+        )
       }
       const target = join(partial, safeRelative(f.path))
       await mkdir(dirname(target), { recursive: true, mode: 0o700 })
@@ -152,7 +158,10 @@ async function fromStudio(job: TrialJob, studioUrl: string, path: string): Promi
   try {
     response = await fetch(new URL(path, studioUrl), { headers: { authorization: `Bearer ${job.studio.key}` } })
   } catch (e) {
-    throw new OspreyError('bad-input', `Cannot reach the studio at ${studioUrl} to fetch ${job.dataset.name} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}). On another machine, forward the studio's port (ssh -R) or start the studio with --files-host, or give this worker --studio URL.`)
+    throw new OspreyError(
+      'bad-input',
+      `Cannot reach the studio at ${studioUrl} to fetch ${job.dataset.name} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}). On another machine, forward the studio's port (ssh -R) or start the studio with --files-host, or give this worker --studio URL.`
+    )
   }
   if (response.status === 401) throw new OspreyError('bad-input', `The studio at ${studioUrl} refused this worker's key: the Trial came from another studio at that address. Check --studio.`)
   if (!response.ok) throw new OspreyError('bad-input', `The studio could not send ${job.dataset.name}: ${(await response.text()).slice(0, 300)}`)
@@ -162,7 +171,8 @@ async function fromStudio(job: TrialJob, studioUrl: string, path: string): Promi
 /** A manifest path as a relative path inside the Dataset, or an error (it could point anywhere). */
 function safeRelative(path: string): string {
   const clean = normalize(path)
-  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean.includes(`${sep}..${sep}`)) throw new OspreyError('bad-input', `The manifest names an image outside its Dataset (${path}); refused.`)
+  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean.includes(`${sep}..${sep}`))
+    throw new OspreyError('bad-input', `The manifest names an image outside its Dataset (${path}); refused.`)
   return clean
 }
 

@@ -89,7 +89,7 @@ async function receiveModelFile(deps: FilesServerDeps, req: IncomingMessage, res
   if (!folder) return reply(res, 409, `Run ${runId} is not on the queue of this studio now: its model is not taken.`)
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name.startsWith('.')) return reply(res, 400, 'A model file name is letters, digits, dot, dash or underscore.')
   const expected = String(req.headers['x-sha256'] ?? '')
-  if (!/^[0-9a-f]{64}$/.test(expected)) return reply(res, 400, 'Send the file\'s SHA-256 (hex) in X-SHA256.')
+  if (!/^[0-9a-f]{64}$/.test(expected)) return reply(res, 400, "Send the file's SHA-256 (hex) in X-SHA256.")
   if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD) return reply(res, 413, 'A model file is at most 2 GiB.')
   await mkdir(folder, { recursive: true, mode: 0o700 })
   const temp = join(folder, `.${name}.${randomBytes(6).toString('hex')}`)

@@ -75,7 +75,8 @@ export class ProgressReader {
         continue
       }
       try {
-        const result = (await this.#blocking.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', ...followers.map((f) => f.key), ...followers.map((f) => f.cursor))) as [string, [string, string[]][]][] | null
+        const result = (await this.#blocking.xread('COUNT', 500, 'BLOCK', BLOCK_MS, 'STREAMS', ...followers.map((f) => f.key), ...followers.map((f) => f.cursor))) as
+          [string, [string, string[]][]][] | null
         for (const [key, rows] of result ?? []) {
           const follower = this.#followers.get(key)
           if (follower) this.#deliver(follower, rows)

@@ -24,7 +24,10 @@ export const trialJobSchema = z
     config: trainingConfigSchema,
     dataset: z.object({ fingerprint: hex64, folder: z.string().min(1).max(4096), name: z.string().max(1000) }).strict(),
     /** A pretrained Run's backbone as the studio resolved it: the worker resolves the same id on its machine and checks the key (weights and cut). */
-    backbone: z.object({ id: z.string().min(1).max(4096), layer: z.string().min(1).max(200), key: z.string().min(1).max(200) }).strict().optional()
+    backbone: z
+      .object({ id: z.string().min(1).max(4096), layer: z.string().min(1).max(200), key: z.string().min(1).max(200) })
+      .strict()
+      .optional()
   })
   .strict()
 
@@ -47,9 +50,22 @@ export const progressSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('worker'), name: z.string().min(1).max(200), attempt: z.number().int().min(1), fromEpoch: count }),
   // `step` is optional: a worker of an older studio sends none (then: the images).
   z.object({ kind: z.literal('preparing'), step: z.enum(['images', 'features', 'backend', 'model']).optional(), done: count, total: count, what: z.string().max(200).optional() }),
-  z.object({ kind: z.literal('started'), backend: z.string().max(100), versions: z.record(z.string(), z.string()), split, normalizationStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable() }),
-  z.object({ kind: z.literal('iteration'), metrics: z.object({ epoch: count, iteration: count, loss: metric, accuracy: metric, learningRate: metric, imagesPerSecond: metric, elapsedMs: metric, memoryBytes: metric }) }),
-  z.object({ kind: z.literal('epoch'), improved: z.boolean(), metrics: z.object({ epoch: count, trainLoss: metric, trainAccuracy: metric, valLoss: metric, valAccuracy: metric, learningRate: metric, durationMs: metric }) }),
+  z.object({
+    kind: z.literal('started'),
+    backend: z.string().max(100),
+    versions: z.record(z.string(), z.string()),
+    split,
+    normalizationStats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable()
+  }),
+  z.object({
+    kind: z.literal('iteration'),
+    metrics: z.object({ epoch: count, iteration: count, loss: metric, accuracy: metric, learningRate: metric, imagesPerSecond: metric, elapsedMs: metric, memoryBytes: metric })
+  }),
+  z.object({
+    kind: z.literal('epoch'),
+    improved: z.boolean(),
+    metrics: z.object({ epoch: count, trainLoss: metric, trainAccuracy: metric, valLoss: metric, valAccuracy: metric, learningRate: metric, durationMs: metric })
+  }),
   z.object({ kind: z.literal('paused') }),
   z.object({ kind: z.literal('resumed') }),
   z.object({ kind: z.literal('log'), message: z.string().max(2000) })
@@ -64,7 +80,10 @@ export const trialResultSchema = z
     testEvaluation: evaluation.nullable(),
     imagesPerSecond: metric,
     attempt: z.number().int().min(1),
-    modelFiles: z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), sha256: hex64, bytes: count })).min(1).max(100)
+    modelFiles: z
+      .array(z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/), sha256: hex64, bytes: count }))
+      .min(1)
+      .max(100)
   })
   .strict()
 
@@ -81,7 +100,14 @@ export function toTrainProgress(entry: z.infer<typeof progressSchema>): TrainPro
 
 /** The Run's outcome as the studio's TrainingService takes it, its model now at `modelPath`. */
 export function toTrainResult(result: TrialResult, modelPath: string): TrainJobResult {
-  return { stoppedBy: result.stoppedBy, epochsDone: result.epochsDone, evaluation: result.evaluation as TrainJobResult['evaluation'], testEvaluation: result.testEvaluation as TrainJobResult['testEvaluation'], imagesPerSecond: result.imagesPerSecond, modelPath }
+  return {
+    stoppedBy: result.stoppedBy,
+    epochsDone: result.epochsDone,
+    evaluation: result.evaluation as TrainJobResult['evaluation'],
+    testEvaluation: result.testEvaluation as TrainJobResult['testEvaluation'],
+    imagesPerSecond: result.imagesPerSecond,
+    modelPath
+  }
 }
 
 function nanForNull<T extends Record<string, number | null>>(metrics: T): { [K in keyof T]: number } {

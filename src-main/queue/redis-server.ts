@@ -29,14 +29,26 @@ export function redisServerBinary(): string | null {
 
 /** Starts redis-server with its data in `dir`; resolves once it accepts connections. */
 export async function startRedisServer(dir: string, options: { port?: number; password?: string } = {}): Promise<RedisServer> {
-  if (!redisServerBinary()) throw new OspreyError('unsupported', 'redis-server is not installed. On Debian or Ubuntu: sudo apt-get install redis-server (only the binary is needed; osprey cluster starts it).')
+  if (!redisServerBinary())
+    throw new OspreyError('unsupported', 'redis-server is not installed. On Debian or Ubuntu: sudo apt-get install redis-server (only the binary is needed; osprey cluster starts it).')
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const port = options.port ?? (await freePort())
   const password = options.password ?? randomBytes(18).toString('base64url')
   let child: ChildProcess | null = null
   const launch = async () => {
     // The password is given on stdin as a config line, not on the command line where `ps` shows it.
-    const config = [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'appendonly yes', 'appendfsync everysec', 'save ""', 'protected-mode yes', `requirepass ${password}`, 'maxmemory-policy noeviction', 'loglevel warning'].join('\n')
+    const config = [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      'protected-mode yes',
+      `requirepass ${password}`,
+      'maxmemory-policy noeviction',
+      'loglevel warning'
+    ].join('\n')
     child = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'inherit'] })
     child.stdin!.end(`${config}\n`)
     await waitForPort(port, child)

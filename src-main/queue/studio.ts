@@ -165,7 +165,11 @@ export class QueueTrials implements TrialRunner {
   }
 
   #payload(input: TrainJobInput): TrialJob {
-    if (input.warmStart) throw new OspreyError('unsupported', 'A Trial on the queue cannot start from an earlier Run\'s weights yet (its model is on this machine): train this Study on this machine, or without a warm start.')
+    if (input.warmStart)
+      throw new OspreyError(
+        'unsupported',
+        "A Trial on the queue cannot start from an earlier Run's weights yet (its model is on this machine): train this Study on this machine, or without a warm start."
+      )
     const report = new DatasetRepository(this.#options.db).get(input.datasetId)
     if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
     const run = new RunRepository(this.#options.db)
@@ -336,7 +340,8 @@ function failure(reason: string): OspreyError {
       // fall through
     }
   }
-  if (/stalled more than/i.test(reason)) return new OspreyError('internal', 'The Trial lost its worker too many times (killed or cut off each time) and is not tried again. Look at the workers\' logs (memory?), then resume the Study.')
+  if (/stalled more than/i.test(reason))
+    return new OspreyError('internal', "The Trial lost its worker too many times (killed or cut off each time) and is not tried again. Look at the workers' logs (memory?), then resume the Study.")
   return new OspreyError('internal', `The Trial failed on its worker: ${reason || 'no reason given'}`)
 }
 
@@ -344,7 +349,12 @@ async function isWhole(dir: string, files: TrialResult['modelFiles']): Promise<b
   for (const f of files) {
     const info = await stat(join(dir, f.name)).catch(() => null)
     if (!info || info.size !== f.bytes) return false
-    if (createHash('sha256').update(await readFile(join(dir, f.name))).digest('hex') !== f.sha256) return false
+    if (
+      createHash('sha256')
+        .update(await readFile(join(dir, f.name)))
+        .digest('hex') !== f.sha256
+    )
+      return false
   }
   return true
 }
@@ -355,7 +365,9 @@ export function ready(redis: Redis, ms: number, lastError: () => string, shown: 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const why = lastError()
-      const hint = /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(why) ? 'the password in the URL is not the one Redis asks for' : 'start it (osprey cluster starts one), or check the address and that an SSH tunnel is up'
+      const hint = /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(why)
+        ? 'the password in the URL is not the one Redis asks for'
+        : 'start it (osprey cluster starts one), or check the address and that an SSH tunnel is up'
       reject(new OspreyError('bad-input', `Cannot reach Redis at ${shown}${why ? ` (${why})` : ''}: ${hint}.`))
     }, ms)
     redis.once('ready', () => {

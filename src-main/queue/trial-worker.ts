@@ -136,7 +136,14 @@ export class TrialWorker {
   async #process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<TrialResult> {
     if (job.name !== TRIAL_JOB) throw refusal('invalid-request', `This worker runs only "${TRIAL_JOB}" jobs, not "${job.name}".`)
     const parsed = trialJobSchema.safeParse(job.data)
-    if (!parsed.success) throw refusal('invalid-request', `The Trial's payload was refused: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`)
+    if (!parsed.success)
+      throw refusal(
+        'invalid-request',
+        `The Trial's payload was refused: ${parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}.`
+      )
     const trial = parsed.data
     const attempt = job.attemptsStarted
     const active: Active = { job, control: null, abort: new AbortController(), handBack: false }
@@ -159,10 +166,24 @@ export class TrialWorker {
       // Handed back or lost while it stopped: what it saved is not this Trial's outcome.
       if (active.abort.signal.aborted) throw new Error('aborted')
       await writer.close()
-      const modelFiles = await sendModel(result.modelPath, { studioUrl: () => this.#studioUrl(trial), path: `/runs/${trial.runId}/attempts/${attempt}/model`, key: trial.studio.key, redis: this.#redis, jobId: job.id! })
+      const modelFiles = await sendModel(result.modelPath, {
+        studioUrl: () => this.#studioUrl(trial),
+        path: `/runs/${trial.runId}/attempts/${attempt}/model`,
+        key: trial.studio.key,
+        redis: this.#redis,
+        jobId: job.id!
+      })
       log(`${result.stoppedBy}; the model went to the studio`)
       await rm(runDir, { recursive: true, force: true })
-      return { stoppedBy: result.stoppedBy, epochsDone: result.epochsDone, evaluation: result.evaluation, testEvaluation: result.testEvaluation, imagesPerSecond: result.imagesPerSecond, attempt, modelFiles }
+      return {
+        stoppedBy: result.stoppedBy,
+        epochsDone: result.epochsDone,
+        evaluation: result.evaluation,
+        testEvaluation: result.testEvaluation,
+        imagesPerSecond: result.imagesPerSecond,
+        attempt,
+        modelFiles
+      }
     } catch (e) {
       await writer.close().catch(() => {})
       if (active.handBack && token) {

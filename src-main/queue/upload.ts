@@ -24,10 +24,12 @@ const KEEP_S = 7 * 24 * 3600
 
 /** Sends every file of `modelDir` to the studio (`studioUrl()` is asked anew before each try), or keeps them in Redis for it. */
 export async function sendModel(modelDir: string, target: { studioUrl: () => Promise<string>; path: string; key: string; redis: Redis; jobId: string }): Promise<SentFile[]> {
-  const files = await Promise.all((await readdir(modelDir)).sort().map(async (name) => {
-    const bytes = await readFile(join(modelDir, name))
-    return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
-  }))
+  const files = await Promise.all(
+    (await readdir(modelDir)).sort().map(async (name) => {
+      const bytes = await readFile(join(modelDir, name))
+      return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
+    })
+  )
   try {
     for (const f of files) await put(f, target)
   } catch (e) {
@@ -43,7 +45,11 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
 async function put(file: { name: string; bytes: Buffer; sha256: string }, target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const url = `${await target.studioUrl()}${target.path}/${encodeURIComponent(file.name)}`
-    const response = await fetch(url, { method: 'PUT', body: file.bytes, headers: { authorization: `Bearer ${target.key}`, 'x-sha256': file.sha256, 'content-type': 'application/octet-stream' } }).catch((e: Error) => e)
+    const response = await fetch(url, {
+      method: 'PUT',
+      body: file.bytes,
+      headers: { authorization: `Bearer ${target.key}`, 'x-sha256': file.sha256, 'content-type': 'application/octet-stream' }
+    }).catch((e: Error) => e)
     if (!(response instanceof Error) && response.ok) return
     if (!(response instanceof Error) && response.status < 500) {
       // Refused (the Run is not on that studio's queue now, a wrong key): trying again would not help.

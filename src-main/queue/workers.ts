@@ -18,7 +18,12 @@ const GONE_MS = HEARTBEAT_MS * 4
 /** Records that worker `info.name` is alive. */
 export async function heartbeat(redis: Redis, info: WorkerInfo): Promise<void> {
   const now = Date.now()
-  await redis.multi().zadd(keys.workers, now, info.name).set(keys.worker(info.name), JSON.stringify(info), 'PX', GONE_MS).zremrangebyscore(keys.workers, 0, now - GONE_MS).exec()
+  await redis
+    .multi()
+    .zadd(keys.workers, now, info.name)
+    .set(keys.worker(info.name), JSON.stringify(info), 'PX', GONE_MS)
+    .zremrangebyscore(keys.workers, 0, now - GONE_MS)
+    .exec()
 }
 
 /** Says worker `name` has left (Ctrl+C), so the studio stops counting it at once. */
@@ -31,12 +36,14 @@ export async function listWorkers(redis: Redis): Promise<WorkerInfo[]> {
   const names = await redis.zrangebyscore(keys.workers, Date.now() - GONE_MS, '+inf')
   if (names.length === 0) return []
   const found = await redis.mget(...names.map((n) => keys.worker(n)))
-  return found.flatMap((json) => {
-    try {
-      const w = JSON.parse(json ?? '') as WorkerInfo
-      return typeof w.name === 'string' ? [{ name: w.name, host: String(w.host), concurrency: Number(w.concurrency) || 1, runs: Number(w.runs) || 0 }] : []
-    } catch {
-      return []
-    }
-  }).sort((a, b) => a.name.localeCompare(b.name))
+  return found
+    .flatMap((json) => {
+      try {
+        const w = JSON.parse(json ?? '') as WorkerInfo
+        return typeof w.name === 'string' ? [{ name: w.name, host: String(w.host), concurrency: Number(w.concurrency) || 1, runs: Number(w.runs) || 0 }] : []
+      } catch {
+        return []
+      }
+    })
+    .sort((a, b) => a.name.localeCompare(b.name))
 }

@@ -90,8 +90,10 @@ export function lineChart(chart: LineChart, testid = ''): string {
       else runs.at(-1)!.push(`${r(sx(x))},${r(sy(y))}`)
     }
     const title = `<title>${esc(s.label)}</title>`
-    if (!s.noLine) for (const run of runs.filter((p) => p.length > 1)) parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" stroke-linejoin="round" points="${run.join(' ')}">${title}</polyline>`)
-    if (s.dots || runs.every((p) => p.length <= 1)) for (const [x, y] of s.points) if (y !== null && Number.isFinite(y)) parts.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="3" fill="${c}">${title}</circle>`)
+    if (!s.noLine)
+      for (const run of runs.filter((p) => p.length > 1)) parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" stroke-linejoin="round" points="${run.join(' ')}">${title}</polyline>`)
+    if (s.dots || runs.every((p) => p.length <= 1))
+      for (const [x, y] of s.points) if (y !== null && Number.isFinite(y)) parts.push(`<circle cx="${r(sx(x))}" cy="${r(sy(y))}" r="3" fill="${c}">${title}</circle>`)
   })
 
   const legend = chart.series.map((s, i) => `<li><span class="swatch" style="background:${colour(s.colour ?? i)}"></span>${esc(s.label)}</li>`).join('')

@@ -72,7 +72,11 @@ function finalMetrics(c: RunComparison): string {
 
 function differences(c: RunComparison): string {
   if (c.differences.length === 0) return '<p>Every setting is the same.</p>'
-  return table(['Setting', ...c.runs.map(runHeader)], c.differences.map((d) => [esc(d.key), ...d.values.map((v) => esc(value(v)))]), 'data-table="differences"')
+  return table(
+    ['Setting', ...c.runs.map(runHeader)],
+    c.differences.map((d) => [esc(d.key), ...d.values.map((v) => esc(value(v)))]),
+    'data-table="differences"'
+  )
 }
 
 function settingsTable(c: RunComparison): string {
@@ -83,8 +87,7 @@ function settingsTable(c: RunComparison): string {
 }
 
 function curves(runs: ComparedRun[]): string {
-  const series = (key: 'valAccuracy' | 'valLoss' | 'trainLoss') =>
-    runs.map((r) => ({ label: `${r.run.id} ${r.run.name}`, points: r.epochs.map((e): [number, number | null] => [e.epoch, e[key]]) }))
+  const series = (key: 'valAccuracy' | 'valLoss' | 'trainLoss') => runs.map((r) => ({ label: `${r.run.id} ${r.run.name}`, points: r.epochs.map((e): [number, number | null] => [e.epoch, e[key]]) }))
   return [
     lineChart({ title: 'Validation accuracy', xLabel: 'Epoch', yLabel: 'accuracy', series: series('valAccuracy'), yRange: [0, 1], integerX: true }, 'val-accuracy'),
     lineChart({ title: 'Validation loss', xLabel: 'Epoch', yLabel: 'loss', series: series('valLoss'), integerX: true }, 'val-loss'),

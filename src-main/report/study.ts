@@ -22,7 +22,15 @@ export function studyReport(study: StudyDetail, meta: ReportMeta): string {
 ${Object.keys(study.training).length ? `<details><summary>Settings every Trial shares</summary><pre>${esc(JSON.stringify(study.training, null, 2))}</pre></details>` : ''}</section>`,
     `<section><h2>Trials${study.best ? ' <span class="muted">(★ best)</span>' : ''}</h2>${trials(study, objective)}</section>`,
     `<section><h2>Charts</h2><div class="charts">${bestSoFar(study, objective)}
-${study.importance.length ? barChart('Parameter importance', study.importance.map((i) => ({ label: i.name, value: i.importance })), 'importance') : `<p class="muted" data-block="importance">No parameter importance: ${study.verdict ? 'no setting made a difference.' : 'it needs at least 3 completed Trials whose results differ.'}</p>`}
+${
+  study.importance.length
+    ? barChart(
+        'Parameter importance',
+        study.importance.map((i) => ({ label: i.name, value: i.importance })),
+        'importance'
+      )
+    : `<p class="muted" data-block="importance">No parameter importance: ${study.verdict ? 'no setting made a difference.' : 'it needs at least 3 completed Trials whose results differ.'}</p>`
+}
 ${curves(study, objective)}</div></section>`
   ].join('\n')
   return page(`Study: ${study.name}`, `Study ${study.id} · ${study.status}`, meta, body)
@@ -90,8 +98,17 @@ function curves(s: StudyDetail, objective: string): string {
   const lower = s.objective === 'val_loss'
   const withCurve = s.trialList.filter((t) => t.intermediate.length > 0)
   const shown: TrialSummary[] =
-    withCurve.length <= MAX_CURVES ? withCurve : [...withCurve].sort((a, b) => (lower ? (a.value ?? Infinity) - (b.value ?? Infinity) : (b.value ?? -Infinity) - (a.value ?? -Infinity))).slice(0, MAX_CURVES).sort((a, b) => a.number - b.number)
-  const series: Series[] = shown.map((t, i) => ({ label: `Trial ${trialNumber(t.number)}${t.status === 'pruned' ? ' (pruned)' : ''}`, points: t.intermediate.map((v, e): [number, number] => [e + 1, v]), colour: i }))
+    withCurve.length <= MAX_CURVES
+      ? withCurve
+      : [...withCurve]
+          .sort((a, b) => (lower ? (a.value ?? Infinity) - (b.value ?? Infinity) : (b.value ?? -Infinity) - (a.value ?? -Infinity)))
+          .slice(0, MAX_CURVES)
+          .sort((a, b) => a.number - b.number)
+  const series: Series[] = shown.map((t, i) => ({
+    label: `Trial ${trialNumber(t.number)}${t.status === 'pruned' ? ' (pruned)' : ''}`,
+    points: t.intermediate.map((v, e): [number, number] => [e + 1, v]),
+    colour: i
+  }))
   const title = `${objective[0].toUpperCase()}${objective.slice(1)} per Epoch${withCurve.length > MAX_CURVES ? ` (best ${MAX_CURVES} of ${withCurve.length} Trials)` : ''}`
   return lineChart({ title, xLabel: 'Epoch', yLabel: objective, series, integerX: true, yRange: lower ? undefined : [0, 1] }, 'trial-curves')
 }

@@ -76,7 +76,11 @@ export class AutoRepository {
 
   /** Searches left searching or training (or paused with their final Run) by a process that is gone become `interrupted`; one paused mid-search stays paused (nothing of it was running). */
   interruptOrphans(): number {
-    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM auto_searches WHERE status IN ('searching', 'training') OR (status = 'paused' AND phase = 'final')").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
+    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM auto_searches WHERE status IN ('searching', 'training') OR (status = 'paused' AND phase = 'final')").all() as {
+      id: number
+      owner_pid: number | null
+      owner_started: string | null
+    }[]
     const orphans = active.filter((s) => !ownerAlive(s.owner_pid, s.owner_started))
     const interrupt = this.#db.prepare("UPDATE auto_searches SET status = 'interrupted' WHERE id = ?")
     this.#db.transaction(() => orphans.forEach((s) => interrupt.run(s.id)))()

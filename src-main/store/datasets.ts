@@ -63,7 +63,9 @@ export class DatasetRepository {
 
   /** Renames a Dataset (its report says the new name too); false when there is no such Dataset. */
   rename(id: number, name: string): boolean {
-    return this.#db.prepare("UPDATE datasets SET name = ?, report_json = CASE WHEN report_json IS NULL THEN NULL ELSE json_set(report_json, '$.name', ?) END WHERE id = ?").run(name, name, id).changes > 0
+    return (
+      this.#db.prepare("UPDATE datasets SET name = ?, report_json = CASE WHEN report_json IS NULL THEN NULL ELSE json_set(report_json, '$.name', ?) END WHERE id = ?").run(name, name, id).changes > 0
+    )
   }
 
   /** Records a finished scan's report as the dataset's current state. */
@@ -82,12 +84,14 @@ export class DatasetRepository {
   /** Every scanned dataset, most recently scanned first. */
   list(): DatasetListItem[] {
     const rows = this.#db
-      .prepare(`SELECT id, name, path, images, fingerprint, scanned_at AS scannedAt,
+      .prepare(
+        `SELECT id, name, path, images, fingerprint, scanned_at AS scannedAt,
           json_array_length(report_json, '$.classes') AS classes,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'error') AS errors,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'warning') AS warnings,
           (SELECT json_extract(value, '$.message') FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.kind') IN ('no-classes', 'single-class') LIMIT 1) AS blocking
-        FROM datasets WHERE report_json IS NOT NULL ORDER BY scanned_at DESC, id DESC`)
+        FROM datasets WHERE report_json IS NOT NULL ORDER BY scanned_at DESC, id DESC`
+      )
       .all() as (Omit<DatasetListItem, 'untrainable'> & { blocking: string | null })[]
     // As whyUntrainable says it, without reading each whole report.
     return rows.map(({ blocking, ...d }) => ({ ...d, untrainable: blocking ?? (d.images === 0 ? 'its class folders have no usable images.' : null) }))
@@ -95,9 +99,11 @@ export class DatasetRepository {
 
   /** Usable files of a dataset (no problem, inside a class), in path order. */
   usableFiles(id: number): { path: string; class: string; hash: string }[] {
-    return this.#db
-      .prepare('SELECT path, class, hash FROM dataset_files WHERE dataset_id = ? AND problem IS NULL AND class IS NOT NULL ORDER BY path')
-      .all(id) as { path: string; class: string; hash: string }[]
+    return this.#db.prepare('SELECT path, class, hash FROM dataset_files WHERE dataset_id = ? AND problem IS NULL AND class IS NOT NULL ORDER BY path').all(id) as {
+      path: string
+      class: string
+      hash: string
+    }[]
   }
 
   /** Forgets a dataset and its manifest. Runs that used it keep their own records. */

@@ -19,7 +19,8 @@ export class LabelRepository {
 
   /** The Dataset's last check, with when and on which fingerprint. */
   check(datasetId: number): { result: LabelCheckResult; fingerprint: string; checkedAt: string } | null {
-    const row = this.#db.prepare('SELECT result_json, fingerprint, checked_at FROM label_checks WHERE dataset_id = ?').get(datasetId) as { result_json: string; fingerprint: string; checked_at: string } | undefined
+    const row = this.#db.prepare('SELECT result_json, fingerprint, checked_at FROM label_checks WHERE dataset_id = ?').get(datasetId) as
+      { result_json: string; fingerprint: string; checked_at: string } | undefined
     return row ? { result: JSON.parse(row.result_json) as LabelCheckResult, fingerprint: row.fingerprint, checkedAt: row.checked_at } : null
   }
 

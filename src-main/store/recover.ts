@@ -24,7 +24,10 @@ export function openHistoryDatabase(file: string, options: OpenOptions = {}, now
     return { db: probe(openDatabase(file, options)), notices: [] }
   } catch (e) {
     if (!DAMAGED.test(String((e as { code?: unknown }).code))) throw e
-    const stamp = `corrupt-${now.toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`
+    const stamp = `corrupt-${now
+      .toISOString()
+      .replaceAll(':', '-')
+      .replace(/\.\d+Z$/, 'Z')}`
     const backup = `${file}.${stamp}`
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, backup + suffix)
     const runs = join(dirname(file), 'runs')

@@ -62,7 +62,21 @@ export class RunRepository {
   }
 
   /** Moves a Run to `status`, with whatever else became known. */
-  update(id: number, fields: { status?: RunStatus; backend?: string; versions?: Record<string, string>; split?: object; error?: string | null; started?: boolean; ended?: boolean; durationMs?: number; outcome?: RunOutcome; worker?: string | null }): void {
+  update(
+    id: number,
+    fields: {
+      status?: RunStatus
+      backend?: string
+      versions?: Record<string, string>
+      split?: object
+      error?: string | null
+      started?: boolean
+      ended?: boolean
+      durationMs?: number
+      outcome?: RunOutcome
+      worker?: string | null
+    }
+  ): void {
     const sets: string[] = []
     const values: unknown[] = []
     const set = (column: string, value: unknown) => {
@@ -139,12 +153,16 @@ export class RunRepository {
     const count = this.#db.prepare('SELECT count(*) FROM iterations WHERE run_id = ?').pluck().get(id) as number
     const stride = Math.max(1, Math.ceil(count / points))
     const iterations = this.#db
-      .prepare(`SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, coalesce(images_per_second, 0) AS imagesPerSecond, 0 AS memoryBytes
-        FROM iterations WHERE run_id = ? AND (iteration % ? = 0 OR iteration = ?) ORDER BY iteration`)
+      .prepare(
+        `SELECT run_id AS runId, iteration, epoch, loss, accuracy, learning_rate AS learningRate, elapsed_ms AS elapsedMs, coalesce(images_per_second, 0) AS imagesPerSecond, 0 AS memoryBytes
+        FROM iterations WHERE run_id = ? AND (iteration % ? = 0 OR iteration = ?) ORDER BY iteration`
+      )
       .all(id, stride, count) as IterationMetrics[]
     const epochs = this.#db
-      .prepare(`SELECT run_id AS runId, epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
-          val_accuracy AS valAccuracy, learning_rate AS learningRate, duration_ms AS durationMs FROM epochs WHERE run_id = ? ORDER BY epoch`)
+      .prepare(
+        `SELECT run_id AS runId, epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
+          val_accuracy AS valAccuracy, learning_rate AS learningRate, duration_ms AS durationMs FROM epochs WHERE run_id = ? ORDER BY epoch`
+      )
       .all(id) as EpochMetrics[]
     const config = JSON.parse(row.config_json) as TrainingConfig
     const split = row.split_json ? (JSON.parse(row.split_json) as RunDetail['split']) : null
@@ -178,7 +196,11 @@ export class RunRepository {
    *  `interrupted`, so they can be resumed or deleted; those of another live process (the app,
    *  while the CLI looks) stay. */
   interruptOrphans(): number {
-    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as { id: number; owner_pid: number | null; owner_started: string | null }[]
+    const active = this.#db.prepare("SELECT id, owner_pid, owner_started FROM runs WHERE status IN ('queued', 'running', 'paused')").all() as {
+      id: number
+      owner_pid: number | null
+      owner_started: string | null
+    }[]
     const interrupt = this.#db.prepare(
       "UPDATE runs SET status = 'interrupted', error = 'Osprey closed while this Run was training. Resume it (Resume in the app, or osprey runs resume ' || id || ') to continue from its last checkpoint.' WHERE id = ?"
     )
@@ -213,7 +235,13 @@ function summary(r: RunRow): RunSummary {
 }
 
 /** What the verdict on a Run is drawn from, out of its record. */
-export function verdictInput(run: Pick<RunSummary, 'status' | 'error'>, config: TrainingConfig, split: RunDetail['split'], epochs: EpochMetrics[], evaluation: Evaluation | null): Parameters<typeof runVerdict>[0] {
+export function verdictInput(
+  run: Pick<RunSummary, 'status' | 'error'>,
+  config: TrainingConfig,
+  split: RunDetail['split'],
+  epochs: EpochMetrics[],
+  evaluation: Evaluation | null
+): Parameters<typeof runVerdict>[0] {
   return {
     status: run.status,
     error: run.error,

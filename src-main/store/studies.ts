@@ -71,7 +71,9 @@ export class StudyRepository {
   /** Records Trial `number` as running (replacing an unfinished attempt of the same number). */
   startTrial(studyId: number, number: number, params: Record<string, ParamValue>, runId: number | null): void {
     this.#db
-      .prepare("INSERT INTO trials (study_id, number, run_id, params_json, status) VALUES (?, ?, ?, ?, 'running') ON CONFLICT (study_id, number) DO UPDATE SET run_id = excluded.run_id, status = 'running', value = NULL, error = NULL")
+      .prepare(
+        "INSERT INTO trials (study_id, number, run_id, params_json, status) VALUES (?, ?, ?, ?, 'running') ON CONFLICT (study_id, number) DO UPDATE SET run_id = excluded.run_id, status = 'running', value = NULL, error = NULL"
+      )
       .run(studyId, number, runId, JSON.stringify(params))
   }
 
@@ -97,7 +99,16 @@ export class StudyRepository {
     if (!row) return undefined
     const trials = this.trials(id)
     const settings = JSON.parse(row.config_json) as StudySettings
-    return { ...summary(row, trials), space: JSON.parse(row.space_json), training: settings.training, parallel: settings.parallel, seed: settings.seed, timeBudgetMinutes: settings.timeBudgetMinutes, trialsOn: settings.trialsOn ?? 'local', trialList: trials }
+    return {
+      ...summary(row, trials),
+      space: JSON.parse(row.space_json),
+      training: settings.training,
+      parallel: settings.parallel,
+      seed: settings.seed,
+      timeBudgetMinutes: settings.timeBudgetMinutes,
+      trialsOn: settings.trialsOn ?? 'local',
+      trialList: trials
+    }
   }
 
   /** The settings a Study was started with. */

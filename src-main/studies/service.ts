@@ -75,7 +75,10 @@ export class StudyService {
     const { problems, gridSize: points } = this.checkSpace(request.space)
     if (problems.length) throw new OspreyError('bad-input', `The search space needs fixing: ${problems.join('; ')}.`, problems)
     if (request.strategy === 'grid' && points! > LARGE_GRID && !request.confirmLargeGrid) {
-      throw new OspreyError('bad-input', `This grid has ${points!.toLocaleString('en')} points (over ${LARGE_GRID.toLocaleString('en')}). Confirm to start it anyway, or use fewer steps or the random or Bayesian strategy.`)
+      throw new OspreyError(
+        'bad-input',
+        `This grid has ${points!.toLocaleString('en')} points (over ${LARGE_GRID.toLocaleString('en')}). Confirm to start it anyway, or use fewer steps or the random or Bayesian strategy.`
+      )
     }
     checkRequest({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
     if (request.trialsOn === 'queue') this.#deps.training.queueReady()
@@ -180,7 +183,9 @@ export class StudyService {
     const pruner = createPruner(settings.prune)
     const sign = detail.objective === 'val_loss' ? 1 : -1 // strategies and pruners minimize
     const observations = (): Observation[] =>
-      this.#studies.trials(id).map((t) => ({ number: t.number, params: t.params as Params, status: t.status, value: t.value === null ? null : sign * t.value, intermediate: t.intermediate.map((v) => sign * v) }))
+      this.#studies
+        .trials(id)
+        .map((t) => ({ number: t.number, params: t.params as Params, status: t.status, value: t.value === null ? null : sign * t.value, intermediate: t.intermediate.map((v) => sign * v) }))
     const now = this.#deps.now ?? Date.now
     const deadline = settings.timeBudgetMinutes ? now() + settings.timeBudgetMinutes * 60_000 : Infinity
 
@@ -192,7 +197,13 @@ export class StudyService {
       this.#emitTrial(id, number)
       // A rung on the last Epoch judges nothing: the Trial has finished and counts as completed.
       if (epoch.epoch >= active.epochs.get(number)!) return
-      if (pruner.shouldPrune(trial, all.filter((t) => t.number !== number), trial.intermediate.length)) {
+      if (
+        pruner.shouldPrune(
+          trial,
+          all.filter((t) => t.number !== number),
+          trial.intermediate.length
+        )
+      ) {
         active.pruned.add(number)
         this.#stopRun(epoch.runId)
       }
@@ -223,7 +234,10 @@ export class StudyService {
           const { number } = trial
           const runId = trial.runId ?? null
           this.#studies.startTrial(id, number, trial.params, runId)
-          inFlight.set(number, this.#trial(id, active, number, trial.params, settings, sign, runId).finally(() => inFlight.delete(number)))
+          inFlight.set(
+            number,
+            this.#trial(id, active, number, trial.params, settings, sign, runId).finally(() => inFlight.delete(number))
+          )
         }
         if (inFlight.size === 0) break
         await Promise.race(inFlight.values())
@@ -239,7 +253,9 @@ export class StudyService {
   async #trial(id: number, active: ActiveStudy, number: number, params: Params, settings: StudySettings, sign: number, runId: number | null = null): Promise<void> {
     let run: RunSummary
     try {
-      run = await this.#again(runId) ?? (await this.#deps.training.start(applyParams({ ...settings.training, folder: settings.folder }, params), { studyId: id, number, onQueue: settings.trialsOn === 'queue' }))
+      run =
+        (await this.#again(runId)) ??
+        (await this.#deps.training.start(applyParams({ ...settings.training, folder: settings.folder }, params), { studyId: id, number, onQueue: settings.trialsOn === 'queue' }))
     } catch (e) {
       this.#studies.endTrial(id, number, 'failed', null, (e as Error).message)
       return this.#emitTrial(id, number)
@@ -259,7 +275,8 @@ export class StudyService {
       const best = trial.intermediate.length ? (sign < 0 ? Math.max(...trial.intermediate) : Math.min(...trial.intermediate)) : value
       this.#studies.endTrial(id, number, 'pruned', best)
     } else if (done.status === 'completed' && value !== null) this.#studies.endTrial(id, number, 'completed', value)
-    else if (done.status === 'stopped' && active.stopping) return this.#emitTrial(id, number) // stays unfinished: a resume trains it again
+    else if (done.status === 'stopped' && active.stopping)
+      return this.#emitTrial(id, number) // stays unfinished: a resume trains it again
     else this.#studies.endTrial(id, number, 'failed', null, done.error ?? `The Run ended ${done.status}.`)
     this.#emitTrial(id, number)
   }

@@ -53,14 +53,20 @@ export const trainingConfigSchema = z
     augmentation,
     validationSplit: z.number().gt(0, 'must be above 0').max(0.5, 'at most 0.5').nullable(),
     testSplit: z.number().min(0).max(0.5, 'at most 0.5').nullable(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
     dropout: z.number().min(0, 'cannot be negative').max(0.9, 'at most 0.9').optional(),
     units: z.number().int('a whole number').min(0, 'cannot be negative').max(4096, 'at most 4096').optional(),
     backbone: z
       .string()
       .trim()
-      .refine((b) => Boolean(findBackbone(b)) || isCustomBackbone(b), { message: `unknown backbone: choose one of ${BACKBONES.map((b) => b.id).join(', ')}, or the full path of a TensorFlow.js layers model folder` })
+      .refine((b) => Boolean(findBackbone(b)) || isCustomBackbone(b), {
+        message: `unknown backbone: choose one of ${BACKBONES.map((b) => b.id).join(', ')}, or the full path of a TensorFlow.js layers model folder`
+      })
       .optional(),
     backboneLayer: z.string().trim().min(1).optional(),
     augmentedViews: z.number().int('a whole number').min(0, 'cannot be negative').max(10, 'at most 10').optional(),
@@ -87,7 +93,10 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   const colour = (report.stats.channels?.rgb ?? 0) > 0
   // Below 32 px a photo-trained backbone sees little (it shrinks images 32×); there a small CNN learns from scratch.
   if ((colour && side >= 32) || side >= 64) {
-    return { model: 'pretrained', reason: `${colour ? 'Colour images' : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.` }
+    return {
+      model: 'pretrained',
+      reason: `${colour ? 'Colour images' : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.`
+    }
   }
   return {
     model: 'default-cnn',

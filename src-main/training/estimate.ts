@@ -57,16 +57,33 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
   const iterations = Math.ceil(plan.trainImages / Math.max(1, plan.batchSize))
   const steps: RunEstimate['steps'] = [{ label: 'Starting the backend and the model', ms: m.startMs + m.modelMs, once: false }]
   if (plan.pretrained) {
-    if (!plan.featuresCached) steps.push({ label: `Computing the features of ${plan.images.toLocaleString('en')} images${plan.views ? ` × ${plan.views + 1} views` : ''} (once for this Dataset)`, ms: plan.images * (plan.views + 1) * (m.featureMsPerImage + m.decodeMsPerImage), once: true })
-    steps.push({ label: `Training the head: up to ${plan.epochs} Epochs of ${iterations} Iterations`, ms: plan.epochs * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage), once: false })
+    if (!plan.featuresCached)
+      steps.push({
+        label: `Computing the features of ${plan.images.toLocaleString('en')} images${plan.views ? ` × ${plan.views + 1} views` : ''} (once for this Dataset)`,
+        ms: plan.images * (plan.views + 1) * (m.featureMsPerImage + m.decodeMsPerImage),
+        once: true
+      })
+    steps.push({
+      label: `Training the head: up to ${plan.epochs} Epochs of ${iterations} Iterations`,
+      ms: plan.epochs * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage),
+      once: false
+    })
     if (plan.fineTuneEpochs > 0) {
       // A fine-tuning step runs the backbone forward and its top backward: about three times its features' cost per image.
       if (!plan.imagesCached) steps.push({ label: `Reading and resizing ${plan.images.toLocaleString('en')} images (once for this Dataset)`, ms: plan.images * m.decodeMsPerImage, once: true })
-      steps.push({ label: `Fine-tuning: up to ${plan.fineTuneEpochs} Epochs`, ms: plan.fineTuneEpochs * (plan.trainImages * 3 * m.featureMsPerImage + plan.validationImages * m.featureMsPerImage), once: false })
+      steps.push({
+        label: `Fine-tuning: up to ${plan.fineTuneEpochs} Epochs`,
+        ms: plan.fineTuneEpochs * (plan.trainImages * 3 * m.featureMsPerImage + plan.validationImages * m.featureMsPerImage),
+        once: false
+      })
     }
   } else {
     if (!plan.imagesCached) steps.push({ label: `Reading and resizing ${plan.images.toLocaleString('en')} images (once for this Dataset)`, ms: plan.images * m.decodeMsPerImage, once: true })
-    steps.push({ label: `Training: up to ${plan.epochs} Epochs of ${iterations} Iterations`, ms: SHARING * plan.epochs * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage), once: false })
+    steps.push({
+      label: `Training: up to ${plan.epochs} Epochs of ${iterations} Iterations`,
+      ms: SHARING * plan.epochs * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage),
+      once: false
+    })
   }
   const totalMs = steps.reduce((sum, s) => sum + s.ms, 0)
   return { totalMs, steps, backend: m.backend, replicas: plan.pretrained ? 1 : plan.replicas, cores: plan.cores, long: totalMs >= LONG_MS, advice: totalMs >= LONG_MS ? adviceFor(plan) : null }
@@ -78,7 +95,13 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
  * With a time limit no Trial starts after it, so the Study ends at most one round of Trials later
  * (`limited`: the limit, not the Trial count, decides).
  */
-export function estimateStudy(run: Pick<RunEstimate, 'steps' | 'replicas'>, trials: number, parallel: number, cores: number, limitMinutes: number | null = null): { totalMs: number; long: boolean; limited: boolean } {
+export function estimateStudy(
+  run: Pick<RunEstimate, 'steps' | 'replicas'>,
+  trials: number,
+  parallel: number,
+  cores: number,
+  limitMinutes: number | null = null
+): { totalMs: number; long: boolean; limited: boolean } {
   const once = run.steps.filter((s) => s.once).reduce((sum, s) => sum + s.ms, 0)
   const each = run.replicas * run.steps.filter((s) => !s.once).reduce((sum, s) => sum + s.ms, 0)
   const side = Math.max(1, Math.min(parallel, trials))
@@ -92,6 +115,7 @@ export function estimateStudy(run: Pick<RunEstimate, 'steps' | 'replicas'>, tria
 
 function adviceFor(plan: RunPlan): string {
   if (!plan.pretrained) return 'Training a network from scratch is slow on a CPU. The pretrained model learns photos in minutes; a smaller image size or fewer Epochs also help.'
-  if (plan.fineTuneEpochs > 0) return 'Fine-tuning runs every image through the whole backbone each Epoch. Fewer fine-tuning Epochs or blocks, or a smaller image size, are faster; the head alone takes minutes.'
+  if (plan.fineTuneEpochs > 0)
+    return 'Fine-tuning runs every image through the whole backbone each Epoch. Fewer fine-tuning Epochs or blocks, or a smaller image size, are faster; the head alone takes minutes.'
   return 'Computing the features of many images takes a while, once: later Runs on this Dataset reuse them. A smaller image size is faster.'
 }

@@ -18,7 +18,10 @@ export type ExportFile = { name: string } & ({ copyFrom: string } | { data: stri
 export async function writeExportFiles(folder: string, files: ExportFile[], overwrite: boolean): Promise<void> {
   const present = (await Promise.all(files.map(async (f) => ((await lstat(join(folder, f.name)).catch(() => null)) ? f.name : null)))).filter((n) => n !== null)
   if (present.length && !overwrite) {
-    throw new OspreyError('bad-input', `${folder} already holds ${present.join(', ')}. Choose an empty folder, or allow replacing ${present.length === 1 ? 'it' : 'them'} (Replace in the app, --overwrite on the command line).`)
+    throw new OspreyError(
+      'bad-input',
+      `${folder} already holds ${present.join(', ')}. Choose an empty folder, or allow replacing ${present.length === 1 ? 'it' : 'them'} (Replace in the app, --overwrite on the command line).`
+    )
   }
   const temps = new Map<string, string>()
   try {

@@ -25,7 +25,9 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
   signal.addEventListener('abort', () => control.stop())
   if (config.model === 'pretrained') return runTransferJob(input, signal, progress, control)
 
-  const { classes, images, split, channels, cache, stats, loader } = await beforeTraining(control, () => prepareData(input, AbortSignal.any([signal, control.stopped]), (done, total) => progress({ kind: 'preparing', step: 'images', done, total })))
+  const { classes, images, split, channels, cache, stats, loader } = await beforeTraining(control, () =>
+    prepareData(input, AbortSignal.any([signal, control.stopped]), (done, total) => progress({ kind: 'preparing', step: 'images', done, total }))
+  )
   let backend: Backend | null = null
   try {
     // Two wasm replicas of one thread each beat one backend with two threads (most of a step is
@@ -47,7 +49,13 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
       replicas,
       resume: restored?.state.trainer,
       onReady: (used) =>
-        progress({ kind: 'started', backend: backend!.name, versions: used > 1 ? { ...backend!.versions, replicas: String(used) } : backend!.versions, split: splitRecord(classes, split.manifest), normalizationStats: config.normalization === 'standardize' ? { mean: stats.mean, std: stats.std } : null })
+        progress({
+          kind: 'started',
+          backend: backend!.name,
+          versions: used > 1 ? { ...backend!.versions, replicas: String(used) } : backend!.versions,
+          split: splitRecord(classes, split.manifest),
+          normalizationStats: config.normalization === 'standardize' ? { mean: stats.mean, std: stats.std } : null
+        })
     })
     const modelPath = join(input.runDir, 'model')
     model.setUserDefinedMetadata?.({ classes, imageSize: config.imageSize, channels, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std } })

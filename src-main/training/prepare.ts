@@ -103,7 +103,15 @@ export function throttled(fn: (done: number, total: number) => void): (done: num
 
 /** The split as the Run trains on it: a subset of the training images (a cheap Trial), or training + validation (a final Run). */
 function finalSplit(split: Split, images: LabelledImage[], config: TrainingConfig): Split {
-  const subset = config.trainFraction !== undefined && config.trainFraction < 1 ? subsetTrain(split, images.map((i) => i.label), config.trainFraction, config.seed) : split
+  const subset =
+    config.trainFraction !== undefined && config.trainFraction < 1
+      ? subsetTrain(
+          split,
+          images.map((i) => i.label),
+          config.trainFraction,
+          config.seed
+        )
+      : split
   return config.trainOn === 'train+validation' ? mergeValidation(subset) : subset
 }
 

@@ -37,7 +37,13 @@ export async function augmentationPreview(r: PreviewRequest): Promise<Augmentati
     const versions: string[] = []
     for (let epoch = 1; epoch <= r.epochs; epoch++) {
       augmentImage(source, r.size, r.size, r.channels, r.augmentation, rngFor(r.seed, epoch, index), augmented)
-      versions.push(await png(Uint8Array.from(augmented, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)), r.size, r.channels))
+      versions.push(
+        await png(
+          Uint8Array.from(augmented, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)),
+          r.size,
+          r.channels
+        )
+      )
       await yieldToLoop()
     }
     entry.images.push({ path: images[index].path, original: await png(source, r.size, r.channels), epochs: versions })

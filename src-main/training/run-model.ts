@@ -45,14 +45,24 @@ export class RunModelService {
   /** The top-loss images of Run `id`'s evaluation as thumbnails; a file gone from disk says so instead. */
   async topLossImages(id: number, size = THUMBNAIL_SIZE): Promise<TopLossImage[]> {
     const run = this.#training.get(id)
-    return folderThumbnails(run.config.folder, (run.evaluation?.topLosses ?? []).map((l) => l.path), size, 'the Run')
+    return folderThumbnails(
+      run.config.folder,
+      (run.evaluation?.topLosses ?? []).map((l) => l.path),
+      size,
+      'the Run'
+    )
   }
 
   #model(id: number): { run: RunDetail; modelDir: string } {
     const run = this.#training.get(id)
     const modelDir = this.#training.modelPath(id)
     if (!modelDir) {
-      const why = run.status === 'failed' ? 'it failed before saving one' : run.status === 'interrupted' ? 'it was interrupted; resume it to the end first' : 'it is still training; try again when it has finished'
+      const why =
+        run.status === 'failed'
+          ? 'it failed before saving one'
+          : run.status === 'interrupted'
+            ? 'it was interrupted; resume it to the end first'
+            : 'it is still training; try again when it has finished'
       throw new OspreyError('bad-input', `Run ${id} has no saved model yet: ${why}.`)
     }
     return { run, modelDir }

@@ -103,11 +103,18 @@ export class TrainingService {
     const setAside = this.#clearFolder(id)
     this.#launch(id, config, report.id, false, sources)
     if (!trial && (!request.model || request.model === 'auto')) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: chooseModel(report).reason })
-    if (setAside) this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `The folder of Run ${id} already held files of another history (a database set aside or removed); they were moved to ${setAside}, not overwritten.` })
+    if (setAside)
+      this.#deps.events.emit('runs.status', {
+        run: this.#summary(id),
+        message: `The folder of Run ${id} already held files of another history (a database set aside or removed); they were moved to ${setAside}, not overwritten.`
+      })
     const changed = report.changes && report.changes.added + report.changes.removed + report.changes.changed
     if (changed) {
       const { added, removed, changed: edited } = report.changes!
-      this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `The dataset changed since its last scan (${added} added, ${removed} removed, ${edited} changed): this Run trains on the folder as it is now.` })
+      this.#deps.events.emit('runs.status', {
+        run: this.#summary(id),
+        message: `The dataset changed since its last scan (${added} added, ${removed} removed, ${edited} changed): this Run trains on the folder as it is now.`
+      })
     }
     return this.#summary(id)
   }
@@ -137,7 +144,11 @@ export class TrainingService {
     let backbone: BackboneSource | undefined
     if (pretrained) {
       const listed = (await this.#deps.backbones.list()).find((b) => b.id === config.backbone)
-      if (listed && !listed.installed) throw new OspreyError('bad-input', `${listed.title} is not on this machine yet: download it (${Math.round(listed.bytes / 1e6)} MB) for an estimate, or start the Run, which downloads it first.`)
+      if (listed && !listed.installed)
+        throw new OspreyError(
+          'bad-input',
+          `${listed.title} is not on this machine yet: download it (${Math.round(listed.bytes / 1e6)} MB) for an estimate, or start the Run, which downloads it first.`
+        )
       backbone = await this.#deps.backbones.source(config.backbone!, config.backboneLayer)
     }
     const replicas = Math.min(2, availableParallelism())
@@ -156,7 +167,16 @@ export class TrainingService {
     }
     const m = await measured
     const imagesCached = existsSync(join(cacheDir, `${cacheKey({ fingerprint: report.fingerprint, size: config.imageSize, channels })}.json`))
-    const featuresCached = backbone ? Array.from({ length: (config.augmentedViews ?? 0) + 1 }, (_, view) => view).every((view) => existsSync(join(embeddingDir!, `${embeddingFileName({ fingerprint: report.fingerprint, backbone: backbone!.key, size: config.imageSize, view, ...(view ? { augmentation: config.augmentation, seed: config.seed } : {}) })}.json`))) : false
+    const featuresCached = backbone
+      ? Array.from({ length: (config.augmentedViews ?? 0) + 1 }, (_, view) => view).every((view) =>
+          existsSync(
+            join(
+              embeddingDir!,
+              `${embeddingFileName({ fingerprint: report.fingerprint, backbone: backbone!.key, size: config.imageSize, view, ...(view ? { augmentation: config.augmentation, seed: config.seed } : {}) })}.json`
+            )
+          )
+        )
+      : false
     return estimateRun(
       {
         pretrained,
@@ -187,7 +207,10 @@ export class TrainingService {
     let warmStart: string | undefined
     if (config.warmStart !== undefined) {
       warmStart = this.modelPath(config.warmStart)
-      if (!warmStart || !existsSync(join(warmStart, 'model.json'))) throw new OspreyError('bad-input', `Run ${config.warmStart} has no saved model to start from: choose a Run that finished (completed or stopped), or start afresh.`, ['warmStart: a Run with a saved model'])
+      if (!warmStart || !existsSync(join(warmStart, 'model.json')))
+        throw new OspreyError('bad-input', `Run ${config.warmStart} has no saved model to start from: choose a Run that finished (completed or stopped), or start afresh.`, [
+          'warmStart: a Run with a saved model'
+        ])
     }
     return { backbone, warmStart }
   }
@@ -204,7 +227,9 @@ export class TrainingService {
     const trainShare = (1 - fractions.test - (config.trainOn === 'train+validation' ? 0 : fractions.validation)) * (config.trainFraction ?? 1)
     const trainImages = Math.floor(report.images * trainShare)
     if (config.batchSize > trainImages) {
-      throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [`batchSize: at most ${trainImages}`])
+      throw new OspreyError('bad-input', `The batch size (${config.batchSize}) is larger than the training set (${trainImages} images). Choose ${Math.max(1, Math.min(64, trainImages))} or fewer.`, [
+        `batchSize: at most ${trainImages}`
+      ])
     }
     return { report, config, sources: await this.#sources(config) }
   }
@@ -283,7 +308,11 @@ export class TrainingService {
 
   /** The queue, or why there is none. */
   #queue(): TrialRunner {
-    if (!this.#deps.queue) throw new OspreyError('bad-input', 'This Study trains its Trials on a job queue, and this studio is not connected to one: start it with --redis URL (or OSPREY_REDIS_URL), the address `osprey worker` uses.')
+    if (!this.#deps.queue)
+      throw new OspreyError(
+        'bad-input',
+        'This Study trains its Trials on a job queue, and this studio is not connected to one: start it with --redis URL (or OSPREY_REDIS_URL), the address `osprey worker` uses.'
+      )
     return this.#deps.queue
   }
 
@@ -304,7 +333,10 @@ export class TrainingService {
   #clearFolder(id: number): string | null {
     const dir = this.#runDir(id)
     if (!existsSync(dir)) return null
-    const aside = `${dir}.kept-${new Date().toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}`
+    const aside = `${dir}.kept-${new Date()
+      .toISOString()
+      .replaceAll(':', '-')
+      .replace(/\.\d+Z$/, 'Z')}`
     renameSync(dir, aside)
     return aside
   }

@@ -61,17 +61,25 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
   options.onReady?.(parallel ? 2 : 1)
   try {
     const step: Step | undefined = parallel ? async (batch, lr) => parallel!.step(batch, lr) : undefined
-    return await train(tf, model, optimizer, data, { ...config, step }, {
-      control: run.control,
-      onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
-      onEpoch: async (metrics, improved, state) => {
-        run.progress({ kind: 'epoch', metrics, improved })
-        const saved = options.checkpointModel?.() ?? model
-        await saveCheckpoint(tf, checkpoint, saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state })
-        if (improved) await saveCheckpoint(tf, join(run.runDir, 'checkpoint-best'), saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch })
-        run.progress({ kind: 'checkpoint', epoch: metrics.epoch, path: checkpoint })
-      }
-    }, options.resume)
+    return await train(
+      tf,
+      model,
+      optimizer,
+      data,
+      { ...config, step },
+      {
+        control: run.control,
+        onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
+        onEpoch: async (metrics, improved, state) => {
+          run.progress({ kind: 'epoch', metrics, improved })
+          const saved = options.checkpointModel?.() ?? model
+          await saveCheckpoint(tf, checkpoint, saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state })
+          if (improved) await saveCheckpoint(tf, join(run.runDir, 'checkpoint-best'), saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch })
+          run.progress({ kind: 'checkpoint', epoch: metrics.epoch, path: checkpoint })
+        }
+      },
+      options.resume
+    )
   } catch (e) {
     if (e instanceof DivergedError) throw new OspreyError('bad-input', e.message)
     throw e

@@ -61,8 +61,15 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
     const restored = input.resume ? await restoreCheckpoint<StageState>(tf, checkpointDir, config.optimizer, config.learningRate) : null
     const extractor = await loadFeatureExtractor(tf, source, config.imageSize)
     const dim = extractor.outputs[0].shape[1] as number
-    const metadata = { classes, imageSize: config.imageSize, channels: 3, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std }, backbone: { id: source.id, title: source.title } }
-    const started = () => progress({ kind: 'started', backend: backend!.name, versions: { ...backend!.versions, backbone: source.title }, split: splitRecord(classes, split.manifest), normalizationStats: null })
+    const metadata = {
+      classes,
+      imageSize: config.imageSize,
+      channels: 3,
+      normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std },
+      backbone: { id: source.id, title: source.title }
+    }
+    const started = () =>
+      progress({ kind: 'started', backend: backend!.name, versions: { ...backend!.versions, backbone: source.title }, split: splitRecord(classes, split.manifest), normalizationStats: null })
 
     let classifier: tfjs.LayersModel
     // Stage 1, unless a checkpoint says it is done: the head on the embeddings.
@@ -75,7 +82,9 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
       const headModel = restored?.model ?? forTraining(buildHead(tf, dim, classes.length, { units: config.units ?? 0, dropout: config.dropout ?? 0 }, config.seed))
       classifier = composeClassifier(tf, extractor, headModel)
       if (!restored && input.warmStart) await warmStart(tf, classifier, input.warmStart, classes, progress)
-      const embeddings = await beforeTraining(control, () => embed(tf, () => loadFeatureExtractor(tf, source, config.imageSize, { inferenceOnly: true }), input, data, stats, progress, control.stopped))
+      const embeddings = await beforeTraining(control, () =>
+        embed(tf, () => loadFeatureExtractor(tf, source, config.imageSize, { inferenceOnly: true }), input, data, stats, progress, control.stopped)
+      )
       const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
       const result = await trainStage(run, headModel, optimizer, embeddingData(run, embeddings, data, dim), {
         config,
@@ -91,11 +100,17 @@ export async function runTransferJob(input: TrainJobInput, signal: AbortSignal, 
 
     // Stage 2: fine-tuning, unless the head was stopped.
     let stage2: TrainResult | null = null
-    const pixels = async () => (opened.images ??= await imagePipeline({ ...input, config: { ...config, normalization: stats.normalization } }, data, signal, (done, total) => progress({ kind: 'preparing', step: 'images', done, total })))
+    const pixels = async () =>
+      (opened.images ??= await imagePipeline({ ...input, config: { ...config, normalization: stats.normalization } }, data, signal, (done, total) =>
+        progress({ kind: 'preparing', step: 'images', done, total })
+      ))
     if (fineTune && stage1.stoppedBy !== 'stopped' && !control.stopRequested()) {
       const resumed = restored?.state.stage === 2
       const unfrozen = unfreezeLastBlocks(classifier, source.blocks, config.fineTuneBlocks!)
-      progress({ kind: 'log', message: `Fine-tuning the last ${config.fineTuneBlocks} block${config.fineTuneBlocks === 1 ? '' : 's'} of ${source.title} with the head (${unfrozen} layers with weights) at learning rate ${config.fineTuneLearningRate}.` })
+      progress({
+        kind: 'log',
+        message: `Fine-tuning the last ${config.fineTuneBlocks} block${config.fineTuneBlocks === 1 ? '' : 's'} of ${source.title} with the head (${unfrozen} layers with weights) at learning rate ${config.fineTuneLearningRate}.`
+      })
       const { loader } = await pixels()
       const optimizer = resumed ? restored!.optimizer : createOptimizer(tf, config.optimizer, config.fineTuneLearningRate!)
       const images = imageTrainingData(run, loader, split, classes, [config.imageSize, config.imageSize, 3])
@@ -154,7 +169,15 @@ export function backboneStats(normalization: TrainingConfig['normalization']): N
 }
 
 /** The embeddings of every image, clean and each augmented view: from the cache, or computed now (by the extractor `loadExtractor` gives) and cached. Also used by the learning-rate finder. */
-export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.LayersModel>, input: Pick<TrainJobInput, 'config' | 'backbone' | 'embeddingDir' | 'warmStart'>, data: LabelledData, stats: NormalizationStats, progress: (p: TrainProgress) => void, signal?: AbortSignal): Promise<EmbeddingBatches> {
+export async function embed(
+  tf: typeof tfjs,
+  loadExtractor: () => Promise<tfjs.LayersModel>,
+  input: Pick<TrainJobInput, 'config' | 'backbone' | 'embeddingDir' | 'warmStart'>,
+  data: LabelledData,
+  stats: NormalizationStats,
+  progress: (p: TrainProgress) => void,
+  signal?: AbortSignal
+): Promise<EmbeddingBatches> {
   const { config } = input
   const source = input.backbone!
   const views: Float32Array[] = []
@@ -179,7 +202,10 @@ export async function embed(tf: typeof tfjs, loadExtractor: () => Promise<tfjs.L
         onProgress: throttled((done, total) => progress({ kind: 'preparing', step: 'features', done, total, what }))
       })
       const seconds = (Date.now() - started) / 1000
-      progress({ kind: 'log', message: `Computed the features (${what}) of ${data.images.length} images in ${seconds.toFixed(1)} s (${Math.round(data.images.length / Math.max(seconds, 1e-3))} images/s).` })
+      progress({
+        kind: 'log',
+        message: `Computed the features (${what}) of ${data.images.length} images in ${seconds.toFixed(1)} s (${Math.round(data.images.length / Math.max(seconds, 1e-3))} images/s).`
+      })
       // A warm start changes the backbone's weights: its embeddings are this Run's alone.
       if (!input.warmStart) await writeEmbeddings(input.embeddingDir!, key, found.data, found.dim)
     }

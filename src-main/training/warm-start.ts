@@ -22,8 +22,16 @@ export async function warmStart(tf: Tf, model: tfjs.LayersModel, modelDir: strin
     const target = model.layers.filter((l) => l.weights.length)
     const source = from.layers.filter((l) => l.weights.length)
     const byName = new Map(source.map((l) => [l.name, l]))
-    const pairs = target.every((l) => byName.has(l.name)) ? target.map((l) => [l, byName.get(l.name)!] as const) : target.length === source.length ? target.map((l, i) => [l, source[i]] as const) : null
-    const refuse = () => new OspreyError('bad-input', 'The Run to start from has a different model (another network, image size or number of channels): start from a Run with the same model and settings, or start afresh.')
+    const pairs = target.every((l) => byName.has(l.name))
+      ? target.map((l) => [l, byName.get(l.name)!] as const)
+      : target.length === source.length
+        ? target.map((l, i) => [l, source[i]] as const)
+        : null
+    const refuse = () =>
+      new OspreyError(
+        'bad-input',
+        'The Run to start from has a different model (another network, image size or number of channels): start from a Run with the same model and settings, or start afresh.'
+      )
     if (!pairs) throw refuse()
     const classifier = target.at(-1)
     const sameClasses = earlier.length === classes.length && classes.every((c) => earlier.includes(c))
@@ -34,7 +42,12 @@ export async function warmStart(tf: Tf, model: tfjs.LayersModel, modelDir: strin
       if (weights.length !== expected.length || weights.some((w, i) => w.shape.join() !== expected[i].shape.join())) throw refuse()
       to.setWeights(to === classifier ? reorderOutputs(tf, weights, earlier, classes) : weights)
     }
-    progress({ kind: 'log', message: sameClasses ? 'Started from the earlier Run\'s weights, classifier included.' : `Started from the earlier Run's weights; its classes (${earlier.join(', ')}) differ from these, so the classifier layer starts afresh.` })
+    progress({
+      kind: 'log',
+      message: sameClasses
+        ? "Started from the earlier Run's weights, classifier included."
+        : `Started from the earlier Run's weights; its classes (${earlier.join(', ')}) differ from these, so the classifier layer starts afresh.`
+    })
   } finally {
     from.dispose()
   }

@@ -36,7 +36,13 @@ export function fileRoutes(services: Pick<Services, 'info' | 'runModels'>, refus
         const id = Number(parts[3])
         if (!Number.isInteger(id) || id <= 0) return refuse(res, 404, 'No such Run.')
         const { filename, bytes } = await services.runModels.modelZip(id)
-        res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': bytes.length, 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+        res.writeHead(200, {
+          'Content-Type': 'application/zip',
+          'Content-Length': bytes.length,
+          'Content-Disposition': `attachment; filename="${filename}"`,
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff'
+        })
         return void res.end(bytes)
       }
       if (parts[1] !== 'uploads') return refuse(res, 404, 'Not found.')

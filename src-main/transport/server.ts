@@ -53,7 +53,8 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2'
 }
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 const NO_TOKEN = 'Osprey Studio: open the URL that `osprey serve` printed; it carries the access token.'
 
 /** True when `host` names this machine only. */
@@ -67,7 +68,10 @@ export async function serve(services: Services, options: ServeOptions): Promise<
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
   if (!loopback && !options.allowRemote) {
-    throw new OspreyError('bad-input', `${host} is not a loopback address: anyone who can reach it could try the studio, and the Host check against DNS rebinding would be off. Serve on 127.0.0.1 and use an SSH tunnel, or allow it explicitly (--allow-remote).`)
+    throw new OspreyError(
+      'bad-input',
+      `${host} is not a loopback address: anyone who can reach it could try the studio, and the Host check against DNS rebinding would be off. Serve on 127.0.0.1 and use an SSH tunnel, or allow it explicitly (--allow-remote).`
+    )
   }
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
@@ -140,7 +144,9 @@ export async function serve(services: Services, options: ServeOptions): Promise<
     const dispose = services.events.subscribe((event, payload) => send({ event, payload }))
     ws.on('close', dispose)
     ws.on('message', (data, binary) => {
-      void answer(data, binary).catch((e: unknown) => send({ id: null, result: { ok: false, error: { code: 'internal', message: `Something went wrong inside Osprey: ${(e as Error)?.message ?? String(e)}` } } }))
+      void answer(data, binary).catch((e: unknown) =>
+        send({ id: null, result: { ok: false, error: { code: 'internal', message: `Something went wrong inside Osprey: ${(e as Error)?.message ?? String(e)}` } } })
+      )
     })
     const answer = async (data: WebSocket.RawData, binary: boolean) => {
       let message: { id?: unknown; command?: unknown; request?: unknown } | null

@@ -24,7 +24,7 @@ export function paramImportance(space: Record<string, Dimension>, trials: { para
 function ranks(xs: number[]): number[] {
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0])
   const out = new Array<number>(xs.length)
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++
     for (let k = i; k <= j; k++) out[order[k][1]] = (i + j) / 2
@@ -41,7 +41,9 @@ function pearson(xs: number[], ys: number[]): number {
   const n = xs.length
   const mx = xs.reduce((a, b) => a + b, 0) / n
   const my = ys.reduce((a, b) => a + b, 0) / n
-  let sxy = 0, sxx = 0, syy = 0
+  let sxy = 0,
+    sxx = 0,
+    syy = 0
   for (let i = 0; i < n; i++) {
     sxy += (xs[i] - mx) * (ys[i] - my)
     sxx += (xs[i] - mx) ** 2

@@ -9,7 +9,25 @@ import type { Params } from './types'
 const AUGMENTATION_NAMES = ['flipHorizontal', 'flipVertical', 'rotation', 'scale', 'translate', 'brightness', 'contrast', 'saturation', 'hue', 'blur', 'noise', 'erasing'] as const
 
 // A pretrained Run's own settings come last: the backbone, how much of it to fine-tune and how fast, augmented views.
-const CONFIG_NAMES = ['model', 'imageSize', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'weightDecay', 'schedule', 'earlyStopping', 'normalization', 'dropout', 'units', 'backbone', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLearningRate', 'augmentedViews'] as const
+const CONFIG_NAMES = [
+  'model',
+  'imageSize',
+  'epochs',
+  'batchSize',
+  'optimizer',
+  'learningRate',
+  'weightDecay',
+  'schedule',
+  'earlyStopping',
+  'normalization',
+  'dropout',
+  'units',
+  'backbone',
+  'fineTuneBlocks',
+  'fineTuneEpochs',
+  'fineTuneLearningRate',
+  'augmentedViews'
+] as const
 
 const ALIASES: Record<string, string> = { lr: 'learningRate', batch_size: 'batchSize', weight_decay: 'weightDecay', image_size: 'imageSize' }
 

@@ -14,11 +14,21 @@ export const studyRequestSchema = z
     space: z.record(z.string(), z.unknown()),
     strategy: z.enum(['grid', 'random', 'bayesian'], { message: 'choose grid, random or bayesian' }),
     trials: z.number().int('a whole number of Trials').min(1, 'at least 1 Trial').max(MAX_TRIALS),
-    timeBudgetMinutes: z.number().gt(0, 'must be above 0').max(60 * 24 * 30).nullable().optional(),
+    timeBudgetMinutes: z
+      .number()
+      .gt(0, 'must be above 0')
+      .max(60 * 24 * 30)
+      .nullable()
+      .optional(),
     parallel: z.number().int().min(1, 'at least 1').max(256, 'at most 256').optional(),
     prune: z.enum(['none', 'median', 'asha'], { message: 'choose none, median or asha' }).optional(),
     objective: z.enum(['val_accuracy', 'val_loss'], { message: 'choose val_accuracy or val_loss' }).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     training: partialConfigSchema.omit({ folder: true }).optional(),
     confirmLargeGrid: z.boolean().optional(),
     trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional()

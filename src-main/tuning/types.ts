@@ -22,7 +22,6 @@ export function trialNumber(index: number): number {
   return index + 1
 }
 
-
 /** A Trial as strategies and pruners see it. */
 export interface Observation {
   /** 0-based, the order in which Trials were asked for. */

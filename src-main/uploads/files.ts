@@ -28,6 +28,7 @@ export function uploadDirs(dataDir: string): { tryIt: string; datasets: string }
 export function safeName(name: string, fallback = 'file'): string {
   const cleaned = name
     .normalize('NFC')
+    // oxlint-disable-next-line no-control-regex -- control characters are exactly what a file name must not keep
     .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
     .replace(/^[.\s]+/, '')
     .trim()
@@ -37,7 +38,10 @@ export function safeName(name: string, fallback = 'file'): string {
 
 /** A relative path from a request or a zip entry, each part made safe; null for one that would climb out (`..`) or is too deep. */
 export function safeRelativePath(path: string): string[] | null {
-  const parts = path.replaceAll('\\', '/').split('/').filter((p) => p !== '' && p !== '.')
+  const parts = path
+    .replaceAll('\\', '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
   if (parts.length === 0 || parts.length > LIMITS.depth || parts.some((p) => p === '..')) return null
   return parts.map((p) => safeName(p))
 }
@@ -172,11 +176,11 @@ async function listEntries(zipFile: string): Promise<string[]> {
     const dirSize = tail.readUInt32LE(end + 12)
     const dirOffset = tail.readUInt32LE(end + 16)
     if (count === 0xffff || dirOffset === 0xffffffff) count = Number.MAX_SAFE_INTEGER // zip64: names read below until the directory ends
-    if (dirSize > 256 * 2 ** 20 || dirOffset + dirSize > size) throw new OspreyError('bad-input', 'The zip\'s directory is damaged. Make the zip again and upload it.')
+    if (dirSize > 256 * 2 ** 20 || dirOffset + dirSize > size) throw new OspreyError('bad-input', "The zip's directory is damaged. Make the zip again and upload it.")
     const dir = Buffer.alloc(dirSize)
     await handle.read(dir, 0, dirSize, dirOffset)
     const names: string[] = []
-    for (let at = 0; at + 46 <= dir.length && names.length < count && dir.readUInt32LE(at) === 0x02014b50; ) {
+    for (let at = 0; at + 46 <= dir.length && names.length < count && dir.readUInt32LE(at) === 0x02014b50;) {
       const nameLength = dir.readUInt16LE(at + 28)
       names.push(dir.toString('utf8', at + 46, at + 46 + nameLength))
       at += 46 + nameLength + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32)
@@ -189,7 +193,10 @@ async function listEntries(zipFile: string): Promise<string[]> {
 
 /** The one folder every file of the zip sits in below its class folders ("shapes/circle/1.jpg"), or null ("circle/1.jpg" keeps its top level). */
 function commonTop(names: string[]): string | null {
-  const files = names.filter((n) => !n.endsWith('/') && !isLeftover(n)).map((n) => safeRelativePath(n)).filter((p): p is string[] => p !== null)
+  const files = names
+    .filter((n) => !n.endsWith('/') && !isLeftover(n))
+    .map((n) => safeRelativePath(n))
+    .filter((p): p is string[] => p !== null)
   if (!files.length) return null
   const first = files[0][0]
   return files.every((p) => p.length > 2 && p[0] === first) ? first : null

@@ -6,14 +6,7 @@ import { existsSync } from 'node:fs'
 import { chromium } from '@playwright/test'
 
 /** Flags for a root, offline, headless machine: no sandbox, no GPU, no calls home. */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run'
-]
+export const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 /** The Chromium executable: OSPREY_CHROMIUM, then Debian's /usr/bin/chromium, then Playwright's own. */
 export function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,7 +24,7 @@ export function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): string
   }
   if (bundled && existsSync(bundled)) return bundled
   throw new Error(
-    'No Chromium found for the end-to-end tests. Install Debian\'s chromium: apt-get install -y chromium, or set OSPREY_CHROMIUM=/path/to/chrome ' +
+    "No Chromium found for the end-to-end tests. Install Debian's chromium: apt-get install -y chromium, or set OSPREY_CHROMIUM=/path/to/chrome " +
       '(or, with network access, npx playwright install chromium).'
   )
 }

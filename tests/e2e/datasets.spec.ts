@@ -143,7 +143,10 @@ test('a folder typed by path: counts, class names in any script, and every probl
   // Hidden files and OS leftovers appear nowhere.
   const text = await page.locator('body').innerText()
   for (const name of messy.hidden) expect(text).not.toContain(name)
-  const alts = await page.getByTestId('thumbnails').locator('img').evaluateAll((els) => els.map((el) => el.getAttribute('alt') ?? ''))
+  const alts = await page
+    .getByTestId('thumbnails')
+    .locator('img')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('alt') ?? ''))
   for (const alt of alts) expect(alt).not.toMatch(/(^|\/)\./)
 })
 

@@ -55,7 +55,14 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
   )
   const studies = new StudyRepository(db)
   const settings = { folder: '/data/pets', trials: 3, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 5, training: { epochs: 12 } }
-  const study = studies.create({ name: 'learning rate sweep', datasetId: pets, strategy: 'random', objective: 'val_accuracy', space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } }, settings })
+  const study = studies.create({
+    name: 'learning rate sweep',
+    datasetId: pets,
+    strategy: 'random',
+    objective: 'val_accuracy',
+    space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } },
+    settings
+  })
   runs.forEach((runId, n) => {
     // The Runs are the Study's Trials, as a Study records its own.
     db.prepare('UPDATE runs SET study_id = ? WHERE id = ?').run(study, runId)
@@ -96,7 +103,9 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
   await expect(page.getByTestId('loss-chart')).toBeVisible()
   await check(page, 'a finished Run')
   // The charts stacked on the Run's page share one plot area: their x axes line up.
-  const plots = await page.locator('[data-testid$="-chart"] .u-over').evaluateAll((els) => els.map((e) => Math.round((e as unknown as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left)))
+  const plots = await page
+    .locator('[data-testid$="-chart"] .u-over')
+    .evaluateAll((els) => els.map((e) => Math.round((e as unknown as { getBoundingClientRect(): { left: number } }).getBoundingClientRect().left)))
   expect(new Set(plots).size).toBe(1)
 
   // The Trial's Run opened on the Train screen, with a way back to its Study.

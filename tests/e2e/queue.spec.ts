@@ -78,7 +78,12 @@ test('a Study started in the Tune screen trains its Trials on two workers, each 
 
   // Live: a running Trial names the worker that took it.
   const rows = page.getByTestId('trial-row')
-  await expect(page.locator('[data-testid="trial-row"][data-status="running"] [data-testid="trial-worker"]').filter({ hasText: /alpha|beta/ }).first()).toBeVisible({ timeout: 60_000 })
+  await expect(
+    page
+      .locator('[data-testid="trial-row"][data-status="running"] [data-testid="trial-worker"]')
+      .filter({ hasText: /alpha|beta/ })
+      .first()
+  ).toBeVisible({ timeout: 60_000 })
   await expect(page.getByTestId('study-status')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 })
   await expect(rows).toHaveCount(4)
   const names = await page.getByTestId('trial-worker').allInnerTexts()

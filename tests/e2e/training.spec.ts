@@ -27,7 +27,9 @@ async function stripes(root: string): Promise<string> {
           pixels.fill(on ? 235 - i * 3 : 15 + i * 3, (y * size + x) * 3, (y * size + x + 1) * 3)
         }
       }
-      const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
+      const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+        .png()
+        .toBuffer()
       await writeFile(join(root, name, `${String(i).padStart(2, '0')}.png`), png)
     }
   }
@@ -69,7 +71,10 @@ async function fillSettings(page: Page, epochs: number): Promise<void> {
 
 /** The chart's pixels, to tell whether it has been redrawn with new points. */
 function chartPixels(page: Page, testid: string): Promise<string> {
-  return page.getByTestId(testid).locator('canvas').evaluate((canvas) => (canvas as unknown as { toDataURL(): string }).toDataURL())
+  return page
+    .getByTestId(testid)
+    .locator('canvas')
+    .evaluate((canvas) => (canvas as unknown as { toDataURL(): string }).toDataURL())
 }
 
 function progress(page: Page): Promise<string> {
@@ -250,7 +255,12 @@ test('a Run that learns nothing says the model is guessing, with what to try, an
     await mkdir(join(workDir, 'noise', name), { recursive: true })
     for (let i = 0; i < 40; i++) {
       const pixels = Buffer.from(Array.from({ length: 16 * 16 * 3 }, (_, k) => ((k + 1) * 7919 * (c * 97 + i + 1)) % 251))
-      await writeFile(join(workDir, 'noise', name, `${i}.png`), await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer())
+      await writeFile(
+        join(workDir, 'noise', name, `${i}.png`),
+        await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } })
+          .png()
+          .toBuffer()
+      )
     }
   }
   await openTrain(page, server, join(workDir, 'noise'))
@@ -278,11 +288,17 @@ function previewImages(page: Page): Promise<{ alt: string; src: string }[]> {
 
 /** The Epoch pictures only, joined: changes when any augmented version changes. */
 async function epochSources(page: Page): Promise<string> {
-  return (await previewImages(page)).filter((i) => i.alt.includes(' · Epoch ')).map((i) => i.src).join('\n')
+  return (await previewImages(page))
+    .filter((i) => i.alt.includes(' · Epoch '))
+    .map((i) => i.src)
+    .join('\n')
 }
 
 async function originalSources(page: Page): Promise<string> {
-  return (await previewImages(page)).filter((i) => i.alt.endsWith(' · original')).map((i) => i.src).join('\n')
+  return (await previewImages(page))
+    .filter((i) => i.alt.endsWith(' · original'))
+    .map((i) => i.src)
+    .join('\n')
 }
 
 test('the augmentation preview shows what each Epoch trains on, follows the settings, and re-rolls the seed', async ({ page, server, workDir }) => {

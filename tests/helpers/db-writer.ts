@@ -12,7 +12,19 @@ const config = defaultConfig('/data/pets', undefined, 1)
 for (let n = 1; ; n++) {
   db.transaction(() => {
     const id = runs.create({ name: `run ${n}`, datasetId: null, fingerprint: 'f', config })
-    runs.addIterations(Array.from({ length: 200 }, (_, i) => ({ runId: id, epoch: 1, iteration: i + 1, loss: 1 / (i + 1), accuracy: i / 200, learningRate: 1e-3, imagesPerSecond: 100, elapsedMs: i * 10, memoryBytes: 0 })))
+    runs.addIterations(
+      Array.from({ length: 200 }, (_, i) => ({
+        runId: id,
+        epoch: 1,
+        iteration: i + 1,
+        loss: 1 / (i + 1),
+        accuracy: i / 200,
+        learningRate: 1e-3,
+        imagesPerSecond: 100,
+        elapsedMs: i * 10,
+        memoryBytes: 0
+      }))
+    )
     runs.addEpoch({ runId: id, epoch: 1, trainLoss: 0.5, trainAccuracy: 0.5, valLoss: 0.5, valAccuracy: 0.5, learningRate: 1e-3, durationMs: 100 })
     runs.update(id, { status: 'completed', outcome: { valAccuracy: 0.5, valLoss: 0.5, imagesPerSecond: 100 } })
   })()

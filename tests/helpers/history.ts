@@ -33,7 +33,24 @@ export function seedDataset(db: Db, path = '/data/pets', name = 'pets'): number 
   const datasets = new DatasetRepository(db)
   const id = datasets.ensure(path, name)
   const stats = { smallest: null, largest: null, mostCommon: null, channels: { grayscale: 0, rgb: 20, alpha: 0 }, formats: { png: 20 } }
-  datasets.saveReport({ id, name, path, scannedAt: '2026-11-27T09:00:00.000Z', durationMs: 5, classes: [{ name: 'cats', count: 10 }, { name: 'dogs', count: 10 }], images: 20, problems: [], fingerprint: 'f'.repeat(64), stats, changes: null, filesSeen: 20, filesRead: 20 })
+  datasets.saveReport({
+    id,
+    name,
+    path,
+    scannedAt: '2026-11-27T09:00:00.000Z',
+    durationMs: 5,
+    classes: [
+      { name: 'cats', count: 10 },
+      { name: 'dogs', count: 10 }
+    ],
+    images: 20,
+    problems: [],
+    fingerprint: 'f'.repeat(64),
+    stats,
+    changes: null,
+    filesSeen: 20,
+    filesRead: 20
+  })
   return id
 }
 
@@ -43,7 +60,10 @@ export function evaluation(accuracy: number): Evaluation {
   return {
     split: 'validation',
     classes: ['cats', 'dogs'],
-    confusion: [[right, 10 - right], [10 - right, right]],
+    confusion: [
+      [right, 10 - right],
+      [10 - right, right]
+    ],
     perClass: ['cats', 'dogs'].map((name) => ({ name, precision: accuracy, recall: accuracy, f1: accuracy, support: 10 })),
     accuracy,
     loss: 1 - accuracy,
@@ -61,14 +81,40 @@ export function seedRun(db: Db, run: SeedRun = {}): number {
   const perEpoch = run.iterationsPerEpoch ?? 4
   for (let e = 1; e <= epochs; e++) {
     const progress = e / epochs
-    runs.addEpoch({ runId: id, epoch: e, trainLoss: 1 - 0.5 * progress, trainAccuracy: 0.5 + 0.4 * progress, valLoss: 1.1 - 0.5 * progress, valAccuracy: (valAccuracy ?? 0.5) * progress, learningRate: 1e-3, durationMs: 1000 })
-    runs.addIterations(Array.from({ length: perEpoch }, (_, i) => ({ runId: id, epoch: e, iteration: (e - 1) * perEpoch + i + 1, loss: 1 - 0.5 * progress, accuracy: 0.5 + 0.4 * progress, learningRate: 1e-3, imagesPerSecond: 500, elapsedMs: ((e - 1) * perEpoch + i) * 250, memoryBytes: 0 })))
+    runs.addEpoch({
+      runId: id,
+      epoch: e,
+      trainLoss: 1 - 0.5 * progress,
+      trainAccuracy: 0.5 + 0.4 * progress,
+      valLoss: 1.1 - 0.5 * progress,
+      valAccuracy: (valAccuracy ?? 0.5) * progress,
+      learningRate: 1e-3,
+      durationMs: 1000
+    })
+    runs.addIterations(
+      Array.from({ length: perEpoch }, (_, i) => ({
+        runId: id,
+        epoch: e,
+        iteration: (e - 1) * perEpoch + i + 1,
+        loss: 1 - 0.5 * progress,
+        accuracy: 0.5 + 0.4 * progress,
+        learningRate: 1e-3,
+        imagesPerSecond: 500,
+        elapsedMs: ((e - 1) * perEpoch + i) * 250,
+        memoryBytes: 0
+      }))
+    )
   }
   runs.update(id, {
     status: run.status ?? 'completed',
     backend: run.backend ?? 'wasm',
     durationMs: run.durationMs ?? epochs * 1000,
-    outcome: { valAccuracy, valLoss: run.valLoss === undefined ? (valAccuracy === null ? null : 1 - valAccuracy) : run.valLoss, imagesPerSecond: 500, evaluation: run.evaluation === undefined ? (valAccuracy === null ? null : evaluation(valAccuracy)) : run.evaluation }
+    outcome: {
+      valAccuracy,
+      valLoss: run.valLoss === undefined ? (valAccuracy === null ? null : 1 - valAccuracy) : run.valLoss,
+      imagesPerSecond: 500,
+      evaluation: run.evaluation === undefined ? (valAccuracy === null ? null : evaluation(valAccuracy)) : run.evaluation
+    }
   })
   if (run.createdAt) db.prepare('UPDATE runs SET created_at = ? WHERE id = ?').run(run.createdAt, id)
   const history = new HistoryRepository(db)

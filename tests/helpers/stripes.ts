@@ -6,7 +6,10 @@ import { put } from './images'
 export async function stripes(horizontal: boolean, phase: number, size = 16): Promise<Buffer> {
   const pixels = Buffer.alloc(size * size)
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) pixels[y * size + x] = ((horizontal ? y : x) + phase) % 4 < 2 ? 230 : 20
-  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png().toBuffer()
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer()
 }
 
 /** Writes `perClass` images of each class into `folder`/horizontal and `folder`/vertical. */

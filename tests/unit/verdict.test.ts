@@ -11,7 +11,13 @@ function epochs(n: number, from: Omit<Epoch, 'epoch'>, to: Omit<Epoch, 'epoch'>)
   const at = (a: number | null, b: number | null, t: number) => (a === null || b === null ? null : a + (b - a) * t)
   return Array.from({ length: n }, (_, i) => {
     const t = n === 1 ? 1 : i / (n - 1)
-    return { epoch: i + 1, trainLoss: at(from.trainLoss, to.trainLoss, t)!, trainAccuracy: at(from.trainAccuracy, to.trainAccuracy, t)!, valLoss: at(from.valLoss, to.valLoss, t), valAccuracy: at(from.valAccuracy, to.valAccuracy, t) }
+    return {
+      epoch: i + 1,
+      trainLoss: at(from.trainLoss, to.trainLoss, t)!,
+      trainAccuracy: at(from.trainAccuracy, to.trainAccuracy, t)!,
+      valLoss: at(from.valLoss, to.valLoss, t),
+      valAccuracy: at(from.valAccuracy, to.valAccuracy, t)
+    }
   })
 }
 
@@ -38,20 +44,31 @@ describe('the verdict at the end of a Run', () => {
   })
 
   it('names the one answer a guessing model gives to nearly every image', () => {
-    const verdict = runVerdict({ ...base, epochs: epochs(3, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }), evaluation: evaluation(0) })!
+    const verdict = runVerdict({
+      ...base,
+      epochs: epochs(3, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 1.1, trainAccuracy: 0.34, valLoss: 1.1, valAccuracy: 0.33 }),
+      evaluation: evaluation(0)
+    })!
     expect(verdict.kind).toBe('guessing')
     expect(verdict.detail).toContain('answers “circle” for 100% of the images')
   })
 
   it('tells memorising at chance apart from learning nothing', () => {
-    const verdict = runVerdict({ ...base, epochs: epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 0.05, trainAccuracy: 0.99, valLoss: 2.5, valAccuracy: 0.36 }) })!
+    const verdict = runVerdict({
+      ...base,
+      epochs: epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 1.1, valAccuracy: 0.33 }, { trainLoss: 0.05, trainAccuracy: 0.99, valLoss: 2.5, valAccuracy: 0.36 })
+    })!
     expect(verdict.kind).toBe('guessing')
     expect(verdict.detail).toMatch(/memorised the training images/)
     expect(verdict.advice.join(' ')).toMatch(/augmentation/)
   })
 
   it('flags a loss that exploded as diverged even though the Run completed, with a lower learning rate to try', () => {
-    const verdict = runVerdict({ ...base, learningRate: 10, epochs: epochs(4, { trainLoss: 5e4, trainAccuracy: 0.33, valLoss: 2e5, valAccuracy: 0.33 }, { trainLoss: 3e11, trainAccuracy: 0.33, valLoss: 4e11, valAccuracy: 0.33 }) })!
+    const verdict = runVerdict({
+      ...base,
+      learningRate: 10,
+      epochs: epochs(4, { trainLoss: 5e4, trainAccuracy: 0.33, valLoss: 2e5, valAccuracy: 0.33 }, { trainLoss: 3e11, trainAccuracy: 0.33, valLoss: 4e11, valAccuracy: 0.33 })
+    })!
     expect(verdict.kind).toBe('diverged')
     expect(verdict.detail).toContain('5.0e+4 at Epoch 1')
     expect(verdict.advice[0]).toContain('try 1.0 (it was 10)')
@@ -69,25 +86,67 @@ describe('the verdict at the end of a Run', () => {
     expect(runVerdict({ ...base, epochs: over })?.kind).toBe('overfitting')
     expect(memorisingFrom(over as EpochMetrics[], 3)).not.toBeNull()
 
-    const under = runVerdict({ ...base, epochs: epochs(5, { trainLoss: 1.05, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.45 }, { trainLoss: 0.8, trainAccuracy: 0.62, valLoss: 0.75, valAccuracy: 0.66 }) })!
+    const under = runVerdict({
+      ...base,
+      epochs: epochs(5, { trainLoss: 1.05, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.45 }, { trainLoss: 0.8, trainAccuracy: 0.62, valLoss: 0.75, valAccuracy: 0.66 })
+    })!
     expect(under.kind).toBe('underfitting')
     expect(under.advice[0]).toMatch(/more Epochs: validation loss was still falling/)
   })
 
   it('says a model that generalizes learned, with the figures against chance', () => {
-    const verdict = runVerdict({ ...base, epochs: epochs(5, { trainLoss: 0.9, trainAccuracy: 0.6, valLoss: 0.8, valAccuracy: 0.7 }, { trainLoss: 0.1, trainAccuracy: 0.97, valLoss: 0.2, valAccuracy: 0.94 }), evaluation: { ...evaluation(11), accuracy: 0.94 } })!
+    const verdict = runVerdict({
+      ...base,
+      epochs: epochs(5, { trainLoss: 0.9, trainAccuracy: 0.6, valLoss: 0.8, valAccuracy: 0.7 }, { trainLoss: 0.1, trainAccuracy: 0.97, valLoss: 0.2, valAccuracy: 0.94 }),
+      evaluation: { ...evaluation(11), accuracy: 0.94 }
+    })!
     expect(verdict).toMatchObject({ kind: 'learned', tone: 'ok', headline: 'The model learned' })
     expect(verdict.detail).toContain('94% of the validation images right')
   })
 
   it('has nothing to say while a Run trains or before its first Epoch', () => {
-    expect(runVerdict({ ...base, status: 'running', epochs: epochs(2, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 }, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 }) })).toBeNull()
+    expect(
+      runVerdict({
+        ...base,
+        status: 'running',
+        epochs: epochs(2, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 }, { trainLoss: 1, trainAccuracy: 0.3, valLoss: 1, valAccuracy: 0.3 })
+      })
+    ).toBeNull()
     expect(runVerdict({ ...base, status: 'stopped', epochs: [] })).toBeNull()
   })
 
   it('takes chance as the largest class share when the classes are unbalanced', () => {
-    expect(chanceAccuracy({ classes: 2, evaluation: { accuracy: 0.9, loss: 0.3, classes: ['a', 'b'], confusion: [[90, 0], [10, 0]] } })).toBe(0.9)
-    expect(runVerdict({ ...base, classes: 2, validationImages: 100, epochs: epochs(3, { trainLoss: 0.4, trainAccuracy: 0.9, valLoss: 0.35, valAccuracy: 0.9 }, { trainLoss: 0.3, trainAccuracy: 0.9, valLoss: 0.33, valAccuracy: 0.9 }), evaluation: { accuracy: 0.9, loss: 0.33, classes: ['a', 'b'], confusion: [[90, 0], [10, 0]] } })?.kind).toBe('guessing')
+    expect(
+      chanceAccuracy({
+        classes: 2,
+        evaluation: {
+          accuracy: 0.9,
+          loss: 0.3,
+          classes: ['a', 'b'],
+          confusion: [
+            [90, 0],
+            [10, 0]
+          ]
+        }
+      })
+    ).toBe(0.9)
+    expect(
+      runVerdict({
+        ...base,
+        classes: 2,
+        validationImages: 100,
+        epochs: epochs(3, { trainLoss: 0.4, trainAccuracy: 0.9, valLoss: 0.35, valAccuracy: 0.9 }, { trainLoss: 0.3, trainAccuracy: 0.9, valLoss: 0.33, valAccuracy: 0.9 }),
+        evaluation: {
+          accuracy: 0.9,
+          loss: 0.33,
+          classes: ['a', 'b'],
+          confusion: [
+            [90, 0],
+            [10, 0]
+          ]
+        }
+      })?.kind
+    ).toBe('guessing')
   })
 })
 
@@ -128,8 +187,11 @@ describe('the best Run of a comparison', () => {
 })
 
 describe('a few lucky answers', () => {
-  it('are still guessing when the training images stay at chance and the validation loss is a random guess\'s', () => {
-    const verdict = runVerdict({ ...base, epochs: epochs(4, { trainLoss: 3, trainAccuracy: 0.3, valLoss: 1.5, valAccuracy: 0.33 }, { trainLoss: 1.3, trainAccuracy: 0.34, valLoss: 1.086, valAccuracy: 0.5 }) })!
+  it("are still guessing when the training images stay at chance and the validation loss is a random guess's", () => {
+    const verdict = runVerdict({
+      ...base,
+      epochs: epochs(4, { trainLoss: 3, trainAccuracy: 0.3, valLoss: 1.5, valAccuracy: 0.33 }, { trainLoss: 1.3, trainAccuracy: 0.34, valLoss: 1.086, valAccuracy: 0.5 })
+    })!
     expect(verdict.kind).toBe('guessing')
     expect(verdict.detail).toContain('its 50% on the validation images')
   })

@@ -24,7 +24,13 @@ export function conv2dFilterGrad(
     const [kh, kw] = filterShape
     const { top, bottom, left, right } = info.padInfo
     let xp: tf.Tensor4D = x
-    if (top || bottom || left || right) xp = tf.pad(x, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]])
+    if (top || bottom || left || right)
+      xp = tf.pad(x, [
+        [0, 0],
+        [top, Math.max(0, bottom)],
+        [left, Math.max(0, right)],
+        [0, 0]
+      ])
     // Rows the forward pass never read (stride remainder) would widen the result: cut them.
     const needH = (info.outHeight - 1) * info.strideHeight + kh
     const needW = (info.outWidth - 1) * info.strideWidth + kw

@@ -10,13 +10,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap } from 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
 /** dx for dy [N,oh,ow,O], filter [KH,KW,C,O], stride 1; null when the padding does not fit. */
-export function conv2dInputGrad(
-  inputShape: [number, number, number, number],
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  pad: Pad,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil'
-): tf.Tensor4D | null {
+export function conv2dInputGrad(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil'): tf.Tensor4D | null {
   const [kh, kw] = filter.shape
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, 1, 1, pad, dimRoundingMode)
   const pt = kh - 1 - info.padInfo.top
@@ -26,7 +20,12 @@ export function conv2dInputGrad(
   if (pt < 0 || pl < 0 || pb < 0 || pr < 0) return null
   return tf.tidy(() => {
     const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) // [KH,KW,O,C]
-    const padding: tf.backend_util.ExplicitPadding = [[0, 0], [pt, pb], [pl, pr], [0, 0]]
+    const padding: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0]
+    ]
     return tf.conv2d(dy, rotated, 1, padding)
   })
 }

@@ -45,9 +45,17 @@ export interface ReplicaSpec {
 // numbers (Float64): [0] learning rate, [1] helper's mean loss, [2] helper's correct count.
 // Each side reads what the other wrote for step k before it signals k, so nothing is overwritten early.
 // A helper that fails sets both of its signals to FAILED, so this thread stops waiting and throws.
-const STEP = 0, ROWS = 1, HELPER_DONE = 2, MAIN_DONE = 3, MAIN_ROWS = 4, STOP = 5, HELPER_APPLIED = 6
+const STEP = 0,
+  ROWS = 1,
+  HELPER_DONE = 2,
+  MAIN_DONE = 3,
+  MAIN_ROWS = 4,
+  STOP = 5,
+  HELPER_APPLIED = 6
 const FAILED = -2
-const LR = 0, HELPER_LOSS = 1, HELPER_CORRECT = 2
+const LR = 0,
+  HELPER_LOSS = 1,
+  HELPER_CORRECT = 2
 
 /** One replica's side of the step: gradient of its rows, exchange, average, optimizer step. */
 export class Replica {
@@ -244,7 +252,11 @@ function helperEntry(): URL {
 /** Starts the helper worker at `url` with `spec` as its workerData. */
 function startHelper(url: URL, spec: ReplicaSpec): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: spec })
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'))
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs')
+  )
   const boot = `import { register } from ${JSON.stringify(tsxApi.href)}; register(); await import(${JSON.stringify(url.href)})`
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: spec })
 }

@@ -11,7 +11,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs'
 
 type Args = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }
-type Attrs = { strides: [number, number] | number; pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding; dilations: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' }
+type Attrs = {
+  strides: [number, number] | number
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
+  dilations: [number, number] | number
+  dimRoundingMode?: 'floor' | 'round' | 'ceil'
+}
 
 /** Geometry of a depthwise convolution with input `xShape` and filter `filterShape` [KH,KW,C,M]. */
 function geometry(xShape: number[], filterShape: number[], a: Attrs) {
@@ -78,11 +83,28 @@ function inputGrad(args: Args): TensorInfo {
     let d = dy as tf.Tensor4D
     if (sh > 1 || sw > 1) {
       // Zeros between the rows and columns: [N,OH,1,OW,1,CM] padded to [N,OH,sh,OW,sw,CM], then cut to the spread size.
-      const spread = tf.pad(tf.reshape(d, [N, OH, 1, OW, 1, C * M]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+      const spread = tf.pad(tf.reshape(d, [N, OH, 1, OW, 1, C * M]), [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0]
+      ])
       d = tf.slice(tf.reshape(spread, [N, OH * sh, OW * sw, C * M]), [0, 0, 0, 0], [N, spreadH, spreadW, C * M]) as tf.Tensor4D
     }
     const turned = tf.reshape(tf.reverse(filter as tf.Tensor4D, [0, 1]), [KH, KW, C * M, 1]) as tf.Tensor4D
-    const y = tf.depthwiseConv2d(tf.pad(d, [[0, 0], [top, bottom], [left, right], [0, 0]]), turned, 1, 'valid')
+    const y = tf.depthwiseConv2d(
+      tf.pad(d, [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0]
+      ]),
+      turned,
+      1,
+      'valid'
+    )
     return M === 1 ? y : tf.sum(tf.reshape(y, [N, H, W, C, M]), 4)
   })
 }

@@ -14,9 +14,7 @@ function maxPoolGrad(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; b
   const backend = args.backend as BackendWasm
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo }
   const a = args.attrs as unknown as tf.MaxPoolGradAttrs
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode
-  )
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode)
   const out = backend.makeOutput(input.shape, 'float32')
   // Views only after makeOutput: its malloc may grow (and so detach) the wasm memory.
   const dx = backend.typedArrayFromHeap(out) as Float32Array
@@ -67,8 +65,7 @@ function maxPoolGrad(args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; b
 /** Whether the windows are the common 2x2, stride 2, unpadded ones. */
 function isPool2x2(i: tf.backend_util.Conv2DInfo): boolean {
   const { top, left } = i.padInfo
-  return i.filterHeight === 2 && i.filterWidth === 2 && i.strideHeight === 2 && i.strideWidth === 2 && top === 0 && left === 0 &&
-    i.outHeight * 2 <= i.inHeight && i.outWidth * 2 <= i.inWidth
+  return i.filterHeight === 2 && i.filterWidth === 2 && i.strideHeight === 2 && i.strideWidth === 2 && top === 0 && left === 0 && i.outHeight * 2 <= i.inHeight && i.outWidth * 2 <= i.inWidth
 }
 
 /** The 2x2 stride-2 case unrolled: windows do not overlap, so each dy lands in one place. */
@@ -88,8 +85,14 @@ function pool2x2Grad(dx: Float32Array, x: Float32Array, g: Float32Array, info: t
           // First maximum wins in row-major order (a, b, d, e), as on the cpu backend.
           let at = a
           let best = x[a]
-          if (x[b] > best) { at = b; best = x[b] }
-          if (x[d] > best) { at = d; best = x[d] }
+          if (x[b] > best) {
+            at = b
+            best = x[b]
+          }
+          if (x[d] > best) {
+            at = d
+            best = x[d]
+          }
           if (x[e] > best) at = e
           dx[at] = g[gi]
         }

@@ -37,9 +37,7 @@ export const reluGradConfig: GradConfig = {
     const g = dy as tf.Tensor
     return {
       x: () =>
-        tf.getBackend() === 'wasm' && x.dtype === 'float32' && g.dtype === 'float32'
-          ? (tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor)
-          : tf.mul(g, tf.step(tf.cast(x, 'float32')))
+        tf.getBackend() === 'wasm' && x.dtype === 'float32' && g.dtype === 'float32' ? (tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor) : tf.mul(g, tf.step(tf.cast(x, 'float32')))
     }
   }
 }

@@ -27,12 +27,14 @@ export async function createThreadedWasmBackend(threads: number): Promise<Backen
   // The C++ side caps its pool at half the logical cores it reads (os.cpus() at module
   // start, for hyper-threading); report 2·threads cores while the module starts.
   const cpus = os.cpus
-  os.cpus = () => { const c = cpus(); return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length]) }
+  os.cpus = () => {
+    const c = cpus()
+    return Array.from({ length: 2 * threads }, (_, i) => c[i % c.length])
+  }
   let module: EmscriptenModule
   try {
     module = await factory({
-      locateFile: (path: string) =>
-        path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? join(pkg, 'dist/tfjs-backend-wasm-threaded-simd.wasm') : join(pkg, 'wasm-out', path),
+      locateFile: (path: string) => (path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? join(pkg, 'dist/tfjs-backend-wasm-threaded-simd.wasm') : join(pkg, 'wasm-out', path)),
       mainScriptUrlOrBlob: mainScript
     })
   } finally {

@@ -30,7 +30,12 @@ export class GaussianProcess {
   #maxK = 0 // the largest k*_i of the last meanAt
 
   /** Conditions the GP with `params` on points `x` and standardized values `y`. */
-  constructor(x: readonly (readonly number[])[], y: readonly number[], readonly params: KernelParams, categorical: readonly boolean[]) {
+  constructor(
+    x: readonly (readonly number[])[],
+    y: readonly number[],
+    readonly params: KernelParams,
+    categorical: readonly boolean[]
+  ) {
     this.n = x.length
     this.#d = categorical.length
     this.#x = Float64Array.from(x.flat())
@@ -177,13 +182,7 @@ function pairDistances(x: readonly (readonly number[])[], categorical: readonly 
 }
 
 /** −(log marginal likelihood + log prior) and its gradient in θ; Infinity where K is not PD. */
-export function negLogPosterior(
-  theta: readonly number[],
-  dist2: Float64Array,
-  y: readonly number[],
-  d: number,
-  withGradient = true
-): { value: number; gradient: number[] } {
+export function negLogPosterior(theta: readonly number[], dist2: Float64Array, y: readonly number[], d: number, withGradient = true): { value: number; gradient: number[] } {
   const n = y.length
   const { lengthscales, signal, noise } = paramsFromTheta(theta)
   const inv2 = lengthscales.map((l) => 1 / (l * l))

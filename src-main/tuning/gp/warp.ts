@@ -35,9 +35,17 @@ export function fitLambda(x: readonly number[], low = -2, high = 1): number {
   let fd = logLikelihood(x, d)
   for (let i = 0; i < 40; i++) {
     if (fc >= fd) {
-      b = d; d = c; fd = fc; c = b - g * (b - a); fc = logLikelihood(x, c)
+      b = d
+      d = c
+      fd = fc
+      c = b - g * (b - a)
+      fc = logLikelihood(x, c)
     } else {
-      a = c; c = d; fc = fd; d = a + g * (b - a); fd = logLikelihood(x, d)
+      a = c
+      c = d
+      fc = fd
+      d = a + g * (b - a)
+      fd = logLikelihood(x, d)
     }
   }
   const best = (a + b) / 2

@@ -45,11 +45,13 @@ export function maximizeLogEi(gp: GaussianProcess, best: number, box: Box, ancho
   const width = box.lo.map((lo, j) => box.hi[j] - lo)
   /** A Gaussian move from u scaled to the box (σ a fraction of its width); categorical: a new choice now and then. */
   const perturb = (u: readonly number[], sigma: number, coordinates?: ReadonlySet<number>): number[] =>
-    snap(u.map((v, j) => {
-      if (coordinates && !coordinates.has(j)) return v
-      if (categorical[j]) return width[j] > 0 && rng.next() < 1 / d ? (rng.int(choices[j]) + 0.5) / choices[j] : v
-      return clamp(v + sigma * width[j] * rng.normal(), j)
-    }))
+    snap(
+      u.map((v, j) => {
+        if (coordinates && !coordinates.has(j)) return v
+        if (categorical[j]) return width[j] > 0 && rng.next() < 1 / d ? (rng.int(choices[j]) + 0.5) / choices[j] : v
+        return clamp(v + sigma * width[j] * rng.normal(), j)
+      })
+    )
   const uniform = () => snap(box.lo.map((lo, j) => lo + width[j] * rng.next()))
 
   const candidates: number[][] = []

@@ -101,7 +101,10 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
   const names = Object.keys(space)
   const d = names.length
   const categorical = names.map((n) => space[n].type === 'categorical')
-  const choices = names.map((n) => { const dim = space[n]; return dim.type === 'categorical' ? dim.choices.length : 0 })
+  const choices = names.map((n) => {
+    const dim = space[n]
+    return dim.type === 'categorical' ? dim.choices.length : 0
+  })
   const startup = options.startupTrials ?? Math.min(10, Math.max(5, d + 3))
   const nCandidates = options.candidates ?? 1000
   const nPerturb = options.perturbations ?? 40
@@ -136,7 +139,13 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
     const y = warpValues(data.map((p) => p.y)).values
     const rng = trialRandom(seed, number, 'bayesian')
     const fit = fitSubset(y, MAX_FIT_POINTS)
-    const kernel = fitKernel(fit.map((i) => x[i]), fit.map((i) => y[i]), categorical, rng, { polished: fit.length <= 30 ? 2 : 1 })
+    const kernel = fitKernel(
+      fit.map((i) => x[i]),
+      fit.map((i) => y[i]),
+      categorical,
+      rng,
+      { polished: fit.length <= 30 ? 2 : 1 }
+    )
     const order = y.map((_, i) => i).sort((a, b) => y[a] - y[b])
     const anchors = order.slice(0, 5).map((i) => x[i])
     const ctx = { rng, snap: (u: number[]) => snapUnit(space, u), categorical, choices, candidates: nCandidates, perturbations: nPerturb, localStarts, localSteps }

@@ -6,7 +6,10 @@ import type { Params, SearchSpace, Strategy } from '../types'
 /** A uniform random point of `space` for Trial `number`: log dimensions log-uniform, steps and ints equally likely. */
 export function randomParams(space: SearchSpace, seed: number, number: number, purpose = 'random'): Params {
   const rng = trialRandom(seed, number, purpose)
-  return decode(space, Object.keys(space).map(() => rng.next()))
+  return decode(
+    space,
+    Object.keys(space).map(() => rng.next())
+  )
 }
 
 /** The random strategy: Trial n's params depend only on (space, seed, n). */

@@ -19,7 +19,10 @@ export function neighbours(d: number, n: number): number {
 export function trustRegion(x: readonly number[][], centre: number, lengthscales: readonly number[], categorical: readonly boolean[], k: number): { members: number[]; box: Box } {
   const c = x[centre]
   const dist = x.map((u) => u.reduce((s, v, j) => s + (categorical[j] ? (Math.abs(v - c[j]) < 1e-9 ? 0 : 1) : (v - c[j]) ** 2) / lengthscales[j] ** 2, 0))
-  const members = x.map((_, i) => i).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, k)
+  const members = x
+    .map((_, i) => i)
+    .sort((a, b) => dist[a] - dist[b] || a - b)
+    .slice(0, k)
   const lo: number[] = []
   const hi: number[] = []
   c.forEach((v, j) => {

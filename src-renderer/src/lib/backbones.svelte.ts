@@ -49,10 +49,13 @@ export class BackbonesState {
 
   /** Loads the list. */
   async load(): Promise<void> {
-    await showingErrors(async () => {
-      this.#list = await this.#api.invoke('backbones.list', {})
-      this.#loadError = null
-    }, (text) => (this.#loadError = text))
+    await showingErrors(
+      async () => {
+        this.#list = await this.#api.invoke('backbones.list', {})
+        this.#loadError = null
+      },
+      (text) => (this.#loadError = text)
+    )
   }
 
   /** Follows download progress (also of downloads a Run's start began); returns the disposer. */

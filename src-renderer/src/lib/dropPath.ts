@@ -4,8 +4,7 @@
  */
 
 /** Shown when nothing in a drop says where the folder is on disk. */
-export const unknownDropMessage =
-  "This browser cannot tell the server where the dropped folder is. Type the folder's path on the machine running Osprey instead."
+export const unknownDropMessage = "This browser cannot tell the server where the dropped folder is. Type the folder's path on the machine running Osprey instead."
 
 /** True for "/x", "C:\x", "C:/x" and "\\server\share". */
 export function isAbsolutePath(text: string): boolean {
@@ -33,7 +32,10 @@ export function folderFromDrop(data: DataTransfer, pathOf: (file: File) => strin
   if (fromFile) return fromFile
 
   // text/uri-list: one URI a line; lines starting with # are comments.
-  const uris = data.getData('text/uri-list').split(/\r?\n/).map((line) => line.trim())
+  const uris = data
+    .getData('text/uri-list')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
   const fileUri = uris.find((line) => line.startsWith('file://'))
   const fromUri = fileUri ? pathFromFileUri(fileUri) : null
   if (fromUri) return fromUri
@@ -51,10 +53,20 @@ export function folderFromDrop(data: DataTransfer, pathOf: (file: File) => strin
 export function pathsFromDrop(data: DataTransfer, pathOf: (file: File) => string | null): string[] {
   const fromFiles = Array.from(data.files, (file) => pathOf(file)).filter((p): p is string => Boolean(p))
   if (fromFiles.length) return fromFiles
-  const uris = data.getData('text/uri-list').split(/\r?\n/).map((line) => line.trim())
-  const fromUris = uris.filter((line) => line.startsWith('file://')).map(pathFromFileUri).filter((p): p is string => Boolean(p))
+  const uris = data
+    .getData('text/uri-list')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+  const fromUris = uris
+    .filter((line) => line.startsWith('file://'))
+    .map(pathFromFileUri)
+    .filter((p): p is string => Boolean(p))
   if (fromUris.length) return fromUris
-  return data.getData('text/plain').split(/\r?\n/).map((line) => line.trim()).filter(isAbsolutePath)
+  return data
+    .getData('text/plain')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(isAbsolutePath)
 }
 
 /** Splits typed or pasted text into paths: one per line, or several on a line separated by commas before an absolute path. */

@@ -25,11 +25,16 @@ async function request(method: 'GET' | 'POST', path: string, body?: Blob): Promi
   if (!token) throw new ApiError({ code: 'unsupported', message: ACCESS_HELP })
   let response: Response
   try {
+    // oxlint-disable-next-line unicorn/no-invalid-fetch-options -- a GET never carries a body (it is undefined then)
     response = await fetch(path, { method, body, headers: { Authorization: `Bearer ${token}` } })
   } catch {
     throw new ApiError({ code: 'internal', message: `Cannot reach the Osprey server. ${ACCESS_HELP}` })
   }
-  if (!response.ok) throw new ApiError({ code: response.status === 404 ? 'not-found' : response.status >= 500 ? 'internal' : 'bad-input', message: (await response.text()) || `The server answered ${response.status}.` })
+  if (!response.ok)
+    throw new ApiError({
+      code: response.status === 404 ? 'not-found' : response.status >= 500 ? 'internal' : 'bad-input',
+      message: (await response.text()) || `The server answered ${response.status}.`
+    })
   return response
 }
 

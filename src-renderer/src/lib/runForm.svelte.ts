@@ -307,10 +307,29 @@ export class RunForm {
 
 /** How the form names a setting, for the list of what differs from the defaults. */
 const SETTING_NAMES: Partial<Record<keyof TrainingConfig, string>> = {
-  model: 'Model', imageSize: 'Image size', epochs: 'Epochs', batchSize: 'Batch size', optimizer: 'Optimizer', learningRate: 'Learning rate', weightDecay: 'Weight decay', schedule: 'Schedule',
-  earlyStopping: 'Early stopping patience', normalization: 'Normalization', validationSplit: 'Validation share', testSplit: 'Test share', seed: 'Seed', backend: 'Backend', dropout: 'Dropout',
-  units: 'Head units', backbone: 'Backbone', backboneLayer: 'Backbone layer', augmentedViews: 'Augmented views', fineTuneBlocks: 'Fine-tuned blocks', fineTuneEpochs: 'Fine-tuning Epochs',
-  fineTuneLearningRate: 'Fine-tuning learning rate', warmStart: 'Start from Run'
+  model: 'Model',
+  imageSize: 'Image size',
+  epochs: 'Epochs',
+  batchSize: 'Batch size',
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  weightDecay: 'Weight decay',
+  schedule: 'Schedule',
+  earlyStopping: 'Early stopping patience',
+  normalization: 'Normalization',
+  validationSplit: 'Validation share',
+  testSplit: 'Test share',
+  seed: 'Seed',
+  backend: 'Backend',
+  dropout: 'Dropout',
+  units: 'Head units',
+  backbone: 'Backbone',
+  backboneLayer: 'Backbone layer',
+  augmentedViews: 'Augmented views',
+  fineTuneBlocks: 'Fine-tuned blocks',
+  fineTuneEpochs: 'Fine-tuning Epochs',
+  fineTuneLearningRate: 'Fine-tuning learning rate',
+  warmStart: 'Start from Run'
 }
 
 /** A setting that differs from the Dataset's defaults: what it is now and what the default is. */

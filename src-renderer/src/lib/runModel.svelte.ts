@@ -146,7 +146,12 @@ export class ModelExport {
 
   /** Asks the desktop app's folder dialog for a folder; null when cancelled. */
   async chooseFolder(): Promise<string | null> {
-    return (await showingErrors(async () => (await this.#api.invoke('dialog.openFolder', {})).path, (text) => (this.#error = text))) ?? null
+    return (
+      (await showingErrors(
+        async () => (await this.#api.invoke('dialog.openFolder', {})).path,
+        (text) => (this.#error = text)
+      )) ?? null
+    )
   }
 }
 

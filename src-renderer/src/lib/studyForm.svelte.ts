@@ -189,6 +189,7 @@ export function studyErrors(trials: number, minutes: number | null, parallel: nu
   if (!Number.isInteger(trials) || trials < 1) errors.trials = 'At least 1 Trial, a whole number.'
   else if (trials > 10_000) errors.trials = 'At most 10,000 Trials.'
   if (minutes !== null && minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) errors.minutes = 'More than 0 minutes, or empty for no time limit.'
-  if (parallel !== null && parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= maxParallel)) errors.parallel = `A whole number from 1 to ${maxParallel}, or empty for automatic.`
+  if (parallel !== null && parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= maxParallel))
+    errors.parallel = `A whole number from 1 to ${maxParallel}, or empty for automatic.`
   return errors
 }

@@ -10,7 +10,11 @@ export interface Choice<T extends string> {
 
 /** The models: the pretrained one first (the studio's choice for photos), then from scratch, smallest first. */
 export const models: Choice<ModelName>[] = [
-  { value: 'pretrained', label: 'Pretrained (best for photos)', hint: 'Starts from a network trained on ImageNet (MobileNetV2): only a small head learns your classes — seconds on a CPU, and accurate with a few dozen images per class.' },
+  {
+    value: 'pretrained',
+    label: 'Pretrained (best for photos)',
+    hint: 'Starts from a network trained on ImageNet (MobileNetV2): only a small head learns your classes — seconds on a CPU, and accurate with a few dozen images per class.'
+  },
   { value: 'reference-cnn', label: 'Reference CNN', hint: 'Two convolutions: the fastest to train; a baseline to compare others against.' },
   { value: 'default-cnn', label: 'Default CNN', hint: 'A CNN with batch normalization and dropout: strong on small images (up to about 64 px).' },
   { value: 'compact-resnet', label: 'Compact ResNet', hint: 'Residual blocks that shrink the image step by step, from scratch: slow on a CPU; the pretrained backbone usually does better on photos.' }
@@ -68,7 +72,16 @@ const pct = (v: number) => `±${Math.round(v * 100)}%`
 /** Every numeric augmentation, with the ranges the server accepts. */
 export const augmentationSliders: AugmentationSlider[] = [
   { key: 'rotation', label: 'Rotation', min: 0, max: 180, step: 1, off: 0, format: (v) => `±${v}°`, hint: 'Turns each image by up to this angle.' },
-  { key: 'scale', label: 'Crop', min: 0.1, max: 1, step: 0.05, off: 1, format: (v) => (v >= 1 ? 'off' : `keep ≥ ${Math.round(v * 100)}%`), hint: 'Crops a random part keeping at least this share of the area, resized back.' },
+  {
+    key: 'scale',
+    label: 'Crop',
+    min: 0.1,
+    max: 1,
+    step: 0.05,
+    off: 1,
+    format: (v) => (v >= 1 ? 'off' : `keep ≥ ${Math.round(v * 100)}%`),
+    hint: 'Crops a random part keeping at least this share of the area, resized back.'
+  },
   { key: 'translate', label: 'Shift', min: 0, max: 0.5, step: 0.01, off: 0, format: pct, hint: 'Moves the image by up to this share of its width or height.' },
   { key: 'brightness', label: 'Brightness', min: 0, max: 1, step: 0.05, off: 0, format: pct, hint: 'Makes images lighter or darker.' },
   { key: 'contrast', label: 'Contrast', min: 0, max: 1, step: 0.05, off: 0, format: pct, hint: 'Strengthens or softens contrast.' },
@@ -76,5 +89,14 @@ export const augmentationSliders: AugmentationSlider[] = [
   { key: 'hue', label: 'Hue', min: 0, max: 0.5, step: 0.01, off: 0, format: (v) => `±${Math.round(v * 360)}°`, hint: 'Turns colours around the colour wheel (red towards green…).' },
   { key: 'blur', label: 'Blur', min: 0, max: 10, step: 0.5, off: 0, format: (v) => `up to ${v} px`, hint: 'Blurs by up to this radius.' },
   { key: 'noise', label: 'Noise', min: 0, max: 1, step: 0.01, off: 0, format: (v) => `${Math.round(v * 100)}%`, hint: 'Adds random grain of this strength.' },
-  { key: 'erasing', label: 'Erasing', min: 0, max: 1, step: 0.05, off: 0, format: (v) => `${Math.round(v * 100)}% chance`, hint: 'Blanks out one random rectangle, so the model cannot rely on one spot.' }
+  {
+    key: 'erasing',
+    label: 'Erasing',
+    min: 0,
+    max: 1,
+    step: 0.05,
+    off: 0,
+    format: (v) => `${Math.round(v * 100)}% chance`,
+    hint: 'Blanks out one random rectangle, so the model cannot rely on one spot.'
+  }
 ]

@@ -37,7 +37,7 @@ afterAll(async () => {
 })
 
 describe.skipIf(noRedis)(needsRedis('Find the best model with workers configured'), () => {
-  it('sends the Study\'s Trials to the worker and trains the winner here, within the budget', async () => {
+  it("sends the Study's Trials to the worker and trains the winner here, within the budget", async () => {
     worker = await startWorker(redis.url, join(tmp.path, 'machine'), 'alpha')
     const started = await services.auto.start({ folder, minutes: 1.5, seed: 2 })
     const done = await services.auto.finished(started.id)

@@ -16,7 +16,16 @@ const weights = Buffer.from(Float32Array.from({ length: 3000 }, (_, i) => Math.s
 const shards = { 'group1-shard1of2.bin': weights.subarray(0, 8000), 'group1-shard2of2.bin': weights.subarray(8000) }
 const modelJson = JSON.stringify({
   format: 'layers-model',
-  modelTopology: { class_name: 'Model', config: { name: 'tiny', layers: [{ name: 'input_1', class_name: 'InputLayer', config: {}, inbound_nodes: [] }, { name: 'conv', class_name: 'Conv2D', config: {}, inbound_nodes: [] }] } },
+  modelTopology: {
+    class_name: 'Model',
+    config: {
+      name: 'tiny',
+      layers: [
+        { name: 'input_1', class_name: 'InputLayer', config: {}, inbound_nodes: [] },
+        { name: 'conv', class_name: 'Conv2D', config: {}, inbound_nodes: [] }
+      ]
+    }
+  },
   weightsManifest: [{ paths: Object.keys(shards), weights: [{ name: 'conv/kernel', shape: [3000], dtype: 'float32' }] }]
 })
 const files: Record<string, Buffer> = { 'model.json': Buffer.from(modelJson), ...shards }
@@ -138,7 +147,9 @@ describe('downloading a backbone', () => {
     const free = (nobody.address() as AddressInfo).port
     await new Promise<void>((resolve) => nobody.close(() => resolve()))
     const closed = service(entry({ url: `http://127.0.0.1:${free}/tiny/model.json` }))
-    await expect(closed.backbones.download('tiny')).rejects.toThrow(/this computer seems to be offline \(127\.0\.0\.1:\d+ cannot be reached\)\. Connect to the internet and try again .* or use the included MobileNetV2 α 0\.35/)
+    await expect(closed.backbones.download('tiny')).rejects.toThrow(
+      /this computer seems to be offline \(127\.0\.0\.1:\d+ cannot be reached\)\. Connect to the internet and try again .* or use the included MobileNetV2 α 0\.35/
+    )
     const moved = service(entry({ url: `http://127.0.0.1:${port}/elsewhere/model.json` }))
     await expect(moved.backbones.download('tiny')).rejects.toThrow(/answered 404 Not Found for model\.json/)
   })

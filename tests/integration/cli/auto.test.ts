@@ -26,7 +26,9 @@ function osprey(args: string[]) {
 
 describe('osprey auto --minutes 1 --json', () => {
   it('searches, trains the winner on training + validation within the budget, and ends with the final Run, its test accuracy and the budget used', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', 'auto', shapes.path, '--minutes', '1', '--seed', '7', '--json', '--data-dir', data.path], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', 'auto', shapes.path, '--minutes', '1', '--seed', '7', '--json', '--data-dir', data.path], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     const lines: { at: number; value: Record<string, unknown> }[] = []
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
@@ -40,7 +42,17 @@ describe('osprey auto --minutes 1 --json', () => {
     // The plan line comes once the folder is scanned, inside the budget; the rest must fit in the minute (+5 %).
     expect(ended - plan.at).toBeLessThan(63_000)
     expect(lines.filter((l) => l.value.type === 'trial').length).toBeGreaterThanOrEqual(2)
-    const last = lines.at(-1)!.value as { type: string; status: string; run: number; study: number; test_accuracy: number; test_interval: [number, number]; test_images: number; used_minutes: number; budget_minutes: number }
+    const last = lines.at(-1)!.value as {
+      type: string
+      status: string
+      run: number
+      study: number
+      test_accuracy: number
+      test_interval: [number, number]
+      test_images: number
+      used_minutes: number
+      budget_minutes: number
+    }
     expect(last).toMatchObject({ type: 'auto', status: 'completed', run: expect.any(Number), study: expect.any(Number), test_images: 18, budget_minutes: 1 })
     expect(last.used_minutes).toBeLessThanOrEqual(1.05)
     expect(last.used_minutes).toBeGreaterThan(0.5)

@@ -40,7 +40,10 @@ describe('osprey datasets scan --json', () => {
     const last = objects.at(-1)
     expect(last).toMatchObject({
       type: 'dataset',
-      classes: [{ name: 'cats', count: 2 }, { name: 'dogs', count: 1 }],
+      classes: [
+        { name: 'cats', count: 2 },
+        { name: 'dogs', count: 1 }
+      ],
       images: 3,
       problems: [{ path: 'dogs/empty.png', kind: 'empty-file', message: expect.any(String) }],
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/)
@@ -84,7 +87,31 @@ describe('osprey tune --json', () => {
     await writeStripes(stripes.path, 10)
     const space = join(stripes.path, '..', `space-${process.pid}.json`)
     writeFileSync(space, JSON.stringify({ lr: { type: 'float', low: 1e-3, high: 1e-2, log: true } }))
-    const run = osprey(['tune', stripes.path, '--space', space, '--strategy', 'random', '--trials', '2', '--parallel', '1', '--epochs', '1', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '8', '--backend', 'wasm', '--json', '--data-dir', data.path])
+    const run = osprey([
+      'tune',
+      stripes.path,
+      '--space',
+      space,
+      '--strategy',
+      'random',
+      '--trials',
+      '2',
+      '--parallel',
+      '1',
+      '--epochs',
+      '1',
+      '--model',
+      'reference-cnn',
+      '--image-size',
+      '16',
+      '--batch-size',
+      '8',
+      '--backend',
+      'wasm',
+      '--json',
+      '--data-dir',
+      data.path
+    ])
     stripes.cleanup()
     rmSync(space)
     expect(run.stderr).toBe('')

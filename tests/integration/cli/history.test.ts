@@ -23,14 +23,31 @@ afterAll(() => data.cleanup())
 
 function osprey(...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args, '--data-dir', data.path], { encoding: 'utf8' })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, objects: () => result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) }
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    objects: () =>
+      result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+  }
 }
 
 describe('osprey runs list', () => {
   it('filters by tag, dataset and status, as JSON lines and as text', () => {
-    expect(osprey('runs', 'list', '--json').objects().map((r) => r.name)).toEqual(['broken', 'fast lr', 'slow lr'])
+    expect(
+      osprey('runs', 'list', '--json')
+        .objects()
+        .map((r) => r.name)
+    ).toEqual(['broken', 'fast lr', 'slow lr'])
     expect(osprey('runs', 'list', '--tag', 'baseline', '--json').objects()).toEqual([expect.objectContaining({ type: 'run', id: ids.slow, tags: ['baseline'], valAccuracy: 0.7 })])
-    expect(osprey('runs', 'list', '--dataset', 'pets', '--status', 'completed', '--json').objects().map((r) => r.id)).toEqual([ids.fast, ids.slow])
+    expect(
+      osprey('runs', 'list', '--dataset', 'pets', '--status', 'completed', '--json')
+        .objects()
+        .map((r) => r.id)
+    ).toEqual([ids.fast, ids.slow])
     const text = osprey('runs', 'list', '--status', 'failed')
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/failed\s+broken/)

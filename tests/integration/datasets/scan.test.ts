@@ -235,7 +235,9 @@ describe('folders that cannot be used as they are', () => {
   it('reports a class folder and a file it may not read', async (context) => {
     const asRoot = process.getuid?.() === 0
     if (asRoot && !nobodyCanRunTheCli()) {
-      context.skip(`run as root from ${process.cwd()}, which the user nobody cannot read: root reads every file, so unreadable files can only be checked as another user (run the tests as a normal user, or from a checkout others can read)`)
+      context.skip(
+        `run as root from ${process.cwd()}, which the user nobody cannot read: root reads every file, so unreadable files can only be checked as another user (run the tests as a normal user, or from a checkout others can read)`
+      )
     }
     put(folder.path, 'a/1.png', await png(1))
     put(folder.path, 'a/secret.png', await png(2))

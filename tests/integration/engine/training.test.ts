@@ -8,7 +8,6 @@ import { createOptimizer, setLearningRate } from '../../../src-main/engine/optim
 import { trainingStep } from '../../../src-main/engine/step'
 import { DataParallel, helperLoop, type Replica, type ReplicaSpec } from '../../../src-main/engine/wasm/data-parallel'
 
-
 /** conv3x3x4 relu, maxpool2, conv3x3x6 (linear), flatten, dense 3: every kernel we replace. */
 function tinyNet(): tf.Sequential {
   return tf.sequential({
@@ -43,11 +42,13 @@ function train(backend: 'cpu' | 'wasm', steps: number): { losses: number[]; weig
   const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), 3)
   const losses: number[] = []
   for (let s = 0; s < steps; s++) {
-    losses.push(tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar)
-      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
-      return value.dataSync()[0]
-    }))
+    losses.push(
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar)
+        optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
+        return value.dataSync()[0]
+      })
+    )
   }
   return { losses, weights: model.getWeights().map((w) => w.dataSync() as Float32Array) }
 }
@@ -141,7 +142,11 @@ describe('training on wasm', () => {
   it('a helper whose step fails marks both of its signals failed, so the other side stops waiting', () => {
     const control = new Int32Array(new SharedArrayBuffer(8 * 4))
     const spec = { control: control.buffer, numbers: new SharedArrayBuffer(4 * 8), inputs: new SharedArrayBuffer(400), labels: new SharedArrayBuffer(16), rowSize: 100 } as unknown as ReplicaSpec
-    const failing = { gradient: () => { throw new Error('out of memory') } } as unknown as Replica
+    const failing = {
+      gradient: () => {
+        throw new Error('out of memory')
+      }
+    } as unknown as Replica
     control[1] = 2 // rows for the helper
     control[0] = 1 // step 1 posted
     expect(() => helperLoop(spec, failing)).toThrow('out of memory')

@@ -17,9 +17,32 @@ afterAll(() => {
 })
 
 it('ends quietly when the command that started it is killed mid-Run', async () => {
-  const cli = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', 'train', folder.path, '--epochs', '200', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '4', '--backend', 'wasm', '--json', '--data-dir', data.path], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const cli = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src-main/cli.ts',
+      'train',
+      folder.path,
+      '--epochs',
+      '200',
+      '--model',
+      'reference-cnn',
+      '--image-size',
+      '16',
+      '--batch-size',
+      '4',
+      '--backend',
+      'wasm',
+      '--json',
+      '--data-dir',
+      data.path
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   // The worker shares the command's stderr, so the pipe ends only when the worker has exited too.
   let stderr = ''
   cli.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))

@@ -22,11 +22,24 @@ beforeAll(async () => {
   folder = join(shapes.path, 'shapes')
   await writeShapeDataset(folder, { classes: ['circle', 'triangle', 'star'], perClass: 24, seed: 31 })
   // Two images in the wrong class folder, and six resized, re-encoded copies of triangles (some will straddle the split).
-  for (const path of moved) renameSync(join(folder, path.replace(/^\w+\//, (m) => (m === 'star/' ? 'circle/' : 'triangle/'))), join(folder, path))
+  for (const path of moved)
+    renameSync(
+      join(
+        folder,
+        path.replace(/^\w+\//, (m) => (m === 'star/' ? 'circle/' : 'triangle/'))
+      ),
+      join(folder, path)
+    )
   for (const [i, copy] of copies.entries()) {
     const original = await shapeImage('triangle', 31 * 1_000_003 + 10_007 + (i + 10))
     const width = (await sharp(original).metadata()).width!
-    writeFileSync(join(folder, copy), await sharp(original).resize(Math.round(width * 0.8)).jpeg({ quality: 80 }).toBuffer())
+    writeFileSync(
+      join(folder, copy),
+      await sharp(original)
+        .resize(Math.round(width * 0.8))
+        .jpeg({ quality: 80 })
+        .toBuffer()
+    )
   }
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
 })
@@ -45,7 +58,12 @@ describe('a label check', () => {
     expect(check).toMatchObject({ datasetId: report.id, images: 78, folds: 5, seed: 5, stale: false, decisions: {} })
     expect(progress.some((m) => /^Computing features \(MobileNetV2 α 0\.35\): \d+ of 78$/.test(m))).toBe(true)
     // The planted mistakes come first, with the class they really are.
-    expect(check.suspects.slice(0, 2).map((s) => s.path).sort()).toEqual([...moved].sort())
+    expect(
+      check.suspects
+        .slice(0, 2)
+        .map((s) => s.path)
+        .sort()
+    ).toEqual([...moved].sort())
     expect(check.suspects.find((s) => s.path === moved[0])).toMatchObject({ given: 'star', suggested: 'circle' })
     // Every near-duplicate reported is a planted copy and its original, one in validation, one in training.
     const originals = copies.map((_, i) => `triangle/triangle-${String(i + 10).padStart(4, '0')}.jpg`)

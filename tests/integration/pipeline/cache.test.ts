@@ -14,7 +14,7 @@ afterEach(() => dir.cleanup())
 /** A left half red, right half blue image of `w`×`h`. */
 function twoColour(w: number, h: number) {
   const pixels = Buffer.alloc(w * h * 3)
-  for (let i = 0; i < w * h; i++) pixels.set((i % w) < w / 2 ? [255, 0, 0] : [0, 0, 255], i * 3)
+  for (let i = 0; i < w * h; i++) pixels.set(i % w < w / 2 ? [255, 0, 0] : [0, 0, 255], i * 3)
   return sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
 }
 
@@ -66,10 +66,22 @@ describe('buildImageCache', () => {
     // 6×2, black at both ends: the shorter side is already 2, and the centre 2×2 crop is all white.
     const wide = Buffer.alloc(6 * 2 * 3, 255)
     for (const x of [0, 5]) for (const y of [0, 1]) wide.fill(0, (y * 6 + x) * 3, (y * 6 + x) * 3 + 3)
-    put(root, 'a/wide.png', await sharp(wide, { raw: { width: 6, height: 2, channels: 3 } }).png().toBuffer())
+    put(
+      root,
+      'a/wide.png',
+      await sharp(wide, { raw: { width: 6, height: 2, channels: 3 } })
+        .png()
+        .toBuffer()
+    )
     expect(await record(join(root, 'a/wide.png'), 2, 3)).toEqual(Array(12).fill(255))
     const clear = Buffer.alloc(2 * 2 * 4, 0) // fully transparent black
-    put(root, 'a/clear.png', await sharp(clear, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer())
+    put(
+      root,
+      'a/clear.png',
+      await sharp(clear, { raw: { width: 2, height: 2, channels: 4 } })
+        .png()
+        .toBuffer()
+    )
     expect(await record(join(root, 'a/clear.png'), 2, 3)).toEqual(Array(12).fill(255))
     // Stored as 4 wide × 2 high, left half red; EXIF 6 = turn 90° clockwise to view: 2 wide × 4 high, top half red.
     put(root, 'a/turned.jpg', await twoColour(4, 2).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer())
@@ -86,8 +98,14 @@ describe('buildImageCache', () => {
     const inputs = {
       'grey.png': grey,
       'rgba.png': await png(2, { channels: 4 }),
-      'cmyk.jpg': await sharp(await png(3)).toColourspace('cmyk').jpeg().toBuffer(),
-      'deep.png': await sharp(await png(4)).toColourspace('rgb16').png().toBuffer()
+      'cmyk.jpg': await sharp(await png(3))
+        .toColourspace('cmyk')
+        .jpeg()
+        .toBuffer(),
+      'deep.png': await sharp(await png(4))
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer()
     }
     for (const [name, data] of Object.entries(inputs)) put(root, `a/${name}`, data)
     expect((await sharp(join(root, 'a/cmyk.jpg')).metadata()).space).toBe('cmyk')
@@ -141,7 +159,8 @@ describe('buildImageCache', () => {
     const memory = await buildImageCache(spec, { concurrency: 3 })
     const streamed = await ImageCache.open(memory.file, 0)
     expect([memory.inMemory, streamed.inMemory]).toEqual([true, false])
-    const a = new Uint8Array(3 * 108), b = new Uint8Array(3 * 108)
+    const a = new Uint8Array(3 * 108),
+      b = new Uint8Array(3 * 108)
     await memory.read([5, 0, 3], a)
     await streamed.read([5, 0, 3], b)
     expect(b).toEqual(a)

@@ -58,7 +58,10 @@ describe('normalizationStats', () => {
     const all = new Uint8Array(train.length * SIZE * SIZE * 3)
     await cache.read(train, all)
     for (let c = 0; c < 3; c++) {
-      const values = Array.from(all.filter((_, i) => i % 3 === c), (v) => v / 255)
+      const values = Array.from(
+        all.filter((_, i) => i % 3 === c),
+        (v) => v / 255
+      )
       const mean = values.reduce((a, b) => a + b) / values.length
       const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length)
       const stats = await normalizationStats('standardize', cache, train)

@@ -71,7 +71,8 @@ describe("the studio's file server", () => {
 
   it('takes a model file only for a Run on the queue, and only when its SHA-256 matches', async () => {
     const bytes = Buffer.from('weights')
-    const put = (runId: number, digest: string) => fetch(`${server.url}/runs/${runId}/attempts/1/model/weights.bin`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${key}`, 'x-sha256': digest } })
+    const put = (runId: number, digest: string) =>
+      fetch(`${server.url}/runs/${runId}/attempts/1/model/weights.bin`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${key}`, 'x-sha256': digest } })
     expect((await put(5, sha(bytes))).status).toBe(409)
     inFlight.add(5)
     expect((await put(5, sha(Buffer.from('other')))).status).toBe(400)
@@ -84,7 +85,7 @@ describe("the studio's file server", () => {
 })
 
 describe("a worker's Dataset cache", () => {
-  it('uses the studio\'s folder directly when this machine has it with the same images', async () => {
+  it("uses the studio's folder directly when this machine has it with the same images", async () => {
     const cache = new DatasetCache(join(tmp.path, 'worker-shared'))
     const local = await cache.resolve(job(manifest.path), server.url, () => {})
     expect(local.path).toBe(manifest.path)

@@ -90,7 +90,14 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
     await machine(['alpha', 'beta'])
     // Trial 0 learns; 1 and 2 (learning rates of 1e-7) cannot. Two at a time on two workers: ASHA
     // lets a Trial past its first rung (Epoch 1) only if it is the best there so far.
-    const s = await study({ space: { lr: { type: 'categorical', choices: [0.01, 1e-7, 2e-7] } }, strategy: 'grid', trials: 3, prune: 'asha', objective: 'val_loss', training: { ...training, epochs: 4 } })
+    const s = await study({
+      space: { lr: { type: 'categorical', choices: [0.01, 1e-7, 2e-7] } },
+      strategy: 'grid',
+      trials: 3,
+      prune: 'asha',
+      objective: 'val_loss',
+      training: { ...training, epochs: 4 }
+    })
     const done = await s.done()
     const trials = services.studies.get(s.id).trialList
     expect(done.counts.pruned).toBeGreaterThan(0)
@@ -170,7 +177,32 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
   it('resumes after the studio was killed mid-Study: a Trial that ended meanwhile is recorded, not trained again', async () => {
     await machine(['alpha', 'beta'])
     const dataDir = join(tmp.path, 'studio-2')
-    const args = ['--space', join(tmp.path, 'space.json'), '--strategy', 'random', '--trials', '3', '--parallel', '2', '--seed', '4', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '8', '--epochs', '3', '--backend', 'wasm', '--data-dir', dataDir, '--redis', redis.url]
+    const args = [
+      '--space',
+      join(tmp.path, 'space.json'),
+      '--strategy',
+      'random',
+      '--trials',
+      '3',
+      '--parallel',
+      '2',
+      '--seed',
+      '4',
+      '--model',
+      'reference-cnn',
+      '--image-size',
+      '16',
+      '--batch-size',
+      '8',
+      '--epochs',
+      '3',
+      '--backend',
+      'wasm',
+      '--data-dir',
+      dataDir,
+      '--redis',
+      redis.url
+    ]
     const { writeFileSync } = await import('node:fs')
     writeFileSync(join(tmp.path, 'space.json'), JSON.stringify(space))
     const studio = new OspreyProcess(['tune', folder, ...args])

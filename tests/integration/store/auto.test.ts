@@ -10,7 +10,17 @@ import { tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>
 let db: Db
-const plan = planSearch({ images: 200, classes: [{ name: 'a', count: 100 }, { name: 'b', count: 100 }], stats: { smallest: null, largest: null, mostCommon: { width: 28, height: 28, count: 200 }, channels: { grayscale: 200, rgb: 0, alpha: 0 }, formats: {} } }, 5)
+const plan = planSearch(
+  {
+    images: 200,
+    classes: [
+      { name: 'a', count: 100 },
+      { name: 'b', count: 100 }
+    ],
+    stats: { smallest: null, largest: null, mostCommon: { width: 28, height: 28, count: 200 }, channels: { grayscale: 200, rgb: 0, alpha: 0 }, formats: {} }
+  },
+  5
+)
 
 beforeEach(() => {
   dir = tempDir()

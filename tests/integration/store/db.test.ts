@@ -102,7 +102,7 @@ describe('openDatabase', () => {
 })
 
 describe('DatasetRepository', () => {
-  it("forgets a dataset together with its file manifest, and nothing else", () => {
+  it('forgets a dataset together with its file manifest, and nothing else', () => {
     const db = openDatabase(join(dir.path, 'osprey.db'))
     const repo = new DatasetRepository(db)
     const a = repo.ensure('/data/a', 'a')

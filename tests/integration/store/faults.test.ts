@@ -31,7 +31,12 @@ describe('a database from the first schema (tests/fixtures/schema-001.db)', () =
     expect(history.query({ search: 'old schema' }).runs.map((r) => r.id)).toEqual([1])
     const detail = new RunRepository(db).detail(1)!
     expect(detail.epochMetrics.map((e) => e.valAccuracy)).toEqual([0.6, 0.75])
-    expect(detail.iterationMetrics.map((i) => [i.iteration, i.imagesPerSecond])).toEqual([[1, 0], [2, 0], [3, 0], [4, 0]])
+    expect(detail.iterationMetrics.map((i) => [i.iteration, i.imagesPerSecond])).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 0]
+    ])
     db.close()
   })
 })
@@ -114,7 +119,9 @@ describe('a full disk', () => {
     const runs = new RunRepository(db)
     let error: unknown
     try {
-      runs.addIterations(Array.from({ length: 20_000 }, (_, i) => ({ runId: kept, epoch: 1, iteration: 100 + i, loss: 0.5, accuracy: 0.5, learningRate: 1e-3, imagesPerSecond: 1, elapsedMs: i, memoryBytes: 0 })))
+      runs.addIterations(
+        Array.from({ length: 20_000 }, (_, i) => ({ runId: kept, epoch: 1, iteration: 100 + i, loss: 0.5, accuracy: 0.5, learningRate: 1e-3, imagesPerSecond: 1, elapsedMs: i, memoryBytes: 0 }))
+      )
     } catch (e) {
       error = e
     }

@@ -88,7 +88,10 @@ describe('HistoryRepository.query', () => {
     const running = seedRun(db, { status: 'running', tags: ['x'] })
     history.tag(done, 'x')
     history.tag(done, 'y')
-    expect(history.tags()).toEqual([{ tag: 'x', runs: 2 }, { tag: 'y', runs: 1 }])
+    expect(history.tags()).toEqual([
+      { tag: 'x', runs: 2 },
+      { tag: 'y', runs: 1 }
+    ])
     expect(history.untag(done, 'y')).toBe(true)
     expect(history.untag(done, 'y')).toBe(false)
     expect(history.delete(running)).toBe(false)

@@ -34,7 +34,12 @@ it('leaves a Run and a Study that another live process runs (the app, while the 
   const settings = { folder: '/data', trials: 2, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 1, training: {} }
   const newStudy = () => studies.create({ name: 's', datasetId: null, strategy: 'random', objective: 'val_accuracy', space: {}, settings })
   const [appStudy, crashedStudy] = [newStudy(), newStudy()]
-  for (const [table, id, pid] of [['runs', appRun, alive.pid], ['runs', crashedRun, dead.pid], ['studies', appStudy, alive.pid], ['studies', crashedStudy, dead.pid]] as const) {
+  for (const [table, id, pid] of [
+    ['runs', appRun, alive.pid],
+    ['runs', crashedRun, dead.pid],
+    ['studies', appStudy, alive.pid],
+    ['studies', crashedStudy, dead.pid]
+  ] as const) {
     db.prepare(`UPDATE ${table} SET owner_pid = ? WHERE id = ?`).run(pid, id)
   }
   try {

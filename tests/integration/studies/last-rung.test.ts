@@ -67,7 +67,16 @@ describe("ASHA on a Trial's last Epoch", () => {
       [0.8, 0.7, 0.6],
       [0.7, 0.55, 0.4]
     ])
-    const started = await studies.start({ folder: folder.path, space: { lr: { type: 'categorical', choices: [0.1, 0.01, 0.001] } }, strategy: 'grid', trials: 3, parallel: 1, prune: 'asha', objective: 'val_loss', training: { model: 'reference-cnn', imageSize: 16, epochs: 3 } })
+    const started = await studies.start({
+      folder: folder.path,
+      space: { lr: { type: 'categorical', choices: [0.1, 0.01, 0.001] } },
+      strategy: 'grid',
+      trials: 3,
+      parallel: 1,
+      prune: 'asha',
+      objective: 'val_loss',
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
+    })
     const study = services.studies.get((await studies.finished(started.id)).id)
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'completed', 'completed'])
     expect(study.trialList.map((t) => t.value)).toEqual([0.5, 0.6, 0.4])
@@ -80,7 +89,16 @@ describe("ASHA on a Trial's last Epoch", () => {
       [0.5, 0.4, 0.3],
       [0.9, 0.8, 0.7]
     ])
-    const started = await studies.start({ folder: folder.path, space: { lr: { type: 'categorical', choices: [0.1, 0.01] } }, strategy: 'grid', trials: 2, parallel: 1, prune: 'asha', objective: 'val_loss', training: { model: 'reference-cnn', imageSize: 16, epochs: 3 } })
+    const started = await studies.start({
+      folder: folder.path,
+      space: { lr: { type: 'categorical', choices: [0.1, 0.01] } },
+      strategy: 'grid',
+      trials: 2,
+      parallel: 1,
+      prune: 'asha',
+      objective: 'val_loss',
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
+    })
     const study = services.studies.get((await studies.finished(started.id)).id)
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'pruned'])
     expect(study.trialList[1].intermediate).toEqual([0.9])

@@ -82,7 +82,12 @@ describe('a Study', () => {
     expect(started.trials).toBe(4) // the grid's size, not the budget asked for
     const study = services.studies.get((await services.studies.finished(started.id)).id)
     expect(study.status).toBe('completed')
-    expect(study.trialList.map((t) => [t.params.batchSize, t.params.optimizer])).toEqual([[8, 'adam'], [8, 'sgd'], [500, 'adam'], [500, 'sgd']])
+    expect(study.trialList.map((t) => [t.params.batchSize, t.params.optimizer])).toEqual([
+      [8, 'adam'],
+      [8, 'sgd'],
+      [500, 'adam'],
+      [500, 'sgd']
+    ])
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'completed', 'failed', 'failed'])
     expect(study.trialList[2].error).toMatch(/larger than the training set/)
   })
@@ -118,18 +123,24 @@ describe('a Study', () => {
     await expect(
       services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1, high: 0.1 }, colour: { type: 'categorical', choices: [] } }, strategy: 'random', trials: 2 })
     ).rejects.toMatchObject({ code: 'bad-input', issues: [expect.stringMatching(/^lr/), expect.stringMatching(/^colour/), expect.stringMatching(/^colour/)] })
-    await expect(services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2, training: { batchSize: 0 } })).rejects.toMatchObject({
+    await expect(
+      services.studies.start({ folder: folder.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2, training: { batchSize: 0 } })
+    ).rejects.toMatchObject({
       code: 'bad-input',
       issues: [expect.stringMatching(/^training.batchSize/)]
     })
-    expect(services.studies.checkSpace({ a: { type: 'int', low: 0, high: 9 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toMatchObject({ problems: [expect.stringMatching(/^a: unknown/)] })
+    expect(services.studies.checkSpace({ a: { type: 'int', low: 0, high: 9 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toMatchObject({
+      problems: [expect.stringMatching(/^a: unknown/)]
+    })
     expect(services.studies.checkSpace({ units: { type: 'int', low: 1, high: 100 }, lr: { type: 'float', low: 1e-4, high: 1e-2, steps: 3 } })).toEqual({ problems: [], gridSize: 15 }) // 5 steps of an int without steps × 3
     const huge = { units: { type: 'int', low: 1, high: 1000, step: 1 }, dropout: { type: 'float', low: 0, high: 0.5, steps: 11 } }
     await expect(services.studies.start({ folder: folder.path, space: huge, strategy: 'grid', trials: 20 })).rejects.toMatchObject({ message: expect.stringMatching(/11,000 points.*Confirm/) })
     const single = tempDir()
     await writeStripes(single.path, 3)
     rmSync(join(single.path, 'vertical'), { recursive: true })
-    await expect(services.studies.start({ folder: single.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2 })).rejects.toMatchObject({ message: expect.stringMatching(/cannot be tuned on yet/) })
+    await expect(services.studies.start({ folder: single.path, space: { lr: { type: 'float', low: 1e-4, high: 1e-2 } }, strategy: 'random', trials: 2 })).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot be tuned on yet/)
+    })
     single.cleanup()
     expect(services.studies.list().length).toBe(before)
   })
@@ -159,7 +170,11 @@ describe('a Study', () => {
     services.studies.resume(started.id)
     const done = services.studies.get((await services.studies.finished(started.id)).id)
     expect(done.status).toBe('completed')
-    expect(done.trialList.map((t) => [t.number, t.status])).toEqual([[0, 'completed'], [1, 'completed'], [2, 'completed']])
+    expect(done.trialList.map((t) => [t.number, t.status])).toEqual([
+      [0, 'completed'],
+      [1, 'completed'],
+      [2, 'completed']
+    ])
     expect(done.trialList[0].runId).toBe(firstRun)
     // The same sequence as an uninterrupted Study with the same seed would have asked for.
     const again = await services.studies.start({ folder: folder.path, space, strategy: 'random', trials: 3, parallel: 1, seed: 9, training })

@@ -56,7 +56,15 @@ function studiesOnAClock(trialMinutes: number): { studies: StudyService; started
 describe('a Study with a time limit', () => {
   it('starts no Trial after the limit, however many it may still start, and ends completed', async () => {
     const { studies, started } = studiesOnAClock(4)
-    const study = await studies.start({ folder: folder.path, space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true } }, strategy: 'random', trials: 100, timeBudgetMinutes: 10, parallel: 1, training: { model: 'reference-cnn', imageSize: 16, epochs: 1 } })
+    const study = await studies.start({
+      folder: folder.path,
+      space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true } },
+      strategy: 'random',
+      trials: 100,
+      timeBudgetMinutes: 10,
+      parallel: 1,
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 1 }
+    })
     const done = await studies.finished(study.id)
     // Trials start at 0, 4 and 8 minutes; at 12 the 10-minute limit has passed.
     expect(started).toEqual([0, 4, 8])
@@ -65,7 +73,14 @@ describe('a Study with a time limit', () => {
 
   it('without a limit, runs its whole budget of Trials', async () => {
     const { studies, started } = studiesOnAClock(60)
-    const study = await studies.start({ folder: folder.path, space: { dropout: { type: 'float', low: 0, high: 0.5 } }, strategy: 'random', trials: 4, parallel: 1, training: { model: 'reference-cnn', imageSize: 16, epochs: 1 } })
+    const study = await studies.start({
+      folder: folder.path,
+      space: { dropout: { type: 'float', low: 0, high: 0.5 } },
+      strategy: 'random',
+      trials: 4,
+      parallel: 1,
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 1 }
+    })
     expect(await studies.finished(study.id)).toMatchObject({ status: 'completed', counts: { completed: 4 } })
     expect(started).toEqual([0, 60, 120, 180])
   })

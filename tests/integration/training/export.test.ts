@@ -15,7 +15,11 @@ beforeEach(() => {
   // A saved model as a Run leaves it: model.json naming weights.bin, with Osprey's metadata.
   modelDir = join(dir.path, 'runs/1/model')
   const normalization = { kind: 'unit', mean: [0], std: [1] }
-  put(modelDir, 'model.json', JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights: [] }], userDefinedMetadata: { classes: ['heron', 'osprey'], imageSize: 16, channels: 1, normalization } }))
+  put(
+    modelDir,
+    'model.json',
+    JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights: [] }], userDefinedMetadata: { classes: ['heron', 'osprey'], imageSize: 16, channels: 1, normalization } })
+  )
   put(modelDir, 'weights.bin', Buffer.from([1, 2, 3, 4]))
   target = join(dir.path, 'export')
 })
@@ -24,7 +28,10 @@ afterEach(() => dir.cleanup())
 it('refuses any file of the export already in the folder, not only model.json, and changes nothing', async () => {
   put(target, 'weights.bin', 'the weights of another model')
   put(target, 'labels.json', '["someone else"]')
-  await expect(exportModel(modelDir, target, details)).rejects.toMatchObject({ code: 'bad-input', message: `${target} already holds weights.bin, labels.json. Choose an empty folder, or allow replacing them (Replace in the app, --overwrite on the command line).` })
+  await expect(exportModel(modelDir, target, details)).rejects.toMatchObject({
+    code: 'bad-input',
+    message: `${target} already holds weights.bin, labels.json. Choose an empty folder, or allow replacing them (Replace in the app, --overwrite on the command line).`
+  })
   expect(readFileSync(join(target, 'weights.bin'), 'utf8')).toBe('the weights of another model')
   expect(readdirSync(target).sort()).toEqual(['labels.json', 'weights.bin'])
 })

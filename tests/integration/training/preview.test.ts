@@ -21,7 +21,13 @@ beforeAll(async () => {
   folder = tempDir()
   for (let i = 0; i < 3; i++) {
     put(folder.path, `cats/${i}.png`, await image(i, { width: 24, height: 20 }).png().toBuffer())
-    put(folder.path, `dogs/${i}.png`, await image(10 + i, { width: 24, height: 20 }).png().toBuffer())
+    put(
+      folder.path,
+      `dogs/${i}.png`,
+      await image(10 + i, { width: 24, height: 20 })
+        .png()
+        .toBuffer()
+    )
   }
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
   await services.datasets.scan(folder.path)
@@ -32,7 +38,12 @@ afterAll(() => {
   folder.cleanup()
 })
 
-const pixels = async (url: string) => new Uint8Array(await sharp(Buffer.from(url.split(',')[1], 'base64')).raw().toBuffer())
+const pixels = async (url: string) =>
+  new Uint8Array(
+    await sharp(Buffer.from(url.split(',')[1], 'base64'))
+      .raw()
+      .toBuffer()
+  )
 
 it('gives, per class, the first images and their versions for Epochs 1…N, identical to the trainer’s batches', async () => {
   const preview = await services.training.augmentPreview({ folder: folder.path, imageSize: 16, augmentation, seed: 7, perClass: 2, epochs: 3 })

@@ -14,7 +14,10 @@ async function stripes(horizontal: boolean, phase: number): Promise<Buffer> {
   const size = 16
   const pixels = Buffer.alloc(size * size)
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) pixels[y * size + x] = ((horizontal ? y : x) + phase) % 4 < 2 ? 230 : 20
-  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).toColourspace('b-w').png().toBuffer()
+  return sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer()
 }
 
 let data: ReturnType<typeof tempDir>
@@ -36,18 +39,31 @@ afterAll(() => {
   folder.cleanup()
 })
 
-it.each<BackendName>(['wasm'])('re-running a Run with its recorded config on %s reproduces its Epoch metrics exactly', async (backend) => {
-  const first = await services.training.start({ folder: folder.path, model: 'reference-cnn', imageSize: 16, batchSize: 8, epochs: 2, backend, seed: 11, augmentation: { rotation: 10, flipHorizontal: true } })
-  await services.training.finished(first.id)
-  const recorded = services.training.get(first.id)
-  expect(recorded.status).toBe('completed')
-  // Exactly what the Run detail's "re-run with this config" sends.
-  const again = await services.training.start(recorded.config)
-  await services.training.finished(again.id)
-  const rerun = services.training.get(again.id)
-  const metrics = (r: typeof recorded) => r.epochMetrics.map(({ trainLoss, trainAccuracy, valLoss, valAccuracy }) => ({ trainLoss, trainAccuracy, valLoss, valAccuracy }))
-  expect(rerun.backend).toBe(backend)
-  expect(metrics(rerun)).toEqual(metrics(recorded))
-  expect(rerun.evaluation?.confusion).toEqual(recorded.evaluation?.confusion)
-  expect(rerun.split).toEqual(recorded.split)
-}, 120_000)
+it.each<BackendName>(['wasm'])(
+  're-running a Run with its recorded config on %s reproduces its Epoch metrics exactly',
+  async (backend) => {
+    const first = await services.training.start({
+      folder: folder.path,
+      model: 'reference-cnn',
+      imageSize: 16,
+      batchSize: 8,
+      epochs: 2,
+      backend,
+      seed: 11,
+      augmentation: { rotation: 10, flipHorizontal: true }
+    })
+    await services.training.finished(first.id)
+    const recorded = services.training.get(first.id)
+    expect(recorded.status).toBe('completed')
+    // Exactly what the Run detail's "re-run with this config" sends.
+    const again = await services.training.start(recorded.config)
+    await services.training.finished(again.id)
+    const rerun = services.training.get(again.id)
+    const metrics = (r: typeof recorded) => r.epochMetrics.map(({ trainLoss, trainAccuracy, valLoss, valAccuracy }) => ({ trainLoss, trainAccuracy, valLoss, valAccuracy }))
+    expect(rerun.backend).toBe(backend)
+    expect(metrics(rerun)).toEqual(metrics(recorded))
+    expect(rerun.evaluation?.confusion).toEqual(recorded.evaluation?.confusion)
+    expect(rerun.split).toEqual(recorded.split)
+  },
+  120_000
+)

@@ -76,14 +76,20 @@ describe('a Run', () => {
       code: 'bad-input',
       issues: expect.arrayContaining([expect.stringMatching(/^batchSize/), expect.stringMatching(/^learningRate/), expect.stringMatching(/^model/)])
     })
-    await expect(services.training.start({ folder: folder.path, ...small, batchSize: 500 })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('larger than the training set') })
+    await expect(services.training.start({ folder: folder.path, ...small, batchSize: 500 })).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringContaining('larger than the training set')
+    })
     await expect(services.training.start({ folder: join(folder.path, 'missing'), ...small })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('Folder not found') })
     // Class folders without images: say so, not that the batch size is too large for 0 images.
     const empty = tempDir()
     mkdirSync(join(empty.path, 'cats'))
     mkdirSync(join(empty.path, 'dogs'))
     const refused = services.training.start({ folder: empty.path, ...small, batchSize: 1 })
-    await expect(refused).rejects.toMatchObject({ code: 'bad-input', message: 'This dataset cannot be trained on yet: the class folders (cats, dogs) have no usable images. Put the images of each class in its folder, then try again.' })
+    await expect(refused).rejects.toMatchObject({
+      code: 'bad-input',
+      message: 'This dataset cannot be trained on yet: the class folders (cats, dogs) have no usable images. Put the images of each class in its folder, then try again.'
+    })
     empty.cleanup()
   })
 

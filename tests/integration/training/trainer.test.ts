@@ -17,7 +17,7 @@ function syntheticData(count: number, batchSize = 16): TrainingData {
   for (let i = 0; i < count; i++) {
     const y = i % 2
     const x = new Float32Array(SIZE * SIZE)
-    for (let p = 0; p < x.length; p++) x[p] = ((p < x.length / 2) === (y === 0) ? 0.8 : 0.2) + (((i * 7 + p * 13) % 10) - 5) / 50
+    for (let p = 0; p < x.length; p++) x[p] = (p < x.length / 2 === (y === 0) ? 0.8 : 0.2) + (((i * 7 + p * 13) % 10) - 5) / 50
     images.push({ x, y })
   }
   async function* batches(list: typeof images): AsyncIterable<Batch> {
@@ -68,11 +68,22 @@ describe('train', () => {
   it('runs the concerns it is given at each step and Epoch: one may stop the Run, and each hears how it ended', async () => {
     const heard: string[] = []
     let steps = 0
-    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 10, callbacks: [
-      { onStep: () => void steps++, onEnd: (how) => heard.push(`counter: ${how}`) },
-      // A concern of the caller's: two Epochs are enough.
-      { onEpochEnd: (state) => (state.epochsDone >= 2 ? 'stop' : undefined), onEnd: (how) => heard.push(`limit: ${how}`) }
-    ] }, { control: running, onIteration: () => {}, onEpoch: () => {} })
+    const result = await train(
+      tf,
+      model(),
+      createOptimizer(tf, 'adam', 0.01),
+      syntheticData(64),
+      {
+        ...config,
+        epochs: 10,
+        callbacks: [
+          { onStep: () => void steps++, onEnd: (how) => heard.push(`counter: ${how}`) },
+          // A concern of the caller's: two Epochs are enough.
+          { onEpochEnd: (state) => (state.epochsDone >= 2 ? 'stop' : undefined), onEnd: (how) => heard.push(`limit: ${how}`) }
+        ]
+      },
+      { control: running, onIteration: () => {}, onEpoch: () => {} }
+    )
     expect(result).toMatchObject({ stoppedBy: 'early-stopping', state: { epochsDone: 2 } })
     expect(steps).toBe(2 * 3)
     expect(heard).toEqual(['counter: early-stopping', 'limit: early-stopping'])
@@ -84,15 +95,22 @@ describe('train', () => {
     const elapsed: number[] = []
     const speeds: number[] = []
     const durations: number[] = []
-    const result = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), syntheticData(64), { ...config, epochs: 2, now: () => clock }, {
-      control: running,
-      onIteration: (it) => {
-        elapsed.push(it.elapsedMs)
-        speeds.push(it.imagesPerSecond)
-        clock += 1000
-      },
-      onEpoch: (e) => void durations.push(e.durationMs)
-    })
+    const result = await train(
+      tf,
+      model(),
+      createOptimizer(tf, 'adam', 0.01),
+      syntheticData(64),
+      { ...config, epochs: 2, now: () => clock },
+      {
+        control: running,
+        onIteration: (it) => {
+          elapsed.push(it.elapsedMs)
+          speeds.push(it.imagesPerSecond)
+          clock += 1000
+        },
+        onEpoch: (e) => void durations.push(e.durationMs)
+      }
+    )
     expect(elapsed).toEqual([0, 1000, 2000, 3000, 4000, 5000])
     expect(durations).toEqual([3000, 3000])
     expect(result.state.elapsedMs).toBe(6000)
@@ -124,7 +142,14 @@ describe('train', () => {
       const m = model(5)
       const losses: number[] = []
       const data = syntheticData(32, 16)
-      await train(tf, m, createOptimizer(tf, 'sgd', 0.1), { ...data, validationCount: 0 }, { ...config, epochs: 1, weightDecay: 1e-3, maxSlicePixels }, { control: running, onIteration: (it) => void losses.push(it.loss), onEpoch: () => {} })
+      await train(
+        tf,
+        m,
+        createOptimizer(tf, 'sgd', 0.1),
+        { ...data, validationCount: 0 },
+        { ...config, epochs: 1, weightDecay: 1e-3, maxSlicePixels },
+        { control: running, onIteration: (it) => void losses.push(it.loss), onEpoch: () => {} }
+      )
       const weights = m.getWeights().map((w) => Array.from(w.dataSync()))
       m.dispose()
       return { weights, losses }
@@ -169,14 +194,21 @@ describe('train', () => {
     let stop = false
     let seen = 0
     const m = model()
-    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), clean, { ...config, batchSize: 2, epochs: 1 }, {
-      control: { waitWhilePaused: async () => {}, stopRequested: () => stop },
-      onIteration: (it) => {
-        seen = it.iteration
-        if (it.iteration === 1) setImmediate(() => (stop = true)) // as an IPC message arrives: a macrotask
-      },
-      onEpoch: () => {}
-    })
+    const result = await train(
+      tf,
+      m,
+      createOptimizer(tf, 'adam', 0.01),
+      clean,
+      { ...config, batchSize: 2, epochs: 1 },
+      {
+        control: { waitWhilePaused: async () => {}, stopRequested: () => stop },
+        onIteration: (it) => {
+          seen = it.iteration
+          if (it.iteration === 1) setImmediate(() => (stop = true)) // as an IPC message arrives: a macrotask
+        },
+        onEpoch: () => {}
+      }
+    )
     expect(result.stoppedBy).toBe('stopped')
     expect(seen).toBeLessThan(5)
     m.dispose()
@@ -195,14 +227,21 @@ describe('train', () => {
     }
     const improvements: boolean[] = []
     let bestWeights: number[][] = []
-    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), data, { ...config, epochs: 30, earlyStopping: 2 }, {
-      control: running,
-      onIteration: () => {},
-      onEpoch: (_, improved) => {
-        improvements.push(improved)
-        if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
+    const result = await train(
+      tf,
+      m,
+      createOptimizer(tf, 'adam', 0.01),
+      data,
+      { ...config, epochs: 30, earlyStopping: 2 },
+      {
+        control: running,
+        onIteration: () => {},
+        onEpoch: (_, improved) => {
+          improvements.push(improved)
+          if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
+        }
       }
-    })
+    )
     expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
     expect(result.stoppedBy).toBe('early-stopping')
     expect(improvements).toEqual([true, false, false])

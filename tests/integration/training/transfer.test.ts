@@ -47,7 +47,11 @@ describe('a pretrained Run', () => {
     // Before Start (on the Dataset as scanned): the backbone measured on this machine; computing the features once is most of it.
     await services.datasets.scan(folder)
     const before = await services.training.estimate({ folder, ...quick })
-    expect(before.steps.map((s) => s.label)).toEqual(['Starting the backend and the model', 'Computing the features of 48 images (once for this Dataset)', 'Training the head: up to 12 Epochs of 2 Iterations'])
+    expect(before.steps.map((s) => s.label)).toEqual([
+      'Starting the backend and the model',
+      'Computing the features of 48 images (once for this Dataset)',
+      'Training the head: up to 12 Epochs of 2 Iterations'
+    ])
     expect(before).toMatchObject({ backend: 'wasm', long: false })
     expect(before.steps.every((s) => s.ms > 0)).toBe(true)
     const started = await services.training.start({ folder, ...quick })
@@ -101,7 +105,7 @@ describe('a pretrained Run', () => {
     expect(said(run.id, /^Stopped while preparing, before the first Iteration: nothing was learned/)).toBe(true)
   })
 
-  it('fine-tunes the last blocks after the head (depthwise gradients on wasm), its Epochs numbered on from the head\'s', async () => {
+  it("fine-tunes the last blocks after the head (depthwise gradients on wasm), its Epochs numbered on from the head's", async () => {
     const folder = join(shapes.path, 'three')
     const started = await services.training.start({ folder, ...quick, epochs: 2, earlyStopping: 0, fineTuneBlocks: 2, fineTuneEpochs: 1, fineTuneLearningRate: 1e-4 })
     expect(started.epochs).toBe(3)
@@ -128,7 +132,7 @@ describe('a pretrained Run', () => {
     await expect(services.training.start({ folder: join(shapes.path, 'three'), ...quick, warmStart: 999 })).rejects.toThrow(/Run 999 has no saved model to start from/)
   })
 
-  it('takes a model folder of the user\'s as its backbone, and refuses one whose weights are damaged', async () => {
+  it("takes a model folder of the user's as its backbone, and refuses one whose weights are damaged", async () => {
     const mine = join(data.path, 'my-backbone')
     cpSync(join(resourcesDir(), 'models', 'mobilenet-v2-0.35'), mine, { recursive: true })
     const folder = join(shapes.path, 'two')
@@ -136,7 +140,9 @@ describe('a pretrained Run', () => {
     expect((await services.training.finished(run.id)).status).toBe('completed')
     expect(services.training.get(run.id).name).toBe(`two · my-backbone · 96 px · #${run.id}`)
     writeFileSync(join(mine, 'weights.bin'), Buffer.alloc(100))
-    await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: mine })).rejects.toThrow(/The weight files in .*my-backbone hold 100 bytes where model.json describes 1640832/)
+    await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: mine })).rejects.toThrow(
+      /The weight files in .*my-backbone hold 100 bytes where model.json describes 1640832/
+    )
     await expect(services.training.start({ folder, ...quick, model: 'pretrained', backbone: join(data.path, 'nowhere') })).rejects.toThrow(/holds no model.json/)
     expect(existsSync(join(mine, 'model.json'))).toBe(true) // the user's folder is only read
   })

@@ -15,7 +15,9 @@ import { put, tempDir } from '../../helpers/images'
 
 /** A flat colour square; the two classes interleave in brightness, so the model must make mistakes (the gallery has images). */
 function flat(value: number): Promise<Buffer> {
-  return sharp({ create: { width: 20, height: 16, channels: 3, background: { r: value, g: 255 - value, b: (value * 3) % 256 } } }).png().toBuffer()
+  return sharp({ create: { width: 20, height: 16, channels: 3, background: { r: value, g: 255 - value, b: (value * 3) % 256 } } })
+    .png()
+    .toBuffer()
 }
 
 let data: ReturnType<typeof tempDir>
@@ -34,7 +36,17 @@ beforeAll(async () => {
     put(folder.path, `odd/${i}.png`, await flat(64 + 8 * i))
   }
   services = createServices({ dataDir: data.path, spawnWorker: nodeSpawner(workerFile()), transport: 'http' })
-  const run = await services.training.start({ folder: folder.path, model: 'reference-cnn', imageSize: 16, batchSize: 8, epochs: 2, backend: 'wasm', normalization: 'standardize', augmentation: { erasing: 0 }, seed: 5 })
+  const run = await services.training.start({
+    folder: folder.path,
+    model: 'reference-cnn',
+    imageSize: 16,
+    batchSize: 8,
+    epochs: 2,
+    backend: 'wasm',
+    normalization: 'standardize',
+    augmentation: { erasing: 0 },
+    seed: 5
+  })
   runId = (await services.training.finished(run.id)).id
   evaluation = services.training.get(runId).evaluation!
 }, 120_000)
@@ -93,7 +105,10 @@ it('exports a folder that loads on its own and classifies the same as the Run, w
 it('refuses to replace a model already in the folder unless told, and says what is wrong with a bad folder', async () => {
   const target = join(out.path, 'twice')
   await services.runModels.exportModel(runId, target)
-  await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds weights.bin, labels.json, metadata.json, model.json') })
+  await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({
+    code: 'bad-input',
+    message: expect.stringContaining('already holds weights.bin, labels.json, metadata.json, model.json')
+  })
   await expect(services.runModels.exportModel(runId, target, true)).resolves.toMatchObject({ folder: target })
   await expect(services.runModels.exportModel(runId, put(out.path, 'a-file', 'x'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
   await expect(services.runModels.exportModel(runId, 'relative/folder')).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('not a full path') })

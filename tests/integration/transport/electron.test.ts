@@ -97,7 +97,7 @@ describe('the desktop transport and preload', () => {
     }
   })
 
-  it('send events to the studio\'s windows only, until the listener is disposed', () => {
+  it("send events to the studio's windows only, until the listener is disposed", () => {
     electron.others.push({ url: 'https://example.com/', received: [] })
     const heard: unknown[] = []
     const off = osprey.on('menu.action', (payload) => heard.push(payload))

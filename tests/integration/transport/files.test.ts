@@ -48,7 +48,7 @@ const json = (r: { body: Buffer }) => JSON.parse(r.body.toString('utf8'))
 const inside = (path: string) => path.startsWith(data.path + '/')
 
 describe('uploads', () => {
-  it('need the token, and from a browser the studio\'s own page', async () => {
+  it("need the token, and from a browser the studio's own page", async () => {
     const image = await png(1)
     expect((await send('POST', '/api/uploads/image?name=a.png', image, { token: null })).status).toBe(401)
     expect((await send('POST', '/api/uploads/image?name=a.png', image, { token: 'guess' })).status).toBe(401)
@@ -106,7 +106,12 @@ describe('uploads', () => {
   it('take a folder file by file into a folder of its own, refusing paths that climb out', async () => {
     const begun = json(await send('POST', '/api/uploads/datasets?name=cats%20and%20dogs&folder=1'))
     expect(begun.path).toBe(join(data.path, 'datasets', 'cats and dogs'))
-    for (const [file, seed] of [['cats/1.png', 7], ['cats/2.png', 8], ['dogs/1.png', 9], ['dogs/2.png', 10]] as const) {
+    for (const [file, seed] of [
+      ['cats/1.png', 7],
+      ['cats/2.png', 8],
+      ['dogs/1.png', 9],
+      ['dogs/2.png', 10]
+    ] as const) {
       expect((await send('POST', `/api/uploads/datasets/${begun.upload}?path=${encodeURIComponent(file)}`, await png(seed))).status).toBe(200)
     }
     const climb = await send('POST', `/api/uploads/datasets/${begun.upload}?path=${encodeURIComponent('../../x.png')}`, await png(11))

@@ -149,7 +149,9 @@ describe('without the token', () => {
     expect(await raw(`GET /%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${server.token}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/)
     // What a sandboxed iframe of any web page sends.
     const upgrade = (path: string, origin: string) =>
-      raw(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${origin}\r\n\r\n`)
+      raw(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: ${origin}\r\n\r\n`
+      )
     expect(await upgrade('/api', 'null')).toMatch(/^HTTP\/1\.1 401/)
     expect(await upgrade('//[', 'null')).toMatch(/^HTTP\/1\.1 40\d/)
     expect((await get('/')).status).toBe(200)
@@ -186,7 +188,13 @@ describe('with the token', () => {
     expect(info.result).toMatchObject({ ok: true, value: { transport: 'http', dataDir: data.path } })
 
     const scanned = await call(ws, 2, 'datasets.scan', { path: folder.path })
-    expect(scanned.result.value).toMatchObject({ images: 4, classes: [{ name: 'a', count: 2 }, { name: 'b', count: 2 }] })
+    expect(scanned.result.value).toMatchObject({
+      images: 4,
+      classes: [
+        { name: 'a', count: 2 },
+        { name: 'b', count: 2 }
+      ]
+    })
     expect(events).toContain('datasets.scanProgress:reading')
 
     const list = await call(ws, 3, 'datasets.list', {})
@@ -217,4 +225,3 @@ describe('with the token', () => {
     ws.close()
   })
 })
-

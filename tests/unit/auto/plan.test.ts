@@ -10,7 +10,13 @@ function report(counts: number[], side: number, colour: boolean): Pick<DatasetRe
   return {
     images,
     classes: counts.map((count, i) => ({ name: `c${i}`, count })),
-    stats: { smallest: null, largest: null, mostCommon: { width: side, height: side, count: images }, channels: { grayscale: colour ? 0 : images, rgb: colour ? images : 0, alpha: 0 }, formats: { png: images } }
+    stats: {
+      smallest: null,
+      largest: null,
+      mostCommon: { width: side, height: side, count: images },
+      channels: { grayscale: colour ? 0 : images, rgb: colour ? images : 0, alpha: 0 },
+      formats: { png: images }
+    }
   }
 }
 

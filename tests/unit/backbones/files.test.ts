@@ -13,7 +13,16 @@ afterEach(() => dir?.cleanup())
 function copy(): BackboneSource {
   dir = tempDir()
   cpSync(catalogFolder(included, '/unused'), dir.path, { recursive: true })
-  return { id: included.id, title: included.title, dir: dir.path, embeddingLayer: included.embeddingLayer, blocks: included.blocks, sha256: included.sha256!, key: 'k', remedy: 'Reinstall Osprey Studio to restore it.' }
+  return {
+    id: included.id,
+    title: included.title,
+    dir: dir.path,
+    embeddingLayer: included.embeddingLayer,
+    blocks: included.blocks,
+    sha256: included.sha256!,
+    key: 'k',
+    remedy: 'Reinstall Osprey Studio to restore it.'
+  }
 }
 
 describe('the included backbone', () => {
@@ -25,17 +34,27 @@ describe('the included backbone', () => {
     const source = copy()
     const weights = join(source.dir, 'weights.bin')
     writeFileSync(weights, Buffer.from('not the weights'))
-    await expect(verifyBackbone(source)).rejects.toThrow('The backbone MobileNetV2 α 0.35 is damaged: weights.bin in ' + source.dir + ' does not match its checksum. Reinstall Osprey Studio to restore it.')
+    await expect(verifyBackbone(source)).rejects.toThrow(
+      'The backbone MobileNetV2 α 0.35 is damaged: weights.bin in ' + source.dir + ' does not match its checksum. Reinstall Osprey Studio to restore it.'
+    )
     await expect(verifyBackbone({ ...source, dir: join(source.dir, 'gone') })).rejects.toThrow(/is incomplete: model.json is missing/)
   })
 })
 
-describe('a model folder of the user\'s', () => {
+describe("a model folder of the user's", () => {
   it('lists its layers and is cut by default before its classifier', async () => {
     const model = await readModelFolder(copy().dir)
     expect(model.layers[0]).toEqual({ name: 'input_1', kind: 'InputLayer' })
     expect(defaultCutLayer(model.layers)).toBe('out_relu') // no classifier: the last layer
-    expect(defaultCutLayer([{ name: 'in', kind: 'InputLayer' }, { name: 'conv', kind: 'Conv2D' }, { name: 'relu', kind: 'ReLU' }, { name: 'pool', kind: 'GlobalAveragePooling2D' }, { name: 'logits', kind: 'Dense' }])).toBe('relu')
+    expect(
+      defaultCutLayer([
+        { name: 'in', kind: 'InputLayer' },
+        { name: 'conv', kind: 'Conv2D' },
+        { name: 'relu', kind: 'ReLU' },
+        { name: 'pool', kind: 'GlobalAveragePooling2D' },
+        { name: 'logits', kind: 'Dense' }
+      ])
+    ).toBe('relu')
   })
 
   it('is refused when its weights are cut short, missing, or it is not a layers model', async () => {

@@ -63,9 +63,7 @@ describe('initBackend', () => {
   })
 
   it("an unsatisfiable 'tensorflow' says why and what to do", async () => {
-    await expect(initBackend('tensorflow', { probes: bare })).rejects.toThrow(
-      /backend "tensorflow" is not available: @tensorflow\/tfjs-node is not installed\. To fix: install @tensorflow\/tfjs-node/
-    )
+    await expect(initBackend('tensorflow', { probes: bare })).rejects.toThrow(/backend "tensorflow" is not available: @tensorflow\/tfjs-node is not installed\. To fix: install @tensorflow\/tfjs-node/)
   })
 
   it("'cpu' is always there", async () => {

@@ -14,7 +14,14 @@ function net(): tf.LayersModel {
   const model = tf.model({ inputs: input, outputs: tf.layers.globalAveragePooling2d({}).apply(d) as tf.SymbolicTensor })
   // Batch-norm statistics far from the identity, so a wrong fold shows.
   let s = 1
-  model.setWeights(model.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 1.5 + 0.25), w.shape)))
+  model.setWeights(
+    model.getWeights().map((w) =>
+      tf.tensor(
+        Array.from({ length: w.size }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 1.5 + 0.25),
+        w.shape
+      )
+    )
+  )
   return model
 }
 
@@ -43,7 +50,9 @@ describe('folding batch norm into convolutions', () => {
   })
 
   it('leaves a Sequential model (no graph to rewrite) as it is, so it still loads', async () => {
-    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 2 })] })
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 2 })]
+    })
     const artifacts = await artifactsOf(model)
     expect(await foldBatchNorm(tf, artifacts)).toBe(artifacts)
   })

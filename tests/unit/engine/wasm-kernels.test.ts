@@ -63,8 +63,7 @@ describe('conv2d gradients on wasm', () => {
 
   it('fused conv2d with bias (linear activation, as tfjs-layers trains) matches cpu', () => {
     sameOnBoth(() => {
-      const g = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.square(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'valid' }))))
+      const g = tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'valid' }))))
       return g([data([2, 7, 7, 3], 4), data([3, 3, 3, 4], 5), data([4], 6)])
     })
   })
@@ -80,7 +79,13 @@ describe('MaxPoolGrad on wasm', () => {
   it('gives a tie (a window of zeros) to the first maximum only, as cpu does', () => {
     // Two 2x2 windows side by side: all zeros, then all threes.
     const x = tf.tensor4d([0, 0, 3, 3, 0, 0, 3, 3], [1, 2, 4, 1])
-    const f = () => tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').mul(tf.tensor4d([2, 7], [1, 1, 2, 1])).sum())(x)
+    const f = () =>
+      tf.grad((t: tf.Tensor) =>
+        tf
+          .maxPool(t as tf.Tensor4D, 2, 2, 'valid')
+          .mul(tf.tensor4d([2, 7], [1, 1, 2, 1]))
+          .sum()
+      )(x)
     const wasm = on('wasm', f)[0]
     expect(Array.from(wasm)).toEqual([2, 0, 7, 0, 0, 0, 0, 0])
     expect(Array.from(on('cpu', f)[0])).toEqual(Array.from(wasm))
@@ -94,18 +99,28 @@ describe('MaxPoolGrad on wasm', () => {
   ]
   for (const [name, shape, size, stride, pad] of cases) {
     it(`${name}: matches cpu on random data`, () => {
-      sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, size, stride, pad).mul(2).sum())(data(shape, 7)), 1e-6)
+      sameOnBoth(
+        () =>
+          tf.grad((t: tf.Tensor) =>
+            tf
+              .maxPool(t as tf.Tensor4D, size, stride, pad)
+              .mul(2)
+              .sum()
+          )(data(shape, 7)),
+        1e-6
+      )
     })
   }
 })
 
 describe('dense and elementwise kernels on wasm', () => {
-  for (const [ta, tb] of [[true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [true, false],
+    [false, true],
+    [true, true]
+  ] as const) {
     it(`matMul with transposeA=${ta}, transposeB=${tb} (also batched) matches cpu`, () => {
-      sameOnBoth(() => [
-        tf.matMul(data(ta ? [7, 5] : [5, 7], 1), data(tb ? [3, 7] : [7, 3], 2), ta, tb),
-        tf.matMul(data(ta ? [2, 7, 5] : [2, 5, 7], 3), data(tb ? [2, 3, 7] : [2, 7, 3], 4), ta, tb)
-      ])
+      sameOnBoth(() => [tf.matMul(data(ta ? [7, 5] : [5, 7], 1), data(tb ? [3, 7] : [7, 3], 2), ta, tb), tf.matMul(data(ta ? [2, 7, 5] : [2, 5, 7], 3), data(tb ? [2, 3, 7] : [2, 7, 3], 4), ta, tb)])
     })
   }
 
@@ -119,11 +134,25 @@ describe('dense and elementwise kernels on wasm', () => {
   })
 
   it('relu gradient matches cpu', () => {
-    sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.relu(t).mul(data([3, 5, 4], 2)).sum())(data([3, 5, 4], 1)))
+    sameOnBoth(() =>
+      tf.grad((t: tf.Tensor) =>
+        tf
+          .relu(t)
+          .mul(data([3, 5, 4], 2))
+          .sum()
+      )(data([3, 5, 4], 1))
+    )
   })
 
   it('clipByValue (ReLU6) gradient matches cpu, at the bounds too', () => {
-    sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.clipByValue(t, -0.25, 0.5).mul(data([3, 5, 4], 2)).sum())(data([3, 5, 4], 1)))
+    sameOnBoth(() =>
+      tf.grad((t: tf.Tensor) =>
+        tf
+          .clipByValue(t, -0.25, 0.5)
+          .mul(data([3, 5, 4], 2))
+          .sum()
+      )(data([3, 5, 4], 1))
+    )
     sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.clipByValue(t, 0, 6).sum())(tf.tensor1d([-1, 0, 3, 6, 7])), 1e-9)
   })
 })
@@ -132,7 +161,7 @@ describe('depthwise conv2d gradients on wasm (MobileNet fine-tuning)', () => {
   const cases: Array<[string, number[], number[], number, 'valid' | 'same' | number, number]> = [
     ['3x3 same stride 1', [2, 7, 7, 5], [3, 3, 5, 1], 1, 'same', 1],
     ['3x3 stride 1, padding 3 (wider than the filter reaches: the loop, not the convolution)', [1, 6, 6, 2], [3, 3, 2, 1], 1, 3, 1],
-    ['3x3 valid stride 2 (odd size, as after MobileNet\'s zero padding)', [2, 9, 9, 4], [3, 3, 4, 1], 2, 'valid', 1],
+    ["3x3 valid stride 2 (odd size, as after MobileNet's zero padding)", [2, 9, 9, 4], [3, 3, 4, 1], 2, 'valid', 1],
     ['3x3 same stride 2, channel multiplier 2', [1, 8, 8, 3], [3, 3, 3, 2], 2, 'same', 1],
     ['5x5 same stride 1', [2, 6, 6, 3], [5, 5, 3, 1], 1, 'same', 1]
   ]

@@ -26,9 +26,28 @@ it('quotes CSV fields only when they need it', () => {
 it('neutralises text a spreadsheet would run as a formula (names, notes, tags), and keeps numbers numbers', () => {
   const config = defaultConfig('=cmd|"/c calc"!A1', undefined, 1)
   const run = {
-    id: 7, name: '=HYPERLINK("http://evil.example","open")', status: 'completed' as const, datasetId: 1, datasetName: '@SUM(A1:A9)', model: config.model, backend: 'wasm',
-    epochsDone: 1, epochs: 1, valAccuracy: 0.5, valLoss: -0.5, imagesPerSecond: null, createdAt: '2026-11-27T10:00:00.000Z', durationMs: 1000, error: null,
-    studyId: null, notes: '+1+1', tags: ['-2+3', '\tx'], seed: 1, verdict: null, config, fingerprint: 'f'
+    id: 7,
+    name: '=HYPERLINK("http://evil.example","open")',
+    status: 'completed' as const,
+    datasetId: 1,
+    datasetName: '@SUM(A1:A9)',
+    model: config.model,
+    backend: 'wasm',
+    epochsDone: 1,
+    epochs: 1,
+    valAccuracy: 0.5,
+    valLoss: -0.5,
+    imagesPerSecond: null,
+    createdAt: '2026-11-27T10:00:00.000Z',
+    durationMs: 1000,
+    error: null,
+    studyId: null,
+    notes: '+1+1',
+    tags: ['-2+3', '\tx'],
+    seed: 1,
+    verdict: null,
+    config,
+    fingerprint: 'f'
   }
   const [header, row] = runsToCsv([run]).split('\r\n')
   const cells = Object.fromEntries(header.split(',').map((name, i) => [name, row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)![i].replace(/,$/, '')]))

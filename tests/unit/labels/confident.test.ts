@@ -6,26 +6,45 @@ describe('confident learning', () => {
   it('flags an image the model confidently sees as another class, least sure of its own first, and leaves the right ones alone', () => {
     // 3 classes; images 0–3 of class 0, 4–7 of class 1, 8–11 of class 2. Image 2 looks like class 1, image 9 like class 0.
     const rows = [
-      [0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.1, 0.85, 0.05], [0.85, 0.1, 0.05],
-      [0.1, 0.8, 0.1], [0.05, 0.9, 0.05], [0.2, 0.7, 0.1], [0.1, 0.85, 0.05],
-      [0.05, 0.05, 0.9], [0.7, 0.05, 0.25], [0.1, 0.1, 0.8], [0.05, 0.15, 0.8]
+      [0.9, 0.05, 0.05],
+      [0.8, 0.1, 0.1],
+      [0.1, 0.85, 0.05],
+      [0.85, 0.1, 0.05],
+      [0.1, 0.8, 0.1],
+      [0.05, 0.9, 0.05],
+      [0.2, 0.7, 0.1],
+      [0.1, 0.85, 0.05],
+      [0.05, 0.05, 0.9],
+      [0.7, 0.05, 0.25],
+      [0.1, 0.1, 0.8],
+      [0.05, 0.15, 0.8]
     ]
     const labels = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
     const suspects = labelSuspects(Float32Array.from(rows.flat()), labels, 3)
-    expect(suspects.map((s) => [s.index, s.given, s.suggested])).toEqual([[2, 0, 1], [9, 2, 0]])
+    expect(suspects.map((s) => [s.index, s.given, s.suggested])).toEqual([
+      [2, 0, 1],
+      [9, 2, 0]
+    ])
     expect(suspects[0].givenProbability).toBeCloseTo(0.1)
   })
 
   it('judges each class by its own bar: in a class the model is unsure of, a lower probability still counts', () => {
     // Class 1 is hard: its own images get about 0.5. Image 0 (labelled 0) gets 0.55 for class 1, over that bar (0.525): suspect, though far from sure.
-    const rows = [[0.35, 0.55, 0.1], [0.9, 0.05, 0.05], [0.95, 0.03, 0.02], [0.3, 0.5, 0.2], [0.4, 0.55, 0.05], [0.05, 0.05, 0.9]]
+    const rows = [
+      [0.35, 0.55, 0.1],
+      [0.9, 0.05, 0.05],
+      [0.95, 0.03, 0.02],
+      [0.3, 0.5, 0.2],
+      [0.4, 0.55, 0.05],
+      [0.05, 0.05, 0.9]
+    ]
     expect(labelSuspects(Float32Array.from(rows.flat()), [0, 0, 0, 1, 1, 2], 3).map((s) => s.index)).toEqual([0])
   })
 
   it('spreads every class evenly over the folds, the same way for the same seed', () => {
     const labels = Array.from({ length: 30 }, (_, i) => (i < 20 ? 0 : 1))
     let s = 1
-    const random = () => ((s = (s * 16807) % 2147483647) / 2147483647)
+    const random = () => (s = (s * 16807) % 2147483647) / 2147483647
     const folds = assignFolds(labels, 5, random)
     for (let f = 0; f < 5; f++) {
       expect(labels.filter((l, i) => l === 0 && folds[i] === f)).toHaveLength(4)
@@ -37,7 +56,7 @@ describe('confident learning', () => {
 })
 
 describe('near-duplicates across the split', () => {
-  it('finds each validation image\'s nearest training images by the centred embeddings', () => {
+  it("finds each validation image's nearest training images by the centred embeddings", () => {
     // 4 images in 3-D around a common offset (all-positive, as MobileNet's are); image 3 nearly repeats image 1.
     const e = Float32Array.from([5, 5, 6, 6, 5, 5, 5, 6, 5, 6.02, 5, 5.01])
     const [first] = crossSplitCandidates(e, 3, [0, 1, 2], [3], 1)
@@ -47,7 +66,12 @@ describe('near-duplicates across the split', () => {
 
   it('measures how alike two pictures are, whatever their brightness and contrast', () => {
     const a = [10, 20, 30, 40, 50, 60]
-    expect(correlation(a, a.map((v) => v * 2 + 7))).toBeCloseTo(1)
+    expect(
+      correlation(
+        a,
+        a.map((v) => v * 2 + 7)
+      )
+    ).toBeCloseTo(1)
     expect(correlation(a, [...a].reverse())).toBeCloseTo(-1)
     expect(correlation(a, [5, 5, 5, 5, 5, 5])).toBe(0)
   })

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import type { Augmentation } from '../../../src-main/contract'
 import {
-  DEFAULT_AUGMENTATION, IDENTITY_WARP, NO_AUGMENTATION, addNoise, adjustBrightness, adjustContrast, adjustSaturation, adjustTone, augmentImage,
-  eraseRect, formatAugmentation, gaussianBlur, parseAugmentation, shiftHue, warpImage, type Warp
+  DEFAULT_AUGMENTATION,
+  IDENTITY_WARP,
+  NO_AUGMENTATION,
+  addNoise,
+  adjustBrightness,
+  adjustContrast,
+  adjustSaturation,
+  adjustTone,
+  augmentImage,
+  eraseRect,
+  formatAugmentation,
+  gaussianBlur,
+  parseAugmentation,
+  shiftHue,
+  warpImage,
+  type Warp
 } from '../../../src-main/pipeline/augment'
 import { Random, rngFor } from '../../../src-main/pipeline/random'
 
@@ -111,7 +125,9 @@ describe('the colour changes', () => {
   it('erases exactly the rectangle asked', () => {
     const img = new Float32Array(6 * 5 * 3).fill(2) // 2 is outside [0,1]: every erased value differs
     eraseRect(img, 6, 3, 1, 2, 4, 2, new Random(1))
-    const changed = Array.from(img).map((v, i) => (v !== 2 ? i : -1)).filter((i) => i >= 0)
+    const changed = Array.from(img)
+      .map((v, i) => (v !== 2 ? i : -1))
+      .filter((i) => i >= 0)
     expect(changed.length).toBe(4 * 2 * 3)
     for (const i of changed) {
       const p = Math.floor(i / 3)
@@ -121,7 +137,9 @@ describe('the colour changes', () => {
 })
 
 describe('augmentImage', () => {
-  const w = 8, h = 8, c = 3
+  const w = 8,
+    h = 8,
+    c = 3
   const src = Uint8Array.from({ length: w * h * c }, (_, i) => (i * 37) % 256)
   const run = (a: Augmentation, rng: Random) => {
     const out = new Float32Array(w * h * c)
@@ -146,7 +164,8 @@ describe('augmentImage', () => {
     const out = new Float32Array(16 * 16)
     augmentImage(flat, 16, 16, 1, { ...NO_AUGMENTATION, erasing: 1 }, new Random(3), out)
     const erased = [...out.keys()].filter((i) => out[i] !== 1)
-    const xs = erased.map((i) => i % 16), ys = erased.map((i) => Math.floor(i / 16))
+    const xs = erased.map((i) => i % 16),
+      ys = erased.map((i) => Math.floor(i / 16))
     const box = (Math.max(...xs) - Math.min(...xs) + 1) * (Math.max(...ys) - Math.min(...ys) + 1)
     expect(erased.length).toBeGreaterThan(0)
     expect(erased.length).toBe(box)
@@ -160,7 +179,18 @@ describe('parseAugmentation', () => {
     expect(parseAugmentation('flip,rotate=15,noise=0.05')).toEqual({ ...NO_AUGMENTATION, flipHorizontal: true, rotation: 15, noise: 0.05 })
     expect(parseAugmentation('default, rotate=30, flip=off')).toEqual({ ...DEFAULT_AUGMENTATION, rotation: 30, flipHorizontal: false })
     expect(parseAugmentation('flip,vflip,rotate=15,scale=0.8,translate=0.1,brightness=0.2,contrast=0.2,saturation=0.2,hue=0.05,blur=1,noise=0.05,erasing=0.25')).toEqual({
-      flipHorizontal: true, flipVertical: true, rotation: 15, scale: 0.8, translate: 0.1, brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0.05, blur: 1, noise: 0.05, erasing: 0.25
+      flipHorizontal: true,
+      flipVertical: true,
+      rotation: 15,
+      scale: 0.8,
+      translate: 0.1,
+      brightness: 0.2,
+      contrast: 0.2,
+      saturation: 0.2,
+      hue: 0.05,
+      blur: 1,
+      noise: 0.05,
+      erasing: 0.25
     })
   })
 

@@ -10,7 +10,11 @@ describe('splitDataset', () => {
   it('keeps the class balance in every split and uses every image once', () => {
     const set = images([100, 50, 10])
     const split = splitDataset(set, { seed: 1, fractions: { validation: 0.2, test: 0.1 } })
-    expect(split.manifest.counts).toEqual([[70, 20, 10], [35, 10, 5], [7, 2, 1]])
+    expect(split.manifest.counts).toEqual([
+      [70, 20, 10],
+      [35, 10, 5],
+      [7, 2, 1]
+    ])
     const all = [...split.train, ...split.validation, ...split.test].sort((a, b) => a - b)
     expect(all).toEqual(set.map((_, i) => i))
     expect(split.manifest.totals).toEqual({ train: 112, validation: 32, test: 16 })
@@ -25,7 +29,12 @@ describe('splitDataset', () => {
 
   it('gives every class of 2 or more images a validation image', () => {
     const split = splitDataset(images([2, 3, 1, 200]), { seed: 1 })
-    expect(split.manifest.counts).toEqual([[1, 1, 0], [2, 1, 0], [1, 0, 0], [160, 40, 0]])
+    expect(split.manifest.counts).toEqual([
+      [1, 1, 0],
+      [2, 1, 0],
+      [1, 0, 0],
+      [160, 40, 0]
+    ])
   })
 
   it('uses 20% validation below 10,000 images, and 10% + 5% test from 10,000', () => {
@@ -43,7 +52,10 @@ describe('splitDataset', () => {
   })
 
   it('labels classes by sorted name', () => {
-    const { classes, images: labelled } = labelImages([{ path: 'b/1.png', class: 'b' }, { path: 'a/1.png', class: 'a' }])
+    const { classes, images: labelled } = labelImages([
+      { path: 'b/1.png', class: 'b' },
+      { path: 'a/1.png', class: 'a' }
+    ])
     expect(classes).toEqual(['a', 'b'])
     expect(labelled.map((i) => i.label)).toEqual([1, 0])
   })

@@ -31,7 +31,9 @@ describe('a Trial job payload', () => {
 describe('a progress entry', () => {
   it('is one of the known kinds, with numbers where numbers go', () => {
     expect(progressSchema.safeParse({ kind: 'worker', name: 'box-1', attempt: 2, fromEpoch: 1 }).success).toBe(true)
-    expect(progressSchema.safeParse({ kind: 'iteration', metrics: { epoch: 1, iteration: 3, loss: null, accuracy: 0.5, learningRate: 0.001, imagesPerSecond: 10, elapsedMs: 5, memoryBytes: 0 } }).success).toBe(true)
+    expect(
+      progressSchema.safeParse({ kind: 'iteration', metrics: { epoch: 1, iteration: 3, loss: null, accuracy: 0.5, learningRate: 0.001, imagesPerSecond: 10, elapsedMs: 5, memoryBytes: 0 } }).success
+    ).toBe(true)
     expect(progressSchema.safeParse({ kind: 'checkpoint', epoch: 1, path: '/etc/passwd' }).success).toBe(false)
     expect(progressSchema.safeParse({ kind: 'epoch', improved: true, metrics: { epoch: 'one' } }).success).toBe(false)
   })
@@ -39,7 +41,9 @@ describe('a progress entry', () => {
   it('keeps what a Run is preparing, so the studio says "Computing the features…" for a Trial on a worker too', () => {
     const entry = progressSchema.parse({ kind: 'preparing', step: 'features', done: 3, total: 48, what: 'MobileNetV2 α 0.35' })
     expect(toTrainProgress(entry)).toEqual({ kind: 'preparing', step: 'features', done: 3, total: 48, what: 'MobileNetV2 α 0.35' })
-    expect(phaseText(toTrainProgress(entry) as Parameters<typeof phaseText>[0])).toBe('Computing the features of every image with MobileNetV2 α 0.35 (once; later Runs on this Dataset reuse them): 3 of 48 images')
+    expect(phaseText(toTrainProgress(entry) as Parameters<typeof phaseText>[0])).toBe(
+      'Computing the features of every image with MobileNetV2 α 0.35 (once; later Runs on this Dataset reuse them): 3 of 48 images'
+    )
     // From a worker that names no step: the images.
     expect(toTrainProgress(progressSchema.parse({ kind: 'preparing', done: 1, total: 2 }))).toMatchObject({ step: 'images' })
     expect(progressSchema.safeParse({ kind: 'preparing', step: 'mining', done: 1, total: 2 }).success).toBe(false)

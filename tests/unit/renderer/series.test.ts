@@ -3,11 +3,30 @@ import { describe, expect, it } from 'vitest'
 import type { EpochMetrics, IterationMetrics } from '../../../src-main/contract'
 import { RunSeries } from '../../../src-renderer/src/lib/series'
 
-const iteration = (n: number, epoch: number, loss = 1 / n): IterationMetrics => ({ runId: 1, epoch, iteration: n, loss, accuracy: 0.5, learningRate: 1e-3, imagesPerSecond: 100, elapsedMs: n * 200, memoryBytes: 0 })
-const epoch = (n: number, valLoss: number | null = 0.4): EpochMetrics => ({ runId: 1, epoch: n, trainLoss: 0.5, trainAccuracy: 0.8, valLoss, valAccuracy: valLoss === null ? null : 0.7, learningRate: 1e-3, durationMs: 1000 })
+const iteration = (n: number, epoch: number, loss = 1 / n): IterationMetrics => ({
+  runId: 1,
+  epoch,
+  iteration: n,
+  loss,
+  accuracy: 0.5,
+  learningRate: 1e-3,
+  imagesPerSecond: 100,
+  elapsedMs: n * 200,
+  memoryBytes: 0
+})
+const epoch = (n: number, valLoss: number | null = 0.4): EpochMetrics => ({
+  runId: 1,
+  epoch: n,
+  trainLoss: 0.5,
+  trainAccuracy: 0.8,
+  valLoss,
+  valAccuracy: valLoss === null ? null : 0.7,
+  learningRate: 1e-3,
+  durationMs: 1000
+})
 
-describe('a Run\'s chart series', () => {
-  it('puts each Epoch\'s figures at its last Iteration, every column the same length', () => {
+describe("a Run's chart series", () => {
+  it("puts each Epoch's figures at its last Iteration, every column the same length", () => {
     const series = new RunSeries()
     for (let i = 1; i <= 4; i++) series.addIteration(iteration(i, i <= 2 ? 1 : 2))
     series.addEpoch(epoch(1))

@@ -7,7 +7,7 @@ describe('switching the New Run form to another model', () => {
   const scratch = defaultConfig('/photos', undefined, 7, 'default-cnn')
   const pretrained = defaultConfig('/photos', undefined, 7, 'pretrained')
 
-  it('keeps what the user changed and takes the new model\'s defaults for the rest', () => {
+  it("keeps what the user changed and takes the new model's defaults for the rest", () => {
     const edited: TrainingConfig = { ...scratch, epochs: 12, backend: 'wasm' }
     const next = switchModel(edited, scratch, pretrained)
     expect(next).toMatchObject({ model: 'pretrained', epochs: 12, backend: 'wasm', imageSize: 224, normalization: 'symmetric', batchSize: 32, backbone: 'mobilenet-v2-0.35' })

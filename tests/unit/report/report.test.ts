@@ -14,7 +14,10 @@ function evaluation(accuracy: number, classes = ['cats', 'dogs']): Evaluation {
   return {
     split: 'validation',
     classes,
-    confusion: [[right, 10 - right], [10 - right, right]],
+    confusion: [
+      [right, 10 - right],
+      [10 - right, right]
+    ],
     perClass: classes.map((name) => ({ name, precision: accuracy, recall: accuracy, f1: accuracy, support: 10 })),
     accuracy,
     loss: 1 - accuracy,
@@ -24,10 +27,38 @@ function evaluation(accuracy: number, classes = ['cats', 'dogs']): Evaluation {
 
 function compared(id: number, name: string, config: Partial<TrainingConfig>, valAccuracy: number, extra: Partial<HistoryRun> = {}, classes?: string[]): ComparedRun {
   const run: HistoryRun = {
-    id, name, status: 'completed', datasetId: 1, model: 'default-cnn', backend: 'wasm', epochsDone: 3, epochs: 3, valAccuracy, valLoss: 1 - valAccuracy,
-    imagesPerSecond: 400 + id, createdAt: '2026-11-27T09:00:00.000Z', durationMs: 3000 * id, error: null, datasetName: 'pets', studyId: null, notes: '', tags: [], seed: 7, verdict: null, ...extra
+    id,
+    name,
+    status: 'completed',
+    datasetId: 1,
+    model: 'default-cnn',
+    backend: 'wasm',
+    epochsDone: 3,
+    epochs: 3,
+    valAccuracy,
+    valLoss: 1 - valAccuracy,
+    imagesPerSecond: 400 + id,
+    createdAt: '2026-11-27T09:00:00.000Z',
+    durationMs: 3000 * id,
+    error: null,
+    datasetName: 'pets',
+    studyId: null,
+    notes: '',
+    tags: [],
+    seed: 7,
+    verdict: null,
+    ...extra
   }
-  const epochs = [1, 2, 3].map((epoch) => ({ runId: id, epoch, trainLoss: 1 - epoch / 6, trainAccuracy: 0.5, valLoss: 1.1 - epoch / 5, valAccuracy: (valAccuracy * epoch) / 3, learningRate: 1e-3, durationMs: 1000 }))
+  const epochs = [1, 2, 3].map((epoch) => ({
+    runId: id,
+    epoch,
+    trainLoss: 1 - epoch / 6,
+    trainAccuracy: 0.5,
+    valLoss: 1.1 - epoch / 5,
+    valAccuracy: (valAccuracy * epoch) / 3,
+    learningRate: 1e-3,
+    durationMs: 1000
+  }))
   return { run, config: { ...defaultConfig('/data/pets', undefined, 7), ...config }, epochs, iterations: [], evaluation: evaluation(valAccuracy, classes) }
 }
 
@@ -63,10 +94,7 @@ function expectSelfContained(html: string): void {
 }
 
 describe('compareReport', () => {
-  const c = comparison([
-    compared(3, 'slow lr', { learningRate: 0.0001 }, 0.7, { tags: ['baseline'] }),
-    compared(7, 'fast lr', { learningRate: 0.01 }, 0.9, { notes: 'ten times faster' })
-  ])
+  const c = comparison([compared(3, 'slow lr', { learningRate: 0.0001 }, 0.7, { tags: ['baseline'] }), compared(7, 'fast lr', { learningRate: 0.01 }, 0.9, { notes: 'ten times faster' })])
   const html = compareReport(c, meta)
 
   it('names both Runs, marks the best final metric and lists the differing setting', () => {
@@ -99,10 +127,7 @@ describe('compareReport', () => {
 
   it('escapes user text: Run names, notes, tags and class names cannot inject markup', () => {
     const hostile = compareReport(
-      comparison([
-        compared(1, HOSTILE, {}, 0.6, { notes: `<img src=x onerror="alert(1)">`, tags: [`"><b>tag`] }, [HOSTILE, 'dogs']),
-        compared(2, 'plain', { folder: '/data/<i>pets</i>' }, 0.8)
-      ]),
+      comparison([compared(1, HOSTILE, {}, 0.6, { notes: `<img src=x onerror="alert(1)">`, tags: [`"><b>tag`] }, [HOSTILE, 'dogs']), compared(2, 'plain', { folder: '/data/<i>pets</i>' }, 0.8)]),
       meta
     )
     expect(hostile).not.toContain('<script>')
@@ -116,18 +141,57 @@ describe('compareReport', () => {
 
 describe('studyReport', () => {
   const study: StudyDetail = {
-    id: 4, name: 'lr sweep', datasetId: 1, folder: '/data/pets', strategy: 'random', objective: 'val_accuracy', prune: 'median', status: 'completed', trials: 3,
+    id: 4,
+    name: 'lr sweep',
+    datasetId: 1,
+    folder: '/data/pets',
+    strategy: 'random',
+    objective: 'val_accuracy',
+    prune: 'median',
+    status: 'completed',
+    trials: 3,
     counts: { running: 0, completed: 2, pruned: 1, failed: 0 },
     best: { number: 1, value: 0.91, params: { lr: 0.003, optimizer: 'adam' }, runId: 12 },
-    createdAt: '2026-11-27T08:00:00.000Z', endedAt: '2026-11-27T09:00:00.000Z', error: null, verdict: null,
+    createdAt: '2026-11-27T08:00:00.000Z',
+    endedAt: '2026-11-27T09:00:00.000Z',
+    error: null,
+    verdict: null,
     space: { lr: { type: 'float', low: 0.0001, high: 0.1, log: true }, optimizer: { type: 'choice', values: ['adam', HOSTILE] } },
-    training: { epochs: 3 }, parallel: 2, seed: 42, timeBudgetMinutes: null,
+    training: { epochs: 3 },
+    parallel: 2,
+    seed: 42,
+    timeBudgetMinutes: null,
     trialList: [
-      { studyId: 4, number: 0, runId: 11, params: { lr: 0.0001, optimizer: HOSTILE }, status: 'completed', value: 0.62, intermediate: [0.4, 0.55, 0.62], durationMs: 3000, error: null, verdict: 'learned' },
-      { studyId: 4, number: 1, runId: 12, params: { lr: 0.003, optimizer: 'adam' }, status: 'completed', value: 0.91, intermediate: [0.7, 0.85, 0.91], durationMs: 3100, error: null, verdict: 'learned' },
+      {
+        studyId: 4,
+        number: 0,
+        runId: 11,
+        params: { lr: 0.0001, optimizer: HOSTILE },
+        status: 'completed',
+        value: 0.62,
+        intermediate: [0.4, 0.55, 0.62],
+        durationMs: 3000,
+        error: null,
+        verdict: 'learned'
+      },
+      {
+        studyId: 4,
+        number: 1,
+        runId: 12,
+        params: { lr: 0.003, optimizer: 'adam' },
+        status: 'completed',
+        value: 0.91,
+        intermediate: [0.7, 0.85, 0.91],
+        durationMs: 3100,
+        error: null,
+        verdict: 'learned'
+      },
       { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, error: null, verdict: null }
     ],
-    importance: [{ name: 'lr', importance: 0.8 }, { name: 'optimizer', importance: 0.2 }]
+    importance: [
+      { name: 'lr', importance: 0.8 },
+      { name: 'optimizer', importance: 0.2 }
+    ]
   }
   const html = studyReport(study, meta)
 

@@ -3,7 +3,8 @@ import type { DatasetReport } from '../../../src-main/contract'
 import { DEFAULT_AUGMENTATION } from '../../../src-main/pipeline/augment-spec'
 import { chooseModel, defaultConfig, resolveConfig } from '../../../src-main/training/config'
 
-const report = (width: number, height: number, colour = false) => ({ stats: { mostCommon: { width, height, count: 1 }, channels: { rgb: colour ? 10 : 0, grey: colour ? 0 : 10 } } }) as unknown as DatasetReport
+const report = (width: number, height: number, colour = false) =>
+  ({ stats: { mostCommon: { width, height, count: 1 }, channels: { rgb: colour ? 10 : 0, grey: colour ? 0 : 10 } } }) as unknown as DatasetReport
 
 describe('defaults for a new Run', () => {
   it('train small grayscale images at their own size with the default CNN and only gentle augmentation', () => {
@@ -25,7 +26,7 @@ describe('defaults for a new Run', () => {
     expect(config.augmentation).toEqual(DEFAULT_AUGMENTATION)
   })
 
-  it('fit the batch to a small Dataset\'s training split', () => {
+  it("fit the batch to a small Dataset's training split", () => {
     const tiny = { ...report(300, 300, true), images: 24 } as DatasetReport
     expect(defaultConfig('/x', tiny).batchSize).toBe(19) // 24 images less 20 % for validation
     expect(defaultConfig('/x', tiny, 1, 'default-cnn').batchSize).toBe(19)
@@ -47,7 +48,16 @@ describe('resolveConfig', () => {
 
   it('lists every problem at once, each naming its field', () => {
     expect(() => resolveConfig({ folder: '/x', batchSize: 0, learningRate: -1, imageSize: 4000, epochs: 1.5, model: 'vgg' })).toThrow(
-      expect.objectContaining({ code: 'bad-input', issues: [expect.stringMatching(/^model:/), expect.stringMatching(/^imageSize:/), expect.stringMatching(/^epochs:/), expect.stringMatching(/^batchSize:/), expect.stringMatching(/^learningRate:/)] })
+      expect.objectContaining({
+        code: 'bad-input',
+        issues: [
+          expect.stringMatching(/^model:/),
+          expect.stringMatching(/^imageSize:/),
+          expect.stringMatching(/^epochs:/),
+          expect.stringMatching(/^batchSize:/),
+          expect.stringMatching(/^learningRate:/)
+        ]
+      })
     )
   })
 
@@ -73,8 +83,12 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ folder: '/x', model: 'default-cnn', units: 0 }, report(28, 28))).toThrow(/units: at least 4/)
   })
 
-  it('takes a model folder of the user\'s as a backbone, by its full path only', () => {
-    expect(resolveConfig({ folder: '/x', model: 'pretrained', backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })).toMatchObject({ backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })
+  it("takes a model folder of the user's as a backbone, by its full path only", () => {
+    expect(resolveConfig({ folder: '/x', model: 'pretrained', backbone: '/models/mine', backboneLayer: 'conv5', normalization: 'unit' })).toMatchObject({
+      backbone: '/models/mine',
+      backboneLayer: 'conv5',
+      normalization: 'unit'
+    })
     expect(() => resolveConfig({ folder: '/x', model: 'pretrained', backbone: 'models/mine' })).toThrow(/unknown backbone/)
   })
 

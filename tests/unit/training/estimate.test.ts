@@ -2,10 +2,23 @@ import { describe, expect, it } from 'vitest'
 import { estimateRun, estimateStudy, LONG_MS, type Measurement, type RunPlan } from '../../../src-main/training/estimate'
 
 const measured: Measurement = { backend: 'wasm', startMs: 2000, modelMs: 300, stepMs: 50, decodeMsPerImage: 2, featureMsPerImage: 40, predictMsPerImage: 1 }
-const photos: RunPlan = { pretrained: true, images: 180, trainImages: 144, validationImages: 36, epochs: 30, batchSize: 32, views: 0, fineTuneEpochs: 0, imagesCached: false, featuresCached: false, replicas: 2, cores: 2 }
+const photos: RunPlan = {
+  pretrained: true,
+  images: 180,
+  trainImages: 144,
+  validationImages: 36,
+  epochs: 30,
+  batchSize: 32,
+  views: 0,
+  fineTuneEpochs: 0,
+  imagesCached: false,
+  featuresCached: false,
+  replicas: 2,
+  cores: 2
+}
 
 describe('the estimate before Start', () => {
-  it('counts a pretrained Run mostly as computing each image\'s features once, then seconds of training', () => {
+  it("counts a pretrained Run mostly as computing each image's features once, then seconds of training", () => {
     const estimate = estimateRun(photos, measured)
     const [start, features, head] = estimate.steps
     expect(start).toMatchObject({ ms: 2300, once: false })

@@ -44,7 +44,13 @@ describe('learning-rate schedules', () => {
 
 it('per-class precision, recall and F1 follow from the confusion matrix', () => {
   // Truth rows: 8 cats (6 right, 2 called dogs), 4 dogs (1 called cat).
-  const metrics = perClass(['cat', 'dog'], [[6, 2], [1, 3]])
+  const metrics = perClass(
+    ['cat', 'dog'],
+    [
+      [6, 2],
+      [1, 3]
+    ]
+  )
   expect(metrics[0]).toEqual({ name: 'cat', precision: 6 / 7, recall: 6 / 8, f1: expect.closeTo((2 * (6 / 7) * 0.75) / (6 / 7 + 0.75)), support: 8 })
   expect(metrics[1]).toMatchObject({ precision: 3 / 5, recall: 3 / 4, support: 4 })
 })

@@ -35,7 +35,12 @@ describe('the linear algebra', () => {
 
 describe('the Gaussian process', () => {
   const kernel = { lengthscales: [0.2], signal: 1, noise: 1e-6 }
-  const gp = new GaussianProcess(points1d, points1d.map(([x]) => f1d(x)), kernel, [false])
+  const gp = new GaussianProcess(
+    points1d,
+    points1d.map(([x]) => f1d(x)),
+    kernel,
+    [false]
+  )
 
   it('interpolates noiseless data, with almost no variance at the observed points', () => {
     for (const [x] of points1d) {
@@ -126,7 +131,13 @@ describe('Expected Improvement', () => {
   })
 
   it('log EI agrees with log(EI) and stays finite and ordered where EI underflows', () => {
-    for (const [m, v] of [[0, 1], [1, 1], [3, 1], [2.9, 0.25]]) expect(logExpectedImprovement(m, v, 0)).toBeCloseTo(Math.log(expectedImprovement(m, v, 0)), 5)
+    for (const [m, v] of [
+      [0, 1],
+      [1, 1],
+      [3, 1],
+      [2.9, 0.25]
+    ])
+      expect(logExpectedImprovement(m, v, 0)).toBeCloseTo(Math.log(expectedImprovement(m, v, 0)), 5)
     // Both sides of the switch from the closed form to the continued fraction agree.
     expect(logH(-3 + 1e-9)).toBeCloseTo(logH(-3 - 1e-9), 6)
     expect(expectedImprovement(40, 1, 0)).toBe(0)
@@ -142,7 +153,12 @@ describe('the cheap variance bound', () => {
   it('is never below the posterior variance, and is tight next to an observation', () => {
     const rng = new Random(8)
     const x = Array.from({ length: 30 }, () => [rng.next(), rng.next()])
-    const gp = new GaussianProcess(x, x.map(([a, b]) => Math.sin(4 * a) + b), { lengthscales: [0.3, 0.5], signal: 1.2, noise: 1e-4 }, [false, false])
+    const gp = new GaussianProcess(
+      x,
+      x.map(([a, b]) => Math.sin(4 * a) + b),
+      { lengthscales: [0.3, 0.5], signal: 1.2, noise: 1e-4 },
+      [false, false]
+    )
     for (let i = 0; i < 500; i++) {
       const p = [rng.next(), rng.next()]
       gp.meanAt(p)

@@ -21,14 +21,24 @@ describe('applyParams', () => {
     for (const name of ['lr', 'learningRate', 'batchSize', 'optimizer', 'model', 'dropout', 'units', 'weightDecay', 'rotation', 'augmentation.erasing']) expect(TUNABLE_NAMES).toContain(name)
     // A pretrained Run's backbone, fine-tuning depth and rate, and augmented views.
     for (const name of ['backbone', 'fineTuneBlocks', 'fineTuneEpochs', 'fineTuneLearningRate', 'augmentedViews']) expect(TUNABLE_NAMES).toContain(name)
-    expect(applyParams({ folder: '/d', model: 'pretrained' }, { backbone: 'mobilenet-v2-0.5', fineTuneBlocks: 2, fineTuneLearningRate: 3e-4 })).toEqual({ folder: '/d', model: 'pretrained', backbone: 'mobilenet-v2-0.5', fineTuneBlocks: 2, fineTuneLearningRate: 3e-4 })
+    expect(applyParams({ folder: '/d', model: 'pretrained' }, { backbone: 'mobilenet-v2-0.5', fineTuneBlocks: 2, fineTuneLearningRate: 3e-4 })).toEqual({
+      folder: '/d',
+      model: 'pretrained',
+      backbone: 'mobilenet-v2-0.5',
+      fineTuneBlocks: 2,
+      fineTuneLearningRate: 3e-4
+    })
     expect(TUNABLE_NAMES).not.toContain('folder')
     expect(TUNABLE_NAMES).not.toContain('backend')
   })
 })
 
 describe('paramImportance', () => {
-  const space = { lr: { type: 'float' as const, low: 1e-4, high: 1, log: true }, units: { type: 'int' as const, low: 8, high: 64 }, optimizer: { type: 'categorical' as const, choices: ['adam', 'sgd'] } }
+  const space = {
+    lr: { type: 'float' as const, low: 1e-4, high: 1, log: true },
+    units: { type: 'int' as const, low: 8, high: 64 },
+    optimizer: { type: 'categorical' as const, choices: ['adam', 'sgd'] }
+  }
 
   it('ranks the parameter that drives the objective first, and shares sum to 1', () => {
     // The value follows lr exactly; units and optimizer are noise around it.

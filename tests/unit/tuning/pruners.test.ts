@@ -4,7 +4,11 @@ import type { TrialState } from '../../../src-main/contract'
 import type { Observation } from '../../../src-main/tuning/types'
 
 const trial = (number: number, intermediate: number[], status: TrialState = 'completed'): Observation => ({
-  number, params: {}, status, value: status === 'completed' ? intermediate.at(-1)! : null, intermediate
+  number,
+  params: {},
+  status,
+  value: status === 'completed' ? intermediate.at(-1)! : null,
+  intermediate
 })
 
 describe('the median pruner', () => {

@@ -15,7 +15,7 @@ describe('Study randomness', () => {
     // The seeded shift moves every point by the same offset (mod 1); the first point is 1/2 unshifted.
     const offset = (points[0][0] - 0.5 + 1) % 1
     const quarters = [0, 0, 0, 0]
-    for (const p of points) quarters[Math.floor((((p[0] - offset) % 1) + 1) % 1 * 4)]++
+    for (const p of points) quarters[Math.floor(((((p[0] - offset) % 1) + 1) % 1) * 4)]++
     expect(quarters).toEqual([4, 4, 4, 4])
     expect(haltonPoint(4, 0, 2)).not.toEqual(haltonPoint(3, 0, 2))
   })

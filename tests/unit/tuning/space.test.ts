@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  LARGE_GRID, decode, decodeValue, encode, encodeValue, gridPoint, gridPoints, gridSize, gridValues, snapUnit, validateSpace
-} from '../../../src-main/tuning/space'
+import { LARGE_GRID, decode, decodeValue, encode, encodeValue, gridPoint, gridPoints, gridSize, gridValues, snapUnit, validateSpace } from '../../../src-main/tuning/space'
 import type { SearchSpace } from '../../../src-main/tuning/types'
 
 /** The example space. */
@@ -43,7 +41,8 @@ describe('validateSpace', () => {
       'dropout: "step" (0.2) does not divide high − low (0.5)',
       'colour: "type" must be "float", "int" or "categorical", got "string"',
       'momentum: unknown hyperparameter'
-    ]) expect(message).toContain(expected)
+    ])
+      expect(message).toContain(expected)
   })
 
   it('refuses what is not an object of dimensions', () => {

@@ -47,9 +47,18 @@ describe('random search', () => {
   it('honours log scales, int and steps', () => {
     const random = createStrategy('random', SPACE, 7)
     const samples = Array.from({ length: 2000 }, (_, n) => random.suggest([], n)!)
-    const outside = samples.filter((p) =>
-      !((p.lr as number) >= 1e-4 && (p.lr as number) <= 1e-1 && Number.isInteger(p.units) && (p.units as number) >= 16 && (p.units as number) <= 512 &&
-        [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6].includes(p.dropout as number) && ['adam', 'sgd'].includes(p.optimizer as string)))
+    const outside = samples.filter(
+      (p) =>
+        !(
+          (p.lr as number) >= 1e-4 &&
+          (p.lr as number) <= 1e-1 &&
+          Number.isInteger(p.units) &&
+          (p.units as number) >= 16 &&
+          (p.units as number) <= 512 &&
+          [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6].includes(p.dropout as number) &&
+          ['adam', 'sgd'].includes(p.optimizer as string)
+        )
+    )
     expect(outside).toEqual([])
     // Log-uniform: each decade of the learning rate gets about a third of the samples.
     const decades = [1e-3, 1e-2].map((edge) => samples.filter((p) => (p.lr as number) < edge).length / samples.length)
@@ -129,7 +138,12 @@ describe('Bayesian search', () => {
       { number: 5, params: { x: 0.6 }, status: 'pruned', value: null, intermediate: [4, 3.5] }
     ]
     const { data, pending } = modelData(history, (p) => [p.x as number])
-    expect(data).toEqual([{ u: [0.1], y: 2 }, { u: [0.3], y: 5 }, { u: [0.6], y: 3.5 }, { u: [0.2], y: 5 }])
+    expect(data).toEqual([
+      { u: [0.1], y: 2 },
+      { u: [0.3], y: 5 },
+      { u: [0.6], y: 3.5 },
+      { u: [0.2], y: 5 }
+    ])
     expect(pending).toEqual([[0.4]])
   })
 
@@ -173,8 +187,22 @@ describe('Bayesian search between basins', () => {
 
   it('keeps a local step inside the trust region around the incumbent, the same for the same seed', () => {
     // Six Trials clustered around (0.3, 0.3), the incumbent among them; six far away in the corners.
-    const cluster = [[0.3, 0.3], [0.34, 0.27], [0.26, 0.33], [0.33, 0.34], [0.27, 0.26], [0.31, 0.25]]
-    const far = [[0.9, 0.9], [0.95, 0.8], [0.85, 0.95], [0.9, 0.05], [0.05, 0.9], [0.8, 0.85]]
+    const cluster = [
+      [0.3, 0.3],
+      [0.34, 0.27],
+      [0.26, 0.33],
+      [0.33, 0.34],
+      [0.27, 0.26],
+      [0.31, 0.25]
+    ]
+    const far = [
+      [0.9, 0.9],
+      [0.95, 0.8],
+      [0.85, 0.95],
+      [0.9, 0.05],
+      [0.05, 0.9],
+      [0.8, 0.85]
+    ]
     const f = (u: number[]) => (u[0] - 0.3) ** 2 + (u[1] - 0.3) ** 2
     const history = [...cluster, ...far].map((u, n) => done(n, { a: u[0], b: u[1] }, f(u)))
     // 12 Trials with values, 5 of warm-up in 2-D: step 7, a local one.
@@ -189,4 +217,3 @@ describe('Bayesian search between basins', () => {
     expect(global).not.toEqual(params)
   })
 })
-

@@ -4,10 +4,47 @@ import type { DatasetListItem, RunEstimate, TrainingConfig } from '../../../../s
 import { RunForm, validate } from '../../../../src-renderer/src/lib/runForm.svelte'
 import { FakeClient, settle } from '../../../helpers/fake-client'
 
-const dataset: DatasetListItem = { id: 1, name: 'shapes', path: '/data/shapes', images: 180, classes: 3, errors: 0, warnings: 0, fingerprint: 'f', scannedAt: '2026-12-01T10:00:00Z', untrainable: null }
+const dataset: DatasetListItem = {
+  id: 1,
+  name: 'shapes',
+  path: '/data/shapes',
+  images: 180,
+  classes: 3,
+  errors: 0,
+  warnings: 0,
+  fingerprint: 'f',
+  scannedAt: '2026-12-01T10:00:00Z',
+  untrainable: null
+}
 const augmentation = { flipHorizontal: true, flipVertical: false, rotation: 0, scale: 1, translate: 0, brightness: 0, contrast: 0, saturation: 0, hue: 0, blur: 0, noise: 0, erasing: 0 }
-const defaults: TrainingConfig = { folder: '/data/shapes', model: 'pretrained', imageSize: 224, epochs: 30, batchSize: 32, optimizer: 'adam', learningRate: 0.001, weightDecay: 0, schedule: 'cosine', earlyStopping: 5, normalization: 'symmetric', augmentation, validationSplit: null, testSplit: null, seed: 7, backend: 'auto', backbone: 'mobilenet-v2-0.35' }
-const estimate: RunEstimate = { totalMs: 18_000, steps: [{ label: 'Computing the features of 180 images (once for this Dataset)', ms: 9000, once: true }], backend: 'wasm', replicas: 1, cores: 2, long: false, advice: null }
+const defaults: TrainingConfig = {
+  folder: '/data/shapes',
+  model: 'pretrained',
+  imageSize: 224,
+  epochs: 30,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  weightDecay: 0,
+  schedule: 'cosine',
+  earlyStopping: 5,
+  normalization: 'symmetric',
+  augmentation,
+  validationSplit: null,
+  testSplit: null,
+  seed: 7,
+  backend: 'auto',
+  backbone: 'mobilenet-v2-0.35'
+}
+const estimate: RunEstimate = {
+  totalMs: 18_000,
+  steps: [{ label: 'Computing the features of 180 images (once for this Dataset)', ms: 9000, once: true }],
+  backend: 'wasm',
+  replicas: 1,
+  cores: 2,
+  long: false,
+  advice: null
+}
 
 async function form(client = new FakeClient()): Promise<{ form: RunForm; client: FakeClient }> {
   client.answer('runs.defaults', () => structuredClone(defaults))
@@ -18,7 +55,7 @@ async function form(client = new FakeClient()): Promise<{ form: RunForm; client:
 }
 
 describe('the New Run form', () => {
-  it('says what differs from the Dataset\'s defaults (what a last Run left), and Start from defaults clears it', async () => {
+  it("says what differs from the Dataset's defaults (what a last Run left), and Start from defaults clears it", async () => {
     const { form: f } = await form()
     expect(f.changed).toEqual([])
     f.config!.epochs = 12

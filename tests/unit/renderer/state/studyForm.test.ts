@@ -5,9 +5,37 @@ import { estimateStudy } from '../../../../src-main/training/estimate'
 import { StudyForm } from '../../../../src-renderer/src/lib/studyForm.svelte'
 import { FakeClient } from '../../../helpers/fake-client'
 
-const dataset: DatasetListItem = { id: 1, name: 'shapes', path: '/data/shapes', images: 180, classes: 3, errors: 0, warnings: 0, fingerprint: 'f', scannedAt: '2026-12-01T10:00:00Z', untrainable: null }
+const dataset: DatasetListItem = {
+  id: 1,
+  name: 'shapes',
+  path: '/data/shapes',
+  images: 180,
+  classes: 3,
+  errors: 0,
+  warnings: 0,
+  fingerprint: 'f',
+  scannedAt: '2026-12-01T10:00:00Z',
+  untrainable: null
+}
 const augmentation = { flipHorizontal: true, flipVertical: false, rotation: 0, scale: 1, translate: 0, brightness: 0, contrast: 0, saturation: 0, hue: 0, blur: 0, noise: 0, erasing: 0 }
-const defaults: TrainingConfig = { folder: '/data/shapes', model: 'default-cnn', imageSize: 64, epochs: 30, batchSize: 32, optimizer: 'adam', learningRate: 0.001, weightDecay: 0, schedule: 'cosine', earlyStopping: 5, normalization: 'symmetric', augmentation, validationSplit: null, testSplit: null, seed: 7, backend: 'auto' }
+const defaults: TrainingConfig = {
+  folder: '/data/shapes',
+  model: 'default-cnn',
+  imageSize: 64,
+  epochs: 30,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  weightDecay: 0,
+  schedule: 'cosine',
+  earlyStopping: 5,
+  normalization: 'symmetric',
+  augmentation,
+  validationSplit: null,
+  testSplit: null,
+  seed: 7,
+  backend: 'auto'
+}
 
 describe('a new Study', () => {
   it('starts from a budget of minutes: a dozen Trials, none started after 15 minutes, however slow each Trial is', async () => {

@@ -11,13 +11,43 @@ beforeAll(() => {
 })
 
 function summary(id: number, status: RunSummary['status'], extra: Partial<RunSummary> = {}): RunSummary {
-  return { id, name: `Run ${id}`, status, datasetId: 1, studyId: null, model: 'reference-cnn', backend: 'wasm', epochsDone: 0, epochs: 5, valAccuracy: null, valLoss: null, imagesPerSecond: null, createdAt: '2026-12-01T10:00:00Z', durationMs: null, error: null, verdict: null, ...extra }
+  return {
+    id,
+    name: `Run ${id}`,
+    status,
+    datasetId: 1,
+    studyId: null,
+    model: 'reference-cnn',
+    backend: 'wasm',
+    epochsDone: 0,
+    epochs: 5,
+    valAccuracy: null,
+    valLoss: null,
+    imagesPerSecond: null,
+    createdAt: '2026-12-01T10:00:00Z',
+    durationMs: null,
+    error: null,
+    verdict: null,
+    ...extra
+  }
 }
 
 /** A TrainingState showing Run 1, running, over a client that answers the list and the Run. */
 async function showing(client: FakeClient, status: RunSummary['status'] = 'running'): Promise<TrainingState> {
   client.answer('runs.list', () => [summary(1, status), summary(2, 'completed', { studyId: 4, name: 'Trial' })])
-  client.answer('runs.get', () => ({ ...summary(1, status), config: {} as never, seed: 1, fingerprint: 'f', split: null, versions: {}, normalizationStats: null, epochMetrics: [], iterationMetrics: [], evaluation: null, trial: null }))
+  client.answer('runs.get', () => ({
+    ...summary(1, status),
+    config: {} as never,
+    seed: 1,
+    fingerprint: 'f',
+    split: null,
+    versions: {},
+    normalizationStats: null,
+    epochMetrics: [],
+    iterationMetrics: [],
+    evaluation: null,
+    trial: null
+  }))
   const training = new TrainingState(client)
   training.start()
   await settle()
@@ -69,7 +99,7 @@ describe('the Train state', () => {
     expect(training.latest?.iteration).toBe(1)
   })
 
-  it('lists Runs of their own, not a Study\'s Trials', async () => {
+  it("lists Runs of their own, not a Study's Trials", async () => {
     const training = await showing(new FakeClient())
     expect(training.runs.map((r) => r.id)).toEqual([1])
   })
