@@ -40,7 +40,7 @@ Commands:
   backbones download <id>  download one now (resumes an unfinished download); backbones remove <id>
   backbones inspect <dir>  check a TF.js layers model folder of your own and list the layers to cut at
   tune <folder>            search hyperparameters (--space FILE --strategy grid|random|bayesian --trials N
-                           --parallel P --prune none|median|asha --objective val_accuracy|val_loss
+                           --parallel P --prune none|median|asha --objective valAccuracy|valLoss
                            --time-budget MINUTES --yes (start a grid over 10,000 points) + training flags)
   auto <folder>            find the best model in a time budget (--minutes M, default 15): a Study chosen
                            from the dataset, then the winner trained on training + validation and tested

@@ -340,7 +340,7 @@ export type StrategyName = 'grid' | 'random' | 'bayesian'
 /** How a Study stops unpromising Trials early: not at all, below the median, or by successive halving (ASHA). */
 export type PrunerName = 'none' | 'median' | 'asha'
 /** What a Study optimizes: the highest validation accuracy, or the lowest validation loss. */
-export type Objective = 'val_accuracy' | 'val_loss'
+export type Objective = 'valAccuracy' | 'valLoss'
 /** Where a Study stands. `interrupted`: the app closed while it ran; it can be resumed. */
 export type StudyStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted'
 /** What happened to a Trial. */

@@ -254,12 +254,12 @@ export function trialsTie(trials: readonly TrialOutcome[]): boolean {
  * What a Study's Trials say together: nothing when they differ; when they all tie, that no setting
  * made a difference (and, when every Trial's model is guessing, that none learned anything).
  */
-export function studyVerdict(trials: readonly TrialOutcome[], objective: 'val_accuracy' | 'val_loss'): Verdict | null {
+export function studyVerdict(trials: readonly TrialOutcome[], objective: 'valAccuracy' | 'valLoss'): Verdict | null {
   const completed = trials.filter((t) => t.status === 'completed' && t.value !== null)
   const guessing = completed.length > 0 && completed.every((t) => t.verdict === 'guessing' || t.verdict === 'diverged')
   if (!trialsTie(trials) && !(guessing && completed.length >= 2)) return null
   const value = completed[0].value!
-  const score = objective === 'val_accuracy' ? `${(value * 100).toFixed(1)}% validation accuracy` : `a validation loss of ${value.toFixed(4)}`
+  const score = objective === 'valAccuracy' ? `${(value * 100).toFixed(1)}% validation accuracy` : `a validation loss of ${value.toFixed(4)}`
   const tie = trialsTie(trials)
   return {
     kind: guessing ? 'guessing' : 'tie',

@@ -98,7 +98,7 @@ export class AutoService {
       parallel: plan.parallel,
       prune: 'asha',
       // Loss, not accuracy: on a small validation split many recipes tie at the same accuracy, while the loss still tells them apart.
-      objective: 'val_loss',
+      objective: 'valLoss',
       seed: request.seed ?? randomInt(2 ** 31 - 1),
       training: plan.training,
       ...((request.trialsOn ?? (this.#deps.queued ? 'queue' : 'local')) === 'queue' ? { trialsOn: 'queue' as const } : {})

@@ -66,7 +66,8 @@ async function follow(services: Services, study: StudySummary, out: Output): Pro
     best_trial: best ? trialNumber(best.number) : null,
     best_params: best?.params ?? null,
     best_run: best?.runId ?? null,
-    [objective]: best?.value ?? null,
+    objective,
+    best_value: best?.value ?? null,
     error: done.error
   }
   if (out.json) out.line({ type: 'study', ...result })
@@ -126,7 +127,8 @@ export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
     timeBudgetMinutes: number('time-budget'),
     parallel: number('parallel'),
     prune: flags.prune,
-    objective: flags.objective,
+    // The spelling of earlier versions still works in scripts.
+    objective: flags.objective === 'val_accuracy' ? 'valAccuracy' : flags.objective === 'val_loss' ? 'valLoss' : flags.objective,
     seed: number('seed'),
     training,
     confirmLargeGrid: flags.yes === true,

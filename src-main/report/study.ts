@@ -15,7 +15,7 @@ const MAX_CURVES = 20
 
 /** The whole Study report: settings, space, best Trial, every Trial, best-so-far, importance, curves. */
 export function studyReport(study: StudyDetail, meta: ReportMeta): string {
-  const objective = study.objective === 'val_loss' ? 'validation loss' : 'validation accuracy'
+  const objective = study.objective === 'valLoss' ? 'validation loss' : 'validation accuracy'
   const body = [
     `<section><h2>Study</h2><div class="cards">${settings(study, objective)}${best(study, objective)}</div>
 <h3>Search space</h3><pre data-block="space">${esc(JSON.stringify(study.space, null, 2))}</pre>
@@ -42,7 +42,7 @@ function settings(s: StudyDetail, objective: string): string {
     ['status', esc(s.status) + (s.error ? ` <span class="muted">(${esc(s.error)})</span>` : '')],
     ['dataset folder', esc(s.folder)],
     ['strategy', esc(s.strategy)],
-    ['objective', `${esc(objective)} (${s.objective === 'val_loss' ? 'lower' : 'higher'} is better)`],
+    ['objective', `${esc(objective)} (${s.objective === 'valLoss' ? 'lower' : 'higher'} is better)`],
     ['pruning', esc(s.prune)],
     ['seed', esc(s.seed)],
     ['budget', `${esc(s.trials)} Trials${s.timeBudgetMinutes ? `, ${esc(s.timeBudgetMinutes)} min` : ''}, ${esc(s.parallel)} in parallel`],
@@ -79,7 +79,7 @@ function trials(s: StudyDetail, objective: string): string {
 
 /** Each finished Trial's value as a dot, and the best so far as a line, in Trial order. */
 function bestSoFar(s: StudyDetail, objective: string): string {
-  const lower = s.objective === 'val_loss'
+  const lower = s.objective === 'valLoss'
   const done = s.trialList.filter((t) => t.value !== null && t.status !== 'running')
   let bestValue: number | null = null
   const line: [number, number][] = done.map((t) => {
@@ -95,7 +95,7 @@ function bestSoFar(s: StudyDetail, objective: string): string {
 
 /** The objective after each Epoch, one line per Trial (the best ones when there are many). */
 function curves(s: StudyDetail, objective: string): string {
-  const lower = s.objective === 'val_loss'
+  const lower = s.objective === 'valLoss'
   const withCurve = s.trialList.filter((t) => t.intermediate.length > 0)
   const shown: TrialSummary[] =
     withCurve.length <= MAX_CURVES

@@ -129,7 +129,7 @@ export class StudyRepository {
 
   #trials(studyId: number, number: number | null): TrialSummary[] {
     const objective = this.#db.prepare('SELECT objective FROM studies WHERE id = ?').pluck().get(studyId) as Objective | undefined
-    const column = objective === 'val_loss' ? 'val_loss' : 'val_accuracy'
+    const column = objective === 'valLoss' ? 'val_loss' : 'val_accuracy'
     const rows = this.#db
       .prepare(
         `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker,
@@ -178,7 +178,7 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
   const settings = JSON.parse(row.config_json) as StudySettings
   const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
   for (const t of trials) counts[t.status]++
-  const sign = row.objective === 'val_loss' ? 1 : -1
+  const sign = row.objective === 'valLoss' ? 1 : -1
   // Trials that all tie, or all guess, have no best worth naming.
   const verdict = studyVerdict(trials, row.objective)
   const best = verdict ? undefined : trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]

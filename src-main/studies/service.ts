@@ -97,7 +97,7 @@ export class StudyService {
       training: { ...request.training, seed: request.training?.seed ?? seed },
       ...(request.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {})
     }
-    const objective: Objective = request.objective ?? 'val_accuracy'
+    const objective: Objective = request.objective ?? 'valAccuracy'
     const id = this.#studies.create({ name: request.name || `${report.name} · ${request.strategy}`, datasetId: report.id, strategy: request.strategy, objective, space: request.space, settings })
     this.#launch(id)
     return this.#summary(id)
@@ -181,7 +181,7 @@ export class StudyService {
     const space = validateSpace(detail.space, { known: TUNABLE_NAMES })
     const strategy = createStrategy(detail.strategy, space, settings.seed)
     const pruner = createPruner(settings.prune)
-    const sign = detail.objective === 'val_loss' ? 1 : -1 // strategies and pruners minimize
+    const sign = detail.objective === 'valLoss' ? 1 : -1 // strategies and pruners minimize
     const observations = (): Observation[] =>
       this.#studies
         .trials(id)

@@ -22,7 +22,7 @@ export const studyRequestSchema = z
       .optional(),
     parallel: z.number().int().min(1, 'at least 1').max(256, 'at most 256').optional(),
     prune: z.enum(['none', 'median', 'asha'], { message: 'choose none, median or asha' }).optional(),
-    objective: z.enum(['val_accuracy', 'val_loss'], { message: 'choose val_accuracy or val_loss' }).optional(),
+    objective: z.enum(['valAccuracy', 'valLoss'], { message: 'choose valAccuracy or valLoss' }).optional(),
     seed: z
       .number()
       .int()

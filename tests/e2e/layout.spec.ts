@@ -59,7 +59,7 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
     name: 'learning rate sweep',
     datasetId: pets,
     strategy: 'random',
-    objective: 'val_accuracy',
+    objective: 'valAccuracy',
     space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } },
     settings
   })

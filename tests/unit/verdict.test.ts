@@ -156,15 +156,15 @@ describe('a Study whose Trials all tie', () => {
   it('says so instead of naming a best, and says when no Trial learned at all', () => {
     const tied = [trial(0.3333, 'completed', 'guessing'), trial(0.3333, 'completed', 'guessing'), trial(null, 'failed', null)]
     expect(trialsTie(tied)).toBe(true)
-    expect(studyVerdict(tied, 'val_accuracy')).toMatchObject({ kind: 'guessing', headline: 'No Trial learned: all 2 are guessing' })
+    expect(studyVerdict(tied, 'valAccuracy')).toMatchObject({ kind: 'guessing', headline: 'No Trial learned: all 2 are guessing' })
     const sameScore = [trial(0.8), trial(0.8), trial(0.8)]
-    expect(studyVerdict(sameScore, 'val_accuracy')).toMatchObject({ kind: 'tie', headline: 'All 3 Trials tie' })
-    expect(studyVerdict(sameScore, 'val_accuracy')!.detail).toContain('80.0% validation accuracy')
+    expect(studyVerdict(sameScore, 'valAccuracy')).toMatchObject({ kind: 'tie', headline: 'All 3 Trials tie' })
+    expect(studyVerdict(sameScore, 'valAccuracy')!.detail).toContain('80.0% validation accuracy')
   })
 
   it('has no verdict when the Trials differ, or when only one completed', () => {
-    expect(studyVerdict([trial(0.8), trial(0.9)], 'val_accuracy')).toBeNull()
-    expect(studyVerdict([trial(0.8), trial(null, 'running', null)], 'val_accuracy')).toBeNull()
+    expect(studyVerdict([trial(0.8), trial(0.9)], 'valAccuracy')).toBeNull()
+    expect(studyVerdict([trial(0.8), trial(null, 'running', null)], 'valAccuracy')).toBeNull()
     expect(trialsTie([trial(0.8)])).toBe(false)
   })
 

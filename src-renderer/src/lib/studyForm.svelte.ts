@@ -51,7 +51,7 @@ export class StudyForm {
   readonly space = new SpaceEditor(startingSpace)
   name = $state('')
   strategy = $state<StrategyName>('random')
-  objective = $state<Objective>('val_accuracy')
+  objective = $state<Objective>('valAccuracy')
   prune = $state<PrunerName>('none')
   // A first Study fits minutes, not hours: a dozen Trials and a quarter of an hour at most, both easy to raise.
   trials = $state<number>(DEFAULT_TRIALS)

@@ -8,18 +8,18 @@ import { trialNumber } from '../../../src-main/tuning/types'
 
 /** True when `a` is a better objective value than `b`. */
 export function better(objective: Objective, a: number, b: number): boolean {
-  return objective === 'val_loss' ? a < b : a > b
+  return objective === 'valLoss' ? a < b : a > b
 }
 
 /** The objective as people say it. */
 export function objectiveLabel(objective: Objective): string {
-  return objective === 'val_loss' ? 'Validation loss' : 'Validation accuracy'
+  return objective === 'valLoss' ? 'Validation loss' : 'Validation accuracy'
 }
 
 /** An objective value for a table or a label: accuracy as a percentage, loss to 4 places. */
 export function formatValue(objective: Objective, value: number | null): string {
   if (value === null) return '–'
-  return objective === 'val_accuracy' ? `${(value * 100).toFixed(1)}%` : value.toFixed(4)
+  return objective === 'valAccuracy' ? `${(value * 100).toFixed(1)}%` : value.toFixed(4)
 }
 
 /** A hyperparameter value, short: numbers to 3 significant digits. */
@@ -129,7 +129,7 @@ export function valueAxis(objective: Objective, values: readonly number[]): Axis
   let low = values.length ? Math.min(...values) : 0
   let high = values.length ? Math.max(...values) : 1
   if (high - low < 1e-12) [low, high] = [low - 0.5 * (Math.abs(low) || 1) * 0.1, high + 0.5 * (Math.abs(high) || 1) * 0.1]
-  const up = objective === 'val_loss' ? (v: number) => (high - v) / (high - low) : (v: number) => (v - low) / (high - low)
+  const up = objective === 'valLoss' ? (v: number) => (high - v) / (high - low) : (v: number) => (v - low) / (high - low)
   const position = (v: ParamValue) => (typeof v === 'number' ? Math.min(1, Math.max(0, up(v))) : null)
   return { name: objectiveLabel(objective), log: false, position, ticks: [low, (low + high) / 2, high].map((v) => ({ at: position(v)!, label: formatValue(objective, v) })) }
 }

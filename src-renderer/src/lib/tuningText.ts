@@ -18,6 +18,6 @@ export const pruners: Choice<PrunerName>[] = [
 
 /** What a Study optimizes. */
 export const objectives: Choice<Objective>[] = [
-  { value: 'val_accuracy', label: 'Maximize validation accuracy', hint: 'The share of held-out images the model gets right.' },
-  { value: 'val_loss', label: 'Minimize validation loss', hint: 'How confident and right the model is on held-out images; finer-grained than accuracy.' }
+  { value: 'valAccuracy', label: 'Maximize validation accuracy', hint: 'The share of held-out images the model gets right.' },
+  { value: 'valLoss', label: 'Minimize validation loss', hint: 'How confident and right the model is on held-out images; finer-grained than accuracy.' }
 ]

@@ -69,7 +69,7 @@ describe('osprey auto --minutes 1 --json', () => {
     expect(final.evaluation).toMatchObject({ split: 'test', accuracy: last.test_accuracy })
     // An ordinary Study: listed, shown with its Trials, each an ordinary Run on the same split with the test images set aside.
     const study = JSON.parse(osprey(['studies', 'show', String(last.study), '--json']).lines.at(-1)!)
-    expect(study).toMatchObject({ id: last.study, prune: 'asha', objective: 'val_loss' })
+    expect(study).toMatchObject({ id: last.study, prune: 'asha', objective: 'valLoss' })
     const trial = study.trialList.find((t: { status: string }) => t.status === 'completed')
     const trialRun = JSON.parse(osprey(['runs', 'show', String(trial.runId), '--json']).lines.at(-1)!)
     expect(trialRun.split).toMatchObject({ train: 54, validation: 18, test: 18 })

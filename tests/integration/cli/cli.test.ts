@@ -124,10 +124,10 @@ describe('osprey tune --json', () => {
     expect(shown.stdout).toMatch(/Trial +1 +completed/)
     // One Epoch on 10 images may leave both Trials at chance: then the Study says so and names no best.
     if (last.verdict) {
-      expect(last).toMatchObject({ best_trial: null, best_params: null, val_accuracy: null })
+      expect(last).toMatchObject({ best_trial: null, best_params: null, objective: 'valAccuracy', best_value: null })
       expect(shown.stdout).toContain(last.verdict.headline)
     } else {
-      expect(last).toMatchObject({ best_params: { lr: expect.any(Number) }, val_accuracy: expect.any(Number) })
+      expect(last).toMatchObject({ best_params: { lr: expect.any(Number) }, best_value: expect.any(Number) })
       expect(shown.stdout).toMatch(/Best: Trial [12] /)
     }
   }, 120_000)

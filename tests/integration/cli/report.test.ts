@@ -20,7 +20,7 @@ beforeAll(() => {
   // A finished Study whose two Trials are the Runs above.
   const studies = new StudyRepository(db)
   const settings = { folder: '/data/pets', trials: 2, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 5, training: { epochs: 3 } }
-  ids.study = studies.create({ name: 'lr sweep', datasetId: pets, strategy: 'grid', objective: 'val_accuracy', space: { learningRate: { type: 'choice', values: [0.0001, 0.01] } }, settings })
+  ids.study = studies.create({ name: 'lr sweep', datasetId: pets, strategy: 'grid', objective: 'valAccuracy', space: { learningRate: { type: 'choice', values: [0.0001, 0.01] } }, settings })
   studies.startTrial(ids.study, 0, { learningRate: 0.0001 }, ids.slow)
   studies.endTrial(ids.study, 0, 'completed', 0.7)
   studies.startTrial(ids.study, 1, { learningRate: 0.01 }, ids.fast)

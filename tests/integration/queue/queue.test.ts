@@ -95,7 +95,7 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
       strategy: 'grid',
       trials: 3,
       prune: 'asha',
-      objective: 'val_loss',
+      objective: 'valLoss',
       training: { ...training, epochs: 4 }
     })
     const done = await s.done()

@@ -32,7 +32,8 @@ describe('openDatabase', () => {
       { version: 7, name: '007_label_review.sql' },
       { version: 8, name: '008_run_worker.sql' },
       { version: 9, name: '009_study_error.sql' },
-      { version: 10, name: '010_auto_searches.sql' }
+      { version: 10, name: '010_auto_searches.sql' },
+      { version: 11, name: '011_objective_spelling.sql' }
     ])
     again.close()
   })
@@ -65,7 +66,7 @@ describe('openDatabase', () => {
     db.close()
   })
 
-  it('keeps why an older Study ended: its message moves from state_json to the error column', () => {
+  it('keeps why an older Study ended (its message moves from state_json to the error column) and what it optimized (its objective respelled)', () => {
     const before = join(dir.path, 'before-009')
     mkdirSync(before)
     for (const name of readdirSync(join(resourcesDir(), 'migrations')).filter((n) => n < '009')) copyFileSync(join(resourcesDir(), 'migrations', name), join(before, name))
@@ -80,6 +81,8 @@ describe('openDatabase', () => {
     const studies = new StudyRepository(db)
     expect(studies.summary(1)?.error).toBe('Stopped by the user.')
     expect(studies.summary(2)?.error).toBeNull()
+    // 011: the objective is spelled as the metric is everywhere else.
+    expect(studies.summary(1)?.objective).toBe('valAccuracy')
     // From now on the reason is written to its own column.
     studies.setStatus(2, 'failed', 'Every Trial failed: the folder is gone.')
     expect(db.prepare('SELECT error, state_json FROM studies WHERE id = 2').get()).toEqual({ error: 'Every Trial failed: the folder is gone.', state_json: JSON.stringify({ message: null }) })

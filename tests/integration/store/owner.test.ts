@@ -32,7 +32,7 @@ it('leaves a Run and a Study that another live process runs (the app, while the 
   runs.update(appRun, { status: 'running' })
   runs.update(crashedRun, { status: 'running' })
   const settings = { folder: '/data', trials: 2, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 1, training: {} }
-  const newStudy = () => studies.create({ name: 's', datasetId: null, strategy: 'random', objective: 'val_accuracy', space: {}, settings })
+  const newStudy = () => studies.create({ name: 's', datasetId: null, strategy: 'random', objective: 'valAccuracy', space: {}, settings })
   const [appStudy, crashedStudy] = [newStudy(), newStudy()]
   for (const [table, id, pid] of [
     ['runs', appRun, alive.pid],
@@ -63,7 +63,7 @@ it('interrupts a Run and a Study whose pid now names another process (reused aft
   runs.update(run, { status: 'running' })
   runs.update(liveRun, { status: 'running' })
   const settings = { folder: '/data', trials: 2, timeBudgetMinutes: null, parallel: 1, prune: 'none' as const, seed: 1, training: {} }
-  const study = studies.create({ name: 's', datasetId: null, strategy: 'random', objective: 'val_accuracy', space: {}, settings })
+  const study = studies.create({ name: 's', datasetId: null, strategy: 'random', objective: 'valAccuracy', space: {}, settings })
   // The Run and the Study were claimed by a process that started at another time (before the reboot).
   const before = 'an earlier boot/4242'
   db.prepare('UPDATE runs SET owner_pid = ?, owner_started = ? WHERE id = ?').run(other.pid, before, run)

@@ -74,7 +74,7 @@ describe("ASHA on a Trial's last Epoch", () => {
       trials: 3,
       parallel: 1,
       prune: 'asha',
-      objective: 'val_loss',
+      objective: 'valLoss',
       training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
     })
     const study = services.studies.get((await studies.finished(started.id)).id)
@@ -96,7 +96,7 @@ describe("ASHA on a Trial's last Epoch", () => {
       trials: 2,
       parallel: 1,
       prune: 'asha',
-      objective: 'val_loss',
+      objective: 'valLoss',
       training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
     })
     const study = services.studies.get((await studies.finished(started.id)).id)

@@ -103,7 +103,7 @@ describe('a Study', () => {
       trials: 2,
       parallel: 1,
       prune: 'asha',
-      objective: 'val_loss',
+      objective: 'valLoss',
       training: { ...training, epochs: 3, earlyStopping: 0 }
     })
     const study = services.studies.get((await services.studies.finished(started.id)).id)

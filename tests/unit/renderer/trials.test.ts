@@ -10,10 +10,10 @@ describe('the Trials of a Study as shown', () => {
   const trials = [trial(0, 'completed', 0.6), trial(1, 'completed', 0.5), trial(2, 'pruned', 0.9), trial(3, 'failed', null), trial(4, 'completed', 0.8), trial(5, 'running', null)]
 
   it('draws best-so-far over completed Trials only (a pruned Trial stopped early and is not comparable)', () => {
-    expect(bestSoFar(trials, 'val_accuracy')).toEqual({ x: [1, 2, 5], value: [0.6, 0.5, 0.8], best: [0.6, 0.6, 0.8] })
-    expect(bestSoFar(trials, 'val_loss').best).toEqual([0.6, 0.5, 0.5])
-    expect(bestTrial(trials, 'val_accuracy')?.number).toBe(4)
-    expect(bestTrial(trials, 'val_loss')?.number).toBe(1)
+    expect(bestSoFar(trials, 'valAccuracy')).toEqual({ x: [1, 2, 5], value: [0.6, 0.5, 0.8], best: [0.6, 0.6, 0.8] })
+    expect(bestSoFar(trials, 'valLoss').best).toEqual([0.6, 0.5, 0.5])
+    expect(bestTrial(trials, 'valAccuracy')?.number).toBe(4)
+    expect(bestTrial(trials, 'valLoss')?.number).toBe(1)
   })
 
   it('sorts by any column with empty values last either way', () => {
@@ -43,7 +43,7 @@ describe('the Trials of a Study as shown', () => {
   })
 
   it('puts the better result at the top of the objective axis, for accuracy and for loss', () => {
-    expect(valueAxis('val_accuracy', [0.5, 0.9]).position(0.9)).toBe(1)
-    expect(valueAxis('val_loss', [0.2, 1.4]).position(0.2)).toBe(1)
+    expect(valueAxis('valAccuracy', [0.5, 0.9]).position(0.9)).toBe(1)
+    expect(valueAxis('valLoss', [0.2, 1.4]).position(0.2)).toBe(1)
   })
 })

@@ -146,7 +146,7 @@ describe('studyReport', () => {
     datasetId: 1,
     folder: '/data/pets',
     strategy: 'random',
-    objective: 'val_accuracy',
+    objective: 'valAccuracy',
     prune: 'median',
     status: 'completed',
     trials: 3,
