@@ -1,17 +1,15 @@
 /**
  * The preload bridge: `window.osprey` = { invoke, on, pathForFile } over the contract, nothing else.
- * Requests are validated again in main; here we only refuse names outside the contract.
+ * Main validates every command (name and request); here we only refuse events outside the contract.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import type { CommandName, CommandResult, EventName, Events, OspreyApi } from '../src-main/contract'
-import { commandNames, eventNames } from '../src-main/names'
+import { eventNames } from '../src-main/names'
 
-const commands = new Set<string>(commandNames)
 const events = new Set<string>(eventNames)
 
 const api: OspreyApi & { pathForFile(file: File): string } = {
   async invoke(command, request) {
-    if (!commands.has(command)) throw new Error(`Unknown command: ${command}`)
     const result = (await ipcRenderer.invoke('osprey:invoke', command, request)) as CommandResult<CommandName>
     if (result.ok) return result.value as never
     throw Object.assign(new Error(result.error.message), result.error)

@@ -5,7 +5,7 @@
  * the campaign's own Run can complete; everything else is fair game.
  */
 import { Random } from '../../src-main/pipeline/random'
-import { commandNames } from '../../src-main/names'
+import { requestSchemas } from '../../src-main/schemas'
 
 /** Where the cases aim, and the secret they may or may not carry. */
 export interface Target {
@@ -231,7 +231,7 @@ export function commandCase(rng: Random, t: Target, id: number): { text: string;
     const found = value && typeof value === 'object' && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined
     return { text: JSON.stringify(value), expectsId: typeof found === 'number' || typeof found === 'string' ? found : null }
   }
-  const command = rng.next() < 0.9 ? pick(rng, commandNames) : pick(rng, ['nope', '', '__proto__', 'constructor', 'app.info ', 'APP.INFO', junk(rng, 12)])
+  const command = rng.next() < 0.9 ? pick(rng, Object.keys(requestSchemas)) : pick(rng, ['nope', '', '__proto__', 'constructor', 'app.info ', 'APP.INFO', junk(rng, 12)])
   const envelope: Record<string, unknown> = { id, command, request: request(rng, t, command) }
   if (rng.next() < 0.05) delete envelope.request
   if (rng.next() < 0.03) envelope.command = jsonValue(rng, 1)
