@@ -69,7 +69,7 @@ const load = loadavg()[0]
 try {
   const report = await services.datasets.scan(noisy)
   const started = Date.now()
-  services.events.on('datasets.labelCheckProgress', (p) => note(p.message))
+  services.events.on('labels.progress', (p) => note(p.message))
   const check = await services.labels.check(report.id)
   const seconds = (Date.now() - started) / 1000
   const flagged = new Set(check.suspects.map((s) => s.path))

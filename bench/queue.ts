@@ -25,8 +25,8 @@ import { startRedisServer } from '../src-main/queue/redis-server'
 import { QueueTrials } from '../src-main/queue/studio'
 import { createServices } from '../src-main/services'
 import { RunRepository } from '../src-main/store/runs'
-import { resolveConfig } from '../src-main/training/config'
-import type { TrainJobInput } from '../src-main/training/protocol'
+import { resolveConfig } from '../src-main/runs/config'
+import type { TrainJobInput } from '../src-main/runs/protocol'
 import { writeStripes } from '../tests/helpers/stripes'
 
 const { values } = parseArgs({

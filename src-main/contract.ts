@@ -513,17 +513,17 @@ export interface HistoryCommands {
   'history.query': { request: HistoryQuery; response: HistoryPage }
   /** Every tag in use, with how many Runs carry it. */
   'history.tags': { request: Record<string, never>; response: { tag: string; runs: number }[] }
-  'runs.rename': { request: { id: number; name: string }; response: HistoryRun }
-  'runs.note': { request: { id: number; notes: string }; response: HistoryRun }
-  'runs.tag': { request: { id: number; tag: string }; response: HistoryRun }
-  'runs.untag': { request: { id: number; tag: string }; response: HistoryRun }
+  'history.rename': { request: { id: number; name: string }; response: HistoryRun }
+  'history.note': { request: { id: number; notes: string }; response: HistoryRun }
+  'history.tag': { request: { id: number; tag: string }; response: HistoryRun }
+  'history.untag': { request: { id: number; tag: string }; response: HistoryRun }
   /** Deletes a Run that is not training, with its metrics and its files (model, checkpoints). */
-  'runs.delete': { request: { id: number }; response: { deleted: boolean; filesRemoved: number } }
-  'runs.compare': { request: { ids: number[] }; response: RunComparison }
+  'history.delete': { request: { id: number }; response: { deleted: boolean; filesRemoved: number } }
+  'history.compare': { request: { ids: number[] }; response: RunComparison }
   /** The files a Run produced (relative to the data folder) and whether each is still there. */
-  'runs.artifacts': { request: { id: number }; response: { kind: string; path: string; bytes: number | null; exists: boolean }[] }
+  'history.artifacts': { request: { id: number }; response: { kind: string; path: string; bytes: number | null; exists: boolean }[] }
   /** The Runs a query matches (every page), as CSV or JSON text. */
-  'runs.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
+  'history.export': { request: { format: 'csv' | 'json'; query?: HistoryQuery; ids?: number[] }; response: { format: 'csv' | 'json'; filename: string; text: string } }
 }
 
 // --- Try it, export, top-loss gallery ---
@@ -573,11 +573,11 @@ export interface HtmlReport {
 /** The report commands, kept in one block for easy merging. */
 export interface ReportCommands {
   /** 2 to 10 Runs compared, as one HTML page to share. */
-  'runs.compareReport': { request: { ids: number[] }; response: HtmlReport }
+  'report.compare': { request: { ids: number[] }; response: HtmlReport }
   /** One Run (its verdict, figures, settings, curves, evaluation), as one HTML page to share. */
-  'runs.report': { request: { id: number }; response: HtmlReport }
+  'report.run': { request: { id: number }; response: HtmlReport }
   /** A Study with every Trial, as one HTML page to share. */
-  'studies.report': { request: { id: number }; response: HtmlReport }
+  'report.study': { request: { id: number }; response: HtmlReport }
 }
 
 // Pretrained backbones
@@ -634,16 +634,16 @@ export interface LabelCheck extends LabelCheckResult {
 
 /** The label check commands, kept in one block for easy merging. */
 export interface LabelCommands {
-  /** Checks a Dataset's labels with the pretrained backbone (progress: `datasets.labelCheckProgress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
-  'datasets.checkLabels': { request: { id: number; seed?: number }; response: LabelCheck }
+  /** Checks a Dataset's labels with the pretrained backbone (progress: `labels.progress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
+  'labels.check': { request: { id: number; seed?: number }; response: LabelCheck }
   /** The Dataset's last label check, or null. */
-  'datasets.labelCheck': { request: { id: number }; response: LabelCheck | null }
+  'labels.get': { request: { id: number }; response: LabelCheck | null }
   /** Thumbnails of images of the Dataset (paths within its folder), for the check's gallery. */
-  'datasets.imageThumbnails': { request: { id: number; paths: string[]; size?: number }; response: ImageThumbnail[] }
+  'labels.thumbnails': { request: { id: number; paths: string[]; size?: number }; response: ImageThumbnail[] }
   /** Shows an image of the Dataset in the system's file manager; only over the Electron transport. */
-  'datasets.showImage': { request: { id: number; path: string }; response: { shown: boolean } }
+  'labels.showImage': { request: { id: number; path: string }; response: { shown: boolean } }
   /** Exclude an image from new Runs, keep it, or (null) undecide. */
-  'datasets.reviewLabel': { request: { id: number; path: string; decision: 'exclude' | 'keep' | null }; response: LabelCheck }
+  'labels.review': { request: { id: number; path: string; decision: 'exclude' | 'keep' | null }; response: LabelCheck }
 }
 
 /** The backbone commands, kept in one block for easy merging. */
@@ -826,7 +826,7 @@ export interface Events {
   /** A backbone download moved on (`total` known once its model.json is in), finished, or failed. */
   'backbones.progress': { id: string; received: number; total: number | null; done: boolean; error?: string }
   /** A label check moved on: a line on what it does now. */
-  'datasets.labelCheckProgress': { id: number; message: string }
+  'labels.progress': { id: number; message: string }
   /** A search for the best model changed: its phase, status, budget used or result. */
   'auto.status': AutoSearch
 }

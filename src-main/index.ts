@@ -77,7 +77,7 @@ app.whenReady().then(async () => {
           const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
           return { path: result.canceled ? null : (result.filePaths[0] ?? null) }
         },
-        'datasets.showImage': ({ id, path }) => {
+        'labels.showImage': ({ id, path }) => {
           // Only an image the Dataset holds, never any path a page names.
           const file = services.labels.imageFile(id, path)
           shell.showItemInFolder(file)

@@ -16,7 +16,7 @@ export const eventNames = [
   'studies.trial',
   'studies.status',
   'backbones.progress',
-  'datasets.labelCheckProgress',
+  'labels.progress',
   'auto.status'
 ] as const satisfies readonly EventName[]
 

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES } from './auto/plan'
 import type { CommandName, Request } from './contract'
-import { partialConfigSchema, trainingConfigSchema } from './training/config'
+import { partialConfigSchema, trainingConfigSchema } from './runs/config'
 import { studyRequestSchema } from './tuning/request'
 
 const none = z.object({}).strict()
@@ -84,28 +84,28 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
   // Run history
   'history.query': historyQuery,
   'history.tags': none,
-  'runs.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
-  'runs.note': z.object({ id, notes: z.string().max(20_000) }).strict(),
-  'runs.tag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
-  'runs.untag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
-  'runs.delete': z.object({ id }).strict(),
-  'runs.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
-  'runs.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
-  'runs.artifacts': z.object({ id }).strict(),
+  'history.rename': z.object({ id, name: z.string().trim().min(1, 'a name is required').max(200) }).strict(),
+  'history.note': z.object({ id, notes: z.string().max(20_000) }).strict(),
+  'history.tag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
+  'history.untag': z.object({ id, tag: z.string().trim().min(1, 'a tag is required').max(64) }).strict(),
+  'history.delete': z.object({ id }).strict(),
+  'history.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'history.export': z.object({ format: z.enum(['csv', 'json']), query: historyQuery.optional(), ids: z.array(id).max(10_000).optional() }).strict(),
+  'history.artifacts': z.object({ id }).strict(),
   // Try it, export, top-loss gallery
   'runs.predict': z.object({ id, paths: z.array(z.string().trim().min(1, 'an image path is required').max(4096)).min(1, 'give at least one image').max(64, 'at most 64 images at a time') }).strict(),
   'runs.exportModel': z.object({ id, folder: path, overwrite: z.boolean().optional() }).strict(),
   'runs.topLossImages': z.object({ id, size: z.number().int().min(16).max(512).optional() }).strict(),
   // HTML reports
-  'runs.compareReport': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
-  'runs.report': z.object({ id }).strict(),
-  'studies.report': z.object({ id }).strict(),
+  'report.compare': z.object({ ids: z.array(id).min(2, 'compare at least 2 Runs').max(10, 'compare at most 10 Runs') }).strict(),
+  'report.run': z.object({ id }).strict(),
+  'report.study': z.object({ id }).strict(),
   'queue.status': none,
   'backbones.list': none,
   'backbones.download': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.remove': z.object({ id: z.string().trim().min(1).max(100) }).strict(),
   'backbones.inspect': z.object({ folder: path }).strict(),
-  'datasets.checkLabels': z
+  'labels.check': z
     .object({
       id,
       seed: z
@@ -116,10 +116,10 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
         .optional()
     })
     .strict(),
-  'datasets.labelCheck': z.object({ id }).strict(),
-  'datasets.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
-  'datasets.imageThumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
-  'datasets.reviewLabel': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict(),
+  'labels.get': z.object({ id }).strict(),
+  'labels.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
+  'labels.thumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),
+  'labels.review': z.object({ id, path: z.string().min(1).max(4096), decision: z.enum(['exclude', 'keep']).nullable() }).strict(),
   // Find the best model
   'auto.plan': z.object({ folder: path, minutes: budgetMinutes.optional() }).strict(),
   'auto.start': z

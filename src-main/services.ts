@@ -17,11 +17,11 @@ import type { SpawnWorker } from './jobs/protocol'
 import { APP_NAME, resourcesDir } from './paths'
 import type { Db } from './store/db'
 import { StudyService } from './studies/service'
-import { TrainingService, type TrialRunner } from './training/service'
+import { TrainingService, type TrialRunner } from './runs/service'
 import { HistoryService } from './history/service'
 import { openHistoryDatabase } from './store/recover'
 import { ensurePrivateFolder } from './store/private'
-import { RunModelService } from './training/run-model'
+import { RunModelService } from './runs/run-model'
 import { ReportService } from './report/service'
 import { AutoService } from './auto/service'
 import { autoHandlers } from './auto/handlers'
@@ -29,9 +29,10 @@ import { backboneHandlers } from './backbones/handlers'
 import { datasetHandlers } from './datasets/handlers'
 import { historyHandlers } from './history/handlers'
 import { labelHandlers } from './labels/handlers'
+import { queueHandlers } from './queue/handlers'
 import { reportHandlers } from './report/handlers'
 import { studyHandlers } from './studies/handlers'
-import { trainingHandlers } from './training/handlers'
+import { trainingHandlers } from './runs/handlers'
 
 /** What a host (Electron, serve, CLI) passes in. */
 export interface ServiceOptions {
@@ -145,8 +146,7 @@ export function createServices(options: ServiceOptions): Services {
     ...reportHandlers(reports),
     ...backboneHandlers(backbones),
     ...labelHandlers(labels),
-    // Trials on a job queue
-    'queue.status': async () => (queue ? queue.status() : { url: null, connected: false, workers: [] }),
+    ...queueHandlers(queue),
     ...autoHandlers(auto),
     ...options.hostHandlers
   }

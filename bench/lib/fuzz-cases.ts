@@ -160,7 +160,7 @@ const GUARDED = new Set([
   'runs.pause',
   'runs.stop',
   'runs.resume',
-  'runs.delete',
+  'history.delete',
   'datasets.forget',
   'datasets.cancelScan',
   'studies.stop',

@@ -4,7 +4,7 @@
  * the same plan, so it is shown before anything starts and tested without training.
  */
 import type { DatasetReport, TrainingRequest } from '../contract'
-import { chooseModel } from '../training/config'
+import { chooseModel } from '../runs/config'
 import type { SearchSpace } from '../tuning/types'
 
 /** A plan of a search: the Study's space and shared settings, how the budget is shared, and why. */

@@ -8,7 +8,7 @@ import type { Output } from './output'
 /** Scans `folder` (only what changed), checks its labels and prints what looks wrong. */
 export async function checkLabelsCommand(services: Services, folder: string, seed: number | undefined, out: Output): Promise<number> {
   const report = await services.datasets.scan(folder)
-  const stop = services.events.on('datasets.labelCheckProgress', (p) => {
+  const stop = services.events.on('labels.progress', (p) => {
     const m = /^(.*): (\d+) of (\d+)$/.exec(p.message)
     if (out.json) out.line({ type: 'progress', message: p.message })
     else if (m) out.progress(m[1], Number(m[2]), Number(m[3]), {})

@@ -7,13 +7,13 @@ export function historyHandlers(history: HistoryService) {
   return {
     'history.query': (query) => history.query(query),
     'history.tags': () => history.tags(),
-    'runs.rename': ({ id, name }) => history.rename(id, name),
-    'runs.note': ({ id, notes }) => history.note(id, notes),
-    'runs.tag': ({ id, tag }) => history.tag(id, tag),
-    'runs.untag': ({ id, tag }) => history.untag(id, tag),
-    'runs.delete': ({ id }) => history.delete(id),
-    'runs.compare': ({ ids }) => history.compare(ids),
-    'runs.export': ({ format, query, ids }) => history.export(format, query, ids),
-    'runs.artifacts': ({ id }) => history.artifacts(id)
+    'history.rename': ({ id, name }) => history.rename(id, name),
+    'history.note': ({ id, notes }) => history.note(id, notes),
+    'history.tag': ({ id, tag }) => history.tag(id, tag),
+    'history.untag': ({ id, tag }) => history.untag(id, tag),
+    'history.delete': ({ id }) => history.delete(id),
+    'history.compare': ({ ids }) => history.compare(ids),
+    'history.export': ({ format, query, ids }) => history.export(format, query, ids),
+    'history.artifacts': ({ id }) => history.artifacts(id)
   } satisfies Partial<Handlers>
 }

@@ -67,7 +67,7 @@ export class HistoryService {
   }
 
   /** A Run's files and whether each still exists under the data folder. */
-  artifacts(id: number): Response<'runs.artifacts'> {
+  artifacts(id: number): Response<'history.artifacts'> {
     this.get(id)
     return this.#history.artifacts(id).map((a) => ({ ...a, exists: this.#inside(resolve(this.#dataDir, a.path)) && existsSync(resolve(this.#dataDir, a.path)) }))
   }
@@ -114,7 +114,7 @@ export class HistoryService {
   }
 
   /** The Runs a query (or a list of ids) matches, every page, as CSV or JSON. */
-  export(format: 'csv' | 'json', query: HistoryQuery = {}, ids?: number[]): Response<'runs.export'> {
+  export(format: 'csv' | 'json', query: HistoryQuery = {}, ids?: number[]): Response<'history.export'> {
     const runs = this.#history.all(query, ids)
     const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-')
     return { format, filename: `osprey-runs-${stamp}.${format}`, text: format === 'csv' ? runsToCsv(runs) : runsToJson(runs) }

@@ -1,8 +1,8 @@
 /** The messages between the main process and a job worker process. Plain objects only. */
 import type { CommandError, DatasetReport } from '../contract'
 import type { ScanProgress } from '../datasets/scan'
-import type { Measurement } from '../training/estimate'
-import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../training/protocol'
+import type { Measurement } from '../runs/estimate'
+import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../runs/protocol'
 import type { LabelCheckResult } from '../contract'
 import type { LabelCheckInput } from '../labels/check-job'
 

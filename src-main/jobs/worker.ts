@@ -39,10 +39,10 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     }
   },
   // Loaded on demand: tfjs is heavy, and a scan worker never needs it.
-  train: async (input, signal, progress, onControl) => (await import('../training/job')).runTrainJob(input, signal, progress, onControl),
-  lrfind: async (input, signal, progress) => (await import('../training/lr-find-job')).runLrFindJob(input, signal, progress),
-  predict: async (input, signal) => (await import('../training/predict-job')).runPredictJob(input, signal),
-  measure: async (input, signal) => (await import('../training/measure-job')).runMeasureJob(input, signal),
+  train: async (input, signal, progress, onControl) => (await import('../runs/job')).runTrainJob(input, signal, progress, onControl),
+  lrfind: async (input, signal, progress) => (await import('../runs/lr-find-job')).runLrFindJob(input, signal, progress),
+  predict: async (input, signal) => (await import('../runs/predict-job')).runPredictJob(input, signal),
+  measure: async (input, signal) => (await import('../runs/measure-job')).runMeasureJob(input, signal),
   labelcheck: async (input, signal, progress) => (await import('../labels/check-job')).runLabelCheckJob(input, signal, progress)
 }
 

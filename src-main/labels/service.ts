@@ -13,7 +13,7 @@ import type { EventBus } from '../events'
 import type { WorkerPool } from '../jobs/pool'
 import type { Db } from '../store/db'
 import { LabelRepository, type LabelDecision } from '../store/labels'
-import { defaultConfig } from '../training/config'
+import { defaultConfig } from '../runs/config'
 import { join } from 'node:path'
 
 /** What the service needs from the composition root. */
@@ -45,7 +45,7 @@ export class LabelService {
     const config = defaultConfig(report.path, report, seed, 'pretrained')
     const backbone = await this.#deps.backbones.source(config.backbone!)
     const { dbFile, nativeBinding, dataDir } = this.#deps
-    const say = (message: string) => this.#deps.events.emit('datasets.labelCheckProgress', { id, message })
+    const say = (message: string) => this.#deps.events.emit('labels.progress', { id, message })
     say('Preparing the images')
     const result = await this.#deps.pool.run(
       'labelcheck',

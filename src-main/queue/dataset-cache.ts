@@ -13,7 +13,7 @@ import { z } from 'zod'
 import { fingerprint } from '../datasets/summarize'
 import { compare } from '../datasets/walk'
 import { OspreyError } from '../errors'
-import type { DatasetManifest } from '../training/prepare'
+import type { DatasetManifest } from '../runs/prepare'
 import type { TrialJob } from './protocol'
 
 const manifestSchema = z.object({

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { DatasetManifest } from '../training/prepare'
+import type { DatasetManifest } from '../runs/prepare'
 import { sameKey } from './identity'
 
 /** What the server needs from the studio. */

@@ -4,8 +4,8 @@
  * it reads, so a malformed or hostile entry in Redis is refused, never executed or written.
  */
 import { z } from 'zod'
-import { trainingConfigSchema } from '../training/config'
-import type { TrainJobResult, TrainProgress } from '../training/protocol'
+import { trainingConfigSchema } from '../runs/config'
+import type { TrainJobResult, TrainProgress } from '../runs/protocol'
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex')
 const count = z.number().int().min(0)

@@ -5,8 +5,8 @@ import type { ReportService } from './service'
 /** Their handlers over `reports`. */
 export function reportHandlers(reports: ReportService) {
   return {
-    'runs.compareReport': ({ ids }) => reports.compare(ids),
-    'runs.report': ({ id }) => reports.run(id),
-    'studies.report': ({ id }) => reports.study(id)
+    'report.compare': ({ ids }) => reports.compare(ids),
+    'report.run': ({ id }) => reports.run(id),
+    'report.study': ({ id }) => reports.study(id)
   } satisfies Partial<Handlers>
 }

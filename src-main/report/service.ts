@@ -13,7 +13,7 @@ export class ReportService {
     this.#deps = { now: () => new Date(), ...deps }
   }
 
-  /** 2 to 10 Runs compared; fails like `runs.compare` does (not-found, bad-input). */
+  /** 2 to 10 Runs compared; fails like `history.compare` does (not-found, bad-input). */
   compare(ids: number[]): HtmlReport {
     const comparison = this.#deps.history.compare(ids)
     const meta = this.#meta()

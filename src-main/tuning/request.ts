@@ -1,7 +1,7 @@
 /** The shape of a Study request, checked at the boundary (the space itself: ./space.ts). */
 import { z } from 'zod'
 import type { StudyRequest } from '../contract'
-import { partialConfigSchema } from '../training/config'
+import { partialConfigSchema } from '../runs/config'
 
 /** Trials are small Runs; more than this many in one Study is surely a typo. */
 export const MAX_TRIALS = 10_000

@@ -4,7 +4,7 @@
  */
 import { openDatabase } from '../../src-main/store/db'
 import { RunRepository } from '../../src-main/store/runs'
-import { defaultConfig } from '../../src-main/training/config'
+import { defaultConfig } from '../../src-main/runs/config'
 
 const db = openDatabase(process.argv[2])
 const runs = new RunRepository(db)

@@ -6,7 +6,7 @@ import type { Db } from '../../src-main/store/db'
 import { DatasetRepository } from '../../src-main/store/datasets'
 import { HistoryRepository } from '../../src-main/store/history'
 import { RunRepository } from '../../src-main/store/runs'
-import { defaultConfig } from '../../src-main/training/config'
+import { defaultConfig } from '../../src-main/runs/config'
 
 /** What a seeded Run looks like; everything has a sensible default. */
 export interface SeedRun {

@@ -67,7 +67,7 @@ export class HistoryState {
   #selected = $state.raw<number[]>([])
   #detail = $state.raw<RunDetail | null>(null)
   #run = $state.raw<HistoryRun | null>(null)
-  #artifacts = $state.raw<Response<'runs.artifacts'>>([])
+  #artifacts = $state.raw<Response<'history.artifacts'>>([])
   #comparison = $state.raw<RunComparison | null>(null)
   #compareStarted = 0
   #compareRenderMs = $state<number | null>(null)
@@ -114,7 +114,7 @@ export class HistoryState {
   get detail(): RunDetail | null {
     return this.#detail
   }
-  get artifacts(): Response<'runs.artifacts'> {
+  get artifacts(): Response<'history.artifacts'> {
     return this.#artifacts
   }
   /** The comparison on show, or null. */
@@ -181,7 +181,7 @@ export class HistoryState {
   async open(id: number): Promise<void> {
     this.#comparison = null
     await showingErrors(async () => {
-      const [detail, artifacts] = await Promise.all([this.#api.invoke('runs.get', { id }), this.#api.invoke('runs.artifacts', { id })])
+      const [detail, artifacts] = await Promise.all([this.#api.invoke('runs.get', { id }), this.#api.invoke('history.artifacts', { id })])
       this.#detail = detail
       this.#artifacts = artifacts
       // Opened from the list, so its row is cached; a bare record stands in otherwise.
@@ -201,7 +201,7 @@ export class HistoryState {
     this.#compareStarted = performance.now()
     this.#compareRenderMs = null
     await showingErrors(async () => {
-      const comparison = await this.#api.invoke('runs.compare', { ids: this.#selected })
+      const comparison = await this.#api.invoke('history.compare', { ids: this.#selected })
       this.#compareRequestMs = Math.round(performance.now() - this.#compareStarted)
       this.#comparison = comparison
       this.#detail = null
@@ -215,17 +215,17 @@ export class HistoryState {
   }
 
   async rename(name: string): Promise<void> {
-    await this.#edit(() => this.#api.invoke('runs.rename', { id: this.#run!.id, name }))
+    await this.#edit(() => this.#api.invoke('history.rename', { id: this.#run!.id, name }))
   }
   /** Saves the notes; resolves true once they are saved. */
   note(notes: string): Promise<boolean> {
-    return this.#edit(() => this.#api.invoke('runs.note', { id: this.#run!.id, notes }))
+    return this.#edit(() => this.#api.invoke('history.note', { id: this.#run!.id, notes }))
   }
   async tag(tag: string): Promise<void> {
-    await this.#edit(() => this.#api.invoke('runs.tag', { id: this.#run!.id, tag }), true)
+    await this.#edit(() => this.#api.invoke('history.tag', { id: this.#run!.id, tag }), true)
   }
   async untag(tag: string): Promise<void> {
-    await this.#edit(() => this.#api.invoke('runs.untag', { id: this.#run!.id, tag }), true)
+    await this.#edit(() => this.#api.invoke('history.untag', { id: this.#run!.id, tag }), true)
   }
 
   /** Deletes the Run on show with its files; the list reloads. */
@@ -233,7 +233,7 @@ export class HistoryState {
     const run = this.#run
     if (!run) return
     await showingErrors(async () => {
-      const { filesRemoved } = await this.#api.invoke('runs.delete', { id: run.id })
+      const { filesRemoved } = await this.#api.invoke('history.delete', { id: run.id })
       this.close()
       this.#selected = this.#selected.filter((s) => s !== run.id)
       this.#message = { tone: 'info', text: `Deleted “${run.name}” and ${filesRemoved} file${filesRemoved === 1 ? '' : 's'}.` }
@@ -244,7 +244,7 @@ export class HistoryState {
   /** The matching Runs (every page) as a CSV or JSON file for the browser to save. */
   async export(format: 'csv' | 'json'): Promise<void> {
     await showingErrors(async () => {
-      const file = await this.#api.invoke('runs.export', { format, query: toQuery(this.filters) })
+      const file = await this.#api.invoke('history.export', { format, query: toQuery(this.filters) })
       const url = URL.createObjectURL(new Blob([file.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }))
       const link = Object.assign(document.createElement('a'), { href: url, download: file.filename })
       link.click()
@@ -258,7 +258,7 @@ export class HistoryState {
     const ids = this.#comparison?.runs.map((r) => r.run.id)
     if (!ids) return
     await showingErrors(async () => {
-      const report = await this.#api.invoke('runs.compareReport', { ids })
+      const report = await this.#api.invoke('report.compare', { ids })
       downloadText(report.html, report.filename, 'text/html')
     }, this.#showError)
   }
@@ -266,7 +266,7 @@ export class HistoryState {
   /** One Run as a self-contained HTML report for the browser to save. */
   async runReport(id: number): Promise<void> {
     await showingErrors(async () => {
-      const report = await this.#api.invoke('runs.report', { id })
+      const report = await this.#api.invoke('report.run', { id })
       downloadText(report.html, report.filename, 'text/html')
     }, this.#showError)
   }

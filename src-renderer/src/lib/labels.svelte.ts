@@ -48,14 +48,14 @@ export class LabelReview {
 
   /** Follows the progress of this Dataset's checks. */
   watch(): () => void {
-    return this.#api.on('datasets.labelCheckProgress', (p) => {
+    return this.#api.on('labels.progress', (p) => {
       if (p.id === this.#datasetId) this.#progress = p.message
     })
   }
 
   /** Loads the last check (and the first thumbnails). */
   async load(): Promise<void> {
-    await this.#request(async () => this.#show(await this.#api.invoke('datasets.labelCheck', { id: this.#datasetId })))
+    await this.#request(async () => this.#show(await this.#api.invoke('labels.get', { id: this.#datasetId })))
   }
 
   /** Checks the labels now. */
@@ -64,7 +64,7 @@ export class LabelReview {
     this.#checking = true
     this.#progress = 'Starting…'
     try {
-      await this.#request(async () => this.#show(await this.#api.invoke('datasets.checkLabels', { id: this.#datasetId })))
+      await this.#request(async () => this.#show(await this.#api.invoke('labels.check', { id: this.#datasetId })))
     } finally {
       this.#checking = false
       this.#progress = null
@@ -73,7 +73,7 @@ export class LabelReview {
 
   /** Excludes `path` from new Runs, keeps it, or undoes the decision. */
   async review(path: string, decision: 'exclude' | 'keep' | null): Promise<void> {
-    await this.#request(async () => (this.#check = await this.#api.invoke('datasets.reviewLabel', { id: this.#datasetId, path, decision })))
+    await this.#request(async () => (this.#check = await this.#api.invoke('labels.review', { id: this.#datasetId, path, decision })))
   }
 
   /** Loads the thumbnails of `paths` not loaded yet. */
@@ -82,14 +82,14 @@ export class LabelReview {
     if (!missing.length) return
     const ticket = this.#ticket
     await this.#request(async () => {
-      const loaded = await this.#api.invoke('datasets.imageThumbnails', { id: this.#datasetId, paths: missing })
+      const loaded = await this.#api.invoke('labels.thumbnails', { id: this.#datasetId, paths: missing })
       if (ticket === this.#ticket) this.#thumbnails = new Map([...this.#thumbnails, ...loaded.map((t) => [t.path, t] as const)])
     })
   }
 
   /** Shows an image in the file manager (desktop app only). */
   async showInFolder(path: string): Promise<void> {
-    await this.#request(() => this.#api.invoke('datasets.showImage', { id: this.#datasetId, path }))
+    await this.#request(() => this.#api.invoke('labels.showImage', { id: this.#datasetId, path }))
   }
 
   async #show(check: LabelCheck | null): Promise<void> {

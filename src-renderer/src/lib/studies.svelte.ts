@@ -154,7 +154,7 @@ export class StudiesState {
     const id = this.#shownId
     if (id === null) return
     await showingErrors(async () => {
-      const report = await this.#api.invoke('studies.report', { id })
+      const report = await this.#api.invoke('report.study', { id })
       downloadText(report.html, report.filename, 'text/html')
     }, this.#showError)
   }

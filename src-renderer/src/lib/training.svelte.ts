@@ -229,7 +229,7 @@ export class TrainingState {
     const run = this.#run
     if (!run) return
     await showingErrors(async () => {
-      const report = await this.#api.invoke('runs.report', { id: run.id })
+      const report = await this.#api.invoke('report.run', { id: run.id })
       downloadText(report.html, report.filename, 'text/html')
     }, this.#showError)
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryService } from '../../../src-main/history/service'
 import { openDatabase, type Db } from '../../../src-main/store/db'
-import { defaultConfig } from '../../../src-main/training/config'
+import { defaultConfig } from '../../../src-main/runs/config'
 import { seedRun } from '../../helpers/history'
 import { tempDir } from '../../helpers/images'
 

@@ -53,7 +53,7 @@ describe('a label check', () => {
   it('flags the images in the wrong class folder first, finds copies across the split, and excluded images leave new Runs', async () => {
     const report = await services.datasets.scan(folder)
     const progress: string[] = []
-    services.events.on('datasets.labelCheckProgress', (p) => progress.push(p.message))
+    services.events.on('labels.progress', (p) => progress.push(p.message))
     const check = await services.labels.check(report.id, 5)
     expect(check).toMatchObject({ datasetId: report.id, images: 78, folds: 5, seed: 5, stale: false, decisions: {} })
     expect(progress.some((m) => /^Computing features \(MobileNetV2 α 0\.35\): \d+ of 78$/.test(m))).toBe(true)

@@ -11,7 +11,7 @@ import { fingerprint } from '../../../src-main/datasets/summarize'
 import { DatasetCache } from '../../../src-main/queue/dataset-cache'
 import { startFilesServer, type FilesServer } from '../../../src-main/queue/files-server'
 import type { TrialJob } from '../../../src-main/queue/protocol'
-import type { DatasetManifest } from '../../../src-main/training/prepare'
+import type { DatasetManifest } from '../../../src-main/runs/prepare'
 import { png, put, tempDir } from '../../helpers/images'
 
 const key = 'k'.repeat(40)

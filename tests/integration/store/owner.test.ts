@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../../src-main/store/db'
 import { processStart } from '../../../src-main/store/owner'
 import { RunRepository } from '../../../src-main/store/runs'
 import { StudyRepository } from '../../../src-main/store/studies'
-import { defaultConfig } from '../../../src-main/training/config'
+import { defaultConfig } from '../../../src-main/runs/config'
 import { tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>

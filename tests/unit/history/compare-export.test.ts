@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { TrainingConfig } from '../../../src-main/contract'
 import { configDifferences } from '../../../src-main/history/compare'
 import { csvField, runsToCsv } from '../../../src-main/history/export'
-import { defaultConfig } from '../../../src-main/training/config'
+import { defaultConfig } from '../../../src-main/runs/config'
 
 describe('configDifferences', () => {
   it('reports nested settings by dotted key, and a setting an older Run lacks as null', () => {

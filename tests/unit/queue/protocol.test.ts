@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { maskUrl, redisOptions } from '../../../src-main/queue/connection'
 import { compareIds } from '../../../src-main/queue/progress-reader'
 import { progressSchema, toTrainProgress, trialJobSchema } from '../../../src-main/queue/protocol'
-import { phaseText } from '../../../src-main/training/service'
-import { defaultConfig } from '../../../src-main/training/config'
+import { phaseText } from '../../../src-main/runs/service'
+import { defaultConfig } from '../../../src-main/runs/config'
 
 const job = {
   version: 1,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TrainingConfig } from '../../../src-main/contract'
-import { defaultConfig } from '../../../src-main/training/config'
+import { defaultConfig } from '../../../src-main/runs/config'
 import { switchModel } from '../../../src-renderer/src/lib/switchModel'
 
 describe('switching the New Run form to another model', () => {

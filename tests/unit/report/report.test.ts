@@ -4,7 +4,7 @@ import type { ComparedRun, Evaluation, HistoryRun, RunComparison, StudyDetail, T
 import { bestRuns, configDifferences, configSettings } from '../../../src-main/history/compare'
 import { compareReport, compareReportFilename } from '../../../src-main/report/compare'
 import { studyReport, studyReportFilename } from '../../../src-main/report/study'
-import { defaultConfig } from '../../../src-main/training/config'
+import { defaultConfig } from '../../../src-main/runs/config'
 
 const meta = { version: '9.8.7', generatedAt: '2026-11-27T10:11:12.000Z' }
 const HOSTILE = '<script>alert("x")</script>'

@@ -7,7 +7,7 @@ const refused = (message: string) => () => Promise.reject(Object.assign(new Erro
 
 describe('the History state', () => {
   it('shows why a Run could not be opened or reported, on its message line', async () => {
-    const client = new FakeClient().answer('runs.get', refused('No Run with id 7.')).answer('runs.artifacts', refused('No Run with id 7.')).answer('runs.report', refused('The Run 7 is gone.'))
+    const client = new FakeClient().answer('runs.get', refused('No Run with id 7.')).answer('history.artifacts', refused('No Run with id 7.')).answer('report.run', refused('The Run 7 is gone.'))
     const history = new HistoryState(client)
     await history.open(7)
     expect(history.message).toEqual({ tone: 'error', text: 'No Run with id 7.' })

@@ -1,7 +1,7 @@
 /** The New Study form's state (StudyForm) over a fake client: a first Study that fits minutes. */
 import { describe, expect, it } from 'vitest'
 import type { DatasetListItem, RunEstimate, TrainingConfig } from '../../../../src-main/contract'
-import { estimateStudy } from '../../../../src-main/training/estimate'
+import { estimateStudy } from '../../../../src-main/runs/estimate'
 import { StudyForm } from '../../../../src-renderer/src/lib/studyForm.svelte'
 import { FakeClient } from '../../../helpers/fake-client'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { estimateRun, estimateStudy, LONG_MS, type Measurement, type RunPlan } from '../../../src-main/training/estimate'
+import { estimateRun, estimateStudy, LONG_MS, type Measurement, type RunPlan } from '../../../src-main/runs/estimate'
 
 const measured: Measurement = { backend: 'wasm', startMs: 2000, modelMs: 300, stepMs: 50, decodeMsPerImage: 2, featureMsPerImage: 40, predictMsPerImage: 1 }
 const photos: RunPlan = {

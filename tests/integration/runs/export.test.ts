@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { exportModel } from '../../../src-main/training/export'
+import { exportModel } from '../../../src-main/runs/export'
 import { put, tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>

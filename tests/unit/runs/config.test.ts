@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetReport } from '../../../src-main/contract'
 import { DEFAULT_AUGMENTATION } from '../../../src-main/pipeline/augment-spec'
-import { chooseModel, defaultConfig, resolveConfig } from '../../../src-main/training/config'
+import { chooseModel, defaultConfig, resolveConfig } from '../../../src-main/runs/config'
 
 const report = (width: number, height: number, colour = false) =>
   ({ stats: { mostCommon: { width, height, count: 1 }, channels: { rgb: colour ? 10 : 0, grey: colour ? 0 : 10 } } }) as unknown as DatasetReport
