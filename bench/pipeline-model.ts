@@ -23,7 +23,7 @@ import sharp from 'sharp'
 import { initBackend } from '../src-main/engine/backend'
 import { buildModel } from '../src-main/engine/models'
 import { createOptimizer } from '../src-main/engine/optimizers'
-import type { Batch } from '../src-main/engine/step'
+import type { StepBatch } from '../src-main/engine/step'
 import { train, type TrainingData } from '../src-main/engine/trainer'
 import { DEFAULT_AUGMENTATION } from '../src-main/pipeline/augment'
 import { buildImageCache } from '../src-main/pipeline/cache'
@@ -90,11 +90,11 @@ async function main(): Promise<void> {
     const backend = await initBackend('wasm')
     const { tf } = backend
     const model = buildModel(tf, 'compact-resnet', { size: SIZE, channels: 3, classes: CLASSES }, 1)
-    const fixed = (await loader.evalBatches(split.train.slice(0, BATCH))[Symbol.asyncIterator]().next()).value as Batch & { size?: number }
-    const batch: Batch = { x: fixed.x, y: fixed.y, size: fixed.y.length }
+    const fixed = (await loader.evalBatches(split.train.slice(0, BATCH))[Symbol.asyncIterator]().next()).value as StepBatch & { size?: number }
+    const batch: StepBatch = { x: fixed.x, y: fixed.y, size: fixed.y.length }
     const stamps: number[] = []
     let waited = 0
-    const run = async (batches: (epoch: number) => AsyncIterable<Batch>, steps: number) => {
+    const run = async (batches: (epoch: number) => AsyncIterable<StepBatch>, steps: number) => {
       stamps.length = 0
       const data: TrainingData = {
         classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`),

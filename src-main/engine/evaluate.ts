@@ -1,7 +1,7 @@
 /** Evaluation of a trained model: confusion matrix, per-class precision/recall/F1, top losses. */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { Evaluation } from '../contract'
-import type { Batch } from './step'
+import type { StepBatch } from './step'
 
 type Tf = typeof tfjs
 
@@ -10,7 +10,7 @@ export interface EvaluationData {
   classes: string[]
   /** One example's shape: [H, W, C] for images, [D] for embeddings. */
   inputShape: number[]
-  batches(): AsyncIterable<Batch & { paths: string[] }>
+  batches(): AsyncIterable<StepBatch & { paths: string[] }>
 }
 
 /** Runs the model over `data` and summarizes how it does; `topLosses` keeps the worst `keep` mistakes. */

@@ -5,7 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import { localStep } from './step'
-import type { Batch } from './step'
+import type { StepBatch } from './step'
 
 type Tf = typeof tfjs
 
@@ -27,7 +27,7 @@ export async function findLearningRate(
   tf: Tf,
   model: tfjs.LayersModel,
   optimizer: tfjs.Optimizer,
-  batches: () => AsyncIterable<Batch>,
+  batches: () => AsyncIterable<StepBatch>,
   shape: { inputShape: number[]; classes: number },
   range: LrRange = { from: 1e-7, to: 10, steps: 100 }
 ): Promise<{ points: LrPoint[]; suggestion: number | null }> {

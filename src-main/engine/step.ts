@@ -9,8 +9,8 @@ import { setLearningRate } from './optimizers'
 
 type Tf = typeof tfjs
 
-/** What a step trains on: images (N×H×W×C, normalized, or N×D embeddings) and their class indices. */
-export interface Batch {
+/** What one step trains on: images (N×H×W×C, normalized) or embeddings (N×D), and their class indices. The loader's `Batch` also names its images. */
+export interface StepBatch {
   x: Float32Array
   y: Int32Array
   size: number
@@ -35,7 +35,7 @@ export interface Gradients {
 }
 
 /** Trains on one batch at learning rate `lr`; resolves with the batch's mean loss and correct count. */
-export type Step = (batch: Batch, lr: number) => Promise<{ loss: number; correct: number }>
+export type Step = (batch: StepBatch, lr: number) => Promise<{ loss: number; correct: number }>
 
 /** The Step on this thread: `trainingStep` with the rate set first. */
 export function localStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: StepOptions): Step {
@@ -50,9 +50,9 @@ export function localStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optim
 }
 
 /** A function that trains `model` on one batch and returns [loss, correct] as a tensor (the caller disposes it). */
-export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: StepOptions): (batch: Batch) => tfjs.Tensor {
+export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: StepOptions): (batch: StepBatch) => tfjs.Tensor {
   const gradients = batchGradients(tf, model, options)
-  return (batch: Batch) => {
+  return (batch: StepBatch) => {
     const { grads, stats } = gradients(batch)
     optimizer.applyGradients(grads)
     for (const g of Object.values(grads)) g.dispose()
@@ -61,14 +61,14 @@ export function trainingStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Op
 }
 
 /** A function that computes the gradients of `model`'s loss on one batch, slice by slice. */
-export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOptions): (batch: Batch) => Gradients {
+export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOptions): (batch: StepBatch) => Gradients {
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable)
   const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read())
   const { inputShape, classes, weightDecay = 0 } = options
   const values = inputShape.reduce((a, b) => a * b, 1)
 
   // One slice of a batch: its gradients and [loss, correct], the loss weighted by its share of the batch.
-  const slice = (batch: Batch, start: number, n: number) =>
+  const slice = (batch: StepBatch, start: number, n: number) =>
     tf.tidy(() => {
       const x = tf.tensor(batch.x.subarray(start * values, (start + n) * values), [n, ...inputShape])
       const labels = tf.tensor1d(batch.y.subarray(start, start + n), 'int32')
@@ -88,7 +88,7 @@ export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOpt
     })
 
   const sliceSize = Math.max(1, Math.floor((options.maxSlicePixels ?? MAX_SLICE_PIXELS) / pixelsOf(inputShape)))
-  return (batch: Batch) => {
+  return (batch: StepBatch) => {
     let total: Gradients | null = null
     for (let start = 0; start < batch.size; start += sliceSize) {
       const part = slice(batch, start, Math.min(sliceSize, batch.size - start))

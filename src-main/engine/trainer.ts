@@ -6,7 +6,7 @@
 import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
-import { localStep, type Batch, type Step } from './step'
+import { localStep, type StepBatch, type Step } from './step'
 
 type Tf = typeof tfjs
 
@@ -17,9 +17,9 @@ export interface TrainingData {
   inputShape: number[]
   trainCount: number
   /** Shuffled, augmented batches of Epoch `epoch` (1-based). */
-  trainBatches(epoch: number): AsyncIterable<Batch>
+  trainBatches(epoch: number): AsyncIterable<StepBatch>
   /** The validation images, in order, unaugmented; none when the split is empty. */
-  validationBatches(): AsyncIterable<Batch>
+  validationBatches(): AsyncIterable<StepBatch>
   validationCount: number
 }
 

@@ -4,7 +4,7 @@ import { buildHead, loadFeatureExtractor } from '../engine/backbone'
 import { findLearningRate } from '../engine/lr-finder'
 import { buildModel, forTraining } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
-import type { Batch } from '../engine/step'
+import type { StepBatch } from '../engine/step'
 import { labelAndSplit, prepareData } from './prepare'
 import type { LrFindInput, LrFindResult, TrainProgress } from './protocol'
 import { backboneStats, embed } from './transfer'
@@ -22,7 +22,7 @@ export async function runLrFindJob(input: LrFindInput, signal: AbortSignal, prog
       const dim = embeddings.dim
       const head = forTraining(buildHead(tf, dim, data.classes.length, { units: config.units ?? 0, dropout: config.dropout ?? 0 }, config.seed))
       let epoch = 0
-      const batches = async function* (): AsyncIterable<Batch> {
+      const batches = async function* (): AsyncIterable<StepBatch> {
         for (const b of embeddings.epoch(++epoch)) yield { x: b.x, y: b.y, size: b.y.length }
       }
       return await result(backend, await findLearningRate(tf, head, createOptimizer(tf, config.optimizer, 1e-7), batches, { inputShape: [dim], classes: data.classes.length }))

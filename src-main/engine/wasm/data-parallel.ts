@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads'
 import type { OptimizerName } from '../../contract'
 import { setLearningRate } from '../optimizers'
 import { batchGradients, type Gradients, type StepOptions } from '../step'
-import type { Batch } from '../step'
+import type { StepBatch } from '../step'
 
 /** What the helper needs to build its replica. */
 export interface ReplicaSpec {
@@ -61,7 +61,7 @@ const LR = 0,
 export class Replica {
   readonly #optimizer: tf.Optimizer
   readonly #variables: tf.Variable[]
-  readonly #gradients: (batch: Batch) => Gradients
+  readonly #gradients: (batch: StepBatch) => Gradients
   readonly #slots: Float32Array[]
 
   constructor(model: tf.LayersModel, optimizer: tf.Optimizer, step: StepOptions, grads: SharedArrayBuffer) {
@@ -73,7 +73,7 @@ export class Replica {
   }
 
   /** Computes the gradient of `batch` into slot `slot` (once `slotFree` returns); returns its mean loss and correct count. */
-  gradient(slot: 0 | 1, batch: Batch, slotFree = () => {}): [number, number] {
+  gradient(slot: 0 | 1, batch: StepBatch, slotFree = () => {}): [number, number] {
     const out = this.#slots[slot]
     if (batch.size === 0) {
       slotFree()
@@ -206,7 +206,7 @@ export class DataParallel {
   }
 
   /** One optimizer step on `batch` at rate `lr`: this thread takes its first half. */
-  step(batch: Batch, lr: number): { loss: number; correct: number } {
+  step(batch: StepBatch, lr: number): { loss: number; correct: number } {
     const rows = batch.size
     const mine = Math.ceil(rows / 2)
     const theirs = rows - mine

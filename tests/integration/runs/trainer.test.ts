@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/io'
 import { buildModel } from '../../../src-main/engine/models'
 import { createOptimizer } from '../../../src-main/engine/optimizers'
-import type { Batch } from '../../../src-main/engine/step'
+import type { StepBatch } from '../../../src-main/engine/step'
 import { DivergedError, train, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
 import { tempDir } from '../../helpers/images'
 
@@ -20,7 +20,7 @@ function syntheticData(count: number, batchSize = 16): TrainingData {
     for (let p = 0; p < x.length; p++) x[p] = (p < x.length / 2 === (y === 0) ? 0.8 : 0.2) + (((i * 7 + p * 13) % 10) - 5) / 50
     images.push({ x, y })
   }
-  async function* batches(list: typeof images): AsyncIterable<Batch> {
+  async function* batches(list: typeof images): AsyncIterable<StepBatch> {
     for (let i = 0; i < list.length; i += batchSize) {
       const part = list.slice(i, i + batchSize)
       const x = new Float32Array(part.length * SIZE * SIZE)
