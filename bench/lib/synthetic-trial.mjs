@@ -17,7 +17,9 @@ process.on('message', async (message) => {
   const epochs = input.config.epochs
   const checkpoint = join(input.runDir, 'checkpoint-last')
   let from = 0
-  if (input.resume) from = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')).epoch
+  // As the real checkpoints: every Epoch's metrics so far ride along (a resuming worker sends them again).
+  let saved = []
+  if (input.resume) ({ epoch: from, epochs: saved = [] } = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')))
   // The objective: best near lr = 10^-2.5, so a strategy has something to find.
   const lr = input.config.learningRate
   const accuracy = Math.max(0, 1 - Math.abs(Math.log10(lr) + 2.5) / 3)
@@ -28,12 +30,11 @@ process.on('message', async (message) => {
     if (total > 0) await new Promise((r) => setTimeout(r, total / epochs))
     const value = accuracy * (epoch / epochs)
     post({ type: 'progress', data: { kind: 'iteration', metrics: { epoch, iteration: epoch, loss: 1 - value, accuracy: value, learningRate: lr, imagesPerSecond: 1, elapsedMs: 1, memoryBytes: 0 } } })
-    post({
-      type: 'progress',
-      data: { kind: 'epoch', improved: true, metrics: { epoch, trainLoss: 1 - value, trainAccuracy: value, valLoss: 1 - value, valAccuracy: value, learningRate: lr, durationMs: total / epochs } }
-    })
+    const metrics = { epoch, trainLoss: 1 - value, trainAccuracy: value, valLoss: 1 - value, valAccuracy: value, learningRate: lr, durationMs: total / epochs }
+    post({ type: 'progress', data: { kind: 'epoch', improved: true, metrics } })
+    saved.push(metrics)
     mkdirSync(checkpoint, { recursive: true })
-    writeFileSync(join(checkpoint, 'state.json'), JSON.stringify({ epoch }))
+    writeFileSync(join(checkpoint, 'state.json'), JSON.stringify({ epoch, epochs: saved }))
     post({ type: 'progress', data: { kind: 'checkpoint', epoch, path: checkpoint } })
   }
   const modelPath = join(input.runDir, 'model')

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { trainingConfigSchema } from '../runs/config'
+import type { EpochMetrics } from '../contract'
 import type { TrainJobResult, TrainProgress } from '../runs/protocol'
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex')
@@ -45,9 +46,12 @@ const evaluation = z.object({
   topLosses: z.array(z.object({ path: z.string(), label: z.string(), predicted: z.string(), confidence: metric, loss: metric }))
 })
 
+const epochMetrics = z.object({ epoch: count, trainLoss: metric, trainAccuracy: metric, valLoss: metric, valAccuracy: metric, learningRate: metric, durationMs: metric })
+
 /** One entry of a Trial's progress stream: what the training worker reported (checkpoints stay on the worker). */
 export const progressSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('worker'), name: z.string().min(1).max(200), attempt: z.number().int().min(1), fromEpoch: count }),
+  // `epochs`: what the checkpoint a Trial resumes from holds (a worker of an older studio sends none).
+  z.object({ kind: z.literal('worker'), name: z.string().min(1).max(200), attempt: z.number().int().min(1), fromEpoch: count, epochs: z.array(epochMetrics).max(100_000).optional() }),
   // `step` is optional: a worker of an older studio sends none (then: the images).
   z.object({ kind: z.literal('preparing'), step: z.enum(['images', 'features', 'backend', 'model']).optional(), done: count, total: count, what: z.string().max(200).optional() }),
   z.object({
@@ -64,7 +68,7 @@ export const progressSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('epoch'),
     improved: z.boolean(),
-    metrics: z.object({ epoch: count, trainLoss: metric, trainAccuracy: metric, valLoss: metric, valAccuracy: metric, learningRate: metric, durationMs: metric })
+    metrics: epochMetrics
   }),
   z.object({ kind: z.literal('paused') }),
   z.object({ kind: z.literal('resumed') }),
@@ -93,7 +97,8 @@ export type TrialResult = z.infer<typeof trialResultSchema>
 /** Progress as the training job reported it, as the studio records it (null metrics back to NaN). */
 export function toTrainProgress(entry: z.infer<typeof progressSchema>): TrainProgress {
   if (entry.kind === 'iteration') return { kind: 'iteration', metrics: nanForNull(entry.metrics) }
-  if (entry.kind === 'epoch') return { kind: 'epoch', improved: entry.improved, metrics: { ...nanForNull(entry.metrics), valLoss: entry.metrics.valLoss, valAccuracy: entry.metrics.valAccuracy } }
+  if (entry.kind === 'epoch') return { kind: 'epoch', improved: entry.improved, metrics: epochFromEntry(entry.metrics) }
+  if (entry.kind === 'worker') return { ...entry, epochs: entry.epochs?.map(epochFromEntry) }
   if (entry.kind === 'preparing') return { ...entry, step: entry.step ?? 'images' }
   return entry as TrainProgress
 }
@@ -112,4 +117,9 @@ export function toTrainResult(result: TrialResult, modelPath: string): TrainJobR
 
 function nanForNull<T extends Record<string, number | null>>(metrics: T): { [K in keyof T]: number } {
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v ?? Number.NaN])) as { [K in keyof T]: number }
+}
+
+/** An Epoch's metrics as recorded: null losses back to NaN, validation figures kept null (no validation split). */
+function epochFromEntry(metrics: z.infer<typeof epochMetrics>): Omit<EpochMetrics, 'runId'> {
+  return { ...nanForNull(metrics), valLoss: metrics.valLoss, valAccuracy: metrics.valAccuracy }
 }

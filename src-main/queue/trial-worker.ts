@@ -5,7 +5,7 @@
  * the contract's schemas. A worker holds no database: its data folder keeps Datasets by
  * fingerprint, downloaded backbones, decoded-image caches and each Trial's checkpoints.
  */
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { availableParallelism, hostname } from 'node:os'
 import { join } from 'node:path'
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
@@ -16,6 +16,7 @@ import { EventBus } from '../events'
 import { WorkerPool } from '../jobs/pool'
 import type { ControlAction, SpawnWorker } from '../jobs/protocol'
 import { ensurePrivateFolder } from '../store/private'
+import { readCheckpointSummary } from '../runs/checkpoint-state'
 import type { TrainJobInput, TrainJobResult } from '../runs/protocol'
 import { keys, maskUrl, QUEUE, redisOptions, TRIAL_JOB } from './connection'
 import { DatasetCache } from './dataset-cache'
@@ -157,10 +158,11 @@ export class TrialWorker {
     const log = (line: string) => this.#options.log(`Run ${trial.runId}${trial.studyId ? ` (Study ${trial.studyId})` : ''}: ${line}`)
     try {
       const runDir = join(this.#options.dataDir, 'trials', job.id!)
-      const fromEpoch = attempt > 1 ? await checkpointEpoch(runDir) : 0
+      // A checkpoint a Trial left on this machine: resume from it, and send again the Epochs it holds.
+      const { epoch: fromEpoch, epochs } = attempt > 1 ? await readCheckpointSummary(join(runDir, 'checkpoint-last')) : { epoch: 0, epochs: [] }
       if (!fromEpoch) await rm(runDir, { recursive: true, force: true })
       log(attempt > 1 ? `taken again (attempt ${attempt}), ${fromEpoch ? `resuming after Epoch ${fromEpoch}` : 'starting over'}` : 'taken')
-      writer.push({ kind: 'worker', name: this.name, attempt, fromEpoch }, true)
+      writer.push({ kind: 'worker', name: this.name, attempt, fromEpoch, ...(epochs.length ? { epochs } : {}) }, true)
       writer.onControl = (action) => active.control?.(action)
       const result = await this.#train(trial, runDir, fromEpoch > 0, writer, active)
       // Handed back or lost while it stopped: what it saved is not this Trial's outcome.
@@ -245,16 +247,6 @@ export class TrialWorker {
 /** A failure the queue does not retry (the same payload would fail again), carrying the contract's error. */
 function refusal(code: string, message: string): UnrecoverableError {
   return new UnrecoverableError(`osprey:${JSON.stringify({ code, message })}`)
-}
-
-/** The Epoch of the checkpoint a Trial left in `runDir` on this machine, or 0. */
-async function checkpointEpoch(runDir: string): Promise<number> {
-  try {
-    const state = JSON.parse(await readFile(join(runDir, 'checkpoint-last', 'state.json'), 'utf8')) as { epoch?: number }
-    return Number.isInteger(state.epoch) && state.epoch! > 0 ? state.epoch! : 0
-  } catch {
-    return 0
-  }
 }
 
 /** Trials a machine trains at once by default: one per two cores (each Trial's process uses a core and its loader thread another). */

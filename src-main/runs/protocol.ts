@@ -50,8 +50,9 @@ export type TrainProgress =
   | { kind: 'paused' }
   | { kind: 'resumed' }
   | { kind: 'log'; message: string }
-  /** A worker on the queue took the Run (attempt 1, or again after a worker was lost): metrics after Epoch `fromEpoch` are its to write. */
-  | { kind: 'worker'; name: string; attempt: number; fromEpoch: number }
+  /** A worker on the queue took the Run (attempt 1, or again after a worker was lost): metrics after Epoch `fromEpoch` are its to write.
+   *  `epochs`: the Epochs its checkpoint holds, which the lost worker may have died before sending. */
+  | { kind: 'worker'; name: string; attempt: number; fromEpoch: number; epochs?: Omit<EpochMetrics, 'runId'>[] }
 
 /** How a Run ended, with its final evaluation. */
 export interface TrainJobResult {

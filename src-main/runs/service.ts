@@ -462,8 +462,15 @@ export class TrainingService {
           this.#setStatus(id, 'paused')
           break
         case 'worker': {
-          // Taken again after a worker was lost: what that worker reported past the resume point is redone.
+          // Taken again after a worker was lost: what that worker reported past the resume point is redone,
+          // and an Epoch its checkpoint holds that never arrived (it died before sending) is recorded now.
           this.#runs.dropMetricsAfter(id, p.fromEpoch)
+          const recorded = new Set(this.#runs.epochNumbers(id))
+          for (const epoch of p.epochs ?? []) {
+            if (recorded.has(epoch.epoch)) continue
+            this.#runs.addEpoch({ ...epoch, runId: id })
+            this.#deps.events.emit('runs.epoch', { ...epoch, runId: id })
+          }
           this.#runs.update(id, { worker: p.name })
           const again = p.attempt > 1 ? ` again (attempt ${p.attempt}), ${p.fromEpoch ? `from its checkpoint after Epoch ${p.fromEpoch}` : 'from the start'}` : ''
           this.#deps.events.emit('runs.status', { run: this.#summary(id), message: `Worker ${p.name} took this Run${again}.` })

@@ -15,6 +15,7 @@ import { OspreyError } from '../errors'
 import type { BatchLoader } from '../pipeline/loader'
 import type { Split } from '../pipeline/split'
 import { saveCheckpoint } from './checkpoint'
+import { readCheckpointSummary } from './checkpoint-state'
 import type { TrainProgress } from './protocol'
 import { timed, type Steering } from './steering'
 
@@ -59,6 +60,9 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
     }
   }
   options.onReady?.(parallel ? 2 : 1)
+  // Each checkpoint keeps every Epoch's metrics so far: a queue worker resuming from it sends again
+  // what a worker killed between the checkpoint and its next send never delivered.
+  const epochs = options.resume ? (await readCheckpointSummary(checkpoint)).epochs : []
   try {
     const step: Step | undefined = parallel ? async (batch, lr) => parallel!.step(batch, lr) : undefined
     return await train(
@@ -72,8 +76,9 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
         onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
         onEpoch: async (metrics, improved, state) => {
           run.progress({ kind: 'epoch', metrics, improved })
+          epochs.push(metrics)
           const saved = options.checkpointModel?.() ?? model
-          await saveCheckpoint(tf, checkpoint, saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state })
+          await saveCheckpoint(tf, checkpoint, saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch, trainer: state, epochs })
           if (improved) await saveCheckpoint(tf, join(run.runDir, 'checkpoint-best'), saved, optimizer, { ...options.checkpointState, epoch: metrics.epoch })
           run.progress({ kind: 'checkpoint', epoch: metrics.epoch, path: checkpoint })
         }

@@ -108,6 +108,11 @@ export class RunRepository {
       .run(m.runId, m.epoch, m.trainLoss, m.trainAccuracy, m.valLoss, m.valAccuracy, m.learningRate, Math.round(m.durationMs))
   }
 
+  /** The Epochs recorded for Run `runId`, in order. */
+  epochNumbers(runId: number): number[] {
+    return this.#db.prepare('SELECT epoch FROM epochs WHERE run_id = ? ORDER BY epoch').pluck().all(runId) as number[]
+  }
+
   /** Forgets the Epochs and Iterations after Epoch `epoch`: a Run trained again from there (on another worker) writes its own. */
   dropMetricsAfter(runId: number, epoch: number): void {
     this.#db.transaction(() => {

@@ -3,7 +3,7 @@
  * `osprey worker` processes, the studio's services (in this process, or `osprey tune` in its own
  * so that it can be killed), real SQLite and real training (wasm, tiny images).
  */
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { StudyRequest, TrialSummary } from '../../../src-main/contract'
@@ -159,6 +159,36 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
     expect((await s.done()).counts.completed).toBe(1)
     expect(staying.logs(new RegExp(`^Run ${taken.runId} .*taken again \\(attempt 2\\), resuming after Epoch`))).toHaveLength(1)
     expect(services.training.get(taken.runId!).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3, 4])
+  })
+
+  it('records every Epoch of a worker that died before sending them: they come again with its checkpoint', async () => {
+    const [alpha] = await machine(['alpha'])
+    const s = await study({ trials: 1, parallel: 1, training: { ...training, epochs: 3 } })
+    // Frozen once its training process has started, alpha forwards nothing more, while that process trains on and checkpoints.
+    const runId = await vi.waitFor(
+      () => {
+        const t = s.events.find((e) => e.worker === 'alpha')
+        expect(t && services.training.get(t.runId!).status).toBe('running')
+        return t!.runId!
+      },
+      { timeout: 120_000, interval: 10 }
+    )
+    alpha.child.kill('SIGSTOP')
+    const trialsDir = join(tmp.path, 'machine', 'trials')
+    const checkpointEpoch = () => {
+      const dir = readdirSync(trialsDir).find((d) => d.includes(`-run-${runId}-`))
+      return dir && existsSync(join(trialsDir, dir, 'checkpoint-last', 'state.json'))
+        ? (JSON.parse(readFileSync(join(trialsDir, dir, 'checkpoint-last', 'state.json'), 'utf8')) as { epoch: number }).epoch
+        : 0
+    }
+    await vi.waitFor(() => expect(checkpointEpoch()).toBeGreaterThanOrEqual(2), { timeout: 120_000, interval: 50 })
+    await alpha.stop('SIGKILL')
+    // The studio lacks Epochs that the checkpoint holds: a worker resuming from it must not leave a hole.
+    expect(services.training.get(runId).epochMetrics.length).toBeLessThan(checkpointEpoch())
+    const [beta] = await machine(['beta'])
+    expect((await s.done()).counts.completed).toBe(1)
+    expect(beta.logs(new RegExp(`^Run ${runId} .*taken again \\(attempt 2\\), resuming after Epoch [23]`))).toHaveLength(1)
+    expect(services.training.get(runId).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3])
   })
 
   it('sends the Dataset by fingerprint to a worker that keeps its own copy, checked image by image', async () => {
