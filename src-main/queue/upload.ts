@@ -31,7 +31,8 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
     })
   )
   try {
-    for (const f of files) await put(f, target)
+    // The files travel side by side: a Trial's result waits for the slowest, not for their sum.
+    await Promise.all(files.map((f) => put(f, target)))
   } catch (e) {
     if (e instanceof OspreyError) throw e
     // Unreachable: the model waits in Redis (a hash of file name → bytes) for the studio.
