@@ -1,11 +1,12 @@
 /**
- * `npm run bench:queue -- [--trials 1000] [--workers 4] [--long-ms 2000] [--per-worker 8] [--json]`
+ * `npm run bench:queue -- [--trials 1000] [--rounds 5] [--workers 4] [--long-ms 2000] [--per-worker 8] [--json]`
  * The cost of coordinating Trials through the queue. Every Trial is a synthetic one
  * (bench/lib/synthetic-trial.mjs: a real process per Trial, as in training, that waits instead of
  * training), so what is measured is what the queue adds: BullMQ's job, the worker taking it, its
  * progress stream, the model sent back, the studio recording the outcome. Three figures:
  *  1. overhead: N tiny Trials (no wait) through the local Trial pool and through the queue to
- *     `--workers` worker processes, the same number in flight: ms per Trial, and the difference;
+ *     `--workers` worker processes, the same number in flight, in `--rounds` alternating rounds:
+ *     ms per Trial, and the median of the rounds' differences;
  *  2. tiny Trials per hour with 1, 2, 4 workers (coordination-bound);
  *  3. Trials of `--long-ms` with 1, 2, 4 workers (`--per-worker` Trials each): Trials per hour and
  *     scaling efficiency (throughput with k workers / k × with 1). Target: ≥ 0.9, and ≤ 50 ms per Trial.
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     'long-ms': { type: 'string', default: '2000' },
     'per-worker': { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '5' },
     json: { type: 'boolean' }
   }
 })
@@ -121,12 +123,24 @@ async function viaPool(count: number, inFlight: number, ms: number): Promise<num
 
 const perHour = (count: number, ms: number) => Math.round((count / ms) * 3_600_000)
 log(`Coordination of ${N} tiny Trials over ${K} in flight (${cpus().length} cores, load ${loadavg()[0].toFixed(1)})`)
-const local = await viaPool(N, K, 0)
-log(`  local Trial pool: ${(local / 1000).toFixed(1)} s, ${((local * K) / N).toFixed(1)} ms per Trial slot, ${perHour(N, local)} Trials/hour`)
-const onQueue = await viaQueue(N, K, 0)
-log(`  queue, ${K} workers: ${(onQueue / 1000).toFixed(1)} s, ${((onQueue * K) / N).toFixed(1)} ms per Trial slot, ${perHour(N, onQueue)} Trials/hour`)
-const overhead = ((onQueue - local) * K) / N
-log(`  the queue adds ${overhead.toFixed(1)} ms per Trial (target ≤ 50)`)
+// Local pool and queue take turns, round after round, so that the machine's drifting load weighs
+// on both alike; the figure is the median of the rounds' differences.
+const ROUNDS = Number(values.rounds)
+const perRound = Math.round(N / ROUNDS)
+const slot = (ms: number) => (ms * K) / perRound // ms a Trial slot spends per Trial
+const rounds: { local: number; queue: number }[] = []
+for (let r = 1; r <= ROUNDS; r++) {
+  const round = { local: slot(await viaPool(perRound, K, 0)), queue: slot(await viaQueue(perRound, K, 0)) }
+  rounds.push(round)
+  log(`  round ${r}: ${perRound} Trials, local pool ${round.local.toFixed(1)} ms, queue ${round.queue.toFixed(1)} ms per Trial slot (load ${loadavg()[0].toFixed(1)})`)
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const local = median(rounds.map((r) => r.local))
+const onQueue = median(rounds.map((r) => r.queue))
+const differences = rounds.map((r) => r.queue - r.local)
+const overhead = median(differences)
+log(`  local Trial pool ${local.toFixed(1)} ms, queue with ${K} workers ${onQueue.toFixed(1)} ms per Trial slot (medians)`)
+log(`  the queue adds ${overhead.toFixed(1)} ms per Trial (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}) (target ≤ 50)`)
 
 const tiny: Record<number, number> = {}
 const long: Record<number, number> = {}
@@ -141,8 +155,9 @@ for (const k of [1, 2, 4]) {
 const result = {
   trials: N,
   inFlight: K,
-  localMsPerTrial: (local * K) / N,
-  queueMsPerTrial: (onQueue * K) / N,
+  rounds,
+  localMsPerTrial: local,
+  queueMsPerTrial: onQueue,
   overheadMsPerTrial: overhead,
   tinyPerHour: tiny,
   longMs: LONG_MS,
