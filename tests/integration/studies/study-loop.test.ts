@@ -1,7 +1,10 @@
 /**
- * ASHA's rung on a Trial's last Epoch: the Trial has finished, so it counts as completed (and may
- * win), never as pruned. The Study loop, its repository, the events and the scan are real; the
- * Trials' Runs are recorded by the test, Epoch by Epoch, with the losses it chooses.
+ * The Study loop over Trials whose Runs the test records itself, so that what the loop decides can
+ * be checked exactly; the loop, its repository, the events and the scan are real.
+ * - A time limit, on a clock the test turns: no Trial starts once the limit has passed, and the
+ *   Trials already running finish (each "takes" 4 minutes on the test's clock).
+ * - ASHA's rung on a Trial's last Epoch: the Trial has finished, so it counts as completed (and
+ *   may win), never as pruned; the Epochs' losses are the test's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../../src-main/contract'
@@ -29,6 +32,60 @@ afterAll(() => {
   services.close()
   data.cleanup()
   folder.cleanup()
+})
+
+/** A Study service whose Trials each take `trialMinutes` on a clock that starts at 0; `started` lists the clock at each Trial's start. */
+function studiesOnAClock(trialMinutes: number): { studies: StudyService; started: number[] } {
+  let clock = 0
+  const started: number[] = []
+  const runs = new RunRepository(services.db)
+  const training = {
+    start: async (): Promise<RunSummary> => {
+      started.push(clock / 60_000)
+      return runs.summary(seedRun(services.db, { status: 'running', valAccuracy: null }))!
+    },
+    finished: async (id: number): Promise<RunSummary> => {
+      clock += trialMinutes * 60_000
+      runs.update(id, { status: 'completed', outcome: { valAccuracy: 0.5 + id / 1000, valLoss: 0.5, imagesPerSecond: 100, evaluation: null } })
+      return runs.summary(id)!
+    },
+    stop: () => {}
+  } as unknown as TrainingService
+  const studies = new StudyService({ db: services.db, events: services.events, training, datasets: services.datasets, defaultParallel: 1, now: () => clock })
+  return { studies, started }
+}
+
+describe('a Study with a time limit', () => {
+  it('starts no Trial after the limit, however many it may still start, and ends completed', async () => {
+    const { studies, started } = studiesOnAClock(4)
+    const study = await studies.start({
+      folder: folder.path,
+      space: { learningRate: { type: 'float', low: 1e-4, high: 1e-1, log: true } },
+      strategy: 'random',
+      trials: 100,
+      timeBudgetMinutes: 10,
+      parallel: 1,
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 1 }
+    })
+    const done = await studies.finished(study.id)
+    // Trials start at 0, 4 and 8 minutes; at 12 the 10-minute limit has passed.
+    expect(started).toEqual([0, 4, 8])
+    expect(done).toMatchObject({ status: 'completed', counts: { completed: 3, running: 0, failed: 0 } })
+  })
+
+  it('without a limit, runs its whole budget of Trials', async () => {
+    const { studies, started } = studiesOnAClock(60)
+    const study = await studies.start({
+      folder: folder.path,
+      space: { dropout: { type: 'float', low: 0, high: 0.5 } },
+      strategy: 'random',
+      trials: 4,
+      parallel: 1,
+      training: { model: 'reference-cnn', imageSize: 16, epochs: 1 }
+    })
+    expect(await studies.finished(study.id)).toMatchObject({ status: 'completed', counts: { completed: 4 } })
+    expect(started).toEqual([0, 60, 120, 180])
+  })
 })
 
 /** A Study service whose Trial n reports `losses[n]`, one validation loss per Epoch; `stopped` lists the Runs it was asked to stop. */
