@@ -56,9 +56,10 @@ let live = 0
 let peak = 0
 let atPeak = new Map<string, number>()
 const { _malloc: malloc, _free: free } = wasm
+// Addresses past 2 GB come back from _malloc negative; tfjs frees them as unsigned.
 wasm._malloc = (n) => {
   const p = malloc(n)
-  blocks.set(p, [n, label])
+  blocks.set(p >>> 0, [n, label])
   byKernel.set(label, (byKernel.get(label) ?? 0) + n)
   live += n
   if (live > peak + MB) atPeak = new Map(byKernel) // a copy only when the peak moves by a megabyte
@@ -66,11 +67,11 @@ wasm._malloc = (n) => {
   return p
 }
 wasm._free = (p) => {
-  const block = blocks.get(p)
+  const block = blocks.get(p >>> 0)
   if (block) {
     live -= block[0]
     byKernel.set(block[1], byKernel.get(block[1])! - block[0])
-    blocks.delete(p)
+    blocks.delete(p >>> 0)
   }
   free(p)
 }
