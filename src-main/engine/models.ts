@@ -1,6 +1,8 @@
 /** The models a Run can train, built for the dataset's image size, channels and classes. */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { ScratchModelName } from '../contract'
+import { batchNormInTraining, moveAverage, type MovingAverage } from './batch-norm'
+import { sumOfSameShape } from './forward'
 
 type Tf = typeof tfjs
 
@@ -24,23 +26,60 @@ export function buildModel(tf: Tf, name: ScratchModelName, shape: ModelShape, se
   return forTraining(build(tf, shape, init, head))
 }
 
-/** What every model that trains needs: fresh dropout masks per Iteration and frozen batch norm in inference mode. Returns `model`. */
+/** What every model that trains needs: fresh dropout masks per Iteration, frozen batch norm in inference mode, lean sums. Returns `model`. */
 export function forTraining<M extends tfjs.LayersModel>(model: M, stream = 0): M {
-  return frozenBatchNorm(freshDropoutMasks(model, stream))
+  return leanAdd(frozenBatchNorm(freshDropoutMasks(model, stream)))
+}
+
+/** Add layers of same-shaped inputs sum with sumOfSameShape in training mode (nothing saved for the gradient). Returns `model`. */
+export function leanAdd<M extends tfjs.LayersModel>(model: M): M {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Add') continue
+    const call = layer.call.bind(layer)
+    layer.call = (inputs, kwargs) => {
+      const xs = (Array.isArray(inputs) ? inputs : [inputs]) as tfjs.Tensor[]
+      const same = xs.length > 1 && xs.every((x) => x.dtype === 'float32' && x.shape.join() === xs[0].shape.join())
+      return kwargs?.training && same ? sumOfSameShape(xs) : call(inputs, kwargs)
+    }
+  }
+  return model
 }
 
 /**
  * tfjs's BatchNormalization normalizes by batch statistics (and moves its averages) whenever it is
  * called in training mode, trainable or not. A frozen one — a pretrained backbone's — must keep the
  * statistics it was trained with, as in Keras: this runs it in inference mode while it is frozen.
+ * A trainable one in training mode normalizes with batchNormInTraining (same numbers, a fraction
+ * of the memory) and moves its averages as tfjs-layers does.
  */
 export function frozenBatchNorm<M extends tfjs.LayersModel>(model: M): M {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue
     const call = layer.call.bind(layer)
-    layer.call = (inputs, kwargs) => call(inputs, layer.trainable ? kwargs : { ...kwargs, training: false })
+    const bn = layer as unknown as LayerBatchNorm
+    layer.call = (inputs, kwargs) => {
+      if (!layer.trainable) return call(inputs, { ...kwargs, training: false })
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tfjs.Tensor
+      const lastAxis = bn.axis === -1 || bn.axis === x.rank - 1
+      if (!kwargs?.training || !lastAxis || !bn.gamma || !bn.beta || (Array.isArray(inputs) && inputs.length !== 1)) return call(inputs, kwargs)
+      const { y, mean, variance } = batchNormInTraining(x, bn.gamma.read(), bn.beta.read(), bn.epsilon)
+      moveAverage(bn.movingMean, mean, bn.momentum)
+      moveAverage(bn.movingVariance, variance, bn.momentum)
+      return y
+    }
   }
   return model
+}
+
+/** The fields of tfjs-layers' BatchNormalization used above (its class is not exported with types). */
+interface LayerBatchNorm {
+  axis: number
+  epsilon: number
+  momentum: number
+  gamma: { read(): tfjs.Tensor } | null
+  beta: { read(): tfjs.Tensor } | null
+  movingMean: MovingAverage
+  movingVariance: MovingAverage
 }
 
 /**

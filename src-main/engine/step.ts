@@ -5,6 +5,8 @@
  * normalization; with it, each slice normalizes by its own statistics.
  */
 import type * as tfjs from '@tensorflow/tfjs'
+import { applyForTraining } from './forward'
+import { variableGrads } from './gradients'
 import { setLearningRate } from './optimizers'
 
 type Tf = typeof tfjs
@@ -74,13 +76,17 @@ export function batchGradients(tf: Tf, model: tfjs.LayersModel, options: StepOpt
       const labels = tf.tensor1d(batch.y.subarray(start, start + n), 'int32')
       const share = n / batch.size
       let logits: tfjs.Tensor | null = null
-      const { value, grads } = tf.variableGrads(() => {
-        logits = tf.keep(model.apply(x, { training: true }) as tfjs.Tensor)
-        const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits)
-        if (!weightDecay) return tf.mul(loss, share) as tfjs.Scalar
-        const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))))
-        return tf.mul(tf.add(loss, tf.mul(weightDecay / 2, l2)), share) as tfjs.Scalar
-      }, variables)
+      const { value, grads } = variableGrads(
+        tf,
+        () => {
+          logits = tf.keep(applyForTraining(model, x))
+          const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits)
+          if (!weightDecay) return tf.mul(loss, share) as tfjs.Scalar
+          const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))))
+          return tf.mul(tf.add(loss, tf.mul(weightDecay / 2, l2)), share) as tfjs.Scalar
+        },
+        variables
+      )
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), labels), 'float32'))
       const stats = tf.stack([value, correct])
       logits!.dispose()

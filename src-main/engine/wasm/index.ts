@@ -13,6 +13,7 @@ import { sumConfig } from './sum'
 import { batchNormGradConfig } from './batch-norm-grad'
 import { depthwiseFilterGradConfig, depthwiseInputGradConfig } from './depthwise-grad'
 import { clipGradConfig, clipGradKernelConfig } from './clip-grad'
+import { identityConfig } from './identity'
 
 let registered = false
 
@@ -24,6 +25,7 @@ export function registerWasmTrainingKernels(): void {
   replaceKernel(maxPoolGradConfig)
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) wrapKernel(name, (f) => untransposedMatMulConfig(name, f))
   wrapKernel(tf.Sum, sumConfig)
+  wrapKernel(tf.Identity, identityConfig)
   replaceKernel(reluGradKernelConfig)
   replaceKernel(depthwiseFilterGradConfig)
   replaceKernel(depthwiseInputGradConfig)

@@ -27,11 +27,13 @@ export const reluGradKernelConfig: KernelConfig = {
   }
 }
 
-// Gradients are global (not per backend): on other backends this is tfjs's own formula.
+// Gradients are global (not per backend): on other backends this is tfjs's own formula. It saves
+// the output, not the input: relu(x) > 0 exactly where x > 0, and the output is kept anyway as the
+// next layer's input, while the input (a batch norm's output) can then be freed during the forward pass.
 /** Relu's gradient, using RELU_GRAD on wasm. */
 export const reluGradConfig: GradConfig = {
   kernelName: tf.Relu,
-  inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy, saved) => {
     const [x] = saved
     const g = dy as tf.Tensor

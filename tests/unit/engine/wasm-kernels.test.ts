@@ -144,6 +144,32 @@ describe('dense and elementwise kernels on wasm', () => {
     )
   })
 
+  it('relu gradient (taken from the saved output) matches cpu where the input is 0, -0 or negative', () => {
+    sameOnBoth(
+      () =>
+        tf.grad((t: tf.Tensor) =>
+          tf
+            .relu(t)
+            .mul(tf.tensor1d([1, 2, 3, 4, 5]))
+            .sum()
+        )(tf.tensor1d([-1, 0, 2, -0, 3])),
+      1e-9
+    )
+  })
+
+  it('a clone shares its buffer on wasm (no copy) and keeps its values once the original is gone, as on cpu', () => {
+    tf.setBackend('wasm')
+    const backend = tf.backend() as unknown as { getMemoryOffset(id: object): number }
+    const a = data([4, 6], 3)
+    const expected = Array.from(a.dataSync())
+    const b = tf.clone(a)
+    expect(backend.getMemoryOffset(b.dataId)).toBe(backend.getMemoryOffset(a.dataId))
+    a.dispose()
+    expect(Array.from(b.dataSync())).toEqual(expected)
+    b.dispose()
+    sameOnBoth(() => tf.grad((t: tf.Tensor) => tf.clone(t).square().sum())(data([3, 3], 4)), 1e-9)
+  })
+
   it('clipByValue (ReLU6) gradient matches cpu, at the bounds too', () => {
     sameOnBoth(() =>
       tf.grad((t: tf.Tensor) =>
