@@ -18,7 +18,7 @@
  * Prints each run, then median and range; with --json the last line is one JSON object.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,6 +26,7 @@ import { nodeSpawner } from '../src-main/jobs/spawn-node'
 import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
 import { writeShapeDataset } from './colour-shapes'
+import { children } from './lib/children'
 
 const { values: args } = parseArgs({
   options: {
@@ -67,24 +68,6 @@ async function dataset(): Promise<string> {
   await writeShapeDataset(root, { perClass, seed: 13 })
   writeFileSync(join(root, '.complete'), '')
   return root
-}
-
-/** Child processes of this process (the training worker), with their peak and current resident set in bytes. */
-function children(): { pid: number; hwm: number; rss: number }[] {
-  const found: { pid: number; hwm: number; rss: number }[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8')
-      const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024
-      found.push({ pid: Number(entry), hwm: kb('VmHWM'), rss: kb('VmRSS') })
-    } catch {
-      // the process ended between listing and reading
-    }
-  }
-  return found
 }
 
 /** One studio Run in a training worker: images/s after the warm-up Iteration and the worker's peak RSS. */

@@ -16,7 +16,7 @@
  * fresh temporary one, so a second run (another batch size) skips the scan and the cache build.
  * Prints a table; with --json the last line is one JSON object.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -24,6 +24,7 @@ import { nodeSpawner } from '../src-main/jobs/spawn-node'
 import { workerFile } from '../src-main/paths'
 import { Random } from '../src-main/pipeline/random'
 import { createServices } from '../src-main/services'
+import { children } from './lib/children'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback)
@@ -55,25 +56,6 @@ async function dataset(): Promise<string> {
   }
   writeFileSync(join(root, '.complete'), '')
   return root
-}
-
-/** Child processes of this process, with their peak and current resident set in bytes. */
-function children(): { pid: number; hwm: number; rss: number }[] {
-  const found: { pid: number; hwm: number; rss: number }[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid !== process.pid) continue
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8')
-      const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024
-      found.push({ pid: Number(entry), hwm: kb('VmHWM'), rss: kb('VmRSS') })
-    } catch {
-      // the process ended between listing and reading
-    }
-  }
-  return found
 }
 
 async function main(): Promise<void> {
