@@ -35,10 +35,8 @@ export interface StudyServiceDeps {
 
 interface ActiveStudy {
   stopping: boolean
-  /** Trial number → its Run, while it trains. */
-  runs: Map<number, number>
-  /** Trial number → its Run's Epochs, while it trains. */
-  epochs: Map<number, number>
+  /** Trial number → its Run and the Run's Epochs, while it trains. */
+  runs: Map<number, { id: number; epochs: number }>
   pruned: Set<number>
   done: Promise<void>
 }
@@ -108,7 +106,7 @@ export class StudyService {
     const active = this.#active.get(id)
     if (!active) throw new OspreyError('bad-input', `Study ${id} is not running.`)
     active.stopping = true
-    for (const runId of active.runs.values()) this.#stopRun(runId)
+    for (const run of active.runs.values()) this.#stopRun(run.id)
     return this.#summary(id)
   }
 
@@ -165,7 +163,7 @@ export class StudyService {
   }
 
   #launch(id: number): void {
-    const active: ActiveStudy = { stopping: false, runs: new Map(), pruned: new Set(), epochs: new Map(), done: Promise.resolve() }
+    const active: ActiveStudy = { stopping: false, runs: new Map(), pruned: new Set(), done: Promise.resolve() }
     this.#active.set(id, active)
     this.#studies.claim(id)
     this.#setStatus(id, 'running')
@@ -190,13 +188,13 @@ export class StudyService {
     const deadline = settings.timeBudgetMinutes ? now() + settings.timeBudgetMinutes * 60_000 : Infinity
 
     const disposePruning = this.#deps.events.on('runs.epoch', (epoch) => {
-      const number = [...active.runs].find(([, runId]) => runId === epoch.runId)?.[0]
+      const number = [...active.runs].find(([, run]) => run.id === epoch.runId)?.[0]
       if (number === undefined || active.pruned.has(number) || active.stopping) return
       const all = observations()
       const trial = all.find((t) => t.number === number)!
       this.#emitTrial(id, number)
       // A rung on the last Epoch judges nothing: the Trial has finished and counts as completed.
-      if (epoch.epoch >= active.epochs.get(number)!) return
+      if (epoch.epoch >= active.runs.get(number)!.epochs) return
       if (
         pruner.shouldPrune(
           trial,
@@ -210,7 +208,7 @@ export class StudyService {
     })
     // A Trial on the queue shows which worker took it as soon as one does.
     const disposeStatus = this.#deps.events.on('runs.status', ({ run }) => {
-      const number = [...active.runs].find(([, runId]) => runId === run.id)?.[0]
+      const number = [...active.runs].find(([, r]) => r.id === run.id)?.[0]
       if (number !== undefined) this.#emitTrial(id, number)
     })
     try {
@@ -261,13 +259,11 @@ export class StudyService {
       return this.#emitTrial(id, number)
     }
     this.#studies.startTrial(id, number, params, run.id)
-    active.runs.set(number, run.id)
-    active.epochs.set(number, run.epochs)
+    active.runs.set(number, { id: run.id, epochs: run.epochs })
     this.#emitTrial(id, number)
     if (active.stopping) this.#stopRun(run.id)
     const done = await this.#deps.training.finished(run.id)
     active.runs.delete(number)
-    active.epochs.delete(number)
     const trial = this.#studies.trial(id, number)!
     const value = (sign < 0 ? done.valAccuracy : done.valLoss) ?? null
     // A stop that came too late to cut the Run short prunes nothing.
