@@ -27,6 +27,7 @@ import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
 import { writeShapeDataset } from './colour-shapes'
 import { children } from './lib/children'
+import { median } from './lib/stats'
 
 const { values: args } = parseArgs({
   options: {
@@ -119,10 +120,6 @@ function torch(): { images_per_second: number; peak_rss_mb: number } | null {
   return JSON.parse(r.stdout.trim().split('\n').pop()!)
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 const round = (v: number | null, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits)
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ import { RunRepository } from '../src-main/store/runs'
 import { resolveConfig } from '../src-main/runs/config'
 import type { TrainJobInput } from '../src-main/runs/protocol'
 import { writeStripes } from '../tests/helpers/stripes'
+import { median } from './lib/stats'
 
 const { values } = parseArgs({
   options: {
@@ -134,7 +135,6 @@ for (let r = 1; r <= ROUNDS; r++) {
   rounds.push(round)
   log(`  round ${r}: ${perRound} Trials, local pool ${round.local.toFixed(1)} ms, queue ${round.queue.toFixed(1)} ms per Trial slot (load ${loadavg()[0].toFixed(1)})`)
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const local = median(rounds.map((r) => r.local))
 const onQueue = median(rounds.map((r) => r.queue))
 const differences = rounds.map((r) => r.queue - r.local)

@@ -15,6 +15,7 @@ import { loadavg } from 'node:os'
 import { createStrategy } from '../src-main/tuning/strategies'
 import type { Observation } from '../src-main/tuning/types'
 import { classicObjective, type ClassicObjective } from './objectives/classic'
+import { median } from './lib/stats'
 
 /** Function-dimensions measured, and whether the strategy's design may look at them. */
 export const PROBLEMS: { name: string; heldOut: boolean }[] = [
@@ -38,12 +39,6 @@ function parseArgs(argv: string[]) {
     else throw new Error(`unknown argument ${argv[i]}`)
   }
   return args
-}
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b)
-  const m = (s.length - 1) / 2
-  return (s[Math.floor(m)] + s[Math.ceil(m)]) / 2
 }
 
 /** Regret after each checkpoint of one sequential Study, and the mean suggestion time. */
