@@ -151,9 +151,13 @@ export function chanceLoss(classes: number): number {
   return Math.log(Math.max(2, classes))
 }
 
+// Divergence is the training loss blowing up, or a last validation loss that is not a number. A
+// validation loss that is merely huge while training is fine is not: the weights are sound, and
+// the model's confident mistakes on new images are judged by the rules that follow.
 function exploded(input: VerdictInput): Verdict | null {
   const limit = 10 * Math.max(1, chanceLoss(input.classes))
-  const worst = input.epochs.find((e) => !Number.isFinite(e.trainLoss) || e.trainLoss > limit || (e.valLoss !== null && (!Number.isFinite(e.valLoss) || e.valLoss > limit)))
+  const last = input.epochs.at(-1)
+  const worst = input.epochs.find((e) => !Number.isFinite(e.trainLoss) || e.trainLoss > limit) ?? (last?.valLoss != null && !Number.isFinite(last.valLoss) ? last : undefined)
   if (!worst) return null
   const loss = Number.isFinite(worst.trainLoss) && worst.trainLoss <= limit ? worst.valLoss! : worst.trainLoss
   return {

@@ -74,6 +74,20 @@ describe('the verdict at the end of a Run', () => {
     expect(verdict.advice[0]).toContain('try 1.0 (it was 10)')
   })
 
+  it('does not call a Run diverged when only its validation loss was huge while the training loss stayed sound', () => {
+    // An early Epoch validated with batch-norm statistics that had not caught up yet; the model learned.
+    const recovered = epochs(5, { trainLoss: 1.0, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.1, trainAccuracy: 0.97, valLoss: 0.2, valAccuracy: 0.94 })
+    recovered[0].valLoss = 40
+    expect(runVerdict({ ...base, epochs: recovered })?.kind).toBe('learned')
+    // Still huge at the end, training fine: the model answers new images confidently wrong, which is guessing, not divergence.
+    const confidentlyWrong = epochs(5, { trainLoss: 1.0, trainAccuracy: 0.5, valLoss: 30, valAccuracy: 0.33 }, { trainLoss: 0.5, trainAccuracy: 0.8, valLoss: 25, valAccuracy: 0.33 })
+    expect(runVerdict({ ...base, epochs: confidentlyWrong })?.kind).toBe('guessing')
+    // A last validation loss that is not a number is divergence.
+    const nan = epochs(3, { trainLoss: 1.0, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.8, trainAccuracy: 0.6, valLoss: 0.8, valAccuracy: 0.6 })
+    nan[2].valLoss = Number.NaN
+    expect(runVerdict({ ...base, epochs: nan })?.kind).toBe('diverged')
+  })
+
   it('calls a Run that failed on a NaN loss diverged', () => {
     const error = 'The loss became NaN at Iteration 3 (Epoch 1): training diverged. Lower the learning rate (try 0.10) or use normalization.'
     expect(runVerdict({ ...base, status: 'failed', epochs: [], error, learningRate: 1 })?.kind).toBe('diverged')
