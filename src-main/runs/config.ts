@@ -116,7 +116,7 @@ export function defaultConfig(folder: string, report?: DatasetReport, seed = Mat
   const small = side <= 64
   return {
     folder,
-    // Small images train well and fast with the default CNN; larger ones need the ResNet's downsampling.
+    // Small images train at their own size; larger ones are shrunk to 128 px, which a CPU trains from scratch.
     model,
     imageSize: small ? Math.max(8, side) : 128,
     epochs: 10,

@@ -16,8 +16,16 @@ export const models: Choice<ModelName>[] = [
     hint: 'Starts from a network trained on ImageNet (MobileNetV2): only a small head learns your classes — seconds on a CPU, and accurate with a few dozen images per class.'
   },
   { value: 'reference-cnn', label: 'Reference CNN', hint: 'Two convolutions: the fastest to train; a baseline to compare others against.' },
-  { value: 'default-cnn', label: 'Default CNN', hint: 'A CNN with batch normalization and dropout: strong on small images (up to about 64 px).' },
-  { value: 'compact-resnet', label: 'Compact ResNet', hint: 'Residual blocks that shrink the image step by step, from scratch: slow on a CPU; the pretrained backbone usually does better on photos.' }
+  {
+    value: 'default-cnn',
+    label: 'Default CNN',
+    hint: 'A CNN with batch normalization and dropout: the from-scratch choice on a CPU, for small images and colour photos alike (6× faster than the Compact ResNet at 64 px, and at least as accurate).'
+  },
+  {
+    value: 'compact-resnet',
+    label: 'Compact ResNet',
+    hint: 'Residual blocks that shrink the image step by step, from scratch: deeper, but on a CPU the Default CNN learned as well in a sixth of the time; the pretrained backbone does better on photos.'
+  }
 ]
 
 /** The optimizers. */
