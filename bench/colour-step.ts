@@ -1,8 +1,9 @@
 /**
- * Where one replica's memory goes: compact-resnet training steps on one one-thread wasm backend
+ * Where one replica's time and memory go: training steps of a model (compact-resnet unless --model) on one one-thread wasm backend
  * (as each data-parallel replica has), in this process, with every wasm allocation counted.
  *
  *   npx tsx bench/colour-step.ts [--json] [--size 64] [--rows 32] [--steps 3] [--kernels]
+ *                                [--model compact-resnet] [--channels 3] [--classes 3]
  *
  * --rows is one replica's half of a batch (32 of 64). Per step: time, the wasm heap's size (it
  * grows and never shrinks: the process keeps it), the most bytes live at once, and what was live
@@ -11,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { parseArgs } from 'node:util'
+import type { ScratchModelName } from '../src-main/contract'
 import { buildModel } from '../src-main/engine/models'
 import { trainingStep } from '../src-main/engine/step'
 import { startWasm } from '../src-main/engine/wasm/init'
@@ -21,11 +23,16 @@ const { values: args } = parseArgs({
     kernels: { type: 'boolean', default: false },
     size: { type: 'string', default: '64' },
     rows: { type: 'string', default: '32' },
-    steps: { type: 'string', default: '3' }
+    steps: { type: 'string', default: '3' },
+    model: { type: 'string', default: 'compact-resnet' },
+    channels: { type: 'string', default: '3' },
+    classes: { type: 'string', default: '3' }
   }
 })
 const size = Number(args.size)
 const rows = Number(args.rows)
+const channels = Number(args.channels)
+const classes = Number(args.classes)
 const MB = 2 ** 20
 
 await startWasm(1)
@@ -76,10 +83,10 @@ wasm._free = (p) => {
   free(p)
 }
 
-const model = buildModel(tf, 'compact-resnet', { size, channels: 3, classes: 3 })
-const step = trainingStep(tf, model, tf.train.adam(1e-3), { inputShape: [size, size, 3], classes: 3 })
-const x = new Float32Array(rows * size * size * 3).map(() => Math.random())
-const y = new Int32Array(rows).map((_, i) => i % 3)
+const model = buildModel(tf, args.model as ScratchModelName, { size, channels, classes })
+const step = trainingStep(tf, model, tf.train.adam(1e-3), { inputShape: [size, size, channels], classes })
+const x = new Float32Array(rows * size * size * channels).map(() => Math.random())
+const y = new Int32Array(rows).map((_, i) => i % classes)
 const results: { ms: number; heapMB: number; peakLiveMB: number; atPeakMB: Record<string, number> }[] = []
 for (let i = 0; i < Number(args.steps); i++) {
   peak = live
