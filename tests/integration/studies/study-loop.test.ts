@@ -116,25 +116,30 @@ function studiesWithLosses(losses: number[][]): { studies: StudyService; stopped
   return { studies: new StudyService({ db: services.db, events: services.events, training, datasets: services.datasets, defaultParallel: 1 }), stopped }
 }
 
+/** A finished grid Study with ASHA over 3-Epoch Trials, Trial n reporting `losses[n]` (see studiesWithLosses). */
+async function ashaStudy(losses: number[][]): Promise<{ study: ReturnType<Services['studies']['get']>; stopped: number[] }> {
+  const { studies, stopped } = studiesWithLosses(losses)
+  const started = await studies.start({
+    folder: folder.path,
+    space: { lr: { type: 'categorical', choices: losses.map((_, n) => 10 ** -(n + 1)) } },
+    strategy: 'grid',
+    trials: losses.length,
+    parallel: 1,
+    prune: 'asha',
+    objective: 'valLoss',
+    training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
+  })
+  return { study: services.studies.get((await studies.finished(started.id)).id), stopped }
+}
+
 describe("ASHA on a Trial's last Epoch", () => {
   it('records a Trial that falls behind at the last rung as completed, with its final value, and stops no Run', async () => {
     // Rungs at Epochs 1 and 3. Trial 1 leads at rung 1, then falls behind Trial 0 at rung 3, its last Epoch.
-    const { studies, stopped } = studiesWithLosses([
+    const { study, stopped } = await ashaStudy([
       [0.9, 0.6, 0.5],
       [0.8, 0.7, 0.6],
       [0.7, 0.55, 0.4]
     ])
-    const started = await studies.start({
-      folder: folder.path,
-      space: { lr: { type: 'categorical', choices: [0.1, 0.01, 0.001] } },
-      strategy: 'grid',
-      trials: 3,
-      parallel: 1,
-      prune: 'asha',
-      objective: 'valLoss',
-      training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
-    })
-    const study = services.studies.get((await studies.finished(started.id)).id)
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'completed', 'completed'])
     expect(study.trialList.map((t) => t.value)).toEqual([0.5, 0.6, 0.4])
     expect(stopped).toEqual([])
@@ -142,21 +147,10 @@ describe("ASHA on a Trial's last Epoch", () => {
   })
 
   it('still prunes at a rung before the last Epoch', async () => {
-    const { studies, stopped } = studiesWithLosses([
+    const { study, stopped } = await ashaStudy([
       [0.5, 0.4, 0.3],
       [0.9, 0.8, 0.7]
     ])
-    const started = await studies.start({
-      folder: folder.path,
-      space: { lr: { type: 'categorical', choices: [0.1, 0.01] } },
-      strategy: 'grid',
-      trials: 2,
-      parallel: 1,
-      prune: 'asha',
-      objective: 'valLoss',
-      training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
-    })
-    const study = services.studies.get((await studies.finished(started.id)).id)
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'pruned'])
     expect(study.trialList[1].intermediate).toEqual([0.9])
     expect(stopped).toEqual([study.trialList[1].runId])
