@@ -187,8 +187,10 @@ export class StudyService {
     const now = this.#deps.now ?? Date.now
     const deadline = settings.timeBudgetMinutes ? now() + settings.timeBudgetMinutes * 60_000 : Infinity
 
+    // The Trial whose Run is `runId`, while it trains.
+    const trialOf = (runId: number) => [...active.runs].find(([, run]) => run.id === runId)?.[0]
     const disposePruning = this.#deps.events.on('runs.epoch', (epoch) => {
-      const number = [...active.runs].find(([, run]) => run.id === epoch.runId)?.[0]
+      const number = trialOf(epoch.runId)
       if (number === undefined || active.pruned.has(number) || active.stopping) return
       const all = observations()
       const trial = all.find((t) => t.number === number)!
@@ -208,7 +210,7 @@ export class StudyService {
     })
     // A Trial on the queue shows which worker took it as soon as one does.
     const disposeStatus = this.#deps.events.on('runs.status', ({ run }) => {
-      const number = [...active.runs].find(([, r]) => r.id === run.id)?.[0]
+      const number = trialOf(run.id)
       if (number !== undefined) this.#emitTrial(id, number)
     })
     try {
