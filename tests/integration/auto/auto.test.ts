@@ -58,7 +58,7 @@ describe('Find the best model', () => {
     expect(services.studies.get(started.studyId!).status).toBe('running')
     const done = await services.auto.finished(started.id)
     dispose()
-    expect(done.status).toBe('completed')
+    expect(done.status, done.error ?? '').toBe('completed')
     expect(done.usedMs).toBeLessThanOrEqual(1.5 * 60_000 * 1.05)
     expect(statuses).toEqual(expect.arrayContaining(['searching', 'paused', 'training', 'completed']))
     expect(done.result).toMatchObject({ runId: done.finalRunId, testImages: 15 })

@@ -39,10 +39,11 @@ afterAll(async () => {
 describe.skipIf(noRedis)(needsRedis('Find the best model with workers configured'), () => {
   it("sends the Study's Trials to the worker and trains the winner here, within the budget", async () => {
     worker = await startWorker(redis.url, join(tmp.path, 'machine'), 'alpha')
-    const started = await services.auto.start({ folder, minutes: 1.5, seed: 2 })
+    // 2.5 minutes: with 1.5 the worker's first Trial (Dataset sent, process, tfjs, features) once missed the Study's share while the whole suite loaded the cores.
+    const started = await services.auto.start({ folder, minutes: 2.5, seed: 2 })
     const done = await services.auto.finished(started.id)
-    expect(done.status).toBe('completed')
-    expect(done.usedMs).toBeLessThanOrEqual(1.5 * 60_000 * 1.05)
+    expect(done.status, done.error ?? '').toBe('completed')
+    expect(done.usedMs).toBeLessThanOrEqual(2.5 * 60_000 * 1.05)
     const study = services.studies.get(done.studyId!)
     expect(study.trialsOn).toBe('queue')
     const trained = study.trialList.filter((t) => t.status !== 'running')
