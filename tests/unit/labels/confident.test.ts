@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { assignFolds, labelSuspects } from '../../../src-main/labels/confident'
 import { correlation, crossSplitCandidates } from '../../../src-main/labels/leaks'
 
-describe('confident learning', () => {
-  it('flags an image the model confidently sees as another class, least sure of its own first, and leaves the right ones alone', () => {
-    // 3 classes; images 0–3 of class 0, 4–7 of class 1, 8–11 of class 2. Image 2 looks like class 1, image 9 like class 0.
+describe('the label check', () => {
+  it('flags an image the model sees as another class and hardly as its own, least sure of its own first, and leaves the right ones alone', () => {
+    // 3 classes (bar: 0.1 / 3 ≈ 0.033); images 0–3 of class 0, 4–7 of class 1, 8–11 of class 2. Image 2 looks like class 1, image 9 like class 0.
     const rows = [
       [0.9, 0.05, 0.05],
       [0.8, 0.1, 0.1],
-      [0.1, 0.85, 0.05],
+      [0.01, 0.97, 0.02],
       [0.85, 0.1, 0.05],
       [0.1, 0.8, 0.1],
       [0.05, 0.9, 0.05],
       [0.2, 0.7, 0.1],
       [0.1, 0.85, 0.05],
       [0.05, 0.05, 0.9],
-      [0.7, 0.05, 0.25],
+      [0.95, 0.025, 0.025],
       [0.1, 0.1, 0.8],
       [0.05, 0.15, 0.8]
     ]
@@ -25,20 +25,21 @@ describe('confident learning', () => {
       [2, 0, 1],
       [9, 2, 0]
     ])
-    expect(suspects[0].givenProbability).toBeCloseTo(0.1)
+    expect(suspects[0].givenProbability).toBeCloseTo(0.01)
+    expect(suspects[1].confidence).toBeCloseTo(0.95)
   })
 
-  it('judges each class by its own bar: in a class the model is unsure of, a lower probability still counts', () => {
-    // Class 1 is hard: its own images get about 0.5. Image 0 (labelled 0) gets 0.55 for class 1, over that bar (0.525): suspect, though far from sure.
+  it('leaves an ambiguous image alone: another class is more likely, but its own is still plausible', () => {
+    // Image 0 (a shirt, say) looks a little more like class 1 (a T-shirt) but keeps 0.4 for its own class; image 3 keeps only 0.02.
     const rows = [
-      [0.35, 0.55, 0.1],
+      [0.4, 0.55, 0.05],
       [0.9, 0.05, 0.05],
       [0.95, 0.03, 0.02],
-      [0.3, 0.5, 0.2],
-      [0.4, 0.55, 0.05],
+      [0.02, 0.9, 0.08],
+      [0.1, 0.85, 0.05],
       [0.05, 0.05, 0.9]
     ]
-    expect(labelSuspects(Float32Array.from(rows.flat()), [0, 0, 0, 1, 1, 2], 3).map((s) => s.index)).toEqual([0])
+    expect(labelSuspects(Float32Array.from(rows.flat()), [0, 0, 0, 0, 1, 2], 3).map((s) => s.index)).toEqual([3])
   })
 
   it('spreads every class evenly over the folds, the same way for the same seed', () => {
