@@ -5,9 +5,10 @@
  *    `--set colour`, makes that many photo-like colour images of 6 shapes (bench/colour-shapes.ts) — then a
  *    noisy copy where a `--rate` share of the images, chosen at random (seeded), sit in another
  *    class's folder, chosen at random: mislabeled on purpose.
- * 2. Scans the noisy copy and runs the app's label check on it (services, worker, the included
- *    backbone): precision and recall of the flagged images against the flipped ones (target: both
- *    ≥ 0.8), and the near-duplicates it reports across the split.
+ * 2. Scans the noisy copy and runs the app's label check on it (services, worker; the included
+ *    backbone for the colour set, default CNNs from scratch for Fashion-MNIST's 28-pixel grayscale):
+ *    precision and recall of the flagged images against the flipped ones (target: both ≥ 0.8), and
+ *    the near-duplicates it reports across the split.
    `--data-dir D` keeps the data folder (the scan, the embeddings) in D for the next run.
  * 3. With `--train`: trains the default recipe twice on the noisy copy, as is and without the
  *    flagged images, and scores both on 2,000 official test images.
@@ -76,6 +77,7 @@ try {
   const hits = [...flagged].filter((p) => flipped.has(p)).length
   const result: Record<string, unknown> = {
     date: new Date().toISOString(),
+    model: check.model,
     images: files.length,
     flipped: flipped.size,
     flagged: flagged.size,

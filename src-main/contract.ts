@@ -609,7 +609,8 @@ export interface BackboneFolder {
 
 /** What a label check found in a Dataset: probably mislabeled images, and near-duplicates across the split. */
 export interface LabelCheckResult {
-  backbone: string
+  /** What judged the images, in words: the pretrained backbone's title, or the default CNN trained from scratch. */
+  model: string
   images: number
   folds: number
   /** The split checked for near-duplicates is the one a Run with this seed makes. */
@@ -634,7 +635,7 @@ export interface LabelCheck extends LabelCheckResult {
 
 /** The label check commands, kept in one block for easy merging. */
 export interface LabelCommands {
-  /** Checks a Dataset's labels with the pretrained backbone (progress: `labels.progress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
+  /** Checks a Dataset's labels with the kind of model its Runs train (progress: `labels.progress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
   'labels.check': { request: { id: number; seed?: number }; response: LabelCheck }
   /** The Dataset's last label check, or null. */
   'labels.get': { request: { id: number }; response: LabelCheck | null }

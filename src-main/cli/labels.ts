@@ -40,7 +40,7 @@ export function reviewCommand(services: Services, folder: string, decision: stri
 }
 
 function describe(check: LabelCheck, folder: string): string {
-  const lines = [`${check.images} images checked with ${check.backbone} (${check.folds}-fold; the out-of-fold classifier agrees with ${(check.accuracy * 100).toFixed(1)} % of the labels).`]
+  const lines = [`${check.images} images checked with ${check.model} (${check.folds}-fold; the out-of-fold classifier agrees with ${(check.accuracy * 100).toFixed(1)} % of the labels).`]
   if (check.suspects.length === 0) lines.push('No image looks mislabeled.')
   else lines.push(`${check.suspects.length} image(s) look mislabeled, most suspect first (given → looks like):`)
   for (const s of check.suspects.slice(0, 40))

@@ -4,7 +4,7 @@ import type { ScanProgress } from '../datasets/scan'
 import type { Measurement } from '../runs/estimate'
 import type { LrFindInput, LrFindResult, MeasureJobInput, PredictJobInput, PredictJobResult, TrainJobInput, TrainJobResult, TrainProgress } from '../runs/protocol'
 import type { LabelCheckResult } from '../contract'
-import type { LabelCheckInput } from '../labels/check-job'
+import type { LabelCheckInput, LabelCheckProgress } from '../labels/check-job'
 
 /** Every kind of job a worker runs: its input, its progress and its result. */
 export interface JobKinds {
@@ -38,7 +38,7 @@ export interface JobKinds {
   /** A Dataset's label check: probably mislabeled images, near-duplicates across the split. */
   labelcheck: {
     input: LabelCheckInput
-    progress: TrainProgress
+    progress: LabelCheckProgress
     result: LabelCheckResult
   }
 }

@@ -1,49 +1,66 @@
 /**
- * The label check in a worker: every image's embedding by the pretrained backbone (from the cache
- * when a Run made it), out-of-fold class probabilities from k linear classifiers (each trained on
- * the other folds' embeddings: cheap, seconds to a few minutes), then confident learning for the
- * probably mislabeled images and nearest neighbours for the near-duplicates across the split.
+ * The label check in a worker: out-of-fold class probabilities for every image, from the kind of
+ * model a Run of this Dataset trains — k linear classifiers on the pretrained backbone's
+ * embeddings (from the cache when a Run made them: seconds to a few minutes), or for small
+ * grayscale and tiny images k trainings of the default CNN (./trained-folds.ts: minutes) — then
+ * the probably mislabeled images (./confident.ts) and nearest neighbours for the near-duplicates
+ * across the split.
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { LabelCheckResult } from '../contract'
-import { initBackend } from '../engine/backend'
+import { initBackend, type Backend } from '../engine/backend'
 import { buildHead, loadFeatureExtractor } from '../engine/backbone'
 import { forTraining } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
 import { trainingStep } from '../engine/step'
+import { NO_AUGMENTATION } from '../pipeline/augment'
+import { buildImageCache } from '../pipeline/cache'
+import { BatchLoader } from '../pipeline/loader'
+import { normalizationStats } from '../pipeline/normalize'
 import { Random } from '../pipeline/random'
-import { labelAndSplit } from '../runs/prepare'
+import { labelAndSplit, throttled, type LabelledData } from '../runs/prepare'
 import type { TrainJobInput, TrainProgress } from '../runs/protocol'
 import { backboneStats, embed } from '../runs/transfer'
 import { assignFolds, labelSuspects } from './confident'
 import { correlation, crossSplitCandidates, LEAK_CORRELATION, LEAK_THUMBNAIL } from './leaks'
+import { trainedOutOfFold } from './trained-folds'
 
-/** What the check needs: a pretrained Run's data source and settings (its seed decides the split checked for leaks). */
+/** What the check needs: the Dataset's data source and the settings of a Run of it (its seed decides the split checked for leaks; its model, how images are judged). */
 export type LabelCheckInput = Pick<TrainJobInput, 'dbFile' | 'nativeBinding' | 'datasetId' | 'cacheDir' | 'embeddingDir' | 'config' | 'backbone'> & { folds?: number }
 
-/** Runs the check; streams the features' progress. */
-export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSignal, progress: (p: TrainProgress) => void): Promise<LabelCheckResult> {
+/** What the check streams: the preparation of the images or features, and each model trained. */
+export type LabelCheckProgress = TrainProgress | { kind: 'model'; model: number; models: number; epoch: number; epochs: number }
+
+/** Every image as the models see it: a row of `dim` numbers, and each image's out-of-fold class probabilities. */
+interface Judged {
+  model: string
+  rows: Float32Array
+  dim: number
+  probabilities: Float32Array
+}
+
+/** Runs the check; streams its progress. */
+export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSignal, progress: (p: LabelCheckProgress) => void): Promise<LabelCheckResult> {
   const { config } = input
   const data = labelAndSplit(input)
-  const backend = await initBackend(config.backend, { log: (message) => progress({ kind: 'log', message }) })
+  const pretrained = config.model === 'pretrained'
+  // Two wasm replicas of one thread each train the CNNs fastest (as a Run's); the embeddings use both threads.
+  const backend = await initBackend(config.backend, { threads: pretrained ? undefined : 1, log: (message) => progress({ kind: 'log', message }) })
   try {
-    const { tf } = backend
-    const embeddings = await embed(tf, () => loadFeatureExtractor(tf, input.backbone!, config.imageSize, { inferenceOnly: true }), input, data, backboneStats(config.normalization), progress, signal)
-    const { dim } = embeddings
-    const rows = embeddings.rows()
     const labels = Int32Array.from(data.images, (i) => i.label)
     const k = Math.max(2, Math.min(input.folds ?? 5, Math.min(...classCounts(labels, data.classes.length))))
     const folds = assignFolds(labels, k, seeded(config.seed))
-    const probabilities = outOfFold(tf, rows, dim, labels, data.classes.length, folds, k, config.seed, signal)
+    const judged = pretrained ? await byEmbeddings(backend.tf, input, data, labels, folds, k, signal, progress) : await byTrainedCnns(backend, input, data, labels, folds, k, signal, progress)
+    const { probabilities, rows, dim } = judged
     let right = 0
     for (let i = 0; i < labels.length; i++) right += +(argmax(probabilities, i, data.classes.length) === labels[i])
     const suspects = labelSuspects(probabilities, labels, data.classes.length)
     const path = (i: number) => data.images[i].path
     const leaks = await confirmedLeaks(crossSplitCandidates(rows, dim, data.split.train, data.split.validation), (i) => join(data.report.path, path(i)), signal)
     return {
-      backbone: input.backbone!.title,
+      model: judged.model,
       images: labels.length,
       folds: k,
       seed: config.seed,
@@ -53,6 +70,72 @@ export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSign
     }
   } finally {
     backend.dispose()
+  }
+}
+
+/** Heads on the pretrained backbone's embeddings; the embeddings are also what near-duplicates are looked for by. */
+async function byEmbeddings(
+  tf: typeof tfjs,
+  input: LabelCheckInput,
+  data: LabelledData,
+  labels: Int32Array,
+  folds: Int32Array,
+  k: number,
+  signal: AbortSignal,
+  progress: (p: LabelCheckProgress) => void
+): Promise<Judged> {
+  const { config } = input
+  const embeddings = await embed(tf, () => loadFeatureExtractor(tf, input.backbone!, config.imageSize, { inferenceOnly: true }), input, data, backboneStats(config.normalization), progress, signal)
+  const rows = embeddings.rows()
+  const probabilities = outOfFold(tf, rows, embeddings.dim, labels, data.classes.length, folds, k, config.seed, signal)
+  return { model: input.backbone!.title, rows, dim: embeddings.dim, probabilities }
+}
+
+/** Default CNNs trained on the pixels at the Run's size; the normalized pixels are what near-duplicates are looked for by. */
+async function byTrainedCnns(
+  backend: Backend,
+  input: LabelCheckInput,
+  data: LabelledData,
+  labels: Int32Array,
+  folds: Int32Array,
+  k: number,
+  signal: AbortSignal,
+  progress: (p: LabelCheckProgress) => void
+): Promise<Judged> {
+  const { config } = input
+  const { report, images, channels } = data
+  const cache = await buildImageCache(
+    { root: report.path, files: images, fingerprint: report.fingerprint, size: config.imageSize, channels, cacheDir: input.cacheDir },
+    { signal, onProgress: throttled((done, total) => progress({ kind: 'preparing', step: 'images', done, total })) }
+  )
+  try {
+    const all = Array.from({ length: images.length }, (_, i) => i)
+    const stats = await normalizationStats(config.normalization, cache, all)
+    const loaderFor = (fold: number, seed: number) => new BatchLoader({ cache, labels, train: all.filter((i) => folds[i] !== fold), batchSize: 64, seed, augmentation: NO_AUGMENTATION, stats })
+    const inputShape = [config.imageSize, config.imageSize, channels]
+    const probabilities = await trainedOutOfFold({
+      backend,
+      loaderFor,
+      folds,
+      k,
+      classes: data.classes.length,
+      inputShape,
+      seed: config.seed,
+      signal,
+      onEpoch: (model, models, epoch, epochs) => progress({ kind: 'model', model, models, epoch, epochs }),
+      log: (message) => progress({ kind: 'log', message })
+    })
+    const dim = inputShape.reduce((a, b) => a * b, 1)
+    const rows = new Float32Array(images.length * dim)
+    const pixels = loaderFor(-1, config.seed)
+    try {
+      for await (const b of pixels.evalBatches(all, 256, signal)) b.indices.forEach((i, r) => rows.set(b.x.subarray(r * dim, (r + 1) * dim), i * dim))
+    } finally {
+      await pixels.close()
+    }
+    return { model: 'the default CNN, trained from scratch', rows, dim, probabilities }
+  } finally {
+    await cache.close()
   }
 }
 

@@ -42,8 +42,9 @@ export class LabelService {
   async check(id: number, seed = 1): Promise<LabelCheck> {
     const report = await this.#deps.datasets.scan(this.#deps.datasets.get(id).path)
     if (report.classes.filter((c) => c.count > 0).length < 2) throw new OspreyError('bad-input', 'A label check compares classes: this Dataset needs at least two classes with images.')
-    const config = defaultConfig(report.path, report, seed, 'pretrained')
-    const backbone = await this.#deps.backbones.source(config.backbone!)
+    // The kind of model a Run of this Dataset trains judges it: the pretrained backbone's features, or CNNs from scratch for small grayscale and tiny images.
+    const config = defaultConfig(report.path, report, seed)
+    const backbone = config.model === 'pretrained' ? await this.#deps.backbones.source(config.backbone!) : undefined
     const { dbFile, nativeBinding, dataDir } = this.#deps
     const say = (message: string) => this.#deps.events.emit('labels.progress', { id, message })
     say('Preparing the images')
@@ -52,8 +53,10 @@ export class LabelService {
       { dbFile, nativeBinding, datasetId: id, cacheDir: join(dataDir, 'cache', 'images'), embeddingDir: join(dataDir, 'cache', 'embeddings'), config, backbone },
       // A training job's progress names the backbone in `what`: the check says what it computes.
       {
-        onProgress: (p) =>
-          p.kind === 'preparing' && say(p.step === 'features' ? `Computing features${p.what ? ` (${p.what})` : ''}: ${p.done} of ${p.total}` : `Preparing the images: ${p.done} of ${p.total}`)
+        onProgress: (p) => {
+          if (p.kind === 'preparing') say(p.step === 'features' ? `Computing features${p.what ? ` (${p.what})` : ''}: ${p.done} of ${p.total}` : `Preparing the images: ${p.done} of ${p.total}`)
+          if (p.kind === 'model') say(`Training model ${p.model} of ${p.models} (each judges the images it never saw): Epoch ${p.epoch} of ${p.epochs}`)
+        }
       }
     )
     this.#labels.saveCheck(id, report.fingerprint, result)

@@ -50,15 +50,13 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
   const { tf } = run.backend
   const { config } = options
   const checkpoint = join(run.runDir, 'checkpoint-last')
-  let parallel: DataParallel | null = null
-  if (options.replicas > 1 && run.backend.name === 'wasm') {
-    const step = { inputShape: data.inputShape, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: MAX_SLICE_PIXELS / options.replicas }
-    try {
-      parallel = await DataParallel.start(model, optimizer, { optimizer: options.optimizer, learningRate: config.learningRate, step, maxBatch: config.batchSize })
-    } catch (e) {
-      run.progress({ kind: 'log', message: `Training on one thread: the second replica did not start (${(e as Error).message.split('\n')[0]}).` })
-    }
-  }
+  const parallel = await startReplicas(
+    run.backend,
+    model,
+    optimizer,
+    { ...config, optimizer: options.optimizer, replicas: options.replicas, inputShape: data.inputShape, classes: data.classes.length },
+    (message) => run.progress({ kind: 'log', message })
+  )
   options.onReady?.(parallel ? 2 : 1)
   // Each checkpoint keeps every Epoch's metrics so far: a queue worker resuming from it sends again
   // what a worker killed between the checkpoint and its next send never delivered.
@@ -90,6 +88,29 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
     throw e
   } finally {
     await parallel?.dispose()
+  }
+}
+
+/** How replicas train: the step's settings and the optimizer's. */
+export interface ReplicaOptions {
+  replicas: number
+  optimizer: OptimizerName
+  learningRate: number
+  batchSize: number
+  weightDecay: number
+  inputShape: number[]
+  classes: number
+}
+
+/** A second wasm replica beside this thread when `replicas` > 1 (null: train on this thread alone; `log` says why when it could not start). */
+export async function startReplicas(backend: Backend, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, options: ReplicaOptions, log: (message: string) => void): Promise<DataParallel | null> {
+  if (options.replicas <= 1 || backend.name !== 'wasm') return null
+  const step = { inputShape: options.inputShape, classes: options.classes, weightDecay: options.weightDecay, maxSlicePixels: MAX_SLICE_PIXELS / options.replicas }
+  try {
+    return await DataParallel.start(model, optimizer, { optimizer: options.optimizer, learningRate: options.learningRate, step, maxBatch: options.batchSize })
+  } catch (e) {
+    log(`Training on one thread: the second replica did not start (${(e as Error).message.split('\n')[0]}).`)
+    return null
   }
 }
 

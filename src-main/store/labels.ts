@@ -21,7 +21,10 @@ export class LabelRepository {
   check(datasetId: number): { result: LabelCheckResult; fingerprint: string; checkedAt: string } | null {
     const row = this.#db.prepare('SELECT result_json, fingerprint, checked_at FROM label_checks WHERE dataset_id = ?').get(datasetId) as
       { result_json: string; fingerprint: string; checked_at: string } | undefined
-    return row ? { result: JSON.parse(row.result_json) as LabelCheckResult, fingerprint: row.fingerprint, checkedAt: row.checked_at } : null
+    if (!row) return null
+    // Checks saved before the check could train CNNs named the backbone that judged them.
+    const { backbone, ...result } = JSON.parse(row.result_json) as LabelCheckResult & { backbone?: string }
+    return { result: { ...result, model: result.model ?? backbone }, fingerprint: row.fingerprint, checkedAt: row.checked_at }
   }
 
   /** Records (or, with null, forgets) the decision about `path`. */

@@ -23,6 +23,7 @@ test('check labels: the misfiled images come first, and an excluded one is left 
   const panel = page.getByTestId('label-review')
   await panel.getByTestId('check-labels').click()
   await expect(panel.getByTestId('label-summary')).toContainText('42 images', { timeout: 90_000 })
+  await expect(panel.getByTestId('label-summary')).toContainText('with MobileNetV2') // colour photos: judged on the pretrained backbone's features
   const first = panel.getByTestId('label-suspect').first()
   await expect(first).toHaveAttribute('data-path', 'star/circle-0002.jpg')
   await expect(first).toContainText('star → circle')

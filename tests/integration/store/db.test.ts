@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resourcesDir } from '../../../src-main/paths'
 import { openDatabase } from '../../../src-main/store/db'
 import { DatasetRepository } from '../../../src-main/store/datasets'
+import { LabelRepository } from '../../../src-main/store/labels'
 import { StudyRepository } from '../../../src-main/store/studies'
 import { tempDir } from '../../helpers/images'
 
@@ -117,6 +118,20 @@ describe('DatasetRepository', () => {
     expect(repo.forget(a)).toBe(false)
     expect(repo.manifest(a).size).toBe(0)
     expect([...repo.manifest(b).keys()]).toEqual(['x/2.png'])
+    db.close()
+  })
+})
+
+describe('LabelRepository', () => {
+  it('reads a label check saved before checks could train CNNs: the backbone it named is what judged it', () => {
+    const db = openDatabase(join(dir.path, 'osprey.db'))
+    const id = new DatasetRepository(db).ensure('/data/a', 'a')
+    const old = { backbone: 'MobileNetV2 α 0.35', images: 2, folds: 2, seed: 1, accuracy: 1, suspects: [], leaks: [] }
+    db.prepare('INSERT INTO label_checks (dataset_id, fingerprint, result_json) VALUES (?, ?, ?)').run(id, 'f', JSON.stringify(old))
+    const labels = new LabelRepository(db)
+    expect(labels.check(id)!.result).toEqual({ model: 'MobileNetV2 α 0.35', images: 2, folds: 2, seed: 1, accuracy: 1, suspects: [], leaks: [] })
+    labels.saveCheck(id, 'g', { ...labels.check(id)!.result, model: 'the default CNN, trained from scratch' })
+    expect(labels.check(id)!.result.model).toBe('the default CNN, trained from scratch')
     db.close()
   })
 })

@@ -1,0 +1,105 @@
+/**
+ * Out-of-fold class probabilities from CNNs trained from scratch, for the Datasets whose own Runs
+ * train one (small grayscale or tiny images): a backbone pretrained on photos sees such images
+ * poorly (0.82 of Fashion-MNIST right out of fold, against 0.88 for these CNNs). The default CNN is
+ * trained k times, each time on all folds but one, and judges the fold it never saw; two such
+ * rounds with other seeds are averaged, which calms the single models' overconfidence (on
+ * Fashion-MNIST with 5 % of the labels moved: precision 0.77 → 0.81 at recall 0.84 → 0.82).
+ */
+import type * as tfjs from '@tensorflow/tfjs'
+import type { Backend } from '../engine/backend'
+import { buildModel } from '../engine/models'
+import { createOptimizer } from '../engine/optimizers'
+import { train, type TrainingData } from '../engine/trainer'
+import type { BatchLoader } from '../pipeline/loader'
+import { startReplicas } from '../runs/stage'
+
+/** Rounds of k trainings whose probabilities are averaged. */
+export const ROUNDS = 2
+
+/** What the trainings need: the loaders' images and how to train. */
+export interface FoldTraining {
+  backend: Backend
+  /** A loader over every image whose training split is the images outside `fold`, shuffled by `seed` (normalized, not augmented). */
+  loaderFor(fold: number, seed: number): BatchLoader
+  folds: Int32Array
+  k: number
+  classes: number
+  inputShape: number[]
+  seed: number
+  signal: AbortSignal
+  onEpoch(model: number, models: number, epoch: number, epochs: number): void
+  log(message: string): void
+}
+
+/** Epochs of each training: about 50,000 images seen, 10 at least (measured: 10 on 4,800 Fashion-MNIST images), 30 at most. */
+export function foldEpochs(trainImages: number): number {
+  return Math.max(10, Math.min(30, Math.round(50_000 / Math.max(1, trainImages))))
+}
+
+/** Each image's class probabilities, averaged over `ROUNDS` models that never saw it. */
+export async function trainedOutOfFold(t: FoldTraining): Promise<Float32Array> {
+  const { tf } = t.backend
+  const n = t.folds.length
+  const out = new Float32Array(n * t.classes)
+  const models = ROUNDS * t.k
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let f = 0; f < t.k; f++) {
+      t.signal.throwIfAborted()
+      const held = Array.from({ length: n }, (_, i) => i).filter((i) => t.folds[i] === f)
+      const seed = t.seed * 100 + round * t.k + f
+      const loader = t.loaderFor(f, seed)
+      try {
+        const trainCount = n - held.length
+        const epochs = foldEpochs(trainCount)
+        const model = buildModel(tf, 'default-cnn', { size: t.inputShape[0], channels: t.inputShape[2], classes: t.classes }, seed)
+        // Measured settings: Adam at 2e-3 with a cosine schedule, batches of 64, no augmentation.
+        const config = { epochs, batchSize: 64, learningRate: 2e-3, weightDecay: 0, schedule: 'cosine' as const, earlyStopping: 0 }
+        const optimizer = createOptimizer(tf, 'adam', config.learningRate)
+        const parallel = await startReplicas(t.backend, model, optimizer, { ...config, optimizer: 'adam', replicas: 2, inputShape: t.inputShape, classes: t.classes }, t.log)
+        const number = round * t.k + f + 1
+        try {
+          await train(
+            tf,
+            model,
+            optimizer,
+            foldData(loader, t, trainCount),
+            { ...config, step: parallel ? async (batch, lr) => parallel.step(batch, lr) : undefined },
+            {
+              control: { waitWhilePaused: async () => {}, stopRequested: () => t.signal.aborted },
+              onIteration: () => {},
+              onEpoch: (m) => t.onEpoch(number, models, m.epoch, epochs)
+            }
+          )
+        } finally {
+          await parallel?.dispose()
+        }
+        t.signal.throwIfAborted()
+        for await (const b of loader.evalBatches(held, 256, t.signal)) {
+          const p = tf.tidy(() => tf.softmax(model.predict(tf.tensor(b.x, [b.y.length, ...t.inputShape])) as tfjs.Tensor).dataSync() as Float32Array)
+          b.indices.forEach((i, r) => {
+            for (let j = 0; j < t.classes; j++) out[i * t.classes + j] += p[r * t.classes + j] / ROUNDS
+          })
+        }
+        model.dispose()
+      } finally {
+        await loader.close()
+      }
+    }
+  }
+  return out
+}
+
+/** The fold's training images, shuffled anew each Epoch; no validation. */
+function foldData(loader: BatchLoader, t: FoldTraining, trainCount: number): TrainingData {
+  return {
+    classes: Array.from({ length: t.classes }, (_, i) => String(i)),
+    inputShape: t.inputShape,
+    trainCount,
+    validationCount: 0,
+    async *trainBatches(epoch) {
+      for await (const b of loader.epoch(epoch, t.signal)) yield { x: b.x, y: b.y, size: b.y.length }
+    },
+    async *validationBatches() {}
+  }
+}
