@@ -10,6 +10,7 @@ import type * as tfjs from '@tensorflow/tfjs'
 import type { Backend } from '../engine/backend'
 import { buildModel } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
+import type { StepBatch } from '../engine/step'
 import { train, type TrainingData } from '../engine/trainer'
 import type { BatchLoader } from '../pipeline/loader'
 import { startReplicas } from '../runs/stage'
@@ -39,55 +40,59 @@ export function foldEpochs(trainImages: number): number {
 
 /** Each image's class probabilities, averaged over `ROUNDS` models that never saw it. */
 export async function trainedOutOfFold(t: FoldTraining): Promise<Float32Array> {
-  const { tf } = t.backend
-  const n = t.folds.length
-  const out = new Float32Array(n * t.classes)
-  const models = ROUNDS * t.k
+  const out = new Float32Array(t.folds.length * t.classes)
   for (let round = 0; round < ROUNDS; round++) {
-    for (let f = 0; f < t.k; f++) {
+    for (let fold = 0; fold < t.k; fold++) {
       t.signal.throwIfAborted()
-      const held = Array.from({ length: n }, (_, i) => i).filter((i) => t.folds[i] === f)
-      const seed = t.seed * 100 + round * t.k + f
-      const loader = t.loaderFor(f, seed)
-      try {
-        const trainCount = n - held.length
-        const epochs = foldEpochs(trainCount)
-        const model = buildModel(tf, 'default-cnn', { size: t.inputShape[0], channels: t.inputShape[2], classes: t.classes }, seed)
-        // Measured settings: Adam at 2e-3 with a cosine schedule, batches of 64, no augmentation.
-        const config = { epochs, batchSize: 64, learningRate: 2e-3, weightDecay: 0, schedule: 'cosine' as const, earlyStopping: 0 }
-        const optimizer = createOptimizer(tf, 'adam', config.learningRate)
-        const parallel = await startReplicas(t.backend, model, optimizer, { ...config, optimizer: 'adam', replicas: 2, inputShape: t.inputShape, classes: t.classes }, t.log)
-        const number = round * t.k + f + 1
-        try {
-          await train(
-            tf,
-            model,
-            optimizer,
-            foldData(loader, t, trainCount),
-            { ...config, step: parallel ? async (batch, lr) => parallel.step(batch, lr) : undefined },
-            {
-              control: { waitWhilePaused: async () => {}, stopRequested: () => t.signal.aborted },
-              onIteration: () => {},
-              onEpoch: (m) => t.onEpoch(number, models, m.epoch, epochs)
-            }
-          )
-        } finally {
-          await parallel?.dispose()
-        }
-        t.signal.throwIfAborted()
-        for await (const b of loader.evalBatches(held, 256, t.signal)) {
-          const p = tf.tidy(() => tf.softmax(model.predict(tf.tensor(b.x, [b.y.length, ...t.inputShape])) as tfjs.Tensor).dataSync() as Float32Array)
-          b.indices.forEach((i, r) => {
-            for (let j = 0; j < t.classes; j++) out[i * t.classes + j] += p[r * t.classes + j] / ROUNDS
-          })
-        }
-        model.dispose()
-      } finally {
-        await loader.close()
-      }
+      await judgeFold(t, round * t.k + fold, fold, out)
     }
   }
   return out
+}
+
+/** Trains model `number` (0-based) without `fold`, and adds its probabilities for the fold's images (a `ROUNDS`th each) to `out`. */
+async function judgeFold(t: FoldTraining, number: number, fold: number, out: Float32Array): Promise<void> {
+  const { tf } = t.backend
+  const held = Array.from(t.folds.keys()).filter((i) => t.folds[i] === fold)
+  const trainCount = t.folds.length - held.length
+  const seed = t.seed * 100 + number
+  const epochs = foldEpochs(trainCount)
+  // Measured settings: Adam at 2e-3 with a cosine schedule, batches of 64, no augmentation.
+  const config = { epochs, batchSize: 64, learningRate: 2e-3, weightDecay: 0, schedule: 'cosine' as const, earlyStopping: 0 }
+  const loader = t.loaderFor(fold, seed)
+  const model = buildModel(tf, 'default-cnn', { size: t.inputShape[0], channels: t.inputShape[2], classes: t.classes }, seed)
+  const optimizer = createOptimizer(tf, 'adam', config.learningRate)
+  try {
+    const parallel = await startReplicas(t.backend, model, optimizer, { ...config, optimizer: 'adam', replicas: 2, inputShape: t.inputShape, classes: t.classes }, t.log)
+    try {
+      const step = parallel ? async (batch: StepBatch, lr: number) => parallel.step(batch, lr) : undefined
+      await train(
+        tf,
+        model,
+        optimizer,
+        foldData(loader, t, trainCount),
+        { ...config, step },
+        {
+          control: { waitWhilePaused: async () => {}, stopRequested: () => t.signal.aborted },
+          onIteration: () => {},
+          onEpoch: (m) => t.onEpoch(number + 1, ROUNDS * t.k, m.epoch, epochs)
+        }
+      )
+    } finally {
+      await parallel?.dispose()
+    }
+    t.signal.throwIfAborted()
+    for await (const b of loader.evalBatches(held, 256, t.signal)) {
+      const p = tf.tidy(() => tf.softmax(model.predict(tf.tensor(b.x, [b.y.length, ...t.inputShape])) as tfjs.Tensor).dataSync() as Float32Array)
+      b.indices.forEach((i, r) => {
+        for (let j = 0; j < t.classes; j++) out[i * t.classes + j] += p[r * t.classes + j] / ROUNDS
+      })
+    }
+  } finally {
+    model.dispose()
+    optimizer.dispose()
+    await loader.close()
+  }
 }
 
 /** The fold's training images, shuffled anew each Epoch; no validation. */
