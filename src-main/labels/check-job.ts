@@ -41,6 +41,17 @@ interface Judged {
   probabilities: Float32Array
 }
 
+/** One check's images, their labels and folds, and where it reports. */
+interface Check {
+  input: LabelCheckInput
+  data: LabelledData
+  labels: Int32Array
+  folds: Int32Array
+  k: number
+  signal: AbortSignal
+  progress: (p: LabelCheckProgress) => void
+}
+
 /** Runs the check; streams its progress. */
 export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSignal, progress: (p: LabelCheckProgress) => void): Promise<LabelCheckResult> {
   const { config } = input
@@ -52,7 +63,8 @@ export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSign
     const labels = Int32Array.from(data.images, (i) => i.label)
     const k = Math.max(2, Math.min(input.folds ?? 5, Math.min(...classCounts(labels, data.classes.length))))
     const folds = assignFolds(labels, k, seeded(config.seed))
-    const judged = pretrained ? await byEmbeddings(backend.tf, input, data, labels, folds, k, signal, progress) : await byTrainedCnns(backend, input, data, labels, folds, k, signal, progress)
+    const check: Check = { input, data, labels, folds, k, signal, progress }
+    const judged = pretrained ? await byEmbeddings(backend.tf, check) : await byTrainedCnns(backend, check)
     const { probabilities, rows, dim } = judged
     let right = 0
     for (let i = 0; i < labels.length; i++) right += +(argmax(probabilities, i, data.classes.length) === labels[i])
@@ -74,16 +86,7 @@ export async function runLabelCheckJob(input: LabelCheckInput, signal: AbortSign
 }
 
 /** Heads on the pretrained backbone's embeddings; the embeddings are also what near-duplicates are looked for by. */
-async function byEmbeddings(
-  tf: typeof tfjs,
-  input: LabelCheckInput,
-  data: LabelledData,
-  labels: Int32Array,
-  folds: Int32Array,
-  k: number,
-  signal: AbortSignal,
-  progress: (p: LabelCheckProgress) => void
-): Promise<Judged> {
+async function byEmbeddings(tf: typeof tfjs, { input, data, labels, folds, k, signal, progress }: Check): Promise<Judged> {
   const { config } = input
   const embeddings = await embed(tf, () => loadFeatureExtractor(tf, input.backbone!, config.imageSize, { inferenceOnly: true }), input, data, backboneStats(config.normalization), progress, signal)
   const rows = embeddings.rows()
@@ -92,16 +95,7 @@ async function byEmbeddings(
 }
 
 /** Default CNNs trained on the pixels at the Run's size; the normalized pixels are what near-duplicates are looked for by. */
-async function byTrainedCnns(
-  backend: Backend,
-  input: LabelCheckInput,
-  data: LabelledData,
-  labels: Int32Array,
-  folds: Int32Array,
-  k: number,
-  signal: AbortSignal,
-  progress: (p: LabelCheckProgress) => void
-): Promise<Judged> {
+async function byTrainedCnns(backend: Backend, { input, data, labels, folds, k, signal, progress }: Check): Promise<Judged> {
   const { config } = input
   const { report, images, channels } = data
   const cache = await buildImageCache(
