@@ -637,6 +637,8 @@ export interface LabelCheck extends LabelCheckResult {
 export interface LabelCommands {
   /** Checks a Dataset's labels with the kind of model its Runs train (progress: `labels.progress`); `seed` decides the split checked for near-duplicates (a Run with that seed). */
   'labels.check': { request: { id: number; seed?: number }; response: LabelCheck }
+  /** Stops the running check of a Dataset (its `labels.check` fails with 'cancelled'; the last check stays); `stopped`: whether one was running. */
+  'labels.stop': { request: { id: number }; response: { stopped: boolean } }
   /** The Dataset's last label check, or null. */
   'labels.get': { request: { id: number }; response: LabelCheck | null }
   /** Thumbnails of images of the Dataset (paths within its folder), for the check's gallery. */

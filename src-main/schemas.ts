@@ -116,6 +116,7 @@ export const requestSchemas: { [C in CommandName]: z.ZodType<Request<C>> } = {
         .optional()
     })
     .strict(),
+  'labels.stop': z.object({ id }).strict(),
   'labels.get': z.object({ id }).strict(),
   'labels.showImage': z.object({ id, path: z.string().min(1).max(4096) }).strict(),
   'labels.thumbnails': z.object({ id, paths: z.array(z.string().min(1).max(4096)).max(200), size: z.number().int().min(16).max(512).optional() }).strict(),

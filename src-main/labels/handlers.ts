@@ -7,6 +7,7 @@ import type { LabelService } from './service'
 export function labelHandlers(labels: LabelService) {
   return {
     'labels.check': ({ id, seed }) => labels.check(id, seed),
+    'labels.stop': ({ id }) => ({ stopped: labels.stop(id) }),
     'labels.get': ({ id }) => labels.get(id),
     'labels.thumbnails': ({ id, paths, size }) => labels.thumbnails(id, paths, size),
     'labels.showImage': () => {

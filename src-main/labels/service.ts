@@ -32,35 +32,50 @@ export interface LabelServiceDeps {
 export class LabelService {
   #deps: LabelServiceDeps
   #labels: LabelRepository
+  /** The checks running now, by Dataset: how to stop each. */
+  #running = new Map<number, AbortController>()
 
   constructor(deps: LabelServiceDeps) {
     this.#deps = deps
     this.#labels = new LabelRepository(deps.db)
   }
 
-  /** Checks Dataset `id` as it is now (re-scanned: only what changed is read). */
+  /** Checks Dataset `id` as it is now (re-scanned: only what changed is read); `stop(id)` ends it with 'cancelled'. */
   async check(id: number, seed = 1): Promise<LabelCheck> {
-    const report = await this.#deps.datasets.scan(this.#deps.datasets.get(id).path)
-    if (report.classes.filter((c) => c.count > 0).length < 2) throw new OspreyError('bad-input', 'A label check compares classes: this Dataset needs at least two classes with images.')
-    // The kind of model a Run of this Dataset trains judges it: the pretrained backbone's features, or CNNs from scratch for small grayscale and tiny images.
-    const config = defaultConfig(report.path, report, seed)
-    const backbone = config.model === 'pretrained' ? await this.#deps.backbones.source(config.backbone!) : undefined
-    const { dbFile, nativeBinding, dataDir } = this.#deps
-    const say = (message: string) => this.#deps.events.emit('labels.progress', { id, message })
-    say('Preparing the images')
-    const result = await this.#deps.pool.run(
-      'labelcheck',
-      { dbFile, nativeBinding, datasetId: id, cacheDir: join(dataDir, 'cache', 'images'), embeddingDir: join(dataDir, 'cache', 'embeddings'), config, backbone },
-      // A training job's progress names the backbone in `what`: the check says what it computes.
-      {
+    if (this.#running.has(id)) throw new OspreyError('bad-input', 'The labels of this Dataset are being checked already: wait for that check, or stop it.')
+    const stop = new AbortController()
+    this.#running.set(id, stop)
+    try {
+      const report = await this.#deps.datasets.scan(this.#deps.datasets.get(id).path)
+      if (report.classes.filter((c) => c.count > 0).length < 2) throw new OspreyError('bad-input', 'A label check compares classes: this Dataset needs at least two classes with images.')
+      // The kind of model a Run of this Dataset trains judges it: the pretrained backbone's features, or CNNs from scratch for small grayscale and tiny images.
+      const config = defaultConfig(report.path, report, seed)
+      const backbone = config.model === 'pretrained' ? await this.#deps.backbones.source(config.backbone!) : undefined
+      const { dbFile, nativeBinding, dataDir } = this.#deps
+      const say = (message: string) => this.#deps.events.emit('labels.progress', { id, message })
+      say('Preparing the images')
+      const input = { dbFile, nativeBinding, datasetId: id, cacheDir: join(dataDir, 'cache', 'images'), embeddingDir: join(dataDir, 'cache', 'embeddings'), config, backbone }
+      const result = await this.#deps.pool.run('labelcheck', input, {
+        signal: stop.signal,
+        // A training job's progress names the backbone in `what`: the check says what it computes.
         onProgress: (p) => {
           if (p.kind === 'preparing') say(p.step === 'features' ? `Computing features${p.what ? ` (${p.what})` : ''}: ${p.done} of ${p.total}` : `Preparing the images: ${p.done} of ${p.total}`)
           if (p.kind === 'model') say(`Training model ${p.model} of ${p.models} (each judges the images it never saw): Epoch ${p.epoch} of ${p.epochs}`)
         }
-      }
-    )
-    this.#labels.saveCheck(id, report.fingerprint, result)
-    return this.get(id)!
+      })
+      this.#labels.saveCheck(id, report.fingerprint, result)
+      return this.get(id)!
+    } catch (e) {
+      throw stop.signal.aborted ? new OspreyError('cancelled', 'The label check was stopped; the last check, if any, stays as it was.') : e
+    } finally {
+      this.#running.delete(id)
+    }
+  }
+
+  /** Stops the running check of Dataset `id`; false when none runs. */
+  stop(id: number): boolean {
+    this.#running.get(id)?.abort()
+    return this.#running.has(id)
   }
 
   /** The last check of Dataset `id` with the decisions taken since, or null. */

@@ -37,3 +37,18 @@ test('check labels: the misfiled images come first, and an excluded one is left 
   await expect(page.getByTestId('train-excluded')).toContainText('1 image of this Dataset is left out')
   expect(errors).toEqual([])
 })
+
+test('small grayscale images are judged by CNNs trained from scratch, and Stop ends that check', async ({ page, server }) => {
+  test.setTimeout(120_000)
+  await page.goto(server.url)
+  await page.getByTestId('nav-datasets').click()
+  await page.getByTestId('sample-button').click() // 300 Fashion-MNIST images of 28 px
+  await expect(page.getByTestId('report-path')).toContainText('sample-dataset')
+  const panel = page.getByTestId('label-review')
+  await panel.getByTestId('check-labels').click()
+  await expect(panel.getByTestId('label-progress')).toContainText('Training model 1 of 10', { timeout: 60_000 })
+  await panel.getByTestId('stop-label-check').click()
+  await expect(panel.getByTestId('label-error')).toHaveText('The label check was stopped; the last check, if any, stays as it was.', { timeout: 20_000 })
+  await expect(panel.getByTestId('check-labels')).toHaveText('Check labels')
+  await expect(panel.getByTestId('label-summary')).toHaveCount(0)
+})

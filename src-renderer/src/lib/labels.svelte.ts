@@ -71,6 +71,11 @@ export class LabelReview {
     }
   }
 
+  /** Stops the running check (a check from scratch takes minutes); the last check stays. */
+  async stop(): Promise<void> {
+    await this.#request(() => this.#api.invoke('labels.stop', { id: this.#datasetId }))
+  }
+
   /** Excludes `path` from new Runs, keeps it, or undoes the decision. */
   async review(path: string, decision: 'exclude' | 'keep' | null): Promise<void> {
     await this.#request(async () => (this.#check = await this.#api.invoke('labels.review', { id: this.#datasetId, path, decision })))

@@ -63,4 +63,20 @@ describe('a label check of small grayscale images', () => {
     expect(check.suspects.find((s) => s.path === 'bag/trouser-3.png')).toMatchObject({ given: 'bag', suggested: 'trouser' })
     expect(check.accuracy).toBeGreaterThan(0.9) // 87 of 90 labels are right, and these three classes look nothing alike
   }, 240_000)
+
+  it('stops a check when asked (it takes minutes), keeping the last one, and refuses a second check of the same Dataset meanwhile', async () => {
+    const report = services.datasets.list().find((d) => d.path === folder)!
+    const before = services.labels.get(report.id)!
+    expect(services.labels.stop(report.id)).toBe(false)
+    const training = new Promise<void>((resolve) => services.events.on('labels.progress', (p) => p.message.startsWith('Training model') && resolve()))
+    const check = services.labels.check(report.id, 4)
+    check.catch(() => {}) // awaited below
+    await expect(services.labels.check(report.id, 4)).rejects.toThrow(/being checked already/)
+    await training
+    const asked = Date.now()
+    expect(services.labels.stop(report.id)).toBe(true)
+    await expect(check).rejects.toMatchObject({ code: 'cancelled', message: expect.stringMatching(/stopped/) })
+    expect(Date.now() - asked).toBeLessThan(15_000)
+    expect(services.labels.get(report.id)).toEqual(before)
+  }, 120_000)
 })
