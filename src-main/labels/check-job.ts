@@ -16,11 +16,10 @@ import { forTraining } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
 import { trainingStep } from '../engine/step'
 import { NO_AUGMENTATION } from '../pipeline/augment'
-import { buildImageCache } from '../pipeline/cache'
 import { BatchLoader } from '../pipeline/loader'
 import { normalizationStats } from '../pipeline/normalize'
 import { Random } from '../pipeline/random'
-import { labelAndSplit, throttled, type LabelledData } from '../runs/prepare'
+import { imageCache, labelAndSplit, type LabelledData } from '../runs/prepare'
 import type { TrainJobInput, TrainProgress } from '../runs/protocol'
 import { backboneStats, embed } from '../runs/transfer'
 import { assignFolds, labelSuspects } from './confident'
@@ -97,11 +96,8 @@ async function byEmbeddings(tf: typeof tfjs, { input, data, labels, folds, k, si
 /** Default CNNs trained on the pixels at the Run's size; the normalized pixels are what near-duplicates are looked for by. */
 async function byTrainedCnns(backend: Backend, { input, data, labels, folds, k, signal, progress }: Check): Promise<Judged> {
   const { config } = input
-  const { report, images, channels } = data
-  const cache = await buildImageCache(
-    { root: report.path, files: images, fingerprint: report.fingerprint, size: config.imageSize, channels, cacheDir: input.cacheDir },
-    { signal, onProgress: throttled((done, total) => progress({ kind: 'preparing', step: 'images', done, total })) }
-  )
+  const { images, channels } = data
+  const cache = await imageCache(input, data, signal, (done, total) => progress({ kind: 'preparing', step: 'images', done, total }))
   try {
     const all = Array.from({ length: images.length }, (_, i) => i)
     const stats = await normalizationStats(config.normalization, cache, all)

@@ -62,14 +62,20 @@ function readDataset(source: DataSource) {
   return { report, files, channels: (report.stats.channels.rgb > 0 ? 3 : 1) as 1 | 3 }
 }
 
+/** The decoded-image cache of every image of `data` at the Run's size; its progress goes to `onPreparing` (throttled). */
+export async function imageCache(source: DataSource, data: LabelledData, signal: AbortSignal, onPreparing: (done: number, total: number) => void) {
+  const { report, images, channels } = data
+  return buildImageCache(
+    { root: report.path, files: images, fingerprint: report.fingerprint, size: source.config.imageSize, channels, cacheDir: source.cacheDir },
+    { signal, onProgress: throttled(onPreparing) }
+  )
+}
+
 /** The decoded-image cache, the normalization and the batch loader for training on pixels of `data`. */
 export async function imagePipeline(source: DataSource, data: LabelledData, signal: AbortSignal, onPreparing: (done: number, total: number) => void) {
   const { config } = source
-  const { report, images, split, channels } = data
-  const cache = await buildImageCache(
-    { root: report.path, files: images, fingerprint: report.fingerprint, size: config.imageSize, channels, cacheDir: source.cacheDir },
-    { signal, onProgress: throttled(onPreparing) }
-  )
+  const { images, split } = data
+  const cache = await imageCache(source, data, signal, onPreparing)
   const stats = await normalizationStats(config.normalization, cache, split.train)
   const loader = new BatchLoader({ cache, labels: images.map((i) => i.label), train: split.train, batchSize: config.batchSize, seed: config.seed, augmentation: config.augmentation, stats })
   return { cache, stats, loader }
