@@ -6,14 +6,15 @@
  * progress stream, the model sent back, the studio recording the outcome. Three figures:
  *  1. overhead: N tiny Trials (no wait) through the local Trial pool and through the queue to
  *     `--workers` worker processes, the same number in flight, in `--rounds` alternating rounds:
- *     ms per Trial, and the median of the rounds' differences;
+ *     ms per Trial, and the median of the rounds' differences; beside it, the CPU time the studio,
+ *     the workers and Redis spend per Trial (from /proc on Linux; each Trial's own process aside);
  *  2. tiny Trials per hour with 1, 2, 4 workers (coordination-bound);
  *  3. Trials of `--long-ms` with 1, 2, 4 workers (`--per-worker` Trials each): Trials per hour and
  *     scaling efficiency (throughput with k workers / k × with 1). Target: ≥ 0.9, and ≤ 50 ms per Trial.
  * Everything runs on this machine, on loopback: a redis-server of the system's on a free port.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -107,19 +108,46 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
   await Promise.all(workers.map((w) => new Promise((done) => (w.once('exit', done), w.kill('SIGKILL')))))
 }
 
-async function viaQueue(count: number, workers: number, ms: number): Promise<number> {
+/** CPU time (ms) of process `pid` itself and of its children that ended; zeros where /proc is not there. */
+function cpuOf(pid: number | undefined): { self: number; children: number } {
+  const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ') : null
+  const ms = (i: number) => (Number(stat![i]) * 1000) / 100 // clock ticks (USER_HZ, 100 on Linux)
+  return stat ? { self: ms(11) + ms(12), children: ms(13) + ms(14) } : { self: 0, children: 0 }
+}
+const studioCpu = () => {
+  const used = process.cpuUsage()
+  return (used.user + used.system) / 1000
+}
+/** CPU ms per Trial, beside each Trial's own process: the studio's, the workers', Redis's. */
+interface Cpu {
+  studio: number
+  workers: number
+  redis: number
+}
+
+async function viaQueue(count: number, workers: number, ms: number, cpu?: Cpu): Promise<number> {
   const started = await startWorkers(workers, ms)
   try {
-    return await timed(inputs(count), workers, (input) => queue.run('train', input, {}))
+    const before = { studio: studioCpu(), workers: started.map((w) => cpuOf(w.pid).self), redis: cpuOf(redis.pid).self }
+    const wall = await timed(inputs(count), workers, (input) => queue.run('train', input, {}))
+    if (cpu) {
+      cpu.studio = (studioCpu() - before.studio) / count
+      cpu.workers = started.reduce((sum, w, i) => sum + cpuOf(w.pid).self - before.workers[i], 0) / count
+      cpu.redis = (cpuOf(redis.pid).self - before.redis) / count
+    }
+    return wall
   } finally {
     await stopWorkers(started)
   }
 }
 
-async function viaPool(count: number, inFlight: number, ms: number): Promise<number> {
+async function viaPool(count: number, inFlight: number, ms: number, cpu?: Cpu): Promise<number> {
   process.env.OSPREY_SYNTHETIC_MS = String(ms) // each Trial's process inherits it
   const pool = new WorkerPool(nodeSpawner(SYNTHETIC), inFlight)
-  return timed(inputs(count), inFlight, (input) => pool.run('train', input, {}))
+  const before = studioCpu()
+  const wall = await timed(inputs(count), inFlight, (input) => pool.run('train', input, {}))
+  if (cpu) Object.assign(cpu, { studio: (studioCpu() - before) / count, workers: 0, redis: 0 })
+  return wall
 }
 
 const perHour = (count: number, ms: number) => Math.round((count / ms) * 3_600_000)
@@ -129,11 +157,15 @@ log(`Coordination of ${N} tiny Trials over ${K} in flight (${cpus().length} core
 const ROUNDS = Number(values.rounds)
 const perRound = Math.round(N / ROUNDS)
 const slot = (ms: number) => (ms * K) / perRound // ms a Trial slot spends per Trial
-const rounds: { local: number; queue: number }[] = []
+const rounds: { local: number; queue: number; localCpu: Cpu; queueCpu: Cpu }[] = []
+const cpuLine = (c: Cpu) => `${(c.studio + c.workers + c.redis).toFixed(1)} (studio ${c.studio.toFixed(1)}, workers ${c.workers.toFixed(1)}, Redis ${c.redis.toFixed(1)})`
 for (let r = 1; r <= ROUNDS; r++) {
-  const round = { local: slot(await viaPool(perRound, K, 0)), queue: slot(await viaQueue(perRound, K, 0)) }
+  const localCpu: Cpu = { studio: 0, workers: 0, redis: 0 }
+  const queueCpu: Cpu = { studio: 0, workers: 0, redis: 0 }
+  const round = { local: slot(await viaPool(perRound, K, 0, localCpu)), queue: slot(await viaQueue(perRound, K, 0, queueCpu)), localCpu, queueCpu }
   rounds.push(round)
   log(`  round ${r}: ${perRound} Trials, local pool ${round.local.toFixed(1)} ms, queue ${round.queue.toFixed(1)} ms per Trial slot (load ${loadavg()[0].toFixed(1)})`)
+  log(`    CPU ms per Trial besides its own process: local ${cpuLine(localCpu)}; queue ${cpuLine(queueCpu)}`)
 }
 const local = median(rounds.map((r) => r.local))
 const onQueue = median(rounds.map((r) => r.queue))
@@ -141,6 +173,12 @@ const differences = rounds.map((r) => r.queue - r.local)
 const overhead = median(differences)
 log(`  local Trial pool ${local.toFixed(1)} ms, queue with ${K} workers ${onQueue.toFixed(1)} ms per Trial slot (medians)`)
 log(`  the queue adds ${overhead.toFixed(1)} ms per Trial (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}) (target ≤ 50)`)
+const medianCpu = (side: 'localCpu' | 'queueCpu'): Cpu => ({
+  studio: median(rounds.map((r) => r[side].studio)),
+  workers: median(rounds.map((r) => r[side].workers)),
+  redis: median(rounds.map((r) => r[side].redis))
+})
+log(`  CPU ms per Trial besides its own process (medians): local ${cpuLine(medianCpu('localCpu'))}; queue ${cpuLine(medianCpu('queueCpu'))}`)
 
 const tiny: Record<number, number> = {}
 const long: Record<number, number> = {}
@@ -159,6 +197,7 @@ const result = {
   localMsPerTrial: local,
   queueMsPerTrial: onQueue,
   overheadMsPerTrial: overhead,
+  cpuMsPerTrial: { local: medianCpu('localCpu'), queue: medianCpu('queueCpu') },
   tinyPerHour: tiny,
   longMs: LONG_MS,
   longPerHour: long,

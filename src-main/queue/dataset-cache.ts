@@ -6,7 +6,7 @@
  * a Trial trains on exactly the images the studio scanned.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, statSync, type Stats } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path'
 import { z } from 'zod'
@@ -14,6 +14,7 @@ import { fingerprint } from '../datasets/summarize'
 import { compare } from '../datasets/walk'
 import { OspreyError } from '../errors'
 import type { DatasetManifest } from '../runs/prepare'
+import { studioRequest, type StudioResponse } from './http'
 import type { TrialJob } from './protocol'
 
 const manifestSchema = z.object({
@@ -40,6 +41,8 @@ export class DatasetCache {
   #dir: string
   #useShared: boolean
   #pending = new Map<string, Promise<DatasetManifest>>()
+  // Datasets ready on this worker, kept in memory: a Trial reads no manifest (megabytes for a large Dataset) from disk.
+  #ready = new Map<string, { manifest: DatasetManifest; ready: Ready }>()
 
   /** `useShared`: train on the studio's folder when this machine has it with the same content (default). */
   constructor(dataDir: string, options: { useShared?: boolean } = {}) {
@@ -61,28 +64,36 @@ export class DatasetCache {
   async #resolve(job: TrialJob, studioUrl: string, onProgress: (done: number, total: number, what: string) => void): Promise<DatasetManifest> {
     const fp = job.dataset.fingerprint
     const home = join(this.#dir, fp)
-    const known = await readJson<DatasetManifest>(join(home, 'manifest.json'))
-    const ready = await readJson<Ready>(join(home, 'ready.json'))
-    if (known && ready && (!ready.shared || (this.#useShared && (await unchanged(ready, known))))) return { ...known, path: ready.root }
+    const kept = this.#ready.get(fp) ?? (await readReady(home))
+    this.#ready.delete(fp)
+    if (kept && (!kept.ready.shared || (this.#useShared && (await unchanged(kept.ready, kept.manifest))))) return this.#keep(fp, kept.manifest, kept.ready)
 
-    const manifest = known ?? (await fetchManifest(job, studioUrl))
+    const manifest = kept?.manifest ?? (await fetchManifest(job, studioUrl))
     await mkdir(home, { recursive: true, mode: 0o700 })
     await writeJson(join(home, 'manifest.json'), manifest)
     const shared = this.#useShared && (await checkFolder(job.dataset.folder, manifest, (done, total) => onProgress(done, total, 'images of the shared folder (checking)')))
-    if (shared) {
-      await writeJson(join(home, 'ready.json'), { root: resolve(job.dataset.folder), shared: true, seen: shared } satisfies Ready)
-      return { ...manifest, path: resolve(job.dataset.folder) }
-    }
-    const root = join(home, 'files')
-    await download(job, studioUrl, manifest, home, (done, total) => onProgress(done, total, 'images from the studio'))
-    await writeJson(join(home, 'ready.json'), { root, shared: false } satisfies Ready)
-    return { ...manifest, path: root }
+    const ready: Ready = shared ? { root: resolve(job.dataset.folder), shared: true, seen: shared } : { root: join(home, 'files'), shared: false }
+    if (!shared) await download(job, studioUrl, manifest, home, (done, total) => onProgress(done, total, 'images from the studio'))
+    await writeJson(join(home, 'ready.json'), ready)
+    return this.#keep(fp, manifest, ready)
   }
+
+  #keep(fp: string, manifest: DatasetManifest, ready: Ready): DatasetManifest {
+    this.#ready.set(fp, { manifest, ready })
+    return { ...manifest, path: ready.root }
+  }
+}
+
+/** What an earlier worker on this data folder left ready, if anything. */
+async function readReady(home: string): Promise<{ manifest: DatasetManifest; ready: Ready } | null> {
+  const manifest = await readJson<DatasetManifest>(join(home, 'manifest.json'))
+  const ready = manifest && (await readJson<Ready>(join(home, 'ready.json')))
+  return manifest && ready ? { manifest, ready } : null
 }
 
 async function fetchManifest(job: TrialJob, studioUrl: string): Promise<DatasetManifest> {
   const response = await fromStudio(job, studioUrl, `/datasets/${job.dataset.fingerprint}/manifest`)
-  const parsed = manifestSchema.safeParse(await response.json())
+  const parsed = manifestSchema.safeParse(JSON.parse(response.body.toString('utf8')))
   if (!parsed.success) throw new OspreyError('internal', `The studio's manifest of ${job.dataset.name} was malformed: ${parsed.error.issues[0]?.message}.`)
   const manifest = parsed.data
   for (const f of manifest.files) safeRelative(f.path)
@@ -109,11 +120,15 @@ async function checkFolder(folder: string, manifest: DatasetManifest, onProgress
   return seen
 }
 
-/** True when a shared folder's images still have the size and mtime they had when checked. */
+/**
+ * True when a shared folder's images still have the size and mtime they had when checked. Looked
+ * at before every Trial, so synchronously (a promise per stat costs far more), a thousand at a time.
+ */
 async function unchanged(ready: Ready, manifest: DatasetManifest): Promise<boolean> {
   if (!ready.seen || ready.seen.length !== manifest.files.length) return false
   for (const [i, f] of manifest.files.entries()) {
-    const info = await stat(join(ready.root, f.path)).catch(() => null)
+    if (i > 0 && i % 1000 === 0) await new Promise((next) => setImmediate(next)) // the worker's lock renewals and progress go on
+    const info = statOrNull(join(ready.root, f.path))
     if (!info || info.size !== ready.seen[i][0] || info.mtimeMs !== ready.seen[i][1]) return false
   }
   return true
@@ -130,7 +145,7 @@ async function download(job: TrialJob, studioUrl: string, manifest: DatasetManif
     while (next < manifest.files.length) {
       const index = next++
       const f = manifest.files[index]
-      const bytes = Buffer.from(await (await fromStudio(job, studioUrl, `/datasets/${job.dataset.fingerprint}/files/${index}`)).arrayBuffer())
+      const { body: bytes } = await fromStudio(job, studioUrl, `/datasets/${job.dataset.fingerprint}/files/${index}`)
       if (createHash('sha256').update(bytes).digest('hex') !== f.hash) {
         throw new OspreyError(
           'bad-input',
@@ -153,18 +168,18 @@ async function download(job: TrialJob, studioUrl: string, manifest: DatasetManif
 }
 
 /** A GET to the studio's file server with the worker key, or an error that says what to do. */
-async function fromStudio(job: TrialJob, studioUrl: string, path: string): Promise<Response> {
-  let response: Response
+async function fromStudio(job: TrialJob, studioUrl: string, path: string): Promise<StudioResponse> {
+  let response: StudioResponse
   try {
-    response = await fetch(new URL(path, studioUrl), { headers: { authorization: `Bearer ${job.studio.key}` } })
+    response = await studioRequest(new URL(path, studioUrl), { headers: { authorization: `Bearer ${job.studio.key}` } })
   } catch (e) {
     throw new OspreyError(
       'bad-input',
-      `Cannot reach the studio at ${studioUrl} to fetch ${job.dataset.name} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}). On another machine, forward the studio's port (ssh -R) or start the studio with --files-host, or give this worker --studio URL.`
+      `Cannot reach the studio at ${studioUrl} to fetch ${job.dataset.name} (${(e as Error).message}). On another machine, forward the studio's port (ssh -R) or start the studio with --files-host, or give this worker --studio URL.`
     )
   }
   if (response.status === 401) throw new OspreyError('bad-input', `The studio at ${studioUrl} refused this worker's key: the Trial came from another studio at that address. Check --studio.`)
-  if (!response.ok) throw new OspreyError('bad-input', `The studio could not send ${job.dataset.name}: ${(await response.text()).slice(0, 300)}`)
+  if (!response.ok) throw new OspreyError('bad-input', `The studio could not send ${job.dataset.name}: ${response.body.toString('utf8', 0, 300)}`)
   return response
 }
 
@@ -174,6 +189,14 @@ function safeRelative(path: string): string {
   if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean.includes(`${sep}..${sep}`))
     throw new OspreyError('bad-input', `The manifest names an image outside its Dataset (${path}); refused.`)
   return clean
+}
+
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file)
+  } catch {
+    return null
+  }
 }
 
 function alive(pid: number): boolean {

@@ -23,6 +23,7 @@ export class ProgressWriter {
   #attempt: number
   #batch: unknown[] = []
   #timer: NodeJS.Timeout | null = null
+  #soon = false
   #flushing: Promise<void> = Promise.resolve()
   #asked: string | null = null
   #lastSent = Date.now()
@@ -48,11 +49,14 @@ export class ProgressWriter {
     return this.#redis.get(this.#control)
   }
 
-  /** Queues `message`; `now` sends it (and what waits) at once. */
+  /** Queues `message`; `now` sends it (and what waits) at once: with whatever else comes in this turn of the event loop. */
   push(message: unknown, now = false): void {
     this.#batch.push(message)
-    if (now) void this.flush()
-    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS)
+    if (!now) this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS)
+    else if (!this.#soon) {
+      this.#soon = true
+      setImmediate(() => ((this.#soon = false), this.#batch.length && void this.flush()))
+    }
   }
 
   /** Sends what waits, in order; resolves when Redis has it. */

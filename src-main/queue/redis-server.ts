@@ -14,6 +14,8 @@ export interface RedisServer {
   url: string
   port: number
   password: string
+  /** Its process id while it runs (benchmarks read its CPU time). */
+  readonly pid: number | undefined
   /** Stops it (SIGTERM: it writes its data first); `kill` stops it at once. */
   stop(): Promise<void>
   kill(): Promise<void>
@@ -67,6 +69,9 @@ export async function startRedisServer(dir: string, options: { port?: number; pa
     url: `redis://:${password}@127.0.0.1:${port}`,
     port,
     password,
+    get pid() {
+      return child?.pid
+    },
     stop: () => stopWith('SIGTERM'),
     kill: () => stopWith('SIGKILL'),
     restart: async () => {

@@ -97,8 +97,8 @@ export class QueueTrials implements TrialRunner {
     // Each reconnects on its own after a Redis restart; the sweep catches up with what was missed.
     this.#queue.on('error', () => {})
     this.#events.on('error', () => {})
-    this.#events.on('completed', ({ jobId }) => this.#wake(jobId))
-    this.#events.on('failed', ({ jobId }) => this.#wake(jobId))
+    this.#events.on('completed', ({ jobId }) => this.#wake(jobId, 'completed'))
+    this.#events.on('failed', ({ jobId }) => this.#wake(jobId, 'failed'))
     const blocking = this.#redis.duplicate()
     blocking.on('error', () => {})
     this.#reader = new ProgressReader(blocking, this.#redis)
@@ -195,17 +195,17 @@ export class QueueTrials implements TrialRunner {
     await this.#check(flight)
   }
 
-  #wake(jobId: string): void {
+  #wake(jobId: string, state: 'completed' | 'failed'): void {
     const flight = this.#flights.get(jobId)
-    if (flight) void this.#check(flight)
+    if (flight) void this.#check(flight, state)
   }
 
-  /** Looks at the job: finished → record; gone (Redis lost it) → queue it again. */
-  async #check(flight: Flight): Promise<void> {
+  /** Looks at the job (its state already known when an event told it): finished → record; gone (Redis lost it) → queue it again. */
+  async #check(flight: Flight, known?: 'completed' | 'failed'): Promise<void> {
     if (flight.settled) return
     let state: string
     try {
-      state = await this.#queue.getJobState(flight.jobId)
+      state = known ?? (await this.#queue.getJobState(flight.jobId))
     } catch {
       return // Redis away: the next sweep looks again
     }
@@ -290,13 +290,14 @@ export class QueueTrials implements TrialRunner {
   async #placeModel(flight: Flight, result: TrialResult): Promise<string> {
     const target = join(flight.runDir, 'model')
     const incoming = join(flight.runDir, `model.incoming-${result.attempt}`)
-    // The studio was away when the Trial ended: the model waited in Redis.
-    if (!(await isWhole(incoming, result.modelFiles))) {
+    let from = (await isWhole(incoming, result.modelFiles)) ? incoming : null
+    if (!from) {
+      // The studio was away when the Trial ended: the model waited in Redis.
       await mkdir(incoming, { recursive: true, mode: 0o700 })
       await takeModelFromRedis(this.#redis, flight.jobId, (name, bytes) => writeFile(join(incoming, name), bytes, { mode: 0o600 }))
+      // A studio that stopped between moving the model and recording it finds it in place already.
+      from = (await isWhole(incoming, result.modelFiles)) ? incoming : (await isWhole(target, result.modelFiles)) ? target : null
     }
-    // A studio that stopped between moving the model and recording it finds it in place already.
-    const from = (await isWhole(incoming, result.modelFiles)) ? incoming : (await isWhole(target, result.modelFiles)) ? target : null
     if (!from) throw new OspreyError('internal', `The model of Run ${flight.runId} did not reach the studio whole; the Trial is not recorded. Resume the Study to train it again.`)
     if (from === incoming) {
       await rm(target, { recursive: true, force: true })

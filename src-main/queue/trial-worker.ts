@@ -5,6 +5,7 @@
  * the contract's schemas. A worker holds no database: its data folder keeps Datasets by
  * fingerprint, downloaded backbones, decoded-image caches and each Trial's checkpoints.
  */
+import { rmSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { availableParallelism, hostname } from 'node:os'
 import { join } from 'node:path'
@@ -176,7 +177,7 @@ export class TrialWorker {
         jobId: job.id!
       })
       log(`${result.stoppedBy}; the model went to the studio`)
-      await rm(runDir, { recursive: true, force: true })
+      rmSync(runDir, { recursive: true, force: true }) // a few files: at once, not a promise per file
       return {
         stoppedBy: result.stoppedBy,
         epochsDone: result.epochsDone,

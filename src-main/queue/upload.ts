@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import { OspreyError } from '../errors'
 import { keys } from './connection'
+import { studioRequest } from './http'
 
 /** A model file as the studio checks it. */
 export interface SentFile {
@@ -45,8 +46,8 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
 
 async function put(file: { name: string; bytes: Buffer; sha256: string }, target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const url = `${await target.studioUrl()}${target.path}/${encodeURIComponent(file.name)}`
-    const response = await fetch(url, {
+    const url = new URL(`${await target.studioUrl()}${target.path}/${encodeURIComponent(file.name)}`)
+    const response = await studioRequest(url, {
       method: 'PUT',
       body: file.bytes,
       headers: { authorization: `Bearer ${target.key}`, 'x-sha256': file.sha256, 'content-type': 'application/octet-stream' }
@@ -54,7 +55,7 @@ async function put(file: { name: string; bytes: Buffer; sha256: string }, target
     if (!(response instanceof Error) && response.ok) return
     if (!(response instanceof Error) && response.status < 500) {
       // Refused (the Run is not on that studio's queue now, a wrong key): trying again would not help.
-      throw new OspreyError('internal', `The studio did not take the model (${file.name}): ${response.status} ${(await response.text()).slice(0, 300)}`)
+      throw new OspreyError('internal', `The studio did not take the model (${file.name}): ${response.status} ${response.body.toString('utf8', 0, 300)}`)
     }
     if (attempt >= (response instanceof Error ? 2 : TRIES)) throw new Error('unreachable')
     await new Promise((r) => setTimeout(r, PAUSE_MS))

@@ -92,6 +92,21 @@ describe("a worker's Dataset cache", () => {
     expect(existsSync(join(tmp.path, 'worker-shared', 'datasets', manifest.fingerprint, 'files'))).toBe(false)
   })
 
+  it('looks at the shared folder again before each Trial: an image changed since the last one is not trained on', async () => {
+    const cache = new DatasetCache(join(tmp.path, 'worker-watching'))
+    expect((await cache.resolve(job(manifest.path), server.url, () => {})).path).toBe(manifest.path)
+    const file = join(manifest.path, 'owls/1.png')
+    const original = readFileSync(file)
+    writeFileSync(file, await png(42))
+    try {
+      // The studio's manifest still names the scanned image: neither the folder nor a copy will do.
+      await expect(cache.resolve(job(manifest.path), server.url, () => {})).rejects.toThrow(/owls\/1.png from the studio is not the image that was scanned/)
+    } finally {
+      writeFileSync(file, original)
+    }
+    expect((await cache.resolve(job(manifest.path), server.url, () => {})).path).toBe(manifest.path)
+  })
+
   it('fetches a copy when the folder is not here, each image checked, and keeps it by fingerprint', async () => {
     const dir = join(tmp.path, 'worker-far')
     const local = await new DatasetCache(dir).resolve(job('/nowhere/birds'), server.url, () => {})
