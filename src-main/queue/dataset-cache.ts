@@ -93,7 +93,7 @@ async function readReady(home: string): Promise<{ manifest: DatasetManifest; rea
 
 async function fetchManifest(job: TrialJob, studioUrl: string): Promise<DatasetManifest> {
   const response = await fromStudio(job, studioUrl, `/datasets/${job.dataset.fingerprint}/manifest`)
-  const parsed = manifestSchema.safeParse(JSON.parse(response.body.toString('utf8')))
+  const parsed = manifestSchema.safeParse(parseJson(response.body.toString('utf8')))
   if (!parsed.success) throw new OspreyError('internal', `The studio's manifest of ${job.dataset.name} was malformed: ${parsed.error.issues[0]?.message}.`)
   const manifest = parsed.data
   for (const f of manifest.files) safeRelative(f.path)
@@ -189,6 +189,14 @@ function safeRelative(path: string): string {
   if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean.includes(`${sep}..${sep}`))
     throw new OspreyError('bad-input', `The manifest names an image outside its Dataset (${path}); refused.`)
   return clean
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null // not JSON: refused by the schema as malformed
+  }
 }
 
 function statOrNull(file: string): Stats | null {

@@ -14,13 +14,22 @@ export interface StudioResponse {
 }
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+// A studio that stops answering mid-request (as fetch's own limits, 5 minutes).
+const IDLE_MS = 300_000
+
+type Options = { method?: 'GET' | 'PUT'; headers?: Record<string, string>; body?: Buffer }
 
 /** Sends one request and reads the whole answer; rejects when the studio cannot be reached. */
-export function studioRequest(url: URL, options: { method?: 'GET' | 'PUT'; headers?: Record<string, string>; body?: Buffer } = {}): Promise<StudioResponse> {
+export function studioRequest(url: URL, options: Options = {}): Promise<StudioResponse> {
+  // A kept-alive connection the studio closed just as it was reused: once more on a new one (both requests are idempotent).
+  return send(url, options).catch((e: NodeJS.ErrnoException & { reused?: boolean }) => (e.reused && e.code === 'ECONNRESET' ? send(url, options) : Promise.reject(e)))
+}
+
+function send(url: URL, options: Options): Promise<StudioResponse> {
   const secure = url.protocol === 'https:'
-  const send = secure ? httpsRequest : httpRequest
+  const request = secure ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: options.method ?? 'GET', headers: options.headers, agent: secure ? agents.https : agents.http }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: secure ? agents.https : agents.http }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => {
@@ -29,7 +38,8 @@ export function studioRequest(url: URL, options: { method?: 'GET' | 'PUT'; heade
       })
       res.on('error', reject)
     })
-    req.on('error', reject)
+    req.setTimeout(IDLE_MS, () => req.destroy(new Error(`no answer in ${IDLE_MS / 60_000} minutes`)))
+    req.on('error', (e) => reject(Object.assign(e, { reused: req.reusedSocket })))
     req.end(options.body)
   })
 }
