@@ -41,8 +41,6 @@ const SUBSET_IMAGES = 6_000
 // A Trial's Epochs: between ASHA's rungs (1, 3, 9, 27), never on one, so a Trial that trains to its end is judged by its result, not pruned at its last Epoch.
 const HEAD_EPOCHS = 24
 const SCRATCH_EPOCHS = 8
-// On a large Dataset from scratch, the search's time stops growing here; a larger budget goes to the final Run's Epochs.
-const SEARCH_MINUTES_LARGE = 20
 
 /** The plan for `report` in `minutes`, on a machine that trains `slots` Trials at once. */
 export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 'stats'>, minutes: number, slots = 2): AutoPlan {
@@ -124,10 +122,8 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
     reasons.push(
       `Trials train on ${pct(subset)} of the training images (about ${Math.round(subset * trainImages).toLocaleString('en')}), so a recipe is judged in seconds; the winner then trains on all of them.`
     )
-  // A from-scratch Run on a large Dataset needs a real share of the budget for the final training:
-  // half, and beyond 20 minutes of search the rest too (Fashion-MNIST, 60 minutes: 29 Trials in 30
-  // minutes found a recipe; its 18 Epochs on all images were what the test accuracy lacked).
-  const studyShare = subset < 1 ? Math.min(0.5, SEARCH_MINUTES_LARGE / minutes) : 0.75
+  // A from-scratch Run on a large Dataset needs a real share of the budget for the final training.
+  const studyShare = subset < 1 ? 0.5 : 0.75
   return {
     family: 'scratch',
     reasons,
