@@ -38,6 +38,40 @@ test('check labels: the misfiled images come first, and an excluded one is left 
   expect(errors).toEqual([])
 })
 
+test('the Labels panel stays where it is while the previews arrive, so a click meant for it lands on it', async ({ page, server, workDir }) => {
+  const folder = join(workDir, 'shapes')
+  await writeShapeDataset(folder, { classes: ['circle', 'triangle', 'star'], perClass: 14, seed: 41 })
+  // The previews' answer is held back until the test lets it go, as on a busy machine.
+  let release = () => {}
+  const held = new Promise<void>((done) => (release = done))
+  const thumbnailRequests = new Set<number>()
+  await page.routeWebSocket(/\/api/, (ws) => {
+    const studio = ws.connectToServer()
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id: number; command: string }
+      if (request.command === 'datasets.thumbnails') thumbnailRequests.add(request.id)
+      studio.send(message)
+    })
+    studio.onMessage((message) => {
+      const reply = JSON.parse(String(message)) as { id?: number }
+      if (reply.id !== undefined && thumbnailRequests.has(reply.id)) void held.then(() => ws.send(message))
+      else ws.send(message)
+    })
+  })
+
+  await page.goto(server.url)
+  await page.getByTestId('nav-datasets').click()
+  await page.getByTestId('path-input').fill(folder)
+  await page.getByTestId('scan-button').click()
+  await expect(page.getByTestId('report-path')).toHaveText(folder)
+  await expect(page.getByTestId('thumbnails')).toHaveAttribute('aria-busy', 'true')
+  const before = (await page.getByTestId('label-review').boundingBox())!.y
+  release()
+  await expect(page.getByTestId('thumbnails')).toHaveAttribute('aria-busy', 'false')
+  await expect(page.getByTestId('thumbnails').locator('img')).toHaveCount(36)
+  expect(Math.abs((await page.getByTestId('label-review').boundingBox())!.y - before)).toBeLessThan(2)
+})
+
 test('small grayscale images are judged by CNNs trained from scratch, and Stop ends that check', async ({ page, server }) => {
   test.setTimeout(120_000)
   await page.goto(server.url)

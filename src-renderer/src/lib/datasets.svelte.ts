@@ -11,7 +11,7 @@ import { files as defaultFiles, type FileTransfer } from './files'
 export type ScanProgress = Events['datasets.scanProgress']
 
 /** Previews per class and size in pixels; small enough to arrive fast, big enough to recognise. */
-const thumbnailsPerClass = 12
+export const thumbnailsPerClass = 12
 const thumbnailSize = 112
 
 /** Paths compare equal whatever trailing separators they carry ("/data/cats/" = "/data/cats"). */
