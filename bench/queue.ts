@@ -108,11 +108,10 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
   await Promise.all(workers.map((w) => new Promise((done) => (w.once('exit', done), w.kill('SIGKILL')))))
 }
 
-/** CPU time (ms) of process `pid` itself and of its children that ended; zeros where /proc is not there. */
-function cpuOf(pid: number | undefined): { self: number; children: number } {
+/** CPU time (ms) process `pid` has used itself; 0 where /proc is not there. */
+function cpuOf(pid: number | undefined): number {
   const stat = pid && existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ') : null
-  const ms = (i: number) => (Number(stat![i]) * 1000) / 100 // clock ticks (USER_HZ, 100 on Linux)
-  return stat ? { self: ms(11) + ms(12), children: ms(13) + ms(14) } : { self: 0, children: 0 }
+  return stat ? ((Number(stat[11]) + Number(stat[12])) * 1000) / 100 : 0 // utime + stime, in clock ticks (USER_HZ, 100 on Linux)
 }
 const studioCpu = () => {
   const used = process.cpuUsage()
@@ -128,12 +127,12 @@ interface Cpu {
 async function viaQueue(count: number, workers: number, ms: number, cpu?: Cpu): Promise<number> {
   const started = await startWorkers(workers, ms)
   try {
-    const before = { studio: studioCpu(), workers: started.map((w) => cpuOf(w.pid).self), redis: cpuOf(redis.pid).self }
+    const before = { studio: studioCpu(), workers: started.map((w) => cpuOf(w.pid)), redis: cpuOf(redis.pid) }
     const wall = await timed(inputs(count), workers, (input) => queue.run('train', input, {}))
     if (cpu) {
       cpu.studio = (studioCpu() - before.studio) / count
-      cpu.workers = started.reduce((sum, w, i) => sum + cpuOf(w.pid).self - before.workers[i], 0) / count
-      cpu.redis = (cpuOf(redis.pid).self - before.redis) / count
+      cpu.workers = started.reduce((sum, w, i) => sum + cpuOf(w.pid) - before.workers[i], 0) / count
+      cpu.redis = (cpuOf(redis.pid) - before.redis) / count
     }
     return wall
   } finally {
