@@ -22,6 +22,8 @@ export interface FilesServerDeps {
   dataset(fingerprint: string): (DatasetManifest & { name: string }) | undefined
   /** The folder an upload of Run `runId`'s model (attempt `attempt`) goes to; undefined when that Run is not on the queue now. */
   modelFolder(runId: number, attempt: number): string | undefined
+  /** Told of each model file taken whole (its SHA-256 checked on the way in), so that the studio need not read it again. */
+  received?(file: string, sha256: string): void
   host?: string
   port?: number
 }
@@ -110,6 +112,7 @@ async function receiveModelFile(deps: FilesServerDeps, req: IncomingMessage, res
     )
     if (hash.digest('hex') !== expected) throw new Error('its SHA-256 does not match X-SHA256 (damaged on the way)')
     await rename(temp, join(folder, name))
+    deps.received?.(join(folder, name), expected)
   } catch (e) {
     await rm(temp, { force: true })
     return reply(res, 400, `The model file ${name} was refused: ${(e as Error).message}.`)

@@ -44,9 +44,10 @@ export class ProgressWriter {
     await this.flush()
   }
 
-  /** What the studio asks now (read once, before training starts). */
+  /** Sends what waits and resolves with what the studio asks now (read once, before training starts). */
   async asked(): Promise<string | null> {
-    return this.#redis.get(this.#control)
+    await this.flush()
+    return this.#asked
   }
 
   /** Queues `message`; `now` sends it (and what waits) at once: with whatever else comes in this turn of the event loop. */

@@ -57,6 +57,8 @@ interface Flight {
   attempt: number
   options: JobOptions<'train'>
   settled: boolean
+  /** Model files the file server took whole for this Run: path → SHA-256. */
+  received: Map<string, string>
   resolve: (result: TrainJobResult) => void
   reject: (error: OspreyError) => void
 }
@@ -119,7 +121,8 @@ export class QueueTrials implements TrialRunner {
         host: this.#options.filesHost,
         port: this.#options.filesPort,
         dataset: (fingerprint) => this.#manifest(fingerprint),
-        modelFolder: (runId, attempt) => this.#modelFolder(runId, attempt)
+        modelFolder: (runId, attempt) => this.#modelFolder(runId, attempt),
+        received: (file, sha256) => this.#flightOf(file)?.received.set(file, sha256)
       })
       await this.#advertise()
     })()
@@ -143,7 +146,7 @@ export class QueueTrials implements TrialRunner {
     const payload = this.#payload(input)
     const jobId = jobIdOf(this.#identity.id, input.runId, this.#createdAt(input.runId))
     return new Promise((resolve, reject) => {
-      const flight: Flight = { jobId, runId: input.runId, runDir: input.runDir, payload, attempt: 0, options, settled: false, resolve, reject }
+      const flight: Flight = { jobId, runId: input.runId, runDir: input.runDir, payload, attempt: 0, options, settled: false, received: new Map(), resolve, reject }
       this.#flights.set(jobId, flight)
       this.#reader.follow(keys.progress(jobId), (entry) => this.#onEntry(flight, entry))
       options.onStart?.((action) => void this.#control(flight, action).catch(() => {}))
@@ -170,7 +173,7 @@ export class QueueTrials implements TrialRunner {
         'unsupported',
         "A Trial on the queue cannot start from an earlier Run's weights yet (its model is on this machine): train this Study on this machine, or without a warm start."
       )
-    const report = new DatasetRepository(this.#options.db).get(input.datasetId)
+    const report = new DatasetRepository(this.#options.db).source(input.datasetId)
     if (!report) throw new OspreyError('not-found', 'The dataset of this Run is no longer known. Scan its folder again.')
     const run = new RunRepository(this.#options.db)
     const studyId = run.studyOf(input.runId)
@@ -186,7 +189,7 @@ export class QueueTrials implements TrialRunner {
   }
 
   #createdAt(runId: number): string {
-    return new RunRepository(this.#options.db).summary(runId)?.createdAt ?? ''
+    return new RunRepository(this.#options.db).createdAt(runId) ?? ''
   }
 
   async #submit(flight: Flight): Promise<void> {
@@ -290,7 +293,7 @@ export class QueueTrials implements TrialRunner {
   async #placeModel(flight: Flight, result: TrialResult): Promise<string> {
     const target = join(flight.runDir, 'model')
     const incoming = join(flight.runDir, `model.incoming-${result.attempt}`)
-    let from = (await isWhole(incoming, result.modelFiles)) ? incoming : null
+    let from = (await isWhole(incoming, result.modelFiles, flight.received)) ? incoming : null
     if (!from) {
       // The studio was away when the Trial ended: the model waited in Redis.
       await mkdir(incoming, { recursive: true, mode: 0o700 })
@@ -312,6 +315,10 @@ export class QueueTrials implements TrialRunner {
   #modelFolder(runId: number, attempt: number): string | undefined {
     const flight = [...this.#flights.values()].find((f) => f.runId === runId)
     return flight && attempt >= 1 ? join(flight.runDir, `model.incoming-${attempt}`) : undefined
+  }
+
+  #flightOf(file: string): Flight | undefined {
+    return [...this.#flights.values()].find((f) => file.startsWith(join(f.runDir, 'model.incoming-')))
   }
 
   #manifest(fingerprint: string): (DatasetManifest & { name: string }) | undefined {
@@ -346,13 +353,16 @@ function failure(reason: string): OspreyError {
   return new OspreyError('internal', `The Trial failed on its worker: ${reason || 'no reason given'}`)
 }
 
-async function isWhole(dir: string, files: TrialResult['modelFiles']): Promise<boolean> {
+/** Whether `dir` holds each of `files` with its size and SHA-256; a file the file server took whole (`received`) is not read again. */
+async function isWhole(dir: string, files: TrialResult['modelFiles'], received = new Map<string, string>()): Promise<boolean> {
   for (const f of files) {
-    const info = await stat(join(dir, f.name)).catch(() => null)
+    const file = join(dir, f.name)
+    const info = await stat(file).catch(() => null)
     if (!info || info.size !== f.bytes) return false
+    if (received.get(file) === f.sha256) continue
     if (
       createHash('sha256')
-        .update(await readFile(join(dir, f.name)))
+        .update(await readFile(file))
         .digest('hex') !== f.sha256
     )
       return false

@@ -6,7 +6,6 @@
  * fingerprint, downloaded backbones, decoded-image caches and each Trial's checkpoints.
  */
 import { rmSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
 import { availableParallelism, hostname } from 'node:os'
 import { join } from 'node:path'
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
@@ -151,19 +150,20 @@ export class TrialWorker {
     const active: Active = { job, control: null, abort: new AbortController(), handBack: false }
     signal?.addEventListener('abort', () => active.abort.abort())
     const writer = new ProgressWriter(this.#redis, job.id!, attempt)
+    const log = (line: string) => this.#options.log(`Run ${trial.runId}${trial.studyId ? ` (Study ${trial.studyId})` : ''}: ${line}`)
+    const runDir = join(this.#options.dataDir, 'trials', job.id!)
+    // A checkpoint a Trial left on this machine: resume from it, and send again the Epochs it holds.
+    const { epoch: fromEpoch, epochs } = attempt > 1 ? await readCheckpointSummary(join(runDir, 'checkpoint-last')) : { epoch: 0, epochs: [] }
+    // The hello goes out with the first read of the studio's requests (one round trip): a Trial stopped while it waited is not trained.
+    writer.push({ kind: 'worker', name: this.name, attempt, fromEpoch, ...(epochs.length ? { epochs } : {}) })
     if ((await writer.asked()) === 'stop') {
       await writer.close()
       throw refusal('cancelled', 'Stopped before a worker took it.')
     }
     this.#active.set(job.id!, active)
-    const log = (line: string) => this.#options.log(`Run ${trial.runId}${trial.studyId ? ` (Study ${trial.studyId})` : ''}: ${line}`)
     try {
-      const runDir = join(this.#options.dataDir, 'trials', job.id!)
-      // A checkpoint a Trial left on this machine: resume from it, and send again the Epochs it holds.
-      const { epoch: fromEpoch, epochs } = attempt > 1 ? await readCheckpointSummary(join(runDir, 'checkpoint-last')) : { epoch: 0, epochs: [] }
-      if (!fromEpoch) await rm(runDir, { recursive: true, force: true })
+      if (!fromEpoch) rmSync(runDir, { recursive: true, force: true })
       log(attempt > 1 ? `taken again (attempt ${attempt}), ${fromEpoch ? `resuming after Epoch ${fromEpoch}` : 'starting over'}` : 'taken')
-      writer.push({ kind: 'worker', name: this.name, attempt, fromEpoch, ...(epochs.length ? { epochs } : {}) }, true)
       writer.onControl = (action) => active.control?.(action)
       const result = await this.#train(trial, runDir, fromEpoch > 0, writer, active)
       // Handed back or lost while it stopped: what it saved is not this Trial's outcome.

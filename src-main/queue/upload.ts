@@ -4,7 +4,7 @@
  * takes it from there when it records the Trial: a Trial finished meanwhile is never lost.
  */
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import { OspreyError } from '../errors'
@@ -25,15 +25,15 @@ const KEEP_S = 7 * 24 * 3600
 
 /** Sends every file of `modelDir` to the studio (`studioUrl()` is asked anew before each try), or keeps them in Redis for it. */
 export async function sendModel(modelDir: string, target: { studioUrl: () => Promise<string>; path: string; key: string; redis: Redis; jobId: string }): Promise<SentFile[]> {
-  const files = await Promise.all(
-    (await readdir(modelDir)).sort().map(async (name) => {
-      const bytes = await readFile(join(modelDir, name))
+  // Read at once: a model is a few files, and each promise of fs/promises costs more than the read.
+  const files = readdirSync(modelDir)
+    .sort()
+    .map((name) => {
+      const bytes = readFileSync(join(modelDir, name))
       return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
     })
-  )
   try {
-    // The files travel side by side: a Trial's result waits for the slowest, not for their sum.
-    await Promise.all(files.map((f) => put(f, target)))
+    await putAll(files, target)
   } catch (e) {
     if (e instanceof OspreyError) throw e
     // Unreachable: the model waits in Redis (a hash of file name → bytes) for the studio.
@@ -44,9 +44,17 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
   return files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes.length }))
 }
 
-async function put(file: { name: string; bytes: Buffer; sha256: string }, target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void> {
+type ModelFile = { name: string; bytes: Buffer; sha256: string }
+
+/** The files side by side (a Trial's result waits for the slowest, not for their sum); where the studio is, asked once for the first try of all. */
+function putAll(files: ModelFile[], target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void[]> {
+  const first = target.studioUrl()
+  return Promise.all(files.map((f) => put(f, target, first)))
+}
+
+async function put(file: ModelFile, target: { studioUrl: () => Promise<string>; path: string; key: string }, first: Promise<string>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const url = new URL(`${await target.studioUrl()}${target.path}/${encodeURIComponent(file.name)}`)
+    const url = new URL(`${await (attempt === 1 ? first : target.studioUrl())}${target.path}/${encodeURIComponent(file.name)}`)
     const response = await studioRequest(url, {
       method: 'PUT',
       body: file.bytes,

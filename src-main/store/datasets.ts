@@ -81,6 +81,11 @@ export class DatasetRepository {
     return json ? (JSON.parse(json) as DatasetReport) : undefined
   }
 
+  /** Where a scanned Dataset is and its fingerprint, without reading its whole report. */
+  source(id: number): { name: string; path: string; fingerprint: string } | undefined {
+    return this.#db.prepare('SELECT name, path, fingerprint FROM datasets WHERE id = ? AND report_json IS NOT NULL').get(id) as { name: string; path: string; fingerprint: string } | undefined
+  }
+
   /** Every scanned dataset, most recently scanned first. */
   list(): DatasetListItem[] {
     const rows = this.#db

@@ -61,6 +61,11 @@ export class RunRepository {
     return (this.#db.prepare('SELECT study_id FROM runs WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null
   }
 
+  /** When the Run was recorded (ISO); undefined for no such Run. */
+  createdAt(id: number): string | undefined {
+    return this.#db.prepare('SELECT created_at FROM runs WHERE id = ?').pluck().get(id) as string | undefined
+  }
+
   /** Moves a Run to `status`, with whatever else became known. */
   update(
     id: number,
