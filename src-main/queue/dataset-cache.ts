@@ -50,8 +50,8 @@ export class DatasetCache {
     this.#useShared = options.useShared ?? true
   }
 
-  /** The Dataset of `job`, here: its folder checked, or fetched from the studio at `studioUrl`. */
-  resolve(job: TrialJob, studioUrl: string, onProgress: (done: number, total: number, what: string) => void): Promise<DatasetManifest> {
+  /** The Dataset of `job`, here: its folder checked, or fetched from the studio at `studioUrl()` (asked only when needed). */
+  resolve(job: TrialJob, studioUrl: () => Promise<string>, onProgress: (done: number, total: number, what: string) => void): Promise<DatasetManifest> {
     const fp = job.dataset.fingerprint
     let pending = this.#pending.get(fp)
     if (!pending) {
@@ -61,19 +61,20 @@ export class DatasetCache {
     return pending
   }
 
-  async #resolve(job: TrialJob, studioUrl: string, onProgress: (done: number, total: number, what: string) => void): Promise<DatasetManifest> {
+  async #resolve(job: TrialJob, studioUrl: () => Promise<string>, onProgress: (done: number, total: number, what: string) => void): Promise<DatasetManifest> {
     const fp = job.dataset.fingerprint
     const home = join(this.#dir, fp)
     const kept = this.#ready.get(fp) ?? (await readReady(home))
     this.#ready.delete(fp)
     if (kept && (!kept.ready.shared || (this.#useShared && (await unchanged(kept.ready, kept.manifest))))) return this.#keep(fp, kept.manifest, kept.ready)
 
-    const manifest = kept?.manifest ?? (await fetchManifest(job, studioUrl))
+    const studio = await studioUrl()
+    const manifest = kept?.manifest ?? (await fetchManifest(job, studio))
     await mkdir(home, { recursive: true, mode: 0o700 })
     await writeJson(join(home, 'manifest.json'), manifest)
     const shared = this.#useShared && (await checkFolder(job.dataset.folder, manifest, (done, total) => onProgress(done, total, 'images of the shared folder (checking)')))
     const ready: Ready = shared ? { root: resolve(job.dataset.folder), shared: true, seen: shared } : { root: join(home, 'files'), shared: false }
-    if (!shared) await download(job, studioUrl, manifest, home, (done, total) => onProgress(done, total, 'images from the studio'))
+    if (!shared) await download(job, studio, manifest, home, (done, total) => onProgress(done, total, 'images from the studio'))
     await writeJson(join(home, 'ready.json'), ready)
     return this.#keep(fp, manifest, ready)
   }

@@ -41,7 +41,8 @@ export class ProgressWriter {
   /** Sends what waits and stops reading the studio's requests. */
   async close(): Promise<void> {
     clearInterval(this.#poll)
-    await this.flush()
+    // Nothing left to send: no round trip just to read requests that no longer matter.
+    await (this.#batch.length ? this.flush() : this.#flushing)
   }
 
   /** Sends what waits and resolves with what the studio asks now (read once, before training starts). */

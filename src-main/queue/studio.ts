@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Queue, QueueEvents, type Job } from 'bullmq'
+import { Queue, QueueEvents } from 'bullmq'
 import { Redis } from 'ioredis'
 import type { QueueInfo } from '../contract'
 import { OspreyError } from '../errors'
@@ -47,6 +47,9 @@ export interface QueueStudioOptions {
   /** How long to wait for Redis at start (ms). */
   connectTimeoutMs?: number
 }
+
+/** How a job ended, as an event or the job itself tells it. */
+type Outcome = { state: 'completed'; returnvalue: unknown } | { state: 'failed'; failedReason: string }
 
 interface Flight {
   jobId: string
@@ -99,8 +102,9 @@ export class QueueTrials implements TrialRunner {
     // Each reconnects on its own after a Redis restart; the sweep catches up with what was missed.
     this.#queue.on('error', () => {})
     this.#events.on('error', () => {})
-    this.#events.on('completed', ({ jobId }) => this.#wake(jobId, 'completed'))
-    this.#events.on('failed', ({ jobId }) => this.#wake(jobId, 'failed'))
+    // The events carry the outcome: no need to read the job back.
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#wake(jobId, { state: 'completed', returnvalue }))
+    this.#events.on('failed', ({ jobId, failedReason }) => this.#wake(jobId, { state: 'failed', failedReason }))
     const blocking = this.#redis.duplicate()
     blocking.on('error', () => {})
     this.#reader = new ProgressReader(blocking, this.#redis)
@@ -193,42 +197,40 @@ export class QueueTrials implements TrialRunner {
   }
 
   async #submit(flight: Flight): Promise<void> {
-    // Same id, same job: after a restart of the studio this follows the job already there.
+    // Same id, same job: after a restart of the studio this follows the job already there (one that ended meanwhile: the next sweep records it).
     await this.#queue.add(TRIAL_JOB, flight.payload, { jobId: flight.jobId, attempts: 1, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S } })
-    await this.#check(flight)
   }
 
-  #wake(jobId: string, state: 'completed' | 'failed'): void {
+  #wake(jobId: string, outcome: Outcome): void {
     const flight = this.#flights.get(jobId)
-    if (flight) void this.#check(flight, state)
+    if (flight) void this.#check(flight, outcome)
   }
 
-  /** Looks at the job (its state already known when an event told it): finished → record; gone (Redis lost it) → queue it again. */
-  async #check(flight: Flight, known?: 'completed' | 'failed'): Promise<void> {
+  /** Records the Trial once its job has ended (`known` when an event told it, else asked of the queue). */
+  async #check(flight: Flight, known?: Outcome): Promise<void> {
     if (flight.settled) return
-    let state: string
-    try {
-      state = known ?? (await this.#queue.getJobState(flight.jobId))
-    } catch {
-      return // Redis away: the next sweep looks again
-    }
-    if (flight.settled) return
-    if (state === 'completed' || state === 'failed') {
-      const job = await this.#queue.getJob(flight.jobId)
-      if (!job || flight.settled) return
-      flight.settled = true // from here on this Trial is being recorded, once
-      this.#flights.delete(flight.jobId)
-      if (state === 'completed') await this.#complete(flight, job)
-      else await this.#fail(flight, job.failedReason ?? '')
-    } else if (state === 'unknown') {
-      await this.#queue.add(TRIAL_JOB, flight.payload, { jobId: flight.jobId, attempts: 1, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S } })
-    }
+    const outcome = known ?? (await this.#lookUp(flight).catch(() => null)) // Redis away: the next sweep looks again
+    if (!outcome || flight.settled) return
+    flight.settled = true // from here on this Trial is being recorded, once
+    this.#flights.delete(flight.jobId)
+    if (outcome.state === 'completed') await this.#complete(flight, outcome.returnvalue)
+    else await this.#fail(flight, outcome.failedReason)
   }
 
-  async #complete(flight: Flight, job: Job): Promise<void> {
+  /** How the job ended; null while it waits or runs. A job Redis lost is queued again. */
+  async #lookUp(flight: Flight): Promise<Outcome | null> {
+    const state = await this.#queue.getJobState(flight.jobId)
+    if (state === 'unknown') await this.#submit(flight)
+    if (state !== 'completed' && state !== 'failed') return null
+    const job = await this.#queue.getJob(flight.jobId)
+    if (!job) return null
+    return state === 'completed' ? { state, returnvalue: job.returnvalue } : { state, failedReason: job.failedReason ?? '' }
+  }
+
+  async #complete(flight: Flight, returnvalue: unknown): Promise<void> {
     const key = keys.progress(flight.jobId)
     try {
-      const parsed = trialResultSchema.safeParse(job.returnvalue)
+      const parsed = trialResultSchema.safeParse(returnvalue)
       if (!parsed.success) throw new OspreyError('internal', `The worker's result for Run ${flight.runId} was malformed (${parsed.error.issues[0]?.message}); the Trial is not recorded.`)
       await this.#reader.drain(key) // every Epoch is recorded before the outcome
       const modelPath = await this.#placeModel(flight, parsed.data)
@@ -239,7 +241,7 @@ export class QueueTrials implements TrialRunner {
       this.#reader.unfollow(key)
     }
     // After the outcome is written (synchronously, in the promise callbacks above), the job can go.
-    setImmediate(() => void this.#forget(flight, job))
+    setImmediate(() => void this.#forget(flight))
   }
 
   async #fail(flight: Flight, reason: string): Promise<void> {
@@ -247,11 +249,11 @@ export class QueueTrials implements TrialRunner {
     await this.#reader.drain(key).catch(() => {})
     this.#reader.unfollow(key)
     flight.reject(failure(reason))
-    setImmediate(() => void this.#forget(flight, null))
+    setImmediate(() => void this.#forget(flight))
   }
 
-  async #forget(flight: Flight, job: Job | null): Promise<void> {
-    await Promise.allSettled([job?.remove(), this.#redis.del(keys.progress(flight.jobId), keys.control(flight.jobId), keys.model(flight.jobId))])
+  async #forget(flight: Flight): Promise<void> {
+    await Promise.allSettled([this.#queue.remove(flight.jobId), this.#redis.del(keys.progress(flight.jobId), keys.control(flight.jobId), keys.model(flight.jobId))])
   }
 
   #settle(flight: Flight, fn: () => void): void {

@@ -211,8 +211,11 @@ export class TrialWorker {
   }
 
   async #train(trial: TrialJob, runDir: string, resume: boolean, writer: ProgressWriter, active: Active): Promise<TrainJobResult> {
-    const studio = await this.#studioUrl(trial)
-    const dataset = await this.#datasets.resolve(trial, studio, (done, total, what) => writer.push({ kind: 'preparing', step: 'images', done, total, what }))
+    const dataset = await this.#datasets.resolve(
+      trial,
+      () => this.#studioUrl(trial),
+      (done, total, what) => writer.push({ kind: 'preparing', step: 'images', done, total, what })
+    )
     const { config } = trial
     let backbone: TrainJobInput['backbone']
     if (config.model === 'pretrained') {
