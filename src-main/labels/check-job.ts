@@ -23,7 +23,7 @@ import { imageCache, labelAndSplit, type LabelledData } from '../runs/prepare'
 import type { TrainJobInput, TrainProgress } from '../runs/protocol'
 import { backboneStats, embed } from '../runs/transfer'
 import { assignFolds, labelSuspects } from './confident'
-import { correlation, crossSplitCandidates, LEAK_CORRELATION, LEAK_THUMBNAIL } from './leaks'
+import { copiesAmong, correlation, crossSplitCandidates, LEAK_THUMBNAIL, type ScoredCandidate } from './leaks'
 import { trainedOutOfFold } from './trained-folds'
 
 /** What the check needs: the Dataset's data source and the settings of a Run of it (its seed decides the split checked for leaks; its model, how images are judged). */
@@ -179,7 +179,7 @@ function seeded(seed: number): () => number {
   return () => r.next()
 }
 
-/** The candidates whose two pictures agree pixel for pixel (32 × 32 grayscale), best first; `similarity` is then that correlation. */
+/** The candidates that are copies (leaks.ts: their 32 × 32 grayscale thumbnails agree, and stand apart from the other candidates), best first. */
 async function confirmedLeaks(
   candidates: ReturnType<typeof crossSplitCandidates>,
   file: (i: number) => string,
@@ -200,12 +200,11 @@ async function confirmedLeaks(
       )
     return thumbnails.get(i)!
   }
-  const found = new Map<number, { validation: number; train: number; similarity: number }>()
+  const scored: ScoredCandidate[] = []
   for (const c of candidates) {
     signal.throwIfAborted()
     const [a, b] = await Promise.all([thumbnail(c.validation), thumbnail(c.train)])
-    const r = a && b ? correlation(a, b) : 0
-    if (r >= LEAK_CORRELATION && r > (found.get(c.validation)?.similarity ?? -1)) found.set(c.validation, { validation: c.validation, train: c.train, similarity: r })
+    scored.push({ ...c, correlation: a && b ? correlation(a, b) : 0 })
   }
-  return [...found.values()].sort((x, y) => y.similarity - x.similarity)
+  return copiesAmong(scored)
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { assignFolds, labelSuspects } from '../../../src-main/labels/confident'
-import { correlation, crossSplitCandidates } from '../../../src-main/labels/leaks'
+import { copiesAmong, correlation, crossSplitCandidates } from '../../../src-main/labels/leaks'
 
 describe('the label check', () => {
   it('flags an image the model sees as another class and hardly as its own, least sure of its own first, and leaves the right ones alone', () => {
@@ -75,5 +75,18 @@ describe('near-duplicates across the split', () => {
     ).toBeCloseTo(1)
     expect(correlation(a, [...a].reverse())).toBeCloseTo(-1)
     expect(correlation(a, [5, 5, 5, 5, 5, 5])).toBe(0)
+  })
+
+  it('calls a pair a copy only when it stands apart from the look-alikes, so small centred pictures do not flood the list', () => {
+    const scored = (validation: number, ...correlations: number[]) => correlations.map((correlation, train) => ({ validation, train, similarity: 0, correlation }))
+    const found = copiesAmong([
+      ...scored(10, 0.93, 0.92, 0.9), // three look-alikes, all over 0.85 (Fashion-MNIST trousers): none is a copy
+      ...scored(11, 0.9, 0.995, 0.91), // a re-encoded copy (training image 1), far closer than the next
+      ...scored(12, 0.8, 0.5, 0.4), // stands apart, but below the bar
+      ...scored(13, 0.97, 0.95) // close, but not far closer than the next
+    ])
+    expect(found).toEqual([{ validation: 11, train: 1, similarity: 0.995 }])
+    // Alone (nothing to compare it with), a candidate over the bar is a copy.
+    expect(copiesAmong(scored(14, 0.9))).toEqual([{ validation: 14, train: 0, similarity: 0.9 }])
   })
 })
