@@ -85,93 +85,47 @@ describe("the studio's file server", () => {
 })
 
 describe("a worker's Dataset cache", () => {
+  const studio = async () => server.url
+  const quiet = () => {}
   it("uses the studio's folder directly when this machine has it with the same images", async () => {
     const cache = new DatasetCache(join(tmp.path, 'worker-shared'))
-    const local = await cache.resolve(
-      job(manifest.path),
-      async () => server.url,
-      () => {}
-    )
+    const local = await cache.resolve(job(manifest.path), studio, quiet)
     expect(local.path).toBe(manifest.path)
     expect(existsSync(join(tmp.path, 'worker-shared', 'datasets', manifest.fingerprint, 'files'))).toBe(false)
   })
 
   it('looks at the shared folder again before each Trial: an image changed since the last one is not trained on', async () => {
     const cache = new DatasetCache(join(tmp.path, 'worker-watching'))
-    expect(
-      (
-        await cache.resolve(
-          job(manifest.path),
-          async () => server.url,
-          () => {}
-        )
-      ).path
-    ).toBe(manifest.path)
+    expect((await cache.resolve(job(manifest.path), studio, quiet)).path).toBe(manifest.path)
     const file = join(manifest.path, 'owls/1.png')
     const original = readFileSync(file)
     writeFileSync(file, await png(42))
     try {
       // The studio's manifest still names the scanned image: neither the folder nor a copy will do.
-      await expect(
-        cache.resolve(
-          job(manifest.path),
-          async () => server.url,
-          () => {}
-        )
-      ).rejects.toThrow(/owls\/1.png from the studio is not the image that was scanned/)
+      await expect(cache.resolve(job(manifest.path), studio, quiet)).rejects.toThrow(/owls\/1.png from the studio is not the image that was scanned/)
     } finally {
       writeFileSync(file, original)
     }
-    expect(
-      (
-        await cache.resolve(
-          job(manifest.path),
-          async () => server.url,
-          () => {}
-        )
-      ).path
-    ).toBe(manifest.path)
+    expect((await cache.resolve(job(manifest.path), studio, quiet)).path).toBe(manifest.path)
   })
 
   it('fetches a copy when the folder is not here, each image checked, and keeps it by fingerprint', async () => {
     const dir = join(tmp.path, 'worker-far')
-    const local = await new DatasetCache(dir).resolve(
-      job('/nowhere/birds'),
-      async () => server.url,
-      () => {}
-    )
+    const local = await new DatasetCache(dir).resolve(job('/nowhere/birds'), studio, quiet)
     expect(local.path).toBe(join(dir, 'datasets', manifest.fingerprint, 'files'))
     for (const f of manifest.files) expect(sha(readFileSync(join(local.path, f.path)))).toBe(f.hash)
     expect(local.files).toEqual(manifest.files) // the studio's order: the same split
   })
 
   it('refuses a manifest that names a file outside its Dataset, and the studio will not send it', async () => {
-    await expect(
-      new DatasetCache(join(tmp.path, 'worker-hostile')).resolve(
-        job('/nowhere/birds', hostile.fingerprint),
-        async () => server.url,
-        () => {}
-      )
-    ).rejects.toThrow(/outside its Dataset/)
+    await expect(new DatasetCache(join(tmp.path, 'worker-hostile')).resolve(job('/nowhere/birds', hostile.fingerprint), studio, quiet)).rejects.toThrow(/outside its Dataset/)
     expect((await get(`/datasets/${hostile.fingerprint}/files/0`)).status).toBe(404)
   })
 
   it('refuses an image that is not the one scanned (the folder changed on the studio)', async () => {
     writeFileSync(join(manifest.path, 'crows/2.png'), await png(99))
-    await expect(
-      new DatasetCache(join(tmp.path, 'worker-late')).resolve(
-        job('/nowhere/birds'),
-        async () => server.url,
-        () => {}
-      )
-    ).rejects.toThrow(/crows\/2.png from the studio is not the image that was scanned/)
+    await expect(new DatasetCache(join(tmp.path, 'worker-late')).resolve(job('/nowhere/birds'), studio, quiet)).rejects.toThrow(/crows\/2.png from the studio is not the image that was scanned/)
     // Nor is the changed folder used in place of a fetched copy.
-    await expect(
-      new DatasetCache(join(tmp.path, 'worker-late-2')).resolve(
-        job(manifest.path),
-        async () => server.url,
-        () => {}
-      )
-    ).rejects.toThrow(/not the image that was scanned/)
+    await expect(new DatasetCache(join(tmp.path, 'worker-late-2')).resolve(job(manifest.path), studio, quiet)).rejects.toThrow(/not the image that was scanned/)
   })
 })
