@@ -23,8 +23,11 @@ const TRIES = 3
 const PAUSE_MS = 2000
 const KEEP_S = 7 * 24 * 3600
 
-/** Sends every file of `modelDir` to the studio (`studioUrl()` is asked anew before each try), or keeps them in Redis for it. */
-export async function sendModel(modelDir: string, target: { studioUrl: () => Promise<string>; path: string; key: string; redis: Redis; jobId: string }): Promise<SentFile[]> {
+/** Where a model goes: the studio's file server (`studioUrl()` is asked anew before each try) and its path there. */
+type Target = { studioUrl: () => Promise<string>; path: string; key: string }
+
+/** Sends every file of `modelDir` to the studio, or keeps them in Redis for it. */
+export async function sendModel(modelDir: string, target: Target & { redis: Redis; jobId: string }): Promise<SentFile[]> {
   // Read at once: a model is a few files, and each promise of fs/promises costs more than the read.
   const files = readdirSync(modelDir)
     .sort()
@@ -33,7 +36,9 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
       return { name, bytes, sha256: createHash('sha256').update(bytes).digest('hex') }
     })
   try {
-    await putAll(files, target)
+    // The files travel side by side (a Trial's result waits for the slowest, not for their sum); their first tries share one look-up of the studio.
+    const first = target.studioUrl()
+    await Promise.all(files.map((f) => put(f, target, first)))
   } catch (e) {
     if (e instanceof OspreyError) throw e
     // Unreachable: the model waits in Redis (a hash of file name → bytes) for the studio.
@@ -46,13 +51,7 @@ export async function sendModel(modelDir: string, target: { studioUrl: () => Pro
 
 type ModelFile = { name: string; bytes: Buffer; sha256: string }
 
-/** The files side by side (a Trial's result waits for the slowest, not for their sum); where the studio is, asked once for the first try of all. */
-function putAll(files: ModelFile[], target: { studioUrl: () => Promise<string>; path: string; key: string }): Promise<void[]> {
-  const first = target.studioUrl()
-  return Promise.all(files.map((f) => put(f, target, first)))
-}
-
-async function put(file: ModelFile, target: { studioUrl: () => Promise<string>; path: string; key: string }, first: Promise<string>): Promise<void> {
+async function put(file: ModelFile, target: Target, first: Promise<string>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const url = new URL(`${await (attempt === 1 ? first : target.studioUrl())}${target.path}/${encodeURIComponent(file.name)}`)
     const response = await studioRequest(url, {
