@@ -213,6 +213,8 @@ export interface TrainingConfig {
   trainOn?: 'train' | 'train+validation'
   /** Train on this fraction of the training split (stratified, seeded; 1 = all): a cheap first look for a Trial on a large Dataset. */
   trainFraction?: number
+  /** From scratch only: the Run ends within this many minutes (loading, training and testing; pauses excluded), its learning-rate schedule spread over the Iterations that fit, the last Epoch possibly partial; `epochs` stays the most it trains. */
+  timeLimitMinutes?: number
 }
 
 /** What starting a Run asks for: any fields of TrainingConfig; the rest come from the defaults. `model: 'auto'` lets the dataset decide. */

@@ -47,6 +47,8 @@ interface Active {
 
 // Starting a worker, loading tfjs, saving and evaluating: time a final Run needs beyond its Epochs.
 const FINAL_OVERHEAD_MS = 15_000
+// Starting a worker and loading tfjs: time a final Run with a time limit spends before its clock starts.
+const WORKER_START_MS = 5_000
 // The final Run stops this long before the budget ends, to save and evaluate inside it.
 const STOP_AHEAD = 0.025
 const TICK_MS = 500
@@ -252,7 +254,9 @@ export class AutoService {
       active.searchStopped = true
       this.#stopStudy(record)
     }
-    if (record.phase === 'final' && active.runId !== null && !active.finalStopped && used >= record.budgetMs * (1 - STOP_AHEAD)) {
+    // A final Run with a time limit plans to end by then on its own: the guard waits for the budget's very end.
+    const guard = record.plan.family === 'scratch' ? 1 : 1 - STOP_AHEAD
+    if (record.phase === 'final' && active.runId !== null && !active.finalStopped && used >= record.budgetMs * guard) {
       active.finalStopped = true
       this.#stopRun(active.runId)
     }
@@ -322,25 +326,26 @@ export class AutoService {
     this.#repo.update(record.id, { result: this.#result(detail, study, best.number) })
   }
 
-  /** The winner's settings for the final Run: training + validation, no early stopping, its best Epoch count (within the time left). */
+  /**
+   * The winner's settings for the final Run: training + validation, no early stopping, its best Epoch
+   * count. From scratch, the time left is its time limit: it trains the Iterations that fit, its schedule
+   * spread over them, so it ends on time and annealed (an Epoch on a large Dataset is a large share of
+   * the budget, too coarse to plan by). A head trains in seconds: its Epochs are cut to the time left.
+   */
   #finalRequest(record: AutoRecord, study: StudyDetail): TrainingRequest {
     const best = study.best!
     const trial = study.trialList.find((t) => t.number === best.number)!
     const request = applyParams({ ...study.training, folder: study.folder }, best.params as Params)
     const estimate = this.#finalEstimate(record)
     const { trainFraction: _subset, ...full } = request
+    const left = record.budgetMs * (1 - STOP_AHEAD) - this.#used(record.id, this.#active.get(record.id)!)
     let epochs = estimate?.epochs ?? Math.max(1, trial.intermediate.length)
-    if (estimate) {
-      const left = record.budgetMs * (1 - STOP_AHEAD) - this.#used(record.id, this.#active.get(record.id)!) - FINAL_OVERHEAD_MS
-      epochs = Math.max(1, Math.min(epochs, Math.floor(left / estimate.epochMs)))
-    }
     const final: TrainingRequest = { ...full, trainOn: 'train+validation', earlyStopping: 0, seed: study.seed }
-    if (request.model === 'pretrained') {
-      const head = Math.min(epochs, request.epochs ?? epochs)
-      const tuned = (request.fineTuneBlocks ?? 0) > 0 && epochs > head ? epochs - head : 0
-      return { ...final, epochs: head, ...(tuned ? { fineTuneEpochs: tuned } : { fineTuneBlocks: 0 }) }
-    }
-    return { ...final, epochs }
+    if (request.model !== 'pretrained') return { ...final, epochs, timeLimitMinutes: Math.max(0.1, (left - WORKER_START_MS) / 60_000) }
+    if (estimate) epochs = Math.max(1, Math.min(epochs, Math.floor((left - FINAL_OVERHEAD_MS) / estimate.epochMs)))
+    const head = Math.min(epochs, request.epochs ?? epochs)
+    const tuned = (request.fineTuneBlocks ?? 0) > 0 && epochs > head ? epochs - head : 0
+    return { ...final, epochs: head, ...(tuned ? { fineTuneEpochs: tuned } : { fineTuneBlocks: 0 }) }
   }
 
   /** From the best Trial so far: the Epochs the final Run should train, the time one of them takes on training + validation, and the time to keep for it. */

@@ -7,6 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
 import { createSchedule, type Schedule } from './schedules'
 import { localStep, type StepBatch, type Step } from './step'
+import { iterationsThatFit } from './time-limit'
 
 type Tf = typeof tfjs
 
@@ -34,6 +35,8 @@ export interface TrainerHooks {
   onIteration(metrics: Omit<IterationMetrics, 'runId' | 'memoryBytes'>): void
   /** After each Epoch; `state` is what a checkpoint must keep to resume from here. */
   onEpoch(metrics: Omit<EpochMetrics, 'runId'>, improved: boolean, state: TrainerState): Promise<void> | void
+  /** A Run with a time limit planned again how far it trains: `epochs` (the last possibly partial), `iterations` in all. */
+  onPlan?(plan: { epochs: number; iterations: number }): void
   control: RunControl
 }
 
@@ -46,6 +49,8 @@ export interface TrainerState {
   epochsWithoutImprovement: number
   schedule: object
   elapsedMs: number
+  /** Time spent training, pauses excluded: what a time limit counts (absent in checkpoints older than time limits). */
+  trainedMs?: number
 }
 
 /** How a Run ended. */
@@ -124,6 +129,8 @@ type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'we
   offset?: { epochs: number; iterations: number; elapsedMs: number }
   /** The weights it starts with are the best so far, at `resume.bestValLoss`: early stopping returns to them if nothing beats them. */
   startsAtBest?: boolean
+  /** Train at most `ms` (pauses excluded), leaving time to evaluate `thenEvaluates` images after; `epochs` stays the most it trains. */
+  timeLimit?: { ms: number; thenEvaluates: number }
   /** The clock for durations, elapsed time and speed (milliseconds); tests pass their own. */
   now?: () => number
   /** Concerns run besides the divergence check and early stopping (which `earlyStopping` turns on). */
@@ -133,13 +140,29 @@ type Config = Pick<TrainingConfig, 'epochs' | 'batchSize' | 'learningRate' | 'we
 /** Trains `model` on `data`; resolves when the Run completes, stops or stops early. */
 export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, data: TrainingData, config: Config, hooks: TrainerHooks, resume?: TrainerState): Promise<TrainResult> {
   const perEpoch = iterationsPerEpoch(data.trainCount, config.batchSize)
-  const schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
+  // The Iterations it trains: all its Epochs', or (with a time limit) those that fit, planned again as it goes.
+  let planned = config.epochs * perEpoch
+  let schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
   const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
   if (resume) schedule.restore(resume.schedule)
   const clock = config.now ?? Date.now
   const started = clock() - state.elapsedMs
   const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
   const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest)] : []), ...(config.callbacks ?? [])]
+  const limit = config.timeLimit
+  const pace = timeLimitPace(clock, state.trainedMs ?? 0)
+  const replan = (intoEpoch: number) => {
+    if (!limit || pace.iterationMs === null) return
+    const left = limit.ms - pace.trainedMs() - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
+    const fit = state.iteration + iterationsThatFit(left, { iterationMs: pace.iterationMs, epochEndMs: pace.epochEndMs }, perEpoch, intoEpoch)
+    const next = Math.min(config.epochs * perEpoch, Math.max(1, fit))
+    if (next === planned) return
+    planned = next
+    const kept = schedule.state()
+    schedule = createSchedule(config.schedule, config.learningRate, planned / perEpoch, perEpoch)
+    schedule.restore(kept)
+    hooks.onPlan?.({ epochs: Math.ceil(planned / perEpoch) + offset.epochs, iterations: planned + offset.iterations })
+  }
   let ended: TrainResult['stoppedBy'] | null = null
   const end = (how: TrainResult['stoppedBy']): TrainResult => {
     ended = how
@@ -149,7 +172,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const step = config.step ?? localStep(tf, model, optimizer, { inputShape: data.inputShape, classes: data.classes.length, weightDecay: config.weightDecay, maxSlicePixels: config.maxSlicePixels })
 
   try {
-    for (let epoch = state.epochsDone + 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = state.epochsDone + 1; epoch <= Math.ceil(planned / perEpoch); epoch++) {
       const epochStart = clock()
       let lossSum = 0
       let correct = 0
@@ -158,8 +181,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       for await (const batch of data.trainBatches(epoch)) {
         // Prefetched batches and wasm reads resolve as microtasks, which alone never let the event
         // loop poll: without this, a pause or stop message would wait for the end of the Epoch.
+        if (state.iteration >= planned) break // a time limit's last, partial Epoch
         await yieldToEventLoop()
-        await hooks.control.waitWhilePaused()
+        await pace.paused(() => hooks.control.waitWhilePaused())
         if (hooks.control.stopRequested()) return end('stopped')
         const lr = schedule.rate(state.iteration)
         const { loss, correct: right } = await step(batch, lr)
@@ -181,6 +205,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
           elapsedMs: now - started + offset.elapsedMs
         })
         if (seconds > 2) window = { images: 0, since: now } // a moving rate, not since the start
+        if (pace.iterationEnded()) replan(state.iteration - (epoch - 1) * perEpoch)
       }
       const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
       schedule.epochEnded(val?.loss ?? null)
@@ -193,6 +218,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.epochsDone = epoch
       state.schedule = schedule.state()
       state.elapsedMs = clock() - started
+      state.trainedMs = pace.trainedMs()
       await hooks.onEpoch(
         {
           epoch: epoch + offset.epochs,
@@ -209,6 +235,8 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       // Every concern hears the Epoch's end; any one of them may stop the Run.
       const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
       if (verdicts.includes('stop')) return end('early-stopping')
+      pace.epochEnded()
+      replan(0)
     }
     return end('completed')
   } finally {
@@ -217,7 +245,57 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
 
   function finish(): TrainerState {
     state.elapsedMs = clock() - started
+    state.trainedMs = pace.trainedMs()
     return state
+  }
+}
+
+// A forward pass over an image costs about a third of a training step on it.
+const EVALUATION_COST = 3
+// The first Iterations of a process are slow (kernels compile, caches fill): the pace leaves them out.
+const WARM_UP = 3
+// Iterations measured before a time limit's first plan; each Epoch's end plans again.
+const CALIBRATION = 20
+
+/** The time limit's clock and the pace measured in this process: pauses never count. */
+function timeLimitPace(clock: () => number, trainedBefore: number) {
+  const start = clock()
+  let pausedMs = 0
+  let mark = { at: start, paused: 0 }
+  let laps = 0
+  let sum = 0
+  let count = 0
+  let epochEndMs = 0
+  // Time since the last mark, pauses excluded.
+  const lap = () => {
+    const now = clock()
+    const ms = now - mark.at - (pausedMs - mark.paused)
+    mark = { at: now, paused: pausedMs }
+    return ms
+  }
+  return {
+    trainedMs: () => trainedBefore + clock() - start - pausedMs,
+    async paused(wait: () => Promise<void>) {
+      const from = clock()
+      await wait()
+      pausedMs += clock() - from
+    },
+    /** Counts an Iteration; true when enough are measured for the first plan. */
+    iterationEnded(): boolean {
+      const ms = lap()
+      if (++laps <= WARM_UP) return false
+      sum += ms
+      return ++count === CALIBRATION
+    },
+    epochEnded() {
+      epochEndMs = lap()
+    },
+    get iterationMs(): number | null {
+      return count ? sum / count : null
+    },
+    get epochEndMs() {
+      return epochEndMs
+    }
   }
 }
 

@@ -76,7 +76,12 @@ export const trainingConfigSchema = z
     warmStart: z.number().int().positive('a Run id').optional(),
     exclude: z.array(z.string().min(1).max(4096)).max(1_000_000).optional(),
     trainOn: z.enum(['train', 'train+validation'], { message: 'choose train or train+validation' }).optional(),
-    trainFraction: z.number().gt(0, 'must be above 0').max(1, 'at most 1 (all the training images)').optional()
+    trainFraction: z.number().gt(0, 'must be above 0').max(1, 'at most 1 (all the training images)').optional(),
+    timeLimitMinutes: z
+      .number()
+      .gt(0, 'must be above 0')
+      .max(24 * 60, 'at most a day (1,440 minutes)')
+      .optional()
   })
   .strict() satisfies z.ZodType<TrainingConfig>
 
@@ -209,6 +214,7 @@ function finalRunProblems(config: TrainingConfig): string[] {
 function architectureProblems(config: TrainingConfig): string[] {
   if (config.model !== 'pretrained') return config.units !== undefined && config.units < 4 ? ['units: at least 4 (no hidden layer, 0, is for a pretrained head only)'] : []
   const problems: string[] = []
+  if (config.timeLimitMinutes !== undefined) problems.push('timeLimitMinutes: only for a model trained from scratch (a pretrained head trains in seconds: set its Epochs)')
   // The backbones downsample 32×: below 32 px their last feature map would have no pixels.
   if (config.imageSize < 32) problems.push('imageSize: at least 32 pixels for a pretrained backbone (it was trained at 224)')
   const info = findBackbone(config.backbone ?? '')

@@ -21,6 +21,7 @@ import { warmStart } from './warm-start'
 /** Runs (or resumes) the Run described by `input`; streams progress; resolves with its outcome. */
 export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, progress: (p: TrainProgress) => void, onControl: (l: ControlListener) => void): Promise<TrainJobResult> {
   const { config } = input
+  const began = Date.now()
   const control = steering(onControl, progress)
   signal.addEventListener('abort', () => control.stop())
   if (config.model === 'pretrained') return runTransferJob(input, signal, progress, control)
@@ -45,6 +46,8 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
     const result = await trainStage(run, model, optimizer, imageTrainingData(run, loader, split, classes, inputShape), {
       config,
+      // A time limit counts this Run's preparing too, and keeps time to test the model after training.
+      timeLimit: config.timeLimitMinutes ? { endsAt: began + config.timeLimitMinutes * 60_000, thenEvaluates: split.validation.length + split.test.length } : undefined,
       optimizer: config.optimizer,
       replicas,
       resume: restored?.state.trainer,

@@ -455,6 +455,10 @@ export class TrainingService {
           this.#deps.events.emit('runs.epoch', metrics)
           break
         }
+        case 'plan':
+          this.#runs.setEpochs(id, p.epochs)
+          this.#deps.events.emit('runs.status', { run: this.#summary(id) })
+          break
         case 'checkpoint':
           this.#runs.addArtifact(id, 'checkpoint-last', relative(this.#deps.dataDir, p.path), null)
           break

@@ -41,6 +41,8 @@ export interface StageOptions {
   checkpointState?: object
   /** The model a checkpoint holds, when it is not the one trained (the whole model around a trained top). */
   checkpointModel?: () => tfjs.LayersModel
+  /** Train until `endsAt` (a time of Date.now's; pauses in training move it on), leaving time to evaluate `thenEvaluates` images after. */
+  timeLimit?: { endsAt: number; thenEvaluates: number }
   /** Called once the replicas are known, before the first Iteration. */
   onReady?: (replicas: number) => void
 }
@@ -68,10 +70,11 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
       model,
       optimizer,
       data,
-      { ...config, step },
+      { ...config, step, ...(options.timeLimit ? { timeLimit: { ms: options.timeLimit.endsAt - Date.now(), thenEvaluates: options.timeLimit.thenEvaluates } } : {}) },
       {
         control: run.control,
         onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
+        onPlan: (plan) => run.progress({ kind: 'plan', epochs: plan.epochs }),
         onEpoch: async (metrics, improved, state) => {
           run.progress({ kind: 'epoch', metrics, improved })
           epochs.push(metrics)

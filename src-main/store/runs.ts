@@ -106,6 +106,11 @@ export class RunRepository {
     this.#db.prepare("UPDATE runs SET summary_json = json_set(coalesce(summary_json, '{}'), '$.verdict', json(?)) WHERE id = ?").run(JSON.stringify(verdict), id)
   }
 
+  /** A Run with a time limit records the Epochs that fit as its own: what it shows, and what a re-run trains at most. */
+  setEpochs(id: number, epochs: number): void {
+    this.#db.prepare("UPDATE runs SET config_json = json_set(config_json, '$.epochs', ?) WHERE id = ?").run(epochs, id)
+  }
+
   /** Records one finished Epoch (replacing it when a resumed Run repeats it). */
   addEpoch(m: EpochMetrics): void {
     this.#db

@@ -91,6 +91,28 @@ describe('a Run', () => {
       message: 'This dataset cannot be trained on yet: the class folders (cats, dogs) have no usable images. Put the images of each class in its folder, then try again.'
     })
     empty.cleanup()
+    await expect(services.training.start({ folder: folder.path, model: 'pretrained', timeLimitMinutes: 1 })).rejects.toMatchObject({
+      code: 'bad-input',
+      issues: [expect.stringMatching(/^timeLimitMinutes: only for a model trained from scratch/)]
+    })
+  })
+
+  it('with a time limit, ends on time with its schedule run down, and records the Epochs that fit as its own', async () => {
+    const limitMs = 15_000
+    const began = Date.now()
+    const started = await services.training.start({ folder: folder.path, ...small, epochs: 1000, earlyStopping: 0, schedule: 'cosine', learningRate: 1e-3, timeLimitMinutes: limitMs / 60_000 })
+    const done = await services.training.finished(started.id)
+    const took = Date.now() - began
+    expect(done.status).toBe('completed')
+    // It trained until the limit (not its 1,000 Epochs); starting the worker and tfjs is the only time outside it.
+    expect(took).toBeGreaterThan(0.8 * limitMs)
+    expect(took).toBeLessThan(1.05 * limitMs + 10_000)
+    const run = services.training.get(started.id)
+    expect(run.epochMetrics.length).toBeGreaterThan(3)
+    expect(run.config.epochs).toBe(run.epochMetrics.length)
+    expect(done.epochs).toBe(run.epochMetrics.length)
+    expect(run.epochMetrics.at(-1)!.learningRate).toBeLessThan(0.05 * 1e-3)
+    expect(run.evaluation?.confusion.flat().reduce((a, b) => a + b)).toBe(6)
   })
 
   it('pauses, resumes and stops on request, keeping what it learned', async () => {

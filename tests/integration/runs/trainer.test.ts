@@ -118,6 +118,55 @@ describe('train', () => {
     expect(speeds.slice(0, 3)).toEqual([0, 32, 24])
   })
 
+  it('with a time limit, trains the Iterations that fit, pauses not counted, its schedule spread over them and ended', async () => {
+    // One second per Iteration on the test's clock, 3 Iterations per Epoch, at most 10 Epochs; a pause of 100 s after Iteration 2.
+    let clock = 0
+    let paused = false
+    const rates: number[] = []
+    const plans: { epochs: number; iterations: number }[] = []
+    const epochs: number[] = []
+    const run = (thenEvaluates: number) =>
+      train(
+        tf,
+        model(),
+        createOptimizer(tf, 'adam', 0.01),
+        syntheticData(64),
+        { ...config, epochs: 10, schedule: 'cosine', timeLimit: { ms: 14_500, thenEvaluates }, now: () => clock },
+        {
+          control: {
+            waitWhilePaused: async () => {
+              if (paused) clock += 100_000
+              paused = false
+            },
+            stopRequested: () => false
+          },
+          onIteration: (it) => {
+            rates.push(it.learningRate)
+            clock += 1000
+            if (it.iteration === 2) paused = true
+          },
+          onEpoch: (e) => void epochs.push(e.epoch),
+          onPlan: (plan) => void plans.push(plan)
+        }
+      )
+    const result = await run(0)
+    // Its pace is known after the first Epoch's end (the first 3 Iterations warm up); 14 Iterations fit in 14.5 s: 4 Epochs and 2 of the 5th.
+    expect(result.stoppedBy).toBe('completed')
+    expect(rates).toHaveLength(14)
+    expect(plans.at(-1)).toEqual({ epochs: 5, iterations: 14 })
+    expect(epochs).toEqual([1, 2, 3, 4, 5])
+    expect(result.state.trainedMs).toBe(14_000)
+    // Cosine over the 14 Iterations once planned: it ends near zero, where 10 Epochs' cosine would still be high.
+    expect(rates.at(-1)).toBeLessThan(0.02 * 0.01)
+    expect(rates.at(-1)).toBeCloseTo(0.5 * 0.01 * (1 + Math.cos((Math.PI * 13) / 14)), 8)
+
+    // Time kept to evaluate 48 images after training (a third of a training image's time each: 1 s): one Iteration fewer.
+    clock = 0
+    rates.length = 0
+    const sooner = await run(48)
+    expect(sooner.state.iteration).toBe(13)
+  })
+
   it('learns an easy task: loss falls, validation accuracy reaches 100%', async () => {
     const epochs: { trainLoss: number; valAccuracy: number | null }[] = []
     let iterations = 0
