@@ -6,7 +6,7 @@ import { DatasetRepository } from '../store/datasets'
 import { openDatabase } from '../store/db'
 import { scanDataset } from '../datasets/scan'
 import { toCommandError } from '../errors'
-import type { ControlListener, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
+import type { ControlAction, ControlListener, FromWorker, JobKind, JobKinds, ToWorker } from './protocol'
 
 // A worker writes only into the data folder (models, checkpoints, the decoded image cache, the
 // database): the user's alone, so everything it creates is 600 (files) and 700 (folders).
@@ -63,6 +63,8 @@ function post(message: FromWorker): void {
 
 const controller = new AbortController()
 const controlListeners: ControlListener[] = []
+// Pause, resume or stop sent before the job listens (its module still loading) wait for it, not lost.
+let early: ControlAction[] = []
 
 async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<void> {
   try {
@@ -71,7 +73,11 @@ async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<
       input,
       controller.signal,
       (data) => post({ type: 'progress', data }),
-      (l) => controlListeners.push(l)
+      (l) => {
+        controlListeners.push(l)
+        for (const action of early) l(action)
+        early = []
+      }
     )
     const usage = process.resourceUsage()
     post({ type: 'done', result, usage: { maxRssBytes: usage.maxRSS * 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 } })
@@ -83,7 +89,10 @@ async function start(kind: JobKind, input: JobKinds[JobKind]['input']): Promise<
 function receive(message: ToWorker): void {
   if (message.type === 'start') void start(message.kind, message.input)
   else if (message.type === 'cancel') controller.abort()
-  else if (message.type === 'control') for (const listener of controlListeners) listener(message.action)
+  else if (message.type === 'control') {
+    if (controlListeners.length === 0) early.push(message.action)
+    for (const listener of controlListeners) listener(message.action)
+  }
 }
 
 if (electronPort) electronPort.on('message', (e) => receive(e.data))

@@ -51,6 +51,11 @@ export class ProgressWriter {
     return this.#asked
   }
 
+  /** What the studio asked at the last read (null: nothing yet). */
+  get lastAsked(): string | null {
+    return this.#asked
+  }
+
   /** Queues `message`; `now` sends it (and what waits) at once: with whatever else comes in this turn of the event loop. */
   push(message: unknown, now = false): void {
     this.#batch.push(message)

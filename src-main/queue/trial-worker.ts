@@ -239,7 +239,11 @@ export class TrialWorker {
     }
     return this.#pool.run('train', input, {
       signal: active.abort.signal,
-      onStart: (control) => (active.control = control),
+      onStart: (control) => {
+        active.control = control
+        // Paused while it waited in the queue (read with the hello): it starts paused, as the studio shows it.
+        if (writer.lastAsked === 'pause') control('pause')
+      },
       onProgress: (p) => {
         if (p.kind === 'checkpoint') return // checkpoints stay here: a worker on this machine may resume from one
         writer.push(p, p.kind !== 'iteration' && p.kind !== 'preparing')

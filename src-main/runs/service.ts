@@ -438,7 +438,8 @@ export class TrainingService {
           normalizationStats = p.normalizationStats
           started = Date.now()
           this.#runs.update(id, { outcome: { valAccuracy: null, valLoss: null, imagesPerSecond: null, normalizationStats } })
-          this.#setStatus(id, 'running', { backend: p.backend, versions: p.versions, split: p.split, started: true })
+          // Paused while it prepared: it waits at its first Iteration, and still says so.
+          this.#setStatus(id, this.#runs.summary(id)?.status === 'paused' ? 'paused' : 'running', { backend: p.backend, versions: p.versions, split: p.split, started: true })
           break
         case 'iteration': {
           const metrics = { ...p.metrics, runId: id }

@@ -161,6 +161,28 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
     expect(services.training.get(taken.runId!).epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3, 4])
   })
 
+  it('a Trial paused while it waits for a worker starts paused when one takes it, and trains on when resumed', async () => {
+    await machine([]) // no worker yet: the Trial waits in the queue
+    const s = await study({ trials: 1, parallel: 1 })
+    const runId = await vi.waitFor(
+      () => {
+        const t = s.events.find((e) => e.runId !== null)
+        expect(t).toBeDefined()
+        return t!.runId!
+      },
+      { timeout: 30_000, interval: 50 }
+    )
+    await vi.waitFor(() => services.training.pause(runId), { timeout: 10_000, interval: 50 })
+    const [alpha] = await machine(['alpha'])
+    await vi.waitFor(() => expect(alpha.logs(new RegExp(`^Run ${runId} .*taken`))).toHaveLength(1), { timeout: 60_000, interval: 100 })
+    await vi.waitFor(() => expect(services.training.get(runId)).toMatchObject({ status: 'paused', backend: 'wasm' }), { timeout: 60_000, interval: 100 })
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(services.training.get(runId)).toMatchObject({ status: 'paused', iterationMetrics: [] }) // it waits at its first Iteration
+    await services.training.resume(runId)
+    expect((await s.done()).counts.completed).toBe(1)
+    expect(services.training.get(runId).epochMetrics.map((e) => e.epoch)).toEqual([1, 2])
+  })
+
   it('records every Epoch of a worker that died before sending them: they come again with its checkpoint', async () => {
     const [alpha] = await machine(['alpha'])
     const s = await study({ trials: 1, parallel: 1, training: { ...training, epochs: 3 } })
