@@ -34,7 +34,7 @@ Commands:
                            --schedule constant|step|cosine|onecycle|plateau --early-stop PATIENCE
                            --normalize unit|symmetric|standardize --augment SPEC --val-split F --seed N
                            --backend auto|tensorflow-gpu|tensorflow|webgpu|wasm|cpu --units N --dropout F
-                           --start-from RUN; pretrained: --backbone ID|FOLDER --backbone-layer NAME --views K
+                           --start-from RUN --time-limit MINUTES; pretrained: --backbone ID|FOLDER --backbone-layer NAME --views K
                            --fine-tune BLOCKS --fine-tune-epochs N --fine-tune-lr X)
   backbones list           the pretrained backbones: included, downloaded, or to download on first use
   backbones download <id>  download one now (resumes an unfinished download); backbones remove <id>

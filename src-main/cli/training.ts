@@ -32,7 +32,8 @@ export const TRAIN_OPTIONS = {
   'fine-tune': { type: 'string' },
   'fine-tune-epochs': { type: 'string' },
   'fine-tune-lr': { type: 'string' },
-  'start-from': { type: 'string' }
+  'start-from': { type: 'string' },
+  'time-limit': { type: 'string' }
 } as const
 
 /** Turns flags into a training request; the numbers are checked by the config schema later. */
@@ -63,7 +64,8 @@ export function trainingRequest(folder: string, flags: TrainFlags): TrainingRequ
     fineTuneBlocks: number('fine-tune'),
     fineTuneEpochs: number('fine-tune-epochs'),
     fineTuneLearningRate: number('fine-tune-lr'),
-    warmStart: number('start-from')
+    warmStart: number('start-from'),
+    timeLimitMinutes: number('time-limit')
   }
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as TrainingRequest
 }
@@ -95,8 +97,11 @@ export async function resumeCommand(services: Services, runId: string, out: Outp
 /** Shows a Run's progress (after what it said while starting, `early`) until it ends, then its result; Ctrl+C stops it and keeps what it learned. */
 async function follow(services: Services, run: RunSummary, out: Output, early: Events['runs.status'][] = []): Promise<number> {
   let perEpoch = 0 // Iterations per Epoch, known once the split is
+  let epochs = run.epochs // a Run with a time limit says later how many fit
   const status = ({ run: r, message }: Events['runs.status']) => {
-    if (r.id !== run.id || !message) return
+    if (r.id !== run.id) return
+    epochs = r.epochs
+    if (!message) return
     if (out.json) out.line({ type: 'status', status: r.status, message })
     else out.text(message)
   }
@@ -116,14 +121,14 @@ async function follow(services: Services, run: RunSummary, out: Output, early: E
         const detail = services.training.get(run.id)
         perEpoch = Math.ceil((detail.split?.train ?? 0) / detail.config.batchSize)
       }
-      const label = `Epoch ${p.epoch}/${run.epochs}  loss ${p.loss.toFixed(3)}  acc ${p.accuracy.toFixed(3)}  ${Math.round(p.imagesPerSecond)} img/s`
+      const label = `Epoch ${p.epoch}/${epochs}  loss ${p.loss.toFixed(3)}  acc ${p.accuracy.toFixed(3)}  ${Math.round(p.imagesPerSecond)} img/s`
       out.progress(label, p.iteration - (p.epoch - 1) * perEpoch, perEpoch, p)
     }),
     services.events.on('runs.epoch', (e) => {
       if (e.runId !== run.id) return
       if (out.json) return out.line({ type: 'epoch', ...e })
       const val = e.valLoss === null ? '' : `; validation loss ${e.valLoss.toFixed(4)}, accuracy ${e.valAccuracy?.toFixed(4)}`
-      out.text(`Epoch ${e.epoch}/${run.epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${e.trainAccuracy.toFixed(4)}${val} (${(e.durationMs / 1000).toFixed(1)} s)`)
+      out.text(`Epoch ${e.epoch}/${epochs}: loss ${e.trainLoss.toFixed(4)}, accuracy ${e.trainAccuracy.toFixed(4)}${val} (${(e.durationMs / 1000).toFixed(1)} s)`)
     }),
     services.events.on('runs.status', status)
   ]

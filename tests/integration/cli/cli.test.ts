@@ -152,6 +152,22 @@ describe('osprey serve --host', () => {
   })
 })
 
+it('osprey train --time-limit ends within its minutes, and its Epoch lines count to the Epochs that fit', async () => {
+  const stripes = tempDir()
+  const own = tempDir()
+  await writeStripes(stripes.path, 10)
+  const args = ['train', stripes.path, '--time-limit', '0.2', '--epochs', '500', '--early-stop', '0', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '4', '--backend', 'wasm']
+  const run = osprey([...args, '--data-dir', own.path])
+  stripes.cleanup()
+  own.cleanup()
+  expect(run.code, run.stderr).toBe(0)
+  const epochs = run.lines.map((l) => l.match(/^Epoch (\d+)\/(\d+): loss/)).filter((m) => m !== null)
+  const last = epochs.at(-1)!
+  expect(Number(last[1])).toBeGreaterThan(2)
+  expect(Number(last[1])).toBeLessThan(500)
+  expect(last[2]).toBe(last[1]) // the last Epoch trained is the last of the Run
+}, 90_000)
+
 describe('osprey runs resume', () => {
   it('goes on with a Run whose command was killed, from its last checkpoint, to the end', async () => {
     const stripes = tempDir()
