@@ -179,9 +179,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       let seen = 0
       let window = { images: 0, since: clock() }
       for await (const batch of data.trainBatches(epoch)) {
+        if (state.iteration >= planned) break // a time limit's last, partial Epoch
         // Prefetched batches and wasm reads resolve as microtasks, which alone never let the event
         // loop poll: without this, a pause or stop message would wait for the end of the Epoch.
-        if (state.iteration >= planned) break // a time limit's last, partial Epoch
         await yieldToEventLoop()
         await pace.paused(() => hooks.control.waitWhilePaused())
         if (hooks.control.stopRequested()) return end('stopped')
