@@ -692,6 +692,9 @@ export interface AutoResult {
   /** 95 % Wilson score interval of the test accuracy. */
   interval: { low: number; high: number }
   testImages: number
+  /** The accuracy of a guess (1 / classes), and whether the interval reaches it: then the model may have learned nothing (absent in older searches). */
+  chance?: number
+  guessing?: boolean
   /** The winning Trial (the lowest validation loss): its number, params, validation loss and accuracy, and its Run. */
   trial: { number: number; params: Record<string, ParamValue>; valLoss: number; valAccuracy: number | null; runId: number | null }
   /** The Epochs the final Run trained. */

@@ -40,7 +40,9 @@ const SUBSET_FROM = 10_000
 const SUBSET_IMAGES = 6_000
 // A Trial's Epochs: between ASHA's rungs (1, 3, 9, 27), never on one, so a Trial that trains to its end is judged by its result, not pruned at its last Epoch.
 const HEAD_EPOCHS = 24
-const SCRATCH_EPOCHS = 8
+const SCRATCH_EPOCHS = [8, 24, 60]
+// A network from scratch needs Iterations, not Epochs: a Trial on a few hundred images trains more Epochs, up to 60.
+const SCRATCH_ITERATIONS = 400
 
 /** The plan for `report` in `minutes`, on a machine that trains `slots` Trials at once. */
 export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 'stats'>, minutes: number, slots = 2): AutoPlan {
@@ -128,13 +130,19 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
     family: 'scratch',
     reasons,
     space,
-    training: { ...shared, model, imageSize: Math.max(8, side), epochs: SCRATCH_EPOCHS, ...(subset < 1 ? { trainFraction: subset } : {}) },
+    training: { ...shared, model, imageSize: Math.max(8, side), epochs: scratchEpochs(trainImages * subset), ...(subset < 1 ? { trainFraction: subset } : {}) },
     trials: 300,
     parallel: Math.max(1, slots),
     studyShare,
     testImages,
     initialReserveSeconds: minutes * 60 * (1 - studyShare)
   }
+}
+
+/** The fewest Epochs that give a from-scratch Trial on `images` about SCRATCH_ITERATIONS Iterations at batch 32 (at most 60). */
+function scratchEpochs(images: number): number {
+  const perEpoch = Math.max(1, Math.ceil(images / 32))
+  return SCRATCH_EPOCHS.find((e) => e * perEpoch >= SCRATCH_ITERATIONS) ?? SCRATCH_EPOCHS.at(-1)!
 }
 
 /** Validation and test fractions: a small set keeps enough of each to measure; a large one needs less. */
@@ -151,6 +159,11 @@ function testShare(n: number, test: number): number {
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
+
+/** True when a test accuracy's interval reaches the accuracy of guessing among `classes`: the model may have learned nothing. */
+export function reachesChance(interval: { low: number }, classes: number): boolean {
+  return interval.low <= 1 / Math.max(1, classes)
+}
 
 /** A 95 % Wilson score interval for `correct` successes out of `n` (a proportion near 0 or 1, or a small n, stays inside [0, 1]). */
 export function wilsonInterval(correct: number, n: number, z = 1.959964): { low: number; high: number } {

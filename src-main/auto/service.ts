@@ -17,7 +17,7 @@ import type { StudyService } from '../studies/service'
 import type { TrainingService } from '../runs/service'
 import { applyParams } from '../tuning/params'
 import type { Params } from '../tuning/types'
-import { DEFAULT_BUDGET_MINUTES, planSearch, wilsonInterval, type AutoPlan } from './plan'
+import { DEFAULT_BUDGET_MINUTES, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
 export interface AutoServiceDeps {
@@ -295,6 +295,8 @@ export class AutoService {
     const study = this.#deps.studies.get(record.studyId!)
     const best = study.best
     if (!best) {
+      // Trials completed, but none learned (or all tie): there is no recipe worth training, and the Study's verdict says why.
+      if (study.verdict) throw new OspreyError('bad-input', `${study.verdict.headline}, so there is no recipe to train. ${study.verdict.detail} ${study.verdict.advice.join(' ')}`)
       const where = study.trialsOn === 'queue' ? ' Its Trials wait for workers on the job queue: is `osprey worker` running?' : ''
       throw new OspreyError(
         'bad-input',
@@ -381,11 +383,15 @@ export class AutoService {
     const n = evaluation.perClass.reduce((s, c) => s + c.support, 0)
     const correct = evaluation.confusion.reduce((s, row, i) => s + row[i], 0)
     const trial = study.trialList.find((t) => t.number === number)!
+    const interval = wilsonInterval(correct, n)
+    const classes = evaluation.perClass.length
     return {
       runId: run.id,
       testAccuracy: correct / n,
-      interval: wilsonInterval(correct, n),
+      interval,
       testImages: n,
+      chance: 1 / classes,
+      guessing: reachesChance(interval, classes),
       trial: { number, params: trial.params, valLoss: trial.value ?? 0, valAccuracy: trial.runId === null ? null : this.#deps.training.get(trial.runId).valAccuracy, runId: trial.runId },
       epochs: run.epochMetrics.length,
       importance: study.importance

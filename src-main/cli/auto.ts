@@ -87,6 +87,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     test_accuracy: r?.testAccuracy ?? null,
     test_interval: r ? [r.interval.low, r.interval.high] : null,
     test_images: r?.testImages ?? null,
+    guessing: r?.guessing ?? null,
     best_trial: r?.trial.number ?? null,
     params: r?.trial.params ?? null,
     budget_minutes: done.budgetMinutes,
@@ -100,6 +101,10 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
       out.text(
         `Final model: Run ${r.runId} (Trial ${r.trial.number}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
       )
+      if (r.guessing && r.chance)
+        out.text(
+          `No better than guessing yet: the interval reaches ${(r.chance * 100).toFixed(1)} %, a guess among ${Math.round(1 / r.chance)} classes. Give the search more time, or more images per class.`
+        )
       if (r.importance.length)
         out.text(
           `Why it won: ${r.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)} %`).join(', ')} of what mattered; the recipe: ${Object.entries(r.trial.params)

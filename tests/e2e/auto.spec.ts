@@ -53,6 +53,7 @@ test('one button finds the best model within a short budget: estimate, progress,
   await expect(result.getByTestId('auto-interval')).toContainText(/95 % confidence interval \d+\.\d %–\d+\.\d %, 15 test images the search never saw/)
   const accuracy = Number((await result.getByTestId('auto-test-accuracy').textContent())!.replace(' %', '')) / 100
   expect(accuracy).toBeGreaterThan(0.5) // chance: 1/3
+  await expect(result.getByTestId('auto-guessing')).toHaveCount(0) // a model that learned is not called a guess
   await expect(result.getByTestId('auto-params')).toContainText('imageSize')
   await expect(panel.getByTestId('auto-trials')).toContainText(/Trials: \d+ completed, \d+ stopped early \(pruned\)/)
   const used = (await panel.getByTestId('auto-status').textContent())!.match(/(\d+\.\d) of 1\.5 min used/)

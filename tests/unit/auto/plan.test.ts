@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planSearch, wilsonInterval } from '../../../src-main/auto/plan'
+import { planSearch, reachesChance, wilsonInterval } from '../../../src-main/auto/plan'
 import { validateSpace } from '../../../src-main/tuning/space'
 import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
 import type { DatasetReport } from '../../../src-main/contract'
@@ -46,6 +46,10 @@ describe('planSearch', () => {
     const small = planSearch(report([300, 300], 28, false), 15)
     expect(small.training.trainFraction).toBeUndefined()
     expect(small.studyShare).toBe(0.75)
+    // Enough Iterations to learn from scratch: more Epochs on fewer images (360 training images: 12 Iterations an Epoch).
+    expect(fmnist.training.epochs).toBe(8)
+    expect(planSearch(report([1000, 1000], 28, false), 15).training.epochs).toBe(24)
+    expect(small.training.epochs).toBe(60)
   })
 
   it('says so when the classes are unbalanced, and never offers a batch larger than the training split', () => {
@@ -60,7 +64,7 @@ describe('planSearch', () => {
     const head = planSearch(report([100, 100], 256, true), 30).training
     expect(rungs).not.toContain(head.epochs)
     expect(rungs).not.toContain(head.epochs! + head.fineTuneEpochs!)
-    expect(rungs).not.toContain(planSearch(report([100, 100], 28, false), 30).training.epochs)
+    for (const counts of [[100, 100], [1000, 1000], Array(10).fill(6000)]) expect(rungs).not.toContain(planSearch(report(counts, 28, false), 30).training.epochs)
   })
 
   it('gives spaces the Study accepts', () => {
@@ -72,6 +76,15 @@ describe('planSearch', () => {
   it('refuses a budget outside 1 minute to a day', () => {
     expect(() => planSearch(report([60, 60], 64, true), 0.5)).toThrow(/from 1 to 1440 minutes/)
     expect(() => planSearch(report([60, 60], 64, true), Number.NaN)).toThrow(/time budget/)
+  })
+})
+
+describe('reachesChance', () => {
+  it('flags a result whose interval reaches a guess: 9 of 24 right among 3 classes, not 20 of 24', () => {
+    expect(reachesChance(wilsonInterval(9, 24), 3)).toBe(true) // 37.5 %, interval from 21 %
+    expect(reachesChance(wilsonInterval(20, 24), 3)).toBe(false) // 83 %, interval from 64 %
+    expect(reachesChance(wilsonInterval(60, 100), 2)).toBe(false) // 60 %, interval from 50.2 % over a coin's 50 %
+    expect(reachesChance(wilsonInterval(57, 100), 2)).toBe(true)
   })
 })
 
