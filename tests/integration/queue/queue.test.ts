@@ -197,10 +197,10 @@ describe.skipIf(noRedis)(needsRedis('a Study on the queue'), () => {
     )
     alpha.child.kill('SIGSTOP')
     const trialsDir = join(tmp.path, 'machine', 'trials')
-    // The newest whole checkpoint: while one is saved, the last is removed just before `.next` takes its name.
+    // The last whole checkpoint: while a new one is saved, the last is removed just before the new one (written whole in `.next`) takes its name.
     const checkpointEpoch = () => {
       const dir = readdirSync(trialsDir).find((d) => d.includes(`-run-${runId}-`))
-      const state = dir && ['checkpoint-last.next', 'checkpoint-last'].map((c) => join(trialsDir, dir, c, 'state.json')).find((f) => existsSync(f))
+      const state = dir && ['checkpoint-last', 'checkpoint-last.next'].map((c) => join(trialsDir, dir, c, 'state.json')).find((f) => existsSync(f))
       return state ? (JSON.parse(readFileSync(state, 'utf8')) as { epoch: number }).epoch : 0
     }
     await vi.waitFor(() => expect(checkpointEpoch()).toBeGreaterThanOrEqual(2), { timeout: 120_000, interval: 50 })
