@@ -150,7 +150,7 @@ describe('train', () => {
         }
       )
     const result = await run(0)
-    // Its pace is known after the first Epoch's end (the first 3 Iterations warm up); 14 Iterations fit in 14.5 s: 4 Epochs and 2 of the 5th.
+    // Its pace is known at the second Epoch's end (the first 3 Iterations warm up); 14 Iterations fit in 14.5 s: 4 Epochs and 2 of the 5th.
     expect(result.stoppedBy).toBe('completed')
     expect(rates).toHaveLength(14)
     expect(plans.at(-1)).toEqual({ epochs: 5, iterations: 14 })
