@@ -10,6 +10,7 @@ import type { BackboneSource } from '../backbones/files'
 import type { AugmentationPreview, DatasetReport, ModelName, Request, RunDetail, RunEstimate, RunStatus, RunSummary, TrainingConfig, TrainingRequest } from '../contract'
 import { cacheKey } from '../pipeline/cache'
 import { embeddingFileName } from '../pipeline/embeddings'
+import { hasCheckpoint } from './checkpoint-state'
 import { estimateRun, type Measurement } from './estimate'
 import { whyUntrainable } from '../datasets/problems'
 import type { DatasetService } from '../datasets/service'
@@ -269,8 +270,7 @@ export class TrainingService {
     }
     if (run.status !== 'interrupted') throw new OspreyError('bad-input', `Run ${id} is ${run.status}; only a paused or interrupted Run can be resumed.`)
     if (run.worker) this.#queue() // its checkpoints are on the worker: it goes back to the queue (or its job there)
-    const hasCheckpoint = existsSync(join(this.#runDir(id), 'checkpoint-last', 'state.json'))
-    this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint, await this.#sources(run.config))
+    this.#launch(id, run.config, run.datasetId ?? 0, hasCheckpoint(join(this.#runDir(id), 'checkpoint-last')), await this.#sources(run.config))
     return this.#summary(id)
   }
 

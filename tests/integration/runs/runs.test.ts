@@ -1,5 +1,5 @@
 /** Whole Runs through the services, in real worker processes, on real images (wasm backend). */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -183,7 +183,7 @@ it('finds a learning rate: the loss against a growing rate, and a suggestion ins
 })
 
 describe('a Run whose worker dies', () => {
-  it('is left interrupted, and resumes from its last checkpoint to the end', async () => {
+  it('is left interrupted, and resumes from its last checkpoint to the end — even one it was killed while replacing', async () => {
     const spawn = nodeSpawner(workerFile())
     const workers: ReturnType<typeof spawn>[] = []
     const dataDir = tempDir()
@@ -201,6 +201,9 @@ describe('a Run whose worker dies', () => {
     const interrupted = await own.training.finished(run.id)
     expect(interrupted.status).toBe('interrupted')
     expect(interrupted.error).toContain('stopped unexpectedly')
+    // As if killed between moving the old checkpoint aside and giving the new one its name.
+    const last = join(dataDir.path, 'runs', String(run.id), 'checkpoint-last')
+    renameSync(last, `${last}.next`)
 
     await own.training.resume(run.id)
     const done = await own.training.finished(run.id)
