@@ -2,9 +2,10 @@
  * A photo-like colour dataset made on the spot: each image is a textured background (a gradient
  * between two random colours, grain, soft blobs of other colours) with one object — the class's
  * shape in a random colour, size, position and rotation, sometimes outlined — and a distractor
- * or two. Colour says nothing about the class; only the shape does. JPEGs of 96–160 px, not square.
+ * or two. Colour says nothing about the class; only the shape does. JPEGs of 96–160 px, not square;
+ * with --size S, PNGs shrunk to S × S (tiny images, as icons or sprites are).
  *
- *   npx tsx bench/colour-shapes.ts <folder> [--per-class 60] [--classes circle,triangle,star] [--seed 1]
+ *   npx tsx bench/colour-shapes.ts <folder> [--per-class 60] [--classes circle,triangle,star] [--seed 1] [--size S]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -114,7 +115,7 @@ export async function shapeImage(shape: Shape, seed: number): Promise<Buffer> {
 }
 
 /** Writes `perClass` images of each of `classes` into `folder/<class>/`; returns the number written. */
-export async function writeShapeDataset(folder: string, options: { classes?: readonly Shape[]; perClass?: number; seed?: number } = {}): Promise<number> {
+export async function writeShapeDataset(folder: string, options: { classes?: readonly Shape[]; perClass?: number; seed?: number; size?: number } = {}): Promise<number> {
   const classes = options.classes ?? ['circle', 'triangle', 'star']
   const perClass = options.perClass ?? 60
   const seed = options.seed ?? 1
@@ -122,7 +123,10 @@ export async function writeShapeDataset(folder: string, options: { classes?: rea
   for (const [c, shape] of classes.entries()) {
     mkdirSync(join(folder, shape), { recursive: true })
     for (let i = 0; i < perClass; i++) {
-      writeFileSync(join(folder, shape, `${shape}-${String(i).padStart(4, '0')}.jpg`), await shapeImage(shape, seed * 1_000_003 + c * 10_007 + i))
+      const image = await shapeImage(shape, seed * 1_000_003 + c * 10_007 + i)
+      const name = join(folder, shape, `${shape}-${String(i).padStart(4, '0')}`)
+      if (options.size) writeFileSync(`${name}.png`, await sharp(image).resize(options.size, options.size).png().toBuffer())
+      else writeFileSync(`${name}.jpg`, image)
       written++
     }
   }
@@ -130,9 +134,9 @@ export async function writeShapeDataset(folder: string, options: { classes?: rea
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'per-class': { type: 'string' }, classes: { type: 'string' }, seed: { type: 'string' } } })
-  if (!positionals[0]) throw new Error('usage: npx tsx bench/colour-shapes.ts <folder> [--per-class 60] [--classes circle,triangle,star] [--seed 1]')
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'per-class': { type: 'string' }, classes: { type: 'string' }, seed: { type: 'string' }, size: { type: 'string' } } })
+  if (!positionals[0]) throw new Error('usage: npx tsx bench/colour-shapes.ts <folder> [--per-class 60] [--classes circle,triangle,star] [--seed 1] [--size S]')
   const classes = values.classes ? (values.classes.split(',') as Shape[]) : undefined
-  const n = await writeShapeDataset(positionals[0], { classes, perClass: values['per-class'] ? Number(values['per-class']) : undefined, seed: values.seed ? Number(values.seed) : undefined })
+  const n = await writeShapeDataset(positionals[0], { classes, perClass: values['per-class'] ? Number(values['per-class']) : undefined, seed: values.seed ? Number(values.seed) : undefined, size: values.size ? Number(values.size) : undefined })
   console.log(`${n} images in ${positionals[0]}`)
 }

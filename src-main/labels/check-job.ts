@@ -2,7 +2,7 @@
  * The label check in a worker: out-of-fold class probabilities for every image, from the kind of
  * model a Run of this Dataset trains — k linear classifiers on the pretrained backbone's
  * embeddings (from the cache when a Run made them: seconds to a few minutes), or for small
- * grayscale and tiny images k trainings of the default CNN (./trained-folds.ts: minutes) — then
+ * grayscale images k trainings of the default CNN (./trained-folds.ts: minutes) — then
  * the probably mislabeled images (./confident.ts) and nearest neighbours for the near-duplicates
  * across the split.
  */

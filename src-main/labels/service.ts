@@ -48,7 +48,7 @@ export class LabelService {
     try {
       const report = await this.#deps.datasets.scan(this.#deps.datasets.get(id).path)
       if (report.classes.filter((c) => c.count > 0).length < 2) throw new OspreyError('bad-input', 'A label check compares classes: this Dataset needs at least two classes with images.')
-      // The kind of model a Run of this Dataset trains judges it: the pretrained backbone's features, or CNNs from scratch for small grayscale and tiny images.
+      // The kind of model a Run of this Dataset trains judges it: the pretrained backbone's features, or CNNs from scratch for small grayscale images.
       const config = defaultConfig(report.path, report, seed)
       const backbone = config.model === 'pretrained' ? await this.#deps.backbones.source(config.backbone!) : undefined
       const { dbFile, nativeBinding, dataDir } = this.#deps

@@ -1,6 +1,6 @@
 /**
  * Out-of-fold class probabilities from CNNs trained from scratch, for the Datasets whose own Runs
- * train one (small grayscale or tiny images): a backbone pretrained on photos sees such images
+ * train one (small grayscale images): a backbone pretrained on photos sees such images
  * poorly (0.82 of Fashion-MNIST right out of fold, against 0.88 for these CNNs). The default CNN is
  * trained k times, each time on all folds but one, and judges the fold it never saw; two such
  * rounds with other seeds are averaged, which calms the single models' overconfidence (on

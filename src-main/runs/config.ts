@@ -96,8 +96,10 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   if (!report) return { model: 'default-cnn', reason: 'The Dataset is not scanned yet: the default CNN suits any images; scan it to let the studio choose.' }
   const side = shorterSide(report)
   const colour = (report.stats.channels?.rgb ?? 0) > 0
-  // Below 32 px a photo-trained backbone sees little (it shrinks images 32×); there a small CNN learns from scratch.
-  if ((colour && side >= 32) || side >= 64) {
+  // Enlarged to the backbone's input, colour images of any size suit it (3 × 189 colour shapes at 16
+  // and 24 px: 0.98 and 1.00 validation accuracy, against 0.40 and 0.46 for the default CNN at their
+  // size); small grayscale ones learn better from scratch (Fashion-MNIST, 200 a class: 0.89 against 0.86 for the backbone at 96 px).
+  if (colour || side >= 64) {
     return {
       model: 'pretrained',
       reason: `${colour ? 'Colour images' : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.`
@@ -105,9 +107,7 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   }
   return {
     model: 'default-cnn',
-    reason: colour
-      ? `Tiny images (${side} px): a backbone pretrained on photos sees little in them; a CNN trained from scratch at their own size suits them better.`
-      : `Small grayscale images (${side} px): a CNN trained from scratch suits them better than a backbone pretrained on colour photos, and trains fast at this size.`
+    reason: `Small grayscale images (${side} px): a CNN trained from scratch suits them better than a backbone pretrained on colour photos, and trains fast at this size.`
   }
 }
 

@@ -33,6 +33,10 @@ describe('planSearch', () => {
     const long = planSearch(report([100, 100, 100], 256, true), 30)
     expect(long.space.fineTuneBlocks).toEqual({ type: 'categorical', choices: [0, 1, 2] })
     expect(long.space.imageSize).toEqual({ type: 'categorical', choices: [128, 160, 224] })
+    // Tiny colour images too, enlarged to sizes the backbone sees well.
+    const icons = planSearch(report([189, 189, 189], 24, true), 5)
+    expect(icons.family).toBe('pretrained')
+    expect(icons.space.imageSize).toEqual({ type: 'categorical', choices: [96, 128, 160] })
   })
 
   it('trains small grayscale images from scratch, and Trials on a subset of a large set with half the budget kept for the winner', () => {

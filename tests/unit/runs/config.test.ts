@@ -35,7 +35,12 @@ describe('defaults for a new Run', () => {
   it('say why the model was chosen, in words', () => {
     expect(chooseModel(report(500, 375, true)).reason).toMatch(/^Colour images: .*pretrained on ImageNet/)
     expect(chooseModel(report(28, 28)).reason).toMatch(/^Small grayscale images \(28 px\)/)
-    expect(chooseModel(report(16, 16, true))).toMatchObject({ model: 'default-cnn', reason: expect.stringMatching(/^Tiny images \(16 px\)/) })
+  })
+
+  it('train tiny colour images on the backbone too, enlarged to its input (from scratch they barely beat chance)', () => {
+    expect(chooseModel(report(16, 16, true))).toMatchObject({ model: 'pretrained', reason: expect.stringMatching(/^Colour images: /) })
+    expect(defaultConfig('/icons', report(16, 16, true))).toMatchObject({ model: 'pretrained', imageSize: 224 })
+    expect(chooseModel(report(16, 16)).model).toBe('default-cnn')
   })
 })
 
