@@ -40,6 +40,8 @@ export interface RunPlan {
   /** Model replicas a Run of its own trains on (wasm on two cores: 2; a pretrained Run: 1). */
   replicas: number
   cores: number
+  /** A Run from scratch with a time limit ends within it (ms), training the Epochs that fit. */
+  timeLimitMs?: number
 }
 
 /** Above this a Run is "long": the form says so and offers what makes it faster. */
@@ -79,11 +81,16 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
     }
   } else {
     if (!plan.imagesCached) steps.push({ label: `Reading and resizing ${plan.images.toLocaleString('en')} images (once for this Dataset)`, ms: plan.images * m.decodeMsPerImage, once: true })
-    steps.push({
-      label: `Training: up to ${plan.epochs} Epochs of ${iterations} Iterations`,
-      ms: SHARING * plan.epochs * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage),
-      once: false
-    })
+    const epochMs = SHARING * (iterations * m.stepMs + plan.validationImages * m.predictMsPerImage)
+    const training = { label: `Training: up to ${plan.epochs} Epochs of ${iterations} Iterations`, ms: plan.epochs * epochMs, once: false }
+    // The limit counts from the start (reading the images too): the training gets what is left of it.
+    const left = plan.timeLimitMs === undefined ? Infinity : Math.max(0, plan.timeLimitMs - steps.reduce((sum, s) => sum + s.ms, 0))
+    if (training.ms > left) {
+      const fit = Math.min(plan.epochs, left / epochMs)
+      training.label = `Training until the time limit: about ${fit < 1 ? 'part of 1 Epoch' : `${Math.floor(fit)} of ${plan.epochs} Epochs`} of ${iterations} Iterations`
+      training.ms = left
+    }
+    steps.push(training)
   }
   const totalMs = steps.reduce((sum, s) => sum + s.ms, 0)
   return { totalMs, steps, backend: m.backend, replicas: plan.pretrained ? 1 : plan.replicas, cores: plan.cores, long: totalMs >= LONG_MS, advice: totalMs >= LONG_MS ? adviceFor(plan) : null }

@@ -191,7 +191,8 @@ export class TrainingService {
         imagesCached,
         featuresCached,
         replicas,
-        cores: availableParallelism()
+        cores: availableParallelism(),
+        ...(config.timeLimitMinutes && !pretrained ? { timeLimitMs: config.timeLimitMinutes * 60_000 } : {})
       },
       m
     )

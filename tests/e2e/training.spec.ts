@@ -197,6 +197,27 @@ test('a short Run completes with its results, and reopens from the list after a 
   await expect(page.getByTestId('train-form')).toBeVisible()
 })
 
+test('a Run from scratch with a time limit plans its Epochs from its pace and ends within the limit', async ({ page, server, workDir }) => {
+  test.setTimeout(120_000)
+  const folder = await stripes(join(workDir, 'stripes'))
+  await openTrain(page, server, folder)
+  await fillSettings(page, 1000)
+  await page.getByTestId('field-time-limit').fill('0.25')
+  // The estimate before Start already says the limit ends it, not the 1,000 Epochs.
+  await expect(page.getByTestId('run-estimate')).toContainText('Training until the time limit', { timeout: 60_000 })
+  await expect(page.getByTestId('estimate-total')).toHaveText(/This Run: (about )?15 s/)
+  await page.getByTestId('start-run').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 30_000 })
+  const started = Date.now()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 60_000 })
+  expect(Date.now() - started).toBeLessThan(30_000) // 15 s from the job's start, a few more for the page to hear of it
+  // The Epochs are those that fit, as planned from the measured pace: far fewer than the 1,000 asked.
+  const [, done, planned] = /^(\d+) of (\d+) Epochs? done/.exec(await progress(page)) ?? []
+  expect(Number(done)).toBe(Number(planned))
+  expect(Number(planned)).toBeGreaterThan(1)
+  expect(Number(planned)).toBeLessThan(1000)
+})
+
 test('wrong settings are refused before any Run starts: in the form first, then by the server', async ({ page, server, workDir }) => {
   const folder = await stripes(join(workDir, 'stripes'))
   await openTrain(page, server, folder)

@@ -65,6 +65,7 @@ export function validate(c: TrainingConfig): Partial<Record<FieldName | 'augment
   check('learningRate', fraction(c.learningRate, 0, 10, true))
   check('weightDecay', fraction(c.weightDecay, 0, 1))
   check('earlyStopping', whole(c.earlyStopping, 0, 1000, ''))
+  if (c.model !== 'pretrained' && c.timeLimitMinutes != null) check('timeLimitMinutes', fraction(c.timeLimitMinutes, 0, 1440, true))
   check('seed', whole(c.seed, 0, 2 ** 31 - 1, ''))
   if (c.model === 'pretrained') {
     // The backbones shrink an image 32×: below 32 px nothing would be left.
@@ -191,7 +192,7 @@ export class RunForm {
     if (key === this.#estimatedFor) return
     this.#estimateTimer = setTimeout(async () => {
       try {
-        const estimate = await this.#api.invoke('runs.estimate', { config: $state.snapshot(config) as TrainingConfig })
+        const estimate = await this.#api.invoke('runs.estimate', { config: sendable(config) })
         if (key !== this.#settingsKey()) return
         this.#estimate = estimate
         this.#estimatedFor = key
@@ -295,7 +296,7 @@ export class RunForm {
     this.#attempted = false
     this.#submitting = true
     try {
-      return await this.#api.invoke('runs.start', { config: $state.snapshot(config) })
+      return await this.#api.invoke('runs.start', { config: sendable(config) })
     } catch (error) {
       this.#refusal = { message: describeError(error), issues: error instanceof ApiError ? (error.issues ?? []) : [] }
       return null
@@ -316,6 +317,7 @@ const SETTING_NAMES: Partial<Record<keyof TrainingConfig, string>> = {
   weightDecay: 'Weight decay',
   schedule: 'Schedule',
   earlyStopping: 'Early stopping patience',
+  timeLimitMinutes: 'Time limit (minutes)',
   normalization: 'Normalization',
   validationSplit: 'Validation share',
   testSplit: 'Test share',
@@ -341,15 +343,22 @@ export interface ChangedSetting {
 
 /** Every setting of `config` that differs from `defaults` (augmentations one by one), in the form's words. */
 export function changedSettings(config: TrainingConfig, defaults: TrainingConfig): ChangedSetting[] {
-  const show = (v: unknown) => (v === null || v === undefined ? 'automatic' : String(v))
+  const show = (v: unknown, none = 'automatic') => (v === null || v === undefined ? none : String(v))
   const changed: ChangedSetting[] = []
   for (const [key, name] of Object.entries(SETTING_NAMES) as [keyof TrainingConfig, string][]) {
-    if (JSON.stringify(config[key] ?? null) !== JSON.stringify(defaults[key] ?? null)) changed.push({ name, value: show(config[key]), default: show(defaults[key]) })
+    const none = key === 'timeLimitMinutes' ? 'none' : undefined
+    if (JSON.stringify(config[key] ?? null) !== JSON.stringify(defaults[key] ?? null)) changed.push({ name, value: show(config[key], none), default: show(defaults[key], none) })
   }
   for (const [key, value] of Object.entries(config.augmentation) as [keyof TrainingConfig['augmentation'], unknown][]) {
     if (value !== defaults.augmentation[key]) changed.push({ name: `Augmentation: ${key}`, value: show(value), default: show(defaults.augmentation[key]) })
   }
   return changed
+}
+
+/** The settings as the server takes them: an emptied time limit (the input gives null) is none. */
+function sendable(config: TrainingConfig): TrainingConfig {
+  const { timeLimitMinutes, ...rest } = $state.snapshot(config) as TrainingConfig
+  return timeLimitMinutes == null ? rest : { ...rest, timeLimitMinutes }
 }
 
 /** The settings as one string, to tell whether an estimate is for them. */

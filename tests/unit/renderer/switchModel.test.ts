@@ -20,4 +20,10 @@ describe('switching the New Run form to another model', () => {
     expect(next).not.toHaveProperty('backbone')
     expect(next.imageSize).toBe(scratch.imageSize)
   })
+
+  it('keeps a time limit from one model from scratch to another, and drops it for the pretrained head', () => {
+    const limited = { ...scratch, timeLimitMinutes: 5 }
+    expect(switchModel(limited, scratch, defaultConfig('/photos', undefined, 7, 'reference-cnn')).timeLimitMinutes).toBe(5)
+    expect(switchModel(limited, scratch, pretrained)).not.toHaveProperty('timeLimitMinutes')
+  })
 })

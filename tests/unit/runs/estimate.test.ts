@@ -30,6 +30,18 @@ describe('the estimate before Start', () => {
     expect(estimateRun({ ...photos, featuresCached: true }, measured).steps.map((s) => s.once)).toEqual([false, false])
   })
 
+  it('ends a Run from scratch with a time limit at the limit, training the Epochs that fit', () => {
+    const plan = { ...photos, pretrained: false, images: 60_000, trainImages: 51_000, validationImages: 6_000, epochs: 30, batchSize: 64 }
+    const slow = { ...measured, stepMs: 900 }
+    const limited = estimateRun({ ...plan, timeLimitMs: 30 * 60_000 }, slow)
+    expect(limited.totalMs).toBeCloseTo(30 * 60_000)
+    expect(limited.long).toBe(false)
+    // An Epoch: 1.6 × (797 steps × 900 ms + 6,000 × 1 ms) ≈ 19.3 minutes, so one whole Epoch fits after reading the images.
+    expect(limited.steps.at(-1)!.label).toBe('Training until the time limit: about 1 of 30 Epochs of 797 Iterations')
+    // A limit longer than the Run changes nothing.
+    expect(estimateRun({ ...plan, timeLimitMs: 100 * 3_600_000 }, slow)).toEqual(estimateRun(plan, slow))
+  })
+
   it('warns when a Run from scratch will take an hour or more, and says what is faster', () => {
     const slow = estimateRun({ ...photos, pretrained: false, images: 60_000, trainImages: 51_000, validationImages: 6_000, epochs: 30, batchSize: 64 }, { ...measured, stepMs: 900 })
     expect(slow.totalMs).toBeGreaterThan(LONG_MS)

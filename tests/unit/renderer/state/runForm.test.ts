@@ -92,4 +92,23 @@ describe('the New Run form', () => {
     expect(validate({ ...defaults, batchSize: 0 }).batchSize).toBe('At least 1 image per batch.')
     expect(validate({ ...defaults, epochs: 0 }).epochs).toBe('At least 1 Epoch.')
   })
+
+  it('sends a time limit only when one is given, and checks it', async () => {
+    const scratch: TrainingConfig = { ...defaults, model: 'default-cnn', normalization: 'standardize', backbone: undefined }
+    expect(validate({ ...scratch, timeLimitMinutes: 0 }).timeLimitMinutes).toBe('Must be above 0.')
+    expect(validate({ ...scratch, timeLimitMinutes: 2000 }).timeLimitMinutes).toBe('At most 1440.')
+    expect(validate({ ...scratch, timeLimitMinutes: null as unknown as number }).timeLimitMinutes).toBeUndefined()
+    const client = new FakeClient()
+    client.answer('runs.start', () => ({}) as never)
+    const { form: f } = await form(client)
+    f.config = { ...scratch, timeLimitMinutes: 2.5 }
+    expect(f.changed).toContainEqual({ name: 'Time limit (minutes)', value: '2.5', default: 'none' })
+    await f.submit()
+    expect(client.requests('runs.start')[0].config.timeLimitMinutes).toBe(2.5)
+    // An emptied field (the input gives null) is no limit at all, not a wrong one.
+    f.config = { ...scratch, timeLimitMinutes: null as unknown as number }
+    expect(f.valid).toBe(true)
+    await f.submit()
+    expect(client.requests('runs.start')[1].config).not.toHaveProperty('timeLimitMinutes')
+  })
 })
