@@ -102,7 +102,7 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   if (colour || side >= 64) {
     return {
       model: 'pretrained',
-      reason: `${colour ? 'Colour images' : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.`
+      reason: `${colour ? (side < 32 ? `Colour images, tiny (${side} px) but enlarged to the backbone's input` : 'Colour images') : `Images of ${side} px`}: a network pretrained on ImageNet (MobileNetV2) already knows shapes and textures, so only a small head is trained on its features — seconds, and accurate with few images per class.`
     }
   }
   return {

@@ -38,7 +38,7 @@ describe('defaults for a new Run', () => {
   })
 
   it('train tiny colour images on the backbone too, enlarged to its input (from scratch they barely beat chance)', () => {
-    expect(chooseModel(report(16, 16, true))).toMatchObject({ model: 'pretrained', reason: expect.stringMatching(/^Colour images: /) })
+    expect(chooseModel(report(16, 16, true))).toMatchObject({ model: 'pretrained', reason: expect.stringMatching(/^Colour images, tiny \(16 px\) but enlarged to the backbone's input: /) })
     expect(defaultConfig('/icons', report(16, 16, true))).toMatchObject({ model: 'pretrained', imageSize: 224 })
     expect(chooseModel(report(16, 16)).model).toBe('default-cnn')
   })
