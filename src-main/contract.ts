@@ -328,6 +328,8 @@ export interface RunEstimate {
   long: boolean
   /** What would make it faster, when it is long. */
   advice: string | null
+  /** Its time limit ends it before its Epochs would (a Run from scratch). */
+  limited?: boolean
 }
 
 /** Augmented versions of a few images per class, exactly as training will see them (data: URLs). */

@@ -58,6 +58,7 @@ const SHARING = 1.6
 export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
   const iterations = Math.ceil(plan.trainImages / Math.max(1, plan.batchSize))
   const steps: RunEstimate['steps'] = [{ label: 'Starting the backend and the model', ms: m.startMs + m.modelMs, once: false }]
+  let limited = false
   if (plan.pretrained) {
     if (!plan.featuresCached)
       steps.push({
@@ -86,6 +87,7 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
     // The limit counts from the start (reading the images too): the training gets what is left of it.
     const left = plan.timeLimitMs === undefined ? Infinity : Math.max(0, plan.timeLimitMs - steps.reduce((sum, s) => sum + s.ms, 0))
     if (training.ms > left) {
+      limited = true
       const fit = Math.min(plan.epochs, left / epochMs)
       training.label = `Training until the time limit: about ${fit < 1 ? 'part of 1 Epoch' : `${Math.floor(fit)} of ${plan.epochs} Epochs`} of ${iterations} Iterations`
       training.ms = left
@@ -93,7 +95,16 @@ export function estimateRun(plan: RunPlan, m: Measurement): RunEstimate {
     steps.push(training)
   }
   const totalMs = steps.reduce((sum, s) => sum + s.ms, 0)
-  return { totalMs, steps, backend: m.backend, replicas: plan.pretrained ? 1 : plan.replicas, cores: plan.cores, long: totalMs >= LONG_MS, advice: totalMs >= LONG_MS ? adviceFor(plan) : null }
+  return {
+    totalMs,
+    steps,
+    backend: m.backend,
+    replicas: plan.pretrained ? 1 : plan.replicas,
+    cores: plan.cores,
+    long: totalMs >= LONG_MS,
+    advice: totalMs >= LONG_MS ? adviceFor(plan) : null,
+    ...(limited ? { limited } : {})
+  }
 }
 
 /**

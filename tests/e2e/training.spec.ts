@@ -206,6 +206,7 @@ test('a Run from scratch with a time limit plans its Epochs from its pace and en
   // The estimate before Start already says the limit ends it, not the 1,000 Epochs.
   await expect(page.getByTestId('run-estimate')).toContainText('Training until the time limit', { timeout: 60_000 })
   await expect(page.getByTestId('estimate-total')).toHaveText(/This Run: (about )?15 s/)
+  await expect(page.getByTestId('run-estimate')).toContainText('ending at its time limit')
   await page.getByTestId('start-run').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running', { timeout: 30_000 })
   const started = Date.now()

@@ -35,7 +35,7 @@ describe('the estimate before Start', () => {
     const slow = { ...measured, stepMs: 900 }
     const limited = estimateRun({ ...plan, timeLimitMs: 30 * 60_000 }, slow)
     expect(limited.totalMs).toBeCloseTo(30 * 60_000)
-    expect(limited.long).toBe(false)
+    expect(limited).toMatchObject({ long: false, limited: true })
     // An Epoch: 1.6 × (797 steps × 900 ms + 6,000 × 1 ms) ≈ 19.3 minutes, so one whole Epoch fits after reading the images.
     expect(limited.steps.at(-1)!.label).toBe('Training until the time limit: about 1 of 30 Epochs of 797 Iterations')
     // A limit longer than the Run changes nothing.
