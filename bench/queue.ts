@@ -6,8 +6,10 @@
  * progress stream, the model sent back, the studio recording the outcome. Three figures:
  *  1. overhead: N tiny Trials (no wait) through the local Trial pool and through the queue to
  *     `--workers` worker processes, the same number in flight, in `--rounds` alternating rounds:
- *     ms per Trial, and the median of the rounds' differences; beside it, the CPU time the studio,
- *     the workers and Redis spend per Trial (from /proc on Linux; each Trial's own process aside);
+ *     the median of the rounds' differences, per Trial of the Study (its wall time ÷ Trials: what
+ *     the queue adds to a Study) and per Trial slot (× Trials in flight: how much longer each Trial
+ *     takes from start to result); beside it, the CPU time the studio, the workers and Redis spend
+ *     per Trial (from /proc on Linux; each Trial's own process aside);
  *  2. tiny Trials per hour with 1, 2, 4 workers (coordination-bound);
  *  3. Trials of `--long-ms` with 1, 2, 4 workers (`--per-worker` Trials each): Trials per hour and
  *     scaling efficiency (throughput with k workers / k × with 1). Target: ≥ 0.9, and ≤ 50 ms per Trial.
@@ -171,7 +173,8 @@ const onQueue = median(rounds.map((r) => r.queue))
 const differences = rounds.map((r) => r.queue - r.local)
 const overhead = median(differences)
 log(`  local Trial pool ${local.toFixed(1)} ms, queue with ${K} workers ${onQueue.toFixed(1)} ms per Trial slot (medians)`)
-log(`  the queue adds ${overhead.toFixed(1)} ms per Trial (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}) (target ≤ 50)`)
+log(`  the queue adds ${(overhead / K).toFixed(1)} ms per Trial of the Study (its wall time ÷ ${perRound} Trials; target ≤ 50)`)
+log(`  and ${overhead.toFixed(1)} ms per Trial slot (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}): each Trial's start to result, ${K} in flight`)
 const medianCpu = (side: 'localCpu' | 'queueCpu'): Cpu => ({
   studio: median(rounds.map((r) => r[side].studio)),
   workers: median(rounds.map((r) => r[side].workers)),
@@ -195,7 +198,8 @@ const result = {
   rounds,
   localMsPerTrial: local,
   queueMsPerTrial: onQueue,
-  overheadMsPerTrial: overhead,
+  overheadMsPerTrial: overhead / K,
+  overheadMsPerSlot: overhead,
   cpuMsPerTrial: { local: medianCpu('localCpu'), queue: medianCpu('queueCpu') },
   tinyPerHour: tiny,
   longMs: LONG_MS,
