@@ -53,6 +53,8 @@ export interface ImageStats {
   channels: { grayscale: number; rgb: number; alpha: number }
   /** Image counts per file format (png, jpeg, webp, ...). */
   formats: Record<string, number>
+  /** Of a few small RGB images (up to 256 × 256) decoded, how many hold colour (grey pictures saved as RGB files: none); absent without such images, and in older reports. */
+  colourSample?: { colour: number; of: number }
 }
 
 /** What changed since the previous scan of the same folder (by size and modification time). */

@@ -9,6 +9,7 @@ import type { DatasetReport, Events } from '../contract'
 import { OspreyError } from '../errors'
 import type { DatasetRepository } from '../store/datasets'
 import { DEFAULT_PIXEL_LIMIT, inspect, type FileEntry } from './inspect'
+import { sampleColour } from './colour'
 import { changesBetween, summarize } from './summarize'
 import { errorText, walk, type ListedFile } from './walk'
 
@@ -65,6 +66,8 @@ export async function scanDataset(folder: string, options: ScanOptions): Promise
   signal?.throwIfAborted()
 
   const summary = summarize(listing.classes, entries, listing.problems)
+  const colourSample = await sampleColour(root, entries)
+  if (colourSample) summary.stats.colourSample = colourSample
   const seen = new Set(listing.files.map((f) => f.path))
   const removed = [...previous.keys()].filter((p) => !seen.has(p))
   const written = entries.filter((e, i) => e !== previous.get(listing.files[i].path))

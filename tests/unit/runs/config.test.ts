@@ -41,6 +41,10 @@ describe('defaults for a new Run', () => {
     expect(chooseModel(report(16, 16, true))).toMatchObject({ model: 'pretrained', reason: expect.stringMatching(/^Colour images, tiny \(16 px\) but enlarged to the backbone's input: /) })
     expect(defaultConfig('/icons', report(16, 16, true))).toMatchObject({ model: 'pretrained', imageSize: 224 })
     expect(chooseModel(report(16, 16)).model).toBe('default-cnn')
+    // Grey pictures saved as RGB files are grey: none of the RGB images decoded held colour.
+    const greyAsRgb = report(28, 28, true)
+    expect(chooseModel({ ...greyAsRgb, stats: { ...greyAsRgb.stats, colourSample: { colour: 0, of: 12 } } }).model).toBe('default-cnn')
+    expect(chooseModel({ ...greyAsRgb, stats: { ...greyAsRgb.stats, colourSample: { colour: 3, of: 12 } } }).model).toBe('pretrained')
   })
 })
 
