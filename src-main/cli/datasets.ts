@@ -25,7 +25,8 @@ function describe(r: DatasetReport): string {
   const { smallest, largest, mostCommon, channels } = r.stats
   if (smallest && largest && mostCommon) {
     lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, most common ${mostCommon.width}×${mostCommon.height} (${mostCommon.count})`)
-    lines.push(`channels: ${channels.grayscale} grayscale, ${channels.rgb} colour, ${channels.alpha} with alpha`)
+    const greyInRgb = r.stats.colourSample?.colour === 0 ? ` (grey pictures: none of the ${r.stats.colourSample.of} looked at holds colour)` : ''
+    lines.push(`channels: ${channels.grayscale} grayscale, ${channels.rgb} colour${greyInRgb}, ${channels.alpha} with alpha`)
   }
   if (r.changes) lines.push(`since the last scan: ${r.changes.added} added, ${r.changes.removed} removed, ${r.changes.changed} changed (read ${r.filesRead} files)`)
   const errors = r.problems.filter((p) => p.severity === 'error').length
