@@ -137,6 +137,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'per-class': { type: 'string' }, classes: { type: 'string' }, seed: { type: 'string' }, size: { type: 'string' } } })
   if (!positionals[0]) throw new Error('usage: npx tsx bench/colour-shapes.ts <folder> [--per-class 60] [--classes circle,triangle,star] [--seed 1] [--size S]')
   const classes = values.classes ? (values.classes.split(',') as Shape[]) : undefined
-  const n = await writeShapeDataset(positionals[0], { classes, perClass: values['per-class'] ? Number(values['per-class']) : undefined, seed: values.seed ? Number(values.seed) : undefined, size: values.size ? Number(values.size) : undefined })
+  const n = await writeShapeDataset(positionals[0], {
+    classes,
+    perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+    seed: values.seed ? Number(values.seed) : undefined,
+    size: values.size ? Number(values.size) : undefined
+  })
   console.log(`${n} images in ${positionals[0]}`)
 }

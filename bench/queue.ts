@@ -174,7 +174,9 @@ const differences = rounds.map((r) => r.queue - r.local)
 const overhead = median(differences)
 log(`  local Trial pool ${local.toFixed(1)} ms, queue with ${K} workers ${onQueue.toFixed(1)} ms per Trial slot (medians)`)
 log(`  the queue adds ${(overhead / K).toFixed(1)} ms per Trial of the Study (its wall time ÷ ${perRound} Trials; target ≤ 50)`)
-log(`  and ${overhead.toFixed(1)} ms per Trial slot (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}): each Trial's start to result, ${K} in flight`)
+log(
+  `  and ${overhead.toFixed(1)} ms per Trial slot (median of ${ROUNDS} rounds; ${Math.min(...differences).toFixed(1)} to ${Math.max(...differences).toFixed(1)}): each Trial's start to result, ${K} in flight`
+)
 const medianCpu = (side: 'localCpu' | 'queueCpu'): Cpu => ({
   studio: median(rounds.map((r) => r[side].studio)),
   workers: median(rounds.map((r) => r[side].workers)),

@@ -30,7 +30,9 @@ export async function sampleColour(root: string, entries: readonly FileEntry[]):
       const { data, info } = await sharp(`${root}/${e.path}`).resize(32, 32, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
       let coloured = 0
       for (let i = 0; i < data.length; i += info.channels) {
-        const r = data[i], g = data[i + 1], b = data[i + 2]
+        const r = data[i],
+          g = data[i + 1],
+          b = data[i + 2]
         if (Math.max(r, g, b) - Math.min(r, g, b) > CHROMA) coloured++
       }
       of++

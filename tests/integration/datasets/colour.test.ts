@@ -17,7 +17,9 @@ async function picture(coloured: boolean, seed: number): Promise<Buffer> {
     const red = coloured && i % 24 > 8 && i % 24 < 16 && i > 24 * 8 && i < 24 * 16
     pixels.set(red ? [220, 30, 30] : [v, v, v], i * 3)
   }
-  return sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } }).jpeg({ quality: 80 }).toBuffer()
+  return sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer()
 }
 
 function entry(path: string, space = 'srgb', width = 24): FileEntry {
