@@ -261,6 +261,8 @@ export class AutoService {
     // A final Run with a time limit plans to end by then on its own: the guard waits for the budget's very end.
     const guard = record.plan.family === 'scratch' ? 1 : 1 - STOP_AHEAD
     if (record.phase === 'final' && active.runId !== null && !active.finalStopped && used >= record.budgetMs * guard) {
+      // Stopped before its first Epoch, a head would have no model to test: a late start (a loaded machine) gets the budget's 5 % grace.
+      if (guard < 1 && used < record.budgetMs * 1.05 && this.#deps.training.get(active.runId).epochsDone === 0) return
       active.finalStopped = true
       this.#stopRun(active.runId)
     }
@@ -268,13 +270,13 @@ export class AutoService {
 
   /**
    * When the Study must end. From scratch: its share of the budget, or sooner when the final Run is
-   * measured to need more (the final Run then takes all the time left). A head's final Run takes
-   * seconds: once a Trial has measured it, the Study may use all but that.
+   * measured to need more (the final Run then takes all the time left). A head on embeddings the
+   * Trials cached here takes seconds: once a Trial has measured it, the Study may use all but that.
    */
   #searchLimit(record: AutoRecord): number {
     const estimate = this.#finalEstimate(record)
     const beforeFinal = record.budgetMs * (1 - STOP_AHEAD) - (estimate?.reserveMs ?? record.plan.initialReserveSeconds * 1000)
-    return record.plan.family === 'pretrained' && estimate ? beforeFinal : Math.min(record.budgetMs * record.plan.studyShare, beforeFinal)
+    return estimate?.cachedHere ? beforeFinal : Math.min(record.budgetMs * record.plan.studyShare, beforeFinal)
   }
 
   async #drive(id: number, active: Active): Promise<void> {
@@ -360,7 +362,7 @@ export class AutoService {
   }
 
   /** From the best Trial so far: the Epochs the final Run should train, the time one of them takes on training + validation, and the time to keep for it. */
-  #finalEstimate(record: AutoRecord): { epochs: number; epochMs: number; overheadMs: number; reserveMs: number } | null {
+  #finalEstimate(record: AutoRecord): { epochs: number; epochMs: number; overheadMs: number; reserveMs: number; cachedHere: boolean } | null {
     const study = this.#deps.studies.get(record.studyId!)
     const best = study.best
     const trial = best && study.trialList.find((t) => t.number === best.number)
@@ -383,9 +385,11 @@ export class AutoService {
     const perEpoch = scratch && run.imagesPerSecond ? ((fullTrain / run.imagesPerSecond) * 1000) / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
     // The recipe won with all its Epochs (its value is its last weights'); a Trial on a subset says little about Epochs on all images, so there the time decides.
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
-    const overheadMs = !scratch && !(run.config.fineTuneBlocks ?? 0) ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS
+    // A head on the embeddings its Trials cached on this machine; Trials on workers cached them there, and the final Run computes them again.
+    const cachedHere = !scratch && !(run.config.fineTuneBlocks ?? 0) && !run.worker
+    const overheadMs = cachedHere ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS
     const reserveMs = STUDY_STOP_MS + overheadMs + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch
-    return { epochs, epochMs: perEpoch, overheadMs, reserveMs: fraction < 1 ? Math.min(reserveMs, record.budgetMs * (1 - record.plan.studyShare)) : reserveMs }
+    return { epochs, epochMs: perEpoch, overheadMs, cachedHere, reserveMs: fraction < 1 ? Math.min(reserveMs, record.budgetMs * (1 - record.plan.studyShare)) : reserveMs }
   }
 
   #result(run: RunDetail, study: StudyDetail, number: number): AutoResult {
