@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp'
 import type { FileEntry } from './inspect'
-import { isUsable } from './summarize'
+import { evenlySpread, isGrey, isUsable } from './summarize'
 
 /** RGB images looked at; evenly spread over the Dataset, so the same files give the same answer. */
 const SAMPLE = 12
@@ -20,9 +20,9 @@ const SMALL_PIXELS = 256 * 256
 
 /** Of up to 12 of the small usable RGB images in `entries`, how many hold colour; null when there are none. */
 export async function sampleColour(root: string, entries: readonly FileEntry[]): Promise<{ colour: number; of: number } | null> {
-  const rgb = entries.filter((e) => isUsable(e) && e.space !== 'b-w' && e.space !== 'grey16' && e.width! * e.height! <= SMALL_PIXELS)
+  const rgb = entries.filter((e) => isUsable(e) && !isGrey(e) && e.width! * e.height! <= SMALL_PIXELS)
   if (!rgb.length) return null
-  const picked = Array.from({ length: Math.min(SAMPLE, rgb.length) }, (_, i) => rgb[Math.floor((i * rgb.length) / Math.min(SAMPLE, rgb.length))])
+  const picked = evenlySpread(rgb, SAMPLE)
   let colour = 0
   let of = 0
   for (const e of picked) {

@@ -18,6 +18,17 @@ export function isUsable(e: FileEntry): boolean {
   return e.class !== null && e.problem === null
 }
 
+/** True when the file is grayscale (8 or 16 bits); every other colour space counts as colour. */
+export function isGrey(e: Pick<FileEntry, 'space'>): boolean {
+  return e.space === 'b-w' || e.space === 'grey16'
+}
+
+/** Up to `n` of `items`, evenly spread over them from the first: the same list always gives the same pick. */
+export function evenlySpread<T>(items: readonly T[], n: number): T[] {
+  const count = Math.min(n, items.length)
+  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)])
+}
+
 /** Summarizes `entries` (sorted by path) of a folder whose class folders are `classNames`. */
 export function summarize(classNames: string[], entries: FileEntry[], folderProblems: Problem[]): Summary {
   const problems = [...folderProblems]
@@ -83,7 +94,7 @@ function stats(usable: FileEntry[]): ImageStats {
     const key = `${e.width}x${e.height}`
     sizes.set(key, (sizes.get(key) ?? 0) + 1)
     formats[e.format!] = (formats[e.format!] ?? 0) + 1
-    if (e.space === 'b-w' || e.space === 'grey16') channels.grayscale++
+    if (isGrey(e)) channels.grayscale++
     else channels.rgb++
     if (e.hasAlpha) channels.alpha++
     if (!smallest || area(e) < area(smallest)) smallest = e

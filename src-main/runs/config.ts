@@ -99,8 +99,9 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   const sample = report.stats.colourSample
   const colour = (report.stats.channels?.rgb ?? 0) > 0 && (!sample || sample.colour > 0)
   // Enlarged to the backbone's input, colour images of any size suit it (3 × 189 colour shapes at 16
-  // and 24 px: 0.98 and 1.00 validation accuracy, against 0.40 and 0.46 for the default CNN at their
-  // size); small grayscale ones learn better from scratch (Fashion-MNIST, 200 a class: 0.89 against 0.86 for the backbone at 96 px).
+  // and 24 px: 0.974 and 0.982 validation accuracy, against 0.447 and 0.474 for the default CNN at
+  // their size; docs/BENCHMARKS.md); small grayscale ones learn better from scratch (Fashion-MNIST,
+  // 200 a class: 0.890 against 0.863 for the backbone at 96 px).
   if (colour || side >= 64) {
     return {
       model: 'pretrained',

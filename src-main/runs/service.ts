@@ -13,6 +13,7 @@ import { embeddingFileName } from '../pipeline/embeddings'
 import { hasCheckpoint } from './checkpoint-state'
 import { estimateRun, type Measurement } from './estimate'
 import { whyUntrainable } from '../datasets/problems'
+import { evenlySpread } from '../datasets/summarize'
 import type { DatasetService } from '../datasets/service'
 import { OspreyError, toCommandError } from '../errors'
 import type { EventBus } from '../events'
@@ -157,7 +158,7 @@ export class TrainingService {
     let measured = this.#measurements.get(key)
     if (!measured) {
       const files = this.#deps.datasets.usableFiles(known.id)
-      const samples = Array.from({ length: Math.min(8, files.length) }, (_, i) => join(report.path, files[Math.floor((i * files.length) / Math.min(8, files.length))].path))
+      const samples = evenlySpread(files, 8).map((f) => join(report.path, f.path))
       const started = Date.now()
       measured = (this.#deps.measurePool ?? this.#deps.pool).run('measure', { config, channels, classes: report.classes.length, backbone, replicas, samples }).then(({ measuringMs, ...m }) => {
         // Starting a worker, loading tfjs and the backend count too: the job's whole time but its measuring.
