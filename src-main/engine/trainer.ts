@@ -151,9 +151,10 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest)] : []), ...(config.callbacks ?? [])]
   const limit = config.timeLimit
   const pace = timeLimitPace(clock, state.trainedMs ?? 0)
-  const replan = (intoEpoch: number) => {
+  // `reporting`: an Epoch's end is planned from before its report, which is still to come.
+  const replan = (intoEpoch: number, reporting = false) => {
     if (!limit || pace.iterationMs === null) return
-    const left = limit.ms - pace.trainedMs() - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
+    const left = limit.ms - pace.trainedMs() - (reporting ? pace.reportMs : 0) - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
     const fit = state.iteration + iterationsThatFit(left, { iterationMs: pace.iterationMs, epochEndMs: pace.epochEndMs }, perEpoch, intoEpoch)
     const next = Math.min(config.epochs * perEpoch, Math.max(1, fit))
     if (next === planned) return
@@ -208,6 +209,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         if (pace.iterationEnded()) replan(state.iteration - (epoch - 1) * perEpoch)
       }
       const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
+      pace.evaluated()
+      // Planned before the Epoch is reported, so that it is reported against the plan it ends: never "Epoch 49/50" as the last.
+      replan(0, true)
       schedule.epochEnded(val?.loss ?? null)
       const improved = val !== null && (state.bestValLoss === null || val.loss < state.bestValLoss - 1e-6)
       if (improved) {
@@ -236,7 +240,6 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
       if (verdicts.includes('stop')) return end('early-stopping')
       pace.epochEnded()
-      replan(0)
     }
     return end('completed')
   } finally {
@@ -265,7 +268,9 @@ function timeLimitPace(clock: () => number, trainedBefore: number) {
   let laps = 0
   let sum = 0
   let count = 0
-  let epochEndMs = 0
+  // An Epoch's end: its evaluation, then its report (checkpoint, history), which the next plan counts from the last Epoch's.
+  let evaluationMs = 0
+  let reportMs = 0
   // Time since the last mark, pauses excluded.
   const lap = () => {
     const now = clock()
@@ -287,14 +292,20 @@ function timeLimitPace(clock: () => number, trainedBefore: number) {
       sum += ms
       return ++count === CALIBRATION
     },
+    evaluated() {
+      evaluationMs = lap()
+    },
     epochEnded() {
-      epochEndMs = lap()
+      reportMs = lap()
     },
     get iterationMs(): number | null {
       return count ? sum / count : null
     },
     get epochEndMs() {
-      return epochEndMs
+      return evaluationMs + reportMs
+    },
+    get reportMs() {
+      return reportMs
     }
   }
 }

@@ -167,6 +167,36 @@ describe('train', () => {
     expect(sooner.state.iteration).toBe(13)
   })
 
+  it('with a time limit, each Epoch is reported against the plan it ends, so the last says it is the last', async () => {
+    // 3 Iterations per Epoch, each a tenth of a second slower than the last: the plan, made from the mean pace, shrinks as it goes.
+    let clock = 0
+    const plans: number[] = []
+    const reported: [number, number][] = []
+    const result = await train(
+      tf,
+      model(),
+      createOptimizer(tf, 'adam', 0.01),
+      syntheticData(64),
+      { ...config, epochs: 20, timeLimit: { ms: 40_000, thenEvaluates: 0 }, now: () => clock },
+      {
+        control: running,
+        onIteration: (it) => void (clock += 1000 + 100 * it.iteration),
+        onEpoch: (e) => {
+          reported.push([e.epoch, plans.at(-1) ?? 20])
+          clock += 500
+        },
+        onPlan: (plan) => void plans.push(plan.epochs)
+      }
+    )
+    expect(result.stoppedBy).toBe('completed')
+    const [lastEpoch, itsPlan] = reported.at(-1)!
+    expect(itsPlan).toBe(lastEpoch)
+    expect(plans.at(-1)).toBe(lastEpoch)
+    // The 6th Epoch ends at 38.1 s; a 7th would take 9.5 s more.
+    expect(lastEpoch).toBe(6)
+    expect(result.state.trainedMs).toBeLessThanOrEqual(40_000)
+  })
+
   it('learns an easy task: loss falls, validation accuracy reaches 100%', async () => {
     const epochs: { trainLoss: number; valAccuracy: number | null }[] = []
     let iterations = 0
