@@ -1,12 +1,12 @@
 /**
  * A Gaussian-process regressor over unit-cube points: zero prior mean on standardized values,
- * Matérn 5/2 ARD kernel, Gaussian observation noise. Kernel hyperparameters are fitted by
+ * Matérn 5/2 ARD kernel with an additive part (./kernel.ts), Gaussian observation noise. Kernel hyperparameters are fitted by
  * maximising the log marginal likelihood plus weak log priors (MAP), with analytic gradients and
  * L-BFGS from a few starts — the recipe of BoTorch's and Optuna's GP samplers, written small.
  */
 import type { Random } from '../../pipeline/random'
 import { cholesky, choleskyInverse, choleskySolve } from './linalg'
-import { type KernelParams, coordDistance2, matern52, scaledDistance } from './kernel'
+import { type KernelParams, coordDistance2, correlation } from './kernel'
 
 const SQRT5 = Math.sqrt(5)
 import { minimizeLbfgs } from './lbfgs'
@@ -22,6 +22,7 @@ export class GaussianProcess {
   readonly #inv2: Float64Array
   readonly #categorical: Uint8Array
   readonly #signal: number
+  readonly #additive: number
   readonly #l: Float64Array
   readonly #alpha: Float64Array
   readonly #kstar: Float64Array
@@ -42,7 +43,8 @@ export class GaussianProcess {
     this.#categorical = Uint8Array.from(categorical, (c) => (c ? 1 : 0))
     this.#inv2 = Float64Array.from(params.lengthscales, (l) => 1 / (l * l))
     this.#signal = params.signal
-    const k = covariance(x, this.#inv2, categorical, params.signal, params.noise)
+    this.#additive = params.additive ?? 0
+    const k = covariance(x, this.#inv2, categorical, params.signal, params.noise, this.#additive)
     let l = cholesky(k, this.n)
     // Repeated points with tiny noise can defeat the factorisation: add jitter until it holds.
     for (let jitter = 1e-8; !l && jitter < 1; jitter *= 10) {
@@ -83,16 +85,24 @@ export class GaussianProcess {
     const inv2 = this.#inv2
     const cat = this.#categorical
     const kstar = this.#kstar
+    const additive = this.#additive
     let mean = 0
     let maxK = 0
+    // The kernel's correlation, inlined: this loop runs n times per candidate.
     for (let i = 0, row = 0; i < n; i++, row += d) {
       let r2 = 0
+      let sum = 0
       for (let j = 0; j < d; j++) {
         const diff = point[j] - x[row + j]
-        r2 += (cat[j] === 1 ? (Math.abs(diff) < 1e-9 ? 0 : 1) : diff * diff) * inv2[j]
+        const q = (cat[j] === 1 ? (Math.abs(diff) < 1e-9 ? 0 : 1) : diff * diff) * inv2[j]
+        r2 += q
+        if (additive > 0) {
+          const u = SQRT5 * Math.sqrt(q)
+          sum += (1 + u + (u * u) / 3) * Math.exp(-u)
+        }
       }
-      const t = SQRT5 * Math.sqrt(r2) // matern52, inlined: this loop runs n times per candidate
-      const c = this.#signal * (1 + t + (t * t) / 3) * Math.exp(-t)
+      const t = SQRT5 * Math.sqrt(r2)
+      const c = this.#signal * ((1 - additive) * (1 + t + (t * t) / 3) * Math.exp(-t) + (additive * sum) / d)
       kstar[i] = c
       if (c > maxK) maxK = c
       mean += c * this.#alpha[i]
@@ -119,14 +129,14 @@ export class GaussianProcess {
   }
 }
 
-/** K = signal·Matérn(x, x) + noise·I. */
-function covariance(x: readonly (readonly number[])[], inv2: ArrayLike<number>, categorical: readonly boolean[], signal: number, noise: number): Float64Array {
+/** K = signal·correlation(x, x) + noise·I. */
+function covariance(x: readonly (readonly number[])[], inv2: ArrayLike<number>, categorical: readonly boolean[], signal: number, noise: number, additive: number): Float64Array {
   const n = x.length
   const k = new Float64Array(n * n)
   for (let i = 0; i < n; i++) {
     k[i * n + i] = signal + noise
     for (let j = 0; j < i; j++) {
-      const c = signal * matern52(scaledDistance(x[i], x[j], inv2, categorical))
+      const c = signal * correlation(x[i], x[j], inv2, categorical, additive)
       k[i * n + j] = c
       k[j * n + i] = c
     }
@@ -135,13 +145,14 @@ function covariance(x: readonly (readonly number[])[], inv2: ArrayLike<number>, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hyperparameter fit. θ = (log ℓ_1..d, log signal, log(noise − MIN_NOISE)).
+// Hyperparameter fit. θ = (log ℓ_1..d, log signal, log(noise − MIN_NOISE), logit additive).
 
 /**
  * Weak priors, on standardized values and unit-cube inputs: ℓ near 1 (−log p = 0.1(ℓ² + ℓ⁻²)
  * keeps ℓ off both extremes without pulling hard), signal ~ Gamma(2, 1), noise ~ Gamma(1.1, 30)
  * (small noise expected, larger allowed when the data insist). The shapes follow Optuna's GP
- * sampler; they matter only when there are few Trials.
+ * sampler; they matter only when there are few Trials. The additive share's logit ~ N(0, 2²):
+ * the data decide between the two parts.
  */
 function negLogPrior(theta: number[], d: number, grad: number[]): number {
   let value = 0
@@ -157,18 +168,21 @@ function negLogPrior(theta: number[], d: number, grad: number[]): number {
   const noise = MIN_NOISE + e
   value += -0.1 * Math.log(noise) + 30 * noise
   grad[d + 1] += (-0.1 / noise + 30) * e
+  value += theta[d + 2] ** 2 / 8
+  grad[d + 2] += theta[d + 2] / 4
   return value
 }
 
 /** Kernel parameters from θ. */
 export function paramsFromTheta(theta: readonly number[]): KernelParams {
-  const d = theta.length - 2
-  return { lengthscales: theta.slice(0, d).map(Math.exp), signal: Math.exp(theta[d]), noise: MIN_NOISE + Math.exp(theta[d + 1]) }
+  const d = theta.length - 3
+  return { lengthscales: theta.slice(0, d).map(Math.exp), signal: Math.exp(theta[d]), noise: MIN_NOISE + Math.exp(theta[d + 1]), additive: 1 / (1 + Math.exp(-theta[d + 2])) }
 }
 
 /** θ from kernel parameters. */
 export function thetaFromParams(p: KernelParams): number[] {
-  return [...p.lengthscales.map(Math.log), Math.log(p.signal), Math.log(Math.max(1e-12, p.noise - MIN_NOISE))]
+  const a = Math.min(1 - 1e-9, Math.max(1e-9, p.additive ?? 0))
+  return [...p.lengthscales.map(Math.log), Math.log(p.signal), Math.log(Math.max(1e-12, p.noise - MIN_NOISE)), Math.log(a / (1 - a))]
 }
 
 /** Pairwise squared coordinate distances, precomputed once per fit: [pair][coordinate]. */
@@ -184,24 +198,39 @@ function pairDistances(x: readonly (readonly number[])[], categorical: readonly 
 /** −(log marginal likelihood + log prior) and its gradient in θ; Infinity where K is not PD. */
 export function negLogPosterior(theta: readonly number[], dist2: Float64Array, y: readonly number[], d: number, withGradient = true): { value: number; gradient: number[] } {
   const n = y.length
-  const { lengthscales, signal, noise } = paramsFromTheta(theta)
+  const { lengthscales, signal, noise, additive = 0 } = paramsFromTheta(theta)
   const inv2 = lengthscales.map((l) => 1 / (l * l))
   const k = new Float64Array(n * n)
-  const grad = new Float64Array(n * n) // −(1/r)·dMatérn/dr = (5/3)(1 + √5r)e^(−√5r) per pair, sharing the exp
+  // Per pair: the full part's correlation and −(1/r)·dMatérn/dr = (5/3)(1 + √5r)e^(−√5r), sharing
+  // the exp; the additive part's mean correlation, and per coordinate its own −(1/r)·dMatérn/dr.
+  const full = new Float64Array(n * n)
+  const fullSlope = new Float64Array(n * n)
+  const sum = new Float64Array(n * n)
+  const slopes = new Float64Array(dist2.length)
   for (let i = 0, p = 0; i < n; i++) {
     k[i * n + i] = signal + noise
     for (let j = 0; j < i; j++, p += d) {
       let r2 = 0
-      for (let c = 0; c < d; c++) r2 += dist2[p + c] * inv2[c]
+      let mean = 0
+      for (let c = 0; c < d; c++) {
+        const q = dist2[p + c] * inv2[c]
+        r2 += q
+        const u = SQRT5 * Math.sqrt(q)
+        const e = Math.exp(-u)
+        mean += (1 + u + (u * u) / 3) * e
+        slopes[p + c] = (5 / 3) * (1 + u) * e
+      }
       const t = SQRT5 * Math.sqrt(r2)
       const e = Math.exp(-t)
-      grad[i * n + j] = (5 / 3) * (1 + t) * e
-      const v = signal * (1 + t + (t * t) / 3) * e
+      fullSlope[i * n + j] = (5 / 3) * (1 + t) * e
+      full[i * n + j] = (1 + t + (t * t) / 3) * e
+      sum[i * n + j] = mean / d
+      const v = signal * ((1 - additive) * full[i * n + j] + additive * sum[i * n + j])
       k[i * n + j] = v
       k[j * n + i] = v
     }
   }
-  const gradient = new Array<number>(d + 2).fill(0)
+  const gradient = new Array<number>(d + 3).fill(0)
   const l = cholesky(k, n)
   if (!l) return { value: Infinity, gradient }
   const alpha = choleskySolve(l, n, Float64Array.from(y))
@@ -215,15 +244,19 @@ export function negLogPosterior(theta: readonly number[], dist2: Float64Array, y
   for (let i = 0; i < n; i++) traceW += inv[i * n + i] - alpha[i] * alpha[i]
   gradient[d + 1] += 0.5 * traceW * (noise - MIN_NOISE)
   let signalTerm = 0.5 * signal * traceW // diagonal: dK_ii/dlog s = s
+  let additiveTerm = 0 // diagonal: both parts are 1 there, so the share does not move K_ii
   for (let i = 0, p = 0; i < n; i++) {
     for (let j = 0; j < i; j++, p += d) {
       const w = inv[i * n + j] - alpha[i] * alpha[j] // counted twice (ij and ji): ½·2 = 1
       signalTerm += w * k[i * n + j]
-      const g = w * signal * grad[i * n + j]
-      for (let c = 0; c < d; c++) gradient[c] += g * dist2[p + c] * inv2[c]
+      additiveTerm += w * signal * additive * (1 - additive) * (sum[i * n + j] - full[i * n + j])
+      const g = w * signal * (1 - additive) * fullSlope[i * n + j]
+      const ga = (w * signal * additive) / d
+      for (let c = 0; c < d; c++) gradient[c] += (g + ga * slopes[p + c]) * dist2[p + c] * inv2[c]
     }
   }
   gradient[d] += signalTerm
+  gradient[d + 2] += additiveTerm
   return { value, gradient }
 }
 
@@ -238,12 +271,14 @@ export function fitKernel(
   const d = categorical.length
   const dist2 = pairDistances(x, categorical)
   const objective = (theta: number[]) => negLogPosterior(theta, dist2, y, d)
+  // Mostly full, mostly additive, then random mixes.
   const initial: number[][] = [
-    [...Array(d).fill(Math.log(0.5)), 0, Math.log(1e-3)],
-    [...Array(d).fill(Math.log(0.2)), 0, Math.log(1e-4)]
+    [...Array(d).fill(Math.log(0.5)), 0, Math.log(1e-3), -3],
+    [...Array(d).fill(Math.log(0.5)), 0, Math.log(1e-3), 3],
+    [...Array(d).fill(Math.log(0.2)), 0, Math.log(1e-4), -3]
   ]
   while (initial.length < starts) {
-    initial.push([...Array.from({ length: d }, () => Math.log(0.05) + rng.next() * Math.log(40)), rng.uniform(-1, 1), rng.uniform(Math.log(1e-5), Math.log(1e-1))])
+    initial.push([...Array.from({ length: d }, () => Math.log(0.05) + rng.next() * Math.log(40)), rng.uniform(-1, 1), rng.uniform(Math.log(1e-5), Math.log(1e-1)), rng.uniform(-4, 4)])
   }
   const ranked = initial
     .map((theta) => ({ theta, value: negLogPosterior(theta, dist2, y, d, false).value }))
@@ -255,6 +290,7 @@ export function fitKernel(
     if (result.value < best.value) best = result
   }
   // Keep θ in a sane box whatever the optimiser did on a flat likelihood.
-  const clamped = best.x.map((t, i) => (i < d ? Math.min(Math.log(50), Math.max(Math.log(1e-3), t)) : i === d ? Math.min(Math.log(100), Math.max(Math.log(1e-3), t)) : Math.min(0, t)))
+  const box = (t: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, t))
+  const clamped = best.x.map((t, i) => (i < d ? box(t, Math.log(1e-3), Math.log(50)) : i === d ? box(t, Math.log(1e-3), Math.log(100)) : i === d + 1 ? Math.min(0, t) : box(t, -8, 8)))
   return paramsFromTheta(clamped)
 }

@@ -75,16 +75,57 @@ describe('the kernel fit', () => {
     const categorical = [false, false, true]
     const dist2 = new Float64Array(((12 * 11) / 2) * 3)
     for (let i = 0, p = 0; i < 12; i++) for (let j = 0; j < i; j++, p += 3) for (let c = 0; c < 3; c++) dist2[p + c] = coordDistance2(x[i][c], x[j][c], categorical[c])
-    const theta = thetaFromParams({ lengthscales: [0.3, 0.8, 1.5], signal: 1.3, noise: 0.01 })
-    const { gradient } = negLogPosterior(theta, dist2, y, 3)
-    theta.forEach((_, k) => {
-      const h = 1e-5
-      const up = theta.map((t, i) => (i === k ? t + h : t))
-      const down = theta.map((t, i) => (i === k ? t - h : t))
-      const numeric = (negLogPosterior(up, dist2, y, 3, false).value - negLogPosterior(down, dist2, y, 3, false).value) / (2 * h)
-      expect(gradient[k]).toBeCloseTo(numeric, 4)
-    })
-    expect(paramsFromTheta(theta).noise).toBeCloseTo(0.01, 12)
+    // The full kernel alone, then with 40 % of the signal additive.
+    for (const additive of [0, 0.4]) {
+      const theta = thetaFromParams({ lengthscales: [0.3, 0.8, 1.5], signal: 1.3, noise: 0.01, additive })
+      const { gradient } = negLogPosterior(theta, dist2, y, 3)
+      theta.forEach((_, k) => {
+        const h = 1e-5
+        const up = theta.map((t, i) => (i === k ? t + h : t))
+        const down = theta.map((t, i) => (i === k ? t - h : t))
+        const numeric = (negLogPosterior(up, dist2, y, 3, false).value - negLogPosterior(down, dist2, y, 3, false).value) / (2 * h)
+        expect(gradient[k]).toBeCloseTo(numeric, 4)
+      })
+      expect(paramsFromTheta(theta).noise).toBeCloseTo(0.01, 12)
+      expect(paramsFromTheta(theta).additive).toBeCloseTo(additive, 6)
+    }
+  })
+
+  it('in 8 dimensions from 30 points, weighs the additive part by the data: an additive function is predicted from its one-coordinate trends', () => {
+    const rng = new Random(3)
+    const d = 8
+    const points = (n: number) => Array.from({ length: n }, () => Array.from({ length: d }, () => rng.next()))
+    const fit = (f: (x: number[]) => number) => {
+      const x = points(30)
+      const raw = x.map(f)
+      const mean = raw.reduce((a, b) => a + b) / raw.length
+      const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length)
+      const kernel = fitKernel(
+        x,
+        raw.map((v) => (v - mean) / sd),
+        Array(d).fill(false),
+        new Random(1)
+      )
+      const test = points(200)
+      /** Root-mean-square error of the posterior mean at 200 new points, in standard deviations of the data. */
+      const error = (k: typeof kernel) => {
+        const gp = new GaussianProcess(
+          x,
+          raw.map((v) => (v - mean) / sd),
+          k,
+          Array(d).fill(false)
+        )
+        return Math.sqrt(test.reduce((s, t) => s + (gp.predict(t).mean - (f(t) - mean) / sd) ** 2, 0) / test.length)
+      }
+      return { share: kernel.additive ?? 0, error: error(kernel), fullAlone: error({ ...kernel, additive: 0 }) }
+    }
+    const additive = fit((x) => x.reduce((s, v, j) => s + Math.sin(3 * v + j), 0))
+    expect(additive.share).toBeGreaterThan(0.9)
+    expect(additive.error).toBeLessThan(0.2)
+    expect(additive.fullAlone).toBeGreaterThan(0.4) // the full kernel alone sees every point as far from the others
+    // A ridge along the diagonal is not a sum of one-coordinate trends: the full kernel keeps most of the signal.
+    const ridge = fit((x) => Math.sin((4 * x.reduce((s, v) => s + v, 0)) / Math.sqrt(d)))
+    expect(ridge.share).toBeLessThan(0.5)
   })
 
   it('recovers the lengthscale of a function drawn from a known GP, and sees an irrelevant dimension', () => {
