@@ -51,8 +51,10 @@ export function drawWarp(a: Augmentation, rng: Random, width: number, height: nu
   }
   if (a.rotation > 0) warp.angle = (rng.uniform(-a.rotation, a.rotation) * Math.PI) / 180
   if (a.translate > 0) {
-    warp.shiftX = rng.uniform(-a.translate, a.translate) * width
-    warp.shiftY = rng.uniform(-a.translate, a.translate) * height
+    // Whole pixels: a shift alone then moves pixels without resampling them. A sub-pixel shift
+    // blurs a 28×28 image as much as it moves it.
+    warp.shiftX = Math.round(rng.uniform(-a.translate, a.translate) * width)
+    warp.shiftY = Math.round(rng.uniform(-a.translate, a.translate) * height)
   }
   return warp
 }

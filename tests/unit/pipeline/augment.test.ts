@@ -10,6 +10,7 @@ import {
   adjustSaturation,
   adjustTone,
   augmentImage,
+  drawWarp,
   eraseRect,
   formatAugmentation,
   gaussianBlur,
@@ -50,6 +51,25 @@ describe('the geometric warp', () => {
   it('shifts by whole pixels, repeating the edge into the gap', () => {
     expect(warped(img, 3, 2, 1, { shiftX: 1 })).toEqual([1, 1, 2, 4, 4, 5])
     expect(warped(img, 3, 2, 1, { shiftY: -1 })).toEqual([4, 5, 6, 4, 5, 6])
+  })
+
+  it('draws shifts of whole pixels, so a 28×28 image shifted is its own pixels moved, not blurred', () => {
+    const rng = new Random(4)
+    const shift = { ...NO_AUGMENTATION, translate: 0.08 }
+    const shifts = Array.from({ length: 200 }, () => drawWarp(shift, rng, 28, 28))
+    const xs = new Set(shifts.map((w) => w.shiftX))
+    expect([...xs].sort((a, b) => a - b)).toEqual([-2, -1, 0, 1, 2])
+    expect(shifts.every((w) => Number.isInteger(w.shiftY) && Math.abs(w.shiftY) <= 2)).toBe(true)
+    const src = Array.from({ length: 28 * 28 }, (_, i) => (i * 37) % 256)
+    const moved = warped(
+      src,
+      28,
+      28,
+      1,
+      shifts.find((w) => w.shiftX !== 0 && w.shiftY !== 0)!
+    )
+    const values = new Set(src)
+    expect(moved.every((v) => values.has(v))).toBe(true)
   })
 
   it('interpolates bilinearly between pixels', () => {
