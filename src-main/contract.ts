@@ -286,6 +286,8 @@ export interface RunSummary {
   backend: string | null
   epochsDone: number
   epochs: number
+  /** A time-limited Run's planned Iterations while it trains (its last Epoch may be partial); absent: every Epoch's. */
+  iterations?: number
   valAccuracy: number | null
   valLoss: number | null
   imagesPerSecond: number | null

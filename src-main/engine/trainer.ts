@@ -151,12 +151,14 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest)] : []), ...(config.callbacks ?? [])]
   const limit = config.timeLimit
   const pace = timeLimitPace(clock, state.trainedMs ?? 0)
-  // `reporting`: an Epoch's end is planned from before its report, which is still to come.
-  const replan = (intoEpoch: number, reporting = false) => {
+  // `ended`: the Epoch that just ended, planned from before its report, which is still to come.
+  const replan = (intoEpoch: number, ended?: number) => {
     if (!limit || pace.iterationMs === null) return
-    const left = limit.ms - pace.trainedMs() - (reporting ? pace.reportMs : 0) - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
+    const left = limit.ms - pace.trainedMs() - (ended ? pace.reportMs : 0) - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
     const fit = state.iteration + iterationsThatFit(left, { iterationMs: pace.iterationMs, epochEndMs: pace.epochEndMs }, perEpoch, intoEpoch)
-    const next = Math.min(config.epochs * perEpoch, Math.max(1, fit))
+    let next = Math.min(config.epochs * perEpoch, Math.max(1, fit))
+    // Iterations planned into an Epoch that has ended (a partial one) can no longer be trained: the Run ends here.
+    if (ended && next <= ended * perEpoch) next = state.iteration
     if (next === planned) return
     planned = next
     const kept = schedule.state()
@@ -211,7 +213,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       const val = data.validationCount ? await evaluateLoss(tf, model, data) : null
       pace.evaluated()
       // Planned before the Epoch is reported, so that it is reported against the plan it ends: never "Epoch 49/50" as the last.
-      replan(0, true)
+      replan(0, epoch)
       schedule.epochEnded(val?.loss ?? null)
       const improved = val !== null && (state.bestValLoss === null || val.loss < state.bestValLoss - 1e-6)
       if (improved) {

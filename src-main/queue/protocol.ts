@@ -70,7 +70,7 @@ export const progressSchema = z.discriminatedUnion('kind', [
     improved: z.boolean(),
     metrics: epochMetrics
   }),
-  z.object({ kind: z.literal('plan'), epochs: count }),
+  z.object({ kind: z.literal('plan'), epochs: count, iterations: count }),
   z.object({ kind: z.literal('paused') }),
   z.object({ kind: z.literal('resumed') }),
   z.object({ kind: z.literal('log'), message: z.string().max(2000) })

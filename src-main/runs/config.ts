@@ -14,9 +14,9 @@ import { resolveSplitFractions } from '../pipeline/split'
 // full default). Sub-pixel shifts blur it too (the warp interpolates): with 10 % shifts, 10 Epochs
 // on Fashion-MNIST ended underfitting (training loss 0.33 against 0.26 on validation). Flips and
 // light tone changes cost nothing in sharpness.
-// Small images: no resized crop, rotation or erasing by default (they slowed learning on 28×28),
-// but shifts of up to 2 pixels (whole pixels: no blur) at 28 px.
-const SMALL_IMAGE_AUGMENTATION = { ...NO_AUGMENTATION, flipHorizontal: true, translate: 0.08, brightness: 0.1, contrast: 0.1 }
+// Small images: no resized crop, rotation, shifts or erasing by default: they slowed learning on
+// 28×28 images (even whole-pixel shifts of up to 2: Fashion-MNIST in 60 minutes, 0.929 against 0.937).
+const SMALL_IMAGE_AUGMENTATION = { ...NO_AUGMENTATION, flipHorizontal: true, brightness: 0.1, contrast: 0.1 }
 
 const augmentation = z
   .object({

@@ -47,8 +47,8 @@ export type TrainProgress =
   | { kind: 'iteration'; metrics: Omit<IterationMetrics, 'runId'> }
   | { kind: 'epoch'; metrics: Omit<EpochMetrics, 'runId'>; improved: boolean }
   | { kind: 'checkpoint'; epoch: number; path: string }
-  /** A Run with a time limit found how many Epochs fit (the last possibly partial). */
-  | { kind: 'plan'; epochs: number }
+  /** A Run with a time limit found how many Epochs fit (the last possibly partial) and how many Iterations. */
+  | { kind: 'plan'; epochs: number; iterations: number }
   | { kind: 'paused' }
   | { kind: 'resumed' }
   | { kind: 'log'; message: string }

@@ -56,6 +56,8 @@ export interface TrialRunner {
 interface ActiveRun {
   control: ((action: ControlAction) => void) | null
   done: Promise<RunSummary>
+  /** A time-limited Run's planned Iterations, once it has a plan. */
+  iterations?: number
 }
 
 /** What a Run's worker loads besides the Dataset. */
@@ -294,7 +296,7 @@ export class TrainingService {
   get(id: number): RunDetail {
     const run = this.#runs.detail(id)
     if (!run) throw new OspreyError('not-found', `No Run with id ${id}.`)
-    return run
+    return { ...run, ...this.#planned(id) }
   }
 
   /** The folder of Run `id`'s saved model, when it has one. */
@@ -321,7 +323,13 @@ export class TrainingService {
   #summary(id: number): RunSummary {
     const run = this.#runs.summary(id)
     if (!run) throw new OspreyError('not-found', `No Run with id ${id}.`)
-    return run
+    return { ...run, ...this.#planned(id) }
+  }
+
+  /** A live time-limited Run's planned Iterations, for its summary. */
+  #planned(id: number): Pick<RunSummary, 'iterations'> {
+    const iterations = this.#active.get(id)?.iterations
+    return iterations ? { iterations } : {}
   }
 
   #steer(id: number, action: ControlAction): void {
@@ -460,6 +468,7 @@ export class TrainingService {
         }
         case 'plan':
           this.#runs.setEpochs(id, p.epochs)
+          if (this.#active.has(id)) this.#active.get(id)!.iterations = p.iterations
           this.#deps.events.emit('runs.status', { run: this.#summary(id) })
           break
         case 'checkpoint':

@@ -74,7 +74,7 @@ export async function trainStage(run: RunContext, model: tfjs.LayersModel, optim
       {
         control: run.control,
         onIteration: (metrics) => run.progress({ kind: 'iteration', metrics: { ...metrics, memoryBytes: process.memoryUsage.rss() } }),
-        onPlan: (plan) => run.progress({ kind: 'plan', epochs: plan.epochs }),
+        onPlan: (plan) => run.progress({ kind: 'plan', ...plan }),
         onEpoch: async (metrics, improved, state) => {
           run.progress({ kind: 'epoch', metrics, improved })
           epochs.push(metrics)

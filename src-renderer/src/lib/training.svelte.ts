@@ -134,7 +134,7 @@ export class TrainingState {
     const per = this.iterationsPerEpoch
     const latest = this.#latest
     if (run?.status !== 'running' || !per || !latest || this.#msPerIteration === null) return null
-    return Math.max(0, (run.epochs * per - latest.iteration) * this.#msPerIteration)
+    return Math.max(0, ((run.iterations ?? run.epochs * per) - latest.iteration) * this.#msPerIteration)
   }
 
   /** Follow Run events and load the list; returns the cleanup. */

@@ -113,6 +113,13 @@ describe('a Run', () => {
     expect(done.epochs).toBe(run.epochMetrics.length)
     expect(run.epochMetrics.at(-1)!.learningRate).toBeLessThan(0.05 * 1e-3)
     expect(run.evaluation?.confusion.flat().reduce((a, b) => a + b)).toBe(6)
+    // While it trained, its status said how many Iterations it planned: the last plan, those it trained.
+    const planned = events
+      .filter((e) => e.name === 'runs.status' && (e.payload as Events['runs.status']).run.id === started.id)
+      .map((e) => (e.payload as Events['runs.status']).run.iterations)
+      .filter((n) => n !== undefined)
+    expect(planned.length).toBeGreaterThan(0)
+    expect(planned.at(-1)).toBe(iterationsOf(started.id))
   })
 
   it('pauses, resumes and stops on request, keeping what it learned', async () => {

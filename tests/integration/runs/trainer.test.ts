@@ -170,7 +170,7 @@ describe('train', () => {
   it('with a time limit, each Epoch is reported against the plan it ends, so the last says it is the last', async () => {
     // 3 Iterations per Epoch, each a tenth of a second slower than the last: the plan, made from the mean pace, shrinks as it goes.
     let clock = 0
-    const plans: number[] = []
+    const plans: { epochs: number; iterations: number }[] = []
     const reported: [number, number][] = []
     const result = await train(
       tf,
@@ -182,16 +182,16 @@ describe('train', () => {
         control: running,
         onIteration: (it) => void (clock += 1000 + 100 * it.iteration),
         onEpoch: (e) => {
-          reported.push([e.epoch, plans.at(-1) ?? 20])
+          reported.push([e.epoch, plans.at(-1)?.epochs ?? 20])
           clock += 500
         },
-        onPlan: (plan) => void plans.push(plan.epochs)
+        onPlan: (plan) => void plans.push(plan)
       }
     )
     expect(result.stoppedBy).toBe('completed')
     const [lastEpoch, itsPlan] = reported.at(-1)!
     expect(itsPlan).toBe(lastEpoch)
-    expect(plans.at(-1)).toBe(lastEpoch)
+    expect(plans.at(-1)).toEqual({ epochs: lastEpoch, iterations: result.state.iteration })
     // The 6th Epoch ends at 38.1 s; a 7th would take 9.5 s more.
     expect(lastEpoch).toBe(6)
     expect(result.state.trainedMs).toBeLessThanOrEqual(40_000)

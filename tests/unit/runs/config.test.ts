@@ -10,7 +10,7 @@ describe('defaults for a new Run', () => {
   it('train small grayscale images at their own size with the default CNN and only gentle augmentation', () => {
     const config = defaultConfig('/data/mnist', report(28, 28), 5)
     expect(config).toMatchObject({ model: 'default-cnn', imageSize: 28, seed: 5, backend: 'auto', validationSplit: null })
-    expect(config.augmentation).toMatchObject({ flipHorizontal: true, translate: 0.08, rotation: 0, scale: 1, erasing: 0 })
+    expect(config.augmentation).toMatchObject({ flipHorizontal: true, translate: 0, rotation: 0, scale: 1, erasing: 0 })
     expect(config.backbone).toBeUndefined()
   })
 

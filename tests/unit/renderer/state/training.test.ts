@@ -99,6 +99,35 @@ describe('the Train state', () => {
     expect(training.latest?.iteration).toBe(1)
   })
 
+  it("counts the time left to a time-limited Run's planned Iterations once it has a plan (its last Epoch may be partial)", async () => {
+    const client = new FakeClient()
+    client.answer('runs.list', () => [summary(1, 'running')])
+    // 40 training images in batches of 4: 10 Iterations an Epoch, 5 Epochs asked.
+    client.answer('runs.get', () => ({
+      ...summary(1, 'running'),
+      config: { batchSize: 4 } as never,
+      seed: 1,
+      fingerprint: 'f',
+      split: { train: 40, validation: 4, test: 4, classes: ['a', 'b'] },
+      versions: {},
+      normalizationStats: null,
+      epochMetrics: [],
+      iterationMetrics: [],
+      evaluation: null,
+      trial: null
+    }))
+    const training = new TrainingState(client)
+    training.start()
+    await settle()
+    await training.open(1)
+    for (let i = 1; i <= 5; i++)
+      client.emit('runs.iteration', { runId: 1, epoch: 1, iteration: i, loss: 1, accuracy: 0.5, learningRate: 0.001, imagesPerSecond: 40, elapsedMs: 100 * i, memoryBytes: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(training.etaMs).toBe(45 * 100) // 50 Iterations, 5 done, 100 ms each
+    client.emit('runs.status', { run: summary(1, 'running', { epochs: 3, iterations: 25 }) })
+    expect(training.etaMs).toBe(20 * 100)
+  })
+
   it("lists Runs of their own, not a Study's Trials", async () => {
     const training = await showing(new FakeClient())
     expect(training.runs.map((r) => r.id)).toEqual([1])
