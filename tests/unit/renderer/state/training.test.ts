@@ -1,6 +1,6 @@
 /** The Train screen's state (TrainingState) driven by a fake client: what the header shows between a click and the worker's answer. */
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { RunSummary } from '../../../../src-main/contract'
+import type { RunDetail, RunSummary } from '../../../../src-main/contract'
 import { TrainingState } from '../../../../src-renderer/src/lib/training.svelte'
 import { FakeClient, settle } from '../../../helpers/fake-client'
 
@@ -33,7 +33,7 @@ function summary(id: number, status: RunSummary['status'], extra: Partial<RunSum
 }
 
 /** A TrainingState showing Run 1, running, over a client that answers the list and the Run. */
-async function showing(client: FakeClient, status: RunSummary['status'] = 'running'): Promise<TrainingState> {
+async function showing(client: FakeClient, status: RunSummary['status'] = 'running', detail: Partial<RunDetail> = {}): Promise<TrainingState> {
   client.answer('runs.list', () => [summary(1, status), summary(2, 'completed', { studyId: 4, name: 'Trial' })])
   client.answer('runs.get', () => ({
     ...summary(1, status),
@@ -46,7 +46,8 @@ async function showing(client: FakeClient, status: RunSummary['status'] = 'runni
     epochMetrics: [],
     iterationMetrics: [],
     evaluation: null,
-    trial: null
+    trial: null,
+    ...detail
   }))
   const training = new TrainingState(client)
   training.start()
@@ -101,25 +102,8 @@ describe('the Train state', () => {
 
   it("counts the time left to a time-limited Run's planned Iterations once it has a plan (its last Epoch may be partial)", async () => {
     const client = new FakeClient()
-    client.answer('runs.list', () => [summary(1, 'running')])
     // 40 training images in batches of 4: 10 Iterations an Epoch, 5 Epochs asked.
-    client.answer('runs.get', () => ({
-      ...summary(1, 'running'),
-      config: { batchSize: 4 } as never,
-      seed: 1,
-      fingerprint: 'f',
-      split: { train: 40, validation: 4, test: 4, classes: ['a', 'b'] },
-      versions: {},
-      normalizationStats: null,
-      epochMetrics: [],
-      iterationMetrics: [],
-      evaluation: null,
-      trial: null
-    }))
-    const training = new TrainingState(client)
-    training.start()
-    await settle()
-    await training.open(1)
+    const training = await showing(client, 'running', { config: { batchSize: 4 } as never, split: { train: 40, validation: 4, test: 4, classes: ['a', 'b'] } })
     for (let i = 1; i <= 5; i++)
       client.emit('runs.iteration', { runId: 1, epoch: 1, iteration: i, loss: 1, accuracy: 0.5, learningRate: 0.001, imagesPerSecond: 40, elapsedMs: 100 * i, memoryBytes: 0 })
     await new Promise((resolve) => setTimeout(resolve, 150))
