@@ -77,6 +77,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
+/**
+ * Removes a test's folder. A stopped server's workers exit when they hear it has gone, a moment
+ * later, and one may still write a file meanwhile (CI once saw ENOTEMPTY): rm retries then.
+ */
+function removeDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+}
+
 /** A fresh empty folder under the OS temp folder. */
 export function scratchDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `osprey-e2e-${prefix}-`))
@@ -99,12 +107,12 @@ export const test = base.extend<Fixtures>({
   workDir: async ({}, use) => {
     const dir = await scratchDir('work')
     await use(dir)
-    await rm(dir, { recursive: true, force: true })
+    await removeDir(dir)
   },
   dataDir: async ({}, use) => {
     const dir = await scratchDir('data')
     await use(dir)
-    await rm(dir, { recursive: true, force: true })
+    await removeDir(dir)
   },
   startServer: async ({ dataDir }, use) => {
     const started: OspreyServer[] = []
