@@ -31,13 +31,6 @@ export function coordDistance2(a: number, b: number, categorical: boolean): numb
   return d * d
 }
 
-/** Scaled distance r between two points: sqrt(Σ_j dist²_j / ℓ_j²). */
-export function scaledDistance(a: ArrayLike<number>, b: ArrayLike<number>, inv2: ArrayLike<number>, categorical: readonly boolean[]): number {
-  let r2 = 0
-  for (let j = 0; j < inv2.length; j++) r2 += coordDistance2(a[j], b[j], categorical[j]) * inv2[j]
-  return Math.sqrt(r2)
-}
-
 /** The kernel's correlation between two points: (1 − additive)·Matérn(r) + additive·mean_j Matérn(r_j). */
 export function correlation(a: ArrayLike<number>, b: ArrayLike<number>, inv2: ArrayLike<number>, categorical: readonly boolean[], additive: number): number {
   const d = inv2.length
