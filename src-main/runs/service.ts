@@ -466,11 +466,13 @@ export class TrainingService {
           this.#deps.events.emit('runs.epoch', metrics)
           break
         }
-        case 'plan':
+        case 'plan': {
           this.#runs.setEpochs(id, p.epochs)
-          if (this.#active.has(id)) this.#active.get(id)!.iterations = p.iterations
+          const active = this.#active.get(id)
+          if (active) active.iterations = p.iterations
           this.#deps.events.emit('runs.status', { run: this.#summary(id) })
           break
+        }
         case 'checkpoint':
           this.#runs.addArtifact(id, 'checkpoint-last', relative(this.#deps.dataDir, p.path), null)
           break

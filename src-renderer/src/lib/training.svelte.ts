@@ -128,13 +128,17 @@ export class TrainingState {
     const d = this.#detail
     return d?.split ? Math.ceil(d.split.train / d.config.batchSize) : null
   }
+  /** The Iterations the Run trains in all: a time limit's plan (its last Epoch may be partial), else every Epoch's; null until the split is known. */
+  get totalIterations(): number | null {
+    const per = this.iterationsPerEpoch
+    return this.#run?.iterations ?? (per && this.#run ? per * this.#run.epochs : null)
+  }
   /** Milliseconds left, from the recent pace; null when unknown or not running. */
   get etaMs(): number | null {
-    const run = this.#run
-    const per = this.iterationsPerEpoch
+    const total = this.totalIterations
     const latest = this.#latest
-    if (run?.status !== 'running' || !per || !latest || this.#msPerIteration === null) return null
-    return Math.max(0, ((run.iterations ?? run.epochs * per) - latest.iteration) * this.#msPerIteration)
+    if (this.#run?.status !== 'running' || !total || !latest || this.#msPerIteration === null) return null
+    return Math.max(0, (total - latest.iteration) * this.#msPerIteration)
   }
 
   /** Follow Run events and load the list; returns the cleanup. */
