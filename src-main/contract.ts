@@ -402,7 +402,10 @@ export interface TrialSummary {
   value: number | null
   /** The objective after each Epoch. */
   intermediate: number[]
+  /** Its Run's training, from its first Iteration to its last Epoch's end. */
   durationMs: number | null
+  /** From its Run's request to its end: starting, preparing, saving and evaluating included; null until it ends. */
+  wallMs: number | null
   error: string | null
   /** The verdict on the Trial's Run, once it has ended. */
   verdict: VerdictKind | null

@@ -48,7 +48,9 @@ interface Active {
 // Starting a worker, loading tfjs, saving and evaluating: time a final Run needs beyond its Epochs.
 const FINAL_OVERHEAD_MS = 15_000
 // The same for a head on cached embeddings (2.9–3.4 s measured on 3 × 189 colour images), and the
-// Study's running Trial stopping before the final Run can start.
+// Study's running Trial stopping before the final Run can start: the least, on an idle machine; under
+// load the Trials' own time outside their Epochs is used (a 1-minute budget's final Run then started
+// 8 s after the Study was told to stop, and took 9 s).
 const HEAD_OVERHEAD_MS = 4_000
 const STUDY_STOP_MS = 4_000
 // Starting a worker and loading tfjs: time a final Run with a time limit spends before its clock starts.
@@ -387,8 +389,11 @@ export class AutoService {
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
     // A head on the embeddings its Trials cached on this machine; Trials on workers cached them there, and the final Run computes them again.
     const cachedHere = !scratch && !(run.config.fineTuneBlocks ?? 0) && !run.worker
-    const overheadMs = cachedHere ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS
-    const reserveMs = STUDY_STOP_MS + overheadMs + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch
+    // A loaded machine starts, saves and evaluates slower: a Trial's time outside its Epochs is that, measured now.
+    const measured = Math.min(...study.trialList.map((t) => (t.wallMs != null && t.durationMs != null ? t.wallMs - t.durationMs : Infinity)))
+    const outside = Number.isFinite(measured) ? measured : 0
+    const overheadMs = Math.max(cachedHere ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS, outside)
+    const reserveMs = Math.max(STUDY_STOP_MS, outside) + overheadMs + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch
     return { epochs, epochMs: perEpoch, overheadMs, cachedHere, reserveMs: fraction < 1 ? Math.min(reserveMs, record.budgetMs * (1 - record.plan.studyShare)) : reserveMs }
   }
 

@@ -41,6 +41,7 @@ interface TrialRow {
   status: TrialState
   value: number | null
   duration_ms: number | null
+  wall_ms: number | null
   error: string | null
   curve: string | null
   verdict: VerdictKind | null
@@ -133,6 +134,7 @@ export class StudyRepository {
     const rows = this.#db
       .prepare(
         `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker,
+           round((julianday(r.ended_at) - julianday(r.created_at)) * 86400000) AS wall_ms,
            json_extract(r.summary_json, '$.verdict.kind') AS verdict,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
          FROM trials t LEFT JOIN runs r ON r.id = t.run_id WHERE t.study_id = ? AND (? IS NULL OR t.number = ?) ORDER BY t.number`
@@ -147,6 +149,7 @@ export class StudyRepository {
       value: t.value,
       intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
       durationMs: t.duration_ms,
+      wallMs: t.wall_ms,
       error: t.status === 'failed' ? t.error : null,
       verdict: t.verdict,
       worker: t.worker

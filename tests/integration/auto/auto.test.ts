@@ -73,6 +73,26 @@ describe('Find the best model', () => {
     await expect(services.auto.resume(started.id)).rejects.toThrow(/completed; only a paused, stopped or interrupted/)
   })
 
+  it('on a machine measured slow to start and evaluate Trials, ends the search early enough for the final Run to fit', async () => {
+    // A loaded machine, as the Trials' records see it: each ended Trial's Run took 15 s more before its first Iteration.
+    const shifted = new Set<number>()
+    const slow = services.events.on('studies.trial', (t) => {
+      if (t.status === 'running' || t.runId === null || shifted.has(t.runId)) return
+      shifted.add(t.runId)
+      services.db.prepare("UPDATE runs SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '-15 seconds') WHERE id = ?").run(t.runId)
+    })
+    const at = Date.now()
+    const started = await services.auto.start({ folder: folder.path, minutes: 1, seed: 6 })
+    const done = await services.auto.finished(started.id)
+    slow()
+    expect(done.status, done.error ?? '').toBe('completed')
+    expect(shifted.size).toBeGreaterThan(0)
+    // 15 s to stop the running Trial and 15 s to start the final Run are kept: it starts with at least 30 s left, where 8 s were kept before.
+    const finalAt = Date.parse(services.training.get(done.finalRunId!).createdAt) - at
+    expect(finalAt).toBeLessThan(60_000 * 0.975 - 30_000 + 3_000)
+    expect(done.usedMs).toBeLessThanOrEqual(60_000 * 1.05)
+  })
+
   it('stops cleanly mid-search: no final Run, the Study stopped and resumable', async () => {
     const started = await services.auto.start({ folder: folder.path, minutes: 5, seed: 4 })
     await trialEnded(started.studyId!)

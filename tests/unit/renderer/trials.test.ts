@@ -3,7 +3,7 @@ import type { TrialSummary } from '../../../src-main/contract'
 import { bestSoFar, bestTrial, mergeTrial, paramAxis, sortTrials, valueAxis } from '../../../src-renderer/src/lib/trials'
 
 function trial(number: number, status: TrialSummary['status'], value: number | null, params: TrialSummary['params'] = {}, intermediate: number[] = []): TrialSummary {
-  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, error: null, verdict: null }
+  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, wallMs: null, error: null, verdict: null }
 }
 
 describe('the Trials of a Study as shown', () => {

@@ -171,6 +171,7 @@ describe('studyReport', () => {
         value: 0.62,
         intermediate: [0.4, 0.55, 0.62],
         durationMs: 3000,
+        wallMs: 4200,
         error: null,
         verdict: 'learned'
       },
@@ -183,10 +184,11 @@ describe('studyReport', () => {
         value: 0.91,
         intermediate: [0.7, 0.85, 0.91],
         durationMs: 3100,
+        wallMs: 4300,
         error: null,
         verdict: 'learned'
       },
-      { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, error: null, verdict: null }
+      { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, wallMs: 2000, error: null, verdict: null }
     ],
     importance: [
       { name: 'lr', importance: 0.8 },
