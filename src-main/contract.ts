@@ -260,6 +260,8 @@ export interface Evaluation {
   loss: number
   /** The most confidently wrong images. */
   topLosses: { path: string; label: string; predicted: string; confidence: number; loss: number }[]
+  /** Each image was classified with its left–right mirror, the two predictions averaged (a model trained with horizontal flips). */
+  mirrored?: boolean
 }
 
 /** How a finished Run (or a Study's Trials together) did: `learned`, or what went wrong. */
@@ -559,6 +561,8 @@ export interface ExportedModelMetadata {
   model: ModelName
   /** A pretrained model's backbone, whose preprocessing `normalization` is. */
   backbone?: { id: string; title: string }
+  /** Trained with horizontal flips: Osprey averages the class probabilities of the image and of its left–right mirror (reverse the width axis), a little more accurate than the image alone. */
+  mirror?: boolean
   backend: string | null
   exportedAt: string
 }

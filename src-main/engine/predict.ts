@@ -1,6 +1,7 @@
 /** Classifying new images with a saved model: the "Try it" of a Run (a predict job) and `osprey predict`. */
 import type * as tfjs from '@tensorflow/tfjs'
 import { initBackend } from './backend'
+import { classProbabilities } from './evaluate'
 import { foldBatchNorm } from './fold'
 import { fileHandler } from './io'
 import { decodeImage } from '../pipeline/cache'
@@ -14,6 +15,8 @@ export interface ModelMetadata {
   imageSize: number
   channels: 1 | 3
   normalization: { kind: string; mean: number[]; std: number[] }
+  /** Classify each image with its left–right mirror, averaged (a model trained with horizontal flips). */
+  mirror?: boolean
 }
 
 /** One image's classification: the best classes, most likely first. */
@@ -47,7 +50,7 @@ export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifi
     async classify(path, top = 3) {
       const pixels = new Float32Array(size * size * channels)
       normalizeRecord(await decodeImage(path, size, channels), pixels, stats)
-      const probabilities = tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(pixels, [1, size, size, channels])) as tfjs.Tensor))
+      const probabilities = tf.tidy(() => classProbabilities(tf, model, tf.tensor4d(pixels, [1, size, size, channels]), metadata.mirror))
       const p = Array.from(await probabilities.data())
       probabilities.dispose()
       const ranked = p.map((probability, i) => ({ label: metadata.classes[i], probability })).sort((a, b) => b.probability - a.probability)

@@ -115,6 +115,11 @@ export function chooseModel(report?: DatasetReport): { model: ModelName; reason:
   }
 }
 
+/** A network trained from scratch with horizontal flips is tested and used on each image and its mirror, averaged (see classProbabilities). */
+export function mirrorsAtTest(config: Pick<TrainingConfig, 'model' | 'augmentation'>): boolean {
+  return config.model !== 'pretrained' && config.augmentation.flipHorizontal
+}
+
 // Preprocessing every catalog backbone expects: RGB scaled to [-1, 1].
 const BACKBONE_NORMALIZATION = 'symmetric'
 

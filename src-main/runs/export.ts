@@ -16,7 +16,14 @@ export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'm
 
 type SavedModelJson = {
   weightsManifest: { paths: string[] }[]
-  userDefinedMetadata?: { classes?: string[]; imageSize: number; channels: 1 | 3; normalization: ExportedModelMetadata['normalization']; backbone?: ExportedModelMetadata['backbone'] }
+  userDefinedMetadata?: {
+    classes?: string[]
+    imageSize: number
+    channels: 1 | 3
+    normalization: ExportedModelMetadata['normalization']
+    backbone?: ExportedModelMetadata['backbone']
+    mirror?: boolean
+  }
 }
 
 /** Copies the model in `modelDir` into `folder` (created if missing); returns the file names written. */
@@ -71,6 +78,7 @@ async function exportFiles(modelDir: string, details: ExportDetails): Promise<Ex
     channels: inputs.channels,
     normalization: inputs.normalization,
     ...(inputs.backbone ? { backbone: inputs.backbone } : {}),
+    ...(inputs.mirror ? { mirror: true } : {}),
     exportedAt: new Date().toISOString()
   }
   return [

@@ -11,6 +11,7 @@ import { buildModel } from '../engine/models'
 import { createOptimizer } from '../engine/optimizers'
 import type { ControlListener } from '../jobs/protocol'
 import { restoreCheckpoint } from './checkpoint'
+import { mirrorsAtTest } from './config'
 import { prepareData, splitRecord } from './prepare'
 import type { TrainJobInput, TrainJobResult, TrainProgress } from './protocol'
 import { imageEvaluationData, imageTrainingData, trainStage, type RunContext } from './stage'
@@ -41,13 +42,14 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
     progress({ kind: 'preparing', step: 'model', done: 0, total: 0, what: input.resume ? 'checkpoint' : undefined })
     const restored = input.resume ? await restoreCheckpoint(tf, join(input.runDir, 'checkpoint-last'), config.optimizer, config.learningRate) : null
     const inputShape = [config.imageSize, config.imageSize, channels]
+    const mirror = mirrorsAtTest(config)
     const model = restored?.model ?? buildModel(tf, config.model, { size: config.imageSize, channels, classes: classes.length }, config.seed, { dropout: config.dropout, units: config.units })
     if (!restored && input.warmStart) await warmStart(tf, model, input.warmStart, classes, progress)
     const optimizer = restored?.optimizer ?? createOptimizer(tf, config.optimizer, config.learningRate)
     const result = await trainStage(run, model, optimizer, imageTrainingData(run, loader, split, classes, inputShape), {
       config,
       // A time limit counts this Run's preparing too, and keeps time to test the model after training.
-      timeLimit: config.timeLimitMinutes ? { endsAt: began + config.timeLimitMinutes * 60_000, thenEvaluates: split.validation.length + split.test.length } : undefined,
+      timeLimit: config.timeLimitMinutes ? { endsAt: began + config.timeLimitMinutes * 60_000, thenEvaluates: (split.validation.length + split.test.length) * (mirror ? 2 : 1) } : undefined,
       optimizer: config.optimizer,
       replicas,
       resume: restored?.state.trainer,
@@ -61,10 +63,10 @@ export async function runTrainJob(input: TrainJobInput, signal: AbortSignal, pro
         })
     })
     const modelPath = join(input.runDir, 'model')
-    model.setUserDefinedMetadata?.({ classes, imageSize: config.imageSize, channels, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std } })
+    model.setUserDefinedMetadata?.({ classes, imageSize: config.imageSize, channels, normalization: { kind: stats.normalization, mean: stats.mean, std: stats.std }, ...(mirror ? { mirror } : {}) })
     await model.save(fileHandler(tf, modelPath))
-    const evaluation = split.validation.length ? await evaluate(tf, model, imageEvaluationData(loader, split.validation, images, classes, inputShape), 'validation') : null
-    const testEvaluation = split.test.length ? await evaluate(tf, model, imageEvaluationData(loader, split.test, images, classes, inputShape), 'test') : null
+    const evaluation = split.validation.length ? await evaluate(tf, model, imageEvaluationData(loader, split.validation, images, classes, inputShape), 'validation', { mirror }) : null
+    const testEvaluation = split.test.length ? await evaluate(tf, model, imageEvaluationData(loader, split.test, images, classes, inputShape), 'test', { mirror }) : null
     model.dispose()
     return {
       stoppedBy: result.stoppedBy,

@@ -13,9 +13,13 @@ import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
 import { put, tempDir } from '../../helpers/images'
 
-/** A flat colour square; the two classes interleave in brightness, so the model must make mistakes (the gallery has images). */
-function flat(value: number): Promise<Buffer> {
+/** A flat colour square with a dark bar on its left (so its mirror differs); the two classes interleave in brightness, so the model must make mistakes (the gallery has images). */
+async function flat(value: number): Promise<Buffer> {
+  const bar = await sharp({ create: { width: 5, height: 16, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .png()
+    .toBuffer()
   return sharp({ create: { width: 20, height: 16, channels: 3, background: { r: value, g: 255 - value, b: (value * 3) % 256 } } })
+    .composite([{ input: bar, left: 0, top: 0 }])
     .png()
     .toBuffer()
 }
@@ -55,7 +59,9 @@ afterAll(() => {
   for (const d of [data, folder, out]) d.cleanup()
 })
 
-it('classifies images exactly as the evaluation did (same decoding and normalization), with the top classes', async () => {
+it('classifies images exactly as the evaluation did (same decoding, normalization and mirror), with the top classes', async () => {
+  // Trained from scratch with horizontal flips (the small-image default): each image is classified with its mirror.
+  expect(evaluation.mirrored).toBe(true)
   expect(evaluation.topLosses.length).toBeGreaterThan(0)
   const mistake = evaluation.topLosses[0]
   const { backend, predictions } = await services.runModels.predict(runId, [join(folder.path, mistake.path)])
@@ -92,7 +98,7 @@ it('exports a folder that loads on its own and classifies the same as the Run, w
   expect(JSON.parse(readFileSync(join(target, 'labels.json'), 'utf8'))).toEqual(['even', 'odd'])
   const run = services.training.get(runId)
   const metadata = JSON.parse(readFileSync(join(target, 'metadata.json'), 'utf8'))
-  expect(metadata).toMatchObject({ format: 'osprey-image-classifier', runId, labels: ['even', 'odd'], imageSize: 16, channels: 3, model: 'reference-cnn', backend: 'wasm' })
+  expect(metadata).toMatchObject({ format: 'osprey-image-classifier', runId, labels: ['even', 'odd'], imageSize: 16, channels: 3, mirror: true, model: 'reference-cnn', backend: 'wasm' })
   expect(metadata.normalization).toEqual({ kind: 'standardize', mean: run.normalizationStats!.mean, std: run.normalizationStats!.std })
 
   const files = [0, 5, 11].flatMap((i) => [join(folder.path, `even/${i}.png`), join(folder.path, `odd/${i}.png`)])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetReport } from '../../../src-main/contract'
 import { DEFAULT_AUGMENTATION } from '../../../src-main/pipeline/augment-spec'
-import { chooseModel, defaultConfig, resolveConfig } from '../../../src-main/runs/config'
+import { chooseModel, defaultConfig, mirrorsAtTest, resolveConfig } from '../../../src-main/runs/config'
 
 const report = (width: number, height: number, colour = false) =>
   ({ stats: { mostCommon: { width, height, count: 1 }, channels: { rgb: colour ? 10 : 0, grey: colour ? 0 : 10 } } }) as unknown as DatasetReport
@@ -24,6 +24,14 @@ describe('defaults for a new Run', () => {
     const config = defaultConfig('/data/birds', report(500, 375, true), 1, 'compact-resnet')
     expect(config).toMatchObject({ model: 'compact-resnet', imageSize: 128 })
     expect(config.augmentation).toEqual(DEFAULT_AUGMENTATION)
+  })
+
+  it('test a network from scratch on each image and its mirror only when it trained with horizontal flips; a pretrained head never', () => {
+    const small = defaultConfig('/data/mnist', report(28, 28), 5)
+    expect(mirrorsAtTest(small)).toBe(true)
+    expect(mirrorsAtTest({ ...small, augmentation: { ...small.augmentation, flipHorizontal: false } })).toBe(false)
+    expect(mirrorsAtTest(defaultConfig('/data/birds', report(500, 375, true)))).toBe(false)
+    expect(mirrorsAtTest({ ...defaultConfig('/data/birds', report(500, 375, true)), augmentation: small.augmentation })).toBe(false)
   })
 
   it("fit the batch to a small Dataset's training split", () => {
