@@ -35,8 +35,8 @@ export interface Classifier {
   dispose(): void
 }
 
-/** Loads the model saved in `modelDir` on the backend `tf` is set to, batch norm folded into its convolutions (it only infers here). */
-export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifier> {
+/** Loads the model saved in `modelDir` on the backend `tf` is set to, batch norm folded into its convolutions (it only infers here). `mirror` overrides the model's own (to measure what the mirror adds). */
+export async function loadClassifier(tf: Tf, modelDir: string, options: { mirror?: boolean } = {}): Promise<Classifier> {
   const model = await tf.loadLayersModel(tf.io.fromMemory(await foldBatchNorm(tf, await fileHandler(tf, modelDir).load!())))
   const metadata = model.getUserDefinedMetadata() as unknown as ModelMetadata | undefined
   if (!metadata?.classes) {
@@ -44,13 +44,14 @@ export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifi
     throw new Error(`${modelDir} has no class names: it was not saved by Osprey.`)
   }
   const { imageSize: size, channels } = metadata
+  const mirror = options.mirror ?? metadata.mirror ?? false
   const stats: NormalizationStats = { normalization: metadata.normalization.kind as NormalizationStats['normalization'], mean: metadata.normalization.mean, std: metadata.normalization.std }
   return {
     metadata,
     async classify(path, top = 3) {
       const pixels = new Float32Array(size * size * channels)
       normalizeRecord(await decodeImage(path, size, channels), pixels, stats)
-      const probabilities = tf.tidy(() => classProbabilities(tf, model, tf.tensor4d(pixels, [1, size, size, channels]), metadata.mirror))
+      const probabilities = tf.tidy(() => classProbabilities(tf, model, tf.tensor4d(pixels, [1, size, size, channels]), mirror))
       const p = Array.from(await probabilities.data())
       probabilities.dispose()
       const ranked = p.map((probability, i) => ({ label: metadata.classes[i], probability })).sort((a, b) => b.probability - a.probability)
@@ -61,10 +62,10 @@ export async function loadClassifier(tf: Tf, modelDir: string): Promise<Classifi
 }
 
 /** Loads the model in `modelDir` and classifies `files`; any unreadable file fails the whole call (see the predict job for per-image errors). */
-export async function predictFiles(modelDir: string, files: string[], options: { backend?: Parameters<typeof initBackend>[0]; top?: number } = {}): Promise<Prediction[]> {
+export async function predictFiles(modelDir: string, files: string[], options: { backend?: Parameters<typeof initBackend>[0]; top?: number; mirror?: boolean } = {}): Promise<Prediction[]> {
   const backend = await initBackend(options.backend ?? 'auto')
   try {
-    const classifier = await loadClassifier(backend.tf, modelDir)
+    const classifier = await loadClassifier(backend.tf, modelDir, { mirror: options.mirror })
     const predictions: Prediction[] = []
     for (const path of files) predictions.push(await classifier.classify(path, options.top))
     classifier.dispose()
