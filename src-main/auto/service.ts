@@ -389,8 +389,9 @@ export class AutoService {
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
     // A head on the embeddings its Trials cached on this machine; Trials on workers cached them there, and the final Run computes them again.
     const cachedHere = !scratch && !(run.config.fineTuneBlocks ?? 0) && !run.worker
-    // A loaded machine starts, saves and evaluates slower: a Trial's time outside its Epochs is that, measured now.
-    const measured = Math.min(...study.trialList.map((t) => (t.wallMs != null && t.durationMs != null ? t.wallMs - t.durationMs : Infinity)))
+    // A loaded machine starts, saves and evaluates slower: a Trial's time outside its Epochs is that, measured now (on this
+    // machine only: a Trial on a worker also waited on the queue, and the final Run trains here).
+    const measured = Math.min(...study.trialList.map((t) => (!t.worker && t.wallMs != null && t.durationMs != null ? t.wallMs - t.durationMs : Infinity)))
     const outside = Number.isFinite(measured) ? measured : 0
     const overheadMs = Math.max(cachedHere ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS, outside)
     const reserveMs = Math.max(STUDY_STOP_MS, outside) + overheadMs + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch

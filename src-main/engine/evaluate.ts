@@ -16,7 +16,7 @@ export interface EvaluationData {
 /**
  * Class probabilities of images `x` ([N, H, W, C]). `mirror`: the mean of the image's and its
  * left–right mirror's, for a model trained with horizontal flips (it has learned both as one
- * class, so two looks are surer than one: Fashion-MNIST +0.4 points after 3 Epochs).
+ * class, so two looks are surer than one: Fashion-MNIST +0.15 to +0.37 points, docs/BENCHMARKS.md).
  */
 export function classProbabilities(tf: Tf, model: tfjs.LayersModel, x: tfjs.Tensor, mirror = false): tfjs.Tensor {
   return tf.tidy(() => {
