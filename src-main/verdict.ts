@@ -3,7 +3,7 @@
  * loss blow up, is it memorising the training images or not yet fitting them — and what to try.
  * Pure (types only), so the app, the command line and the HTML reports all say the same thing.
  */
-import type { EpochMetrics, ModelName, RunStatus, Verdict, VerdictKind } from './contract'
+import type { Augmentation, EpochMetrics, ModelName, RunStatus, Verdict, VerdictKind } from './contract'
 
 /** What a verdict is drawn from: a Run's recorded figures. */
 export interface VerdictInput {
@@ -17,6 +17,8 @@ export interface VerdictInput {
   validationImages?: number | null
   model?: ModelName
   learningRate?: number
+  /** The Run's augmentation, so advice names only what is not on yet. */
+  augmentation?: Augmentation
   /** Why a failed Run failed. */
   error?: string | null
 }
@@ -197,11 +199,34 @@ function guessingAdvice(input: VerdictInput): string[] {
 
 function memorisingAdvice(input: VerdictInput): string[] {
   return [
-    'Add augmentation (flips, crops, rotation), so the model cannot learn the exact images.',
+    augmentationAdvice(input.augmentation),
     'Turn on early stopping, or train fewer Epochs: the best weights come before the rise.',
     ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it needs far fewer images to generalize.'] : ['Raise dropout or weight decay.']),
     'More images per class help most.'
   ]
+}
+
+/** More augmentation to try: the kinds not on yet, and those already on (a user who turned flips on should not be told to add them). */
+function augmentationAdvice(a: Augmentation | undefined): string {
+  const kinds: [string, boolean][] = a
+    ? [
+        ['flips', a.flipHorizontal || a.flipVertical],
+        ['crops', a.scale < 1],
+        ['rotation', a.rotation > 0],
+        ['shifts', a.translate > 0],
+        ['erasing', a.erasing > 0]
+      ]
+    : [
+        ['flips', false],
+        ['crops', false],
+        ['rotation', false]
+      ]
+  const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
+  const on = kinds.filter(([, isOn]) => isOn).map(([name]) => name)
+  const off = kinds.filter(([, isOn]) => !isOn).map(([name]) => name)
+  if (on.length === 0) return `Add augmentation (${off.join(', ')}), so the model cannot learn the exact images.`
+  if (off.length === 0) return `Make the augmentation stronger (${list(on)} are on): larger crops, rotations and erased areas hide more of each exact image.`
+  return `Add more augmentation: ${list(off)}, besides the ${list(on)} already on, so the model cannot learn the exact images.`
 }
 
 /** The answer a model gives to most images, when one answer takes 80% or more of them. */

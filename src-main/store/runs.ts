@@ -265,7 +265,8 @@ export function verdictInput(
     evaluation,
     validationImages: evaluation ? null : (split?.validation ?? null),
     model: config.model,
-    learningRate: config.learningRate
+    learningRate: config.learningRate,
+    augmentation: config.augmentation
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EpochMetrics } from '../../src-main/contract'
 import { bestRuns } from '../../src-main/history/compare'
+import { NO_AUGMENTATION } from '../../src-main/pipeline/augment-spec'
 import { paramImportance } from '../../src-main/tuning/importance'
 import { chanceAccuracy, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
 
@@ -61,6 +62,21 @@ describe('the verdict at the end of a Run', () => {
     expect(verdict.kind).toBe('guessing')
     expect(verdict.detail).toMatch(/memorised the training images/)
     expect(verdict.advice.join(' ')).toMatch(/augmentation/)
+  })
+
+  it('advises the augmentation a memorising Run does not have yet, not the flips it already has', () => {
+    const over = epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.02, trainAccuracy: 0.99, valLoss: 1.4, valAccuracy: 0.7 })
+    over[5].valLoss = 0.6
+    const advice = (augmentation?: VerdictInput['augmentation']) => runVerdict({ ...base, epochs: over, augmentation })!.advice[0]
+    expect(advice({ ...NO_AUGMENTATION })).toBe('Add augmentation (flips, crops, rotation, shifts, erasing), so the model cannot learn the exact images.')
+    expect(advice({ ...NO_AUGMENTATION, flipHorizontal: true })).toBe(
+      'Add more augmentation: crops, rotation, shifts and erasing, besides the flips already on, so the model cannot learn the exact images.'
+    )
+    expect(advice({ ...NO_AUGMENTATION, flipVertical: true, scale: 0.8, rotation: 10, translate: 0.1, erasing: 0.5 })).toMatch(
+      /^Make the augmentation stronger \(flips, crops, rotation, shifts and erasing are on\)/
+    )
+    // A Run recorded before its augmentation was known: the general advice.
+    expect(advice()).toBe('Add augmentation (flips, crops, rotation), so the model cannot learn the exact images.')
   })
 
   it('flags a loss that exploded as diverged even though the Run completed, with a lower learning rate to try', () => {
