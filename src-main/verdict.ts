@@ -17,8 +17,9 @@ export interface VerdictInput {
   validationImages?: number | null
   model?: ModelName
   learningRate?: number
-  /** The Run's augmentation, so advice names only what is not on yet. */
+  /** The Run's augmentation and early stopping (its patience, 0 = off), so advice names only what is not on yet. */
   augmentation?: Augmentation
+  earlyStopping?: number
   /** Why a failed Run failed. */
   error?: string | null
 }
@@ -200,7 +201,7 @@ function guessingAdvice(input: VerdictInput): string[] {
 function memorisingAdvice(input: VerdictInput): string[] {
   return [
     augmentationAdvice(input.augmentation),
-    'Turn on early stopping, or train fewer Epochs: the best weights come before the rise.',
+    ...(input.earlyStopping ? [] : ['Turn on early stopping, or train fewer Epochs: the best weights come before the rise.']),
     ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it needs far fewer images to generalize.'] : ['Raise dropout or weight decay.']),
     'More images per class help most.'
   ]

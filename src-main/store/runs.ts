@@ -266,7 +266,8 @@ export function verdictInput(
     validationImages: evaluation ? null : (split?.validation ?? null),
     model: config.model,
     learningRate: config.learningRate,
-    augmentation: config.augmentation
+    augmentation: config.augmentation,
+    earlyStopping: config.earlyStopping
   }
 }
 

@@ -64,7 +64,7 @@ describe('the verdict at the end of a Run', () => {
     expect(verdict.advice.join(' ')).toMatch(/augmentation/)
   })
 
-  it('advises the augmentation a memorising Run does not have yet, not the flips it already has', () => {
+  it('advises the augmentation and early stopping a memorising Run does not have yet, not the flips it already has', () => {
     const over = epochs(10, { trainLoss: 1, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.02, trainAccuracy: 0.99, valLoss: 1.4, valAccuracy: 0.7 })
     over[5].valLoss = 0.6
     const advice = (augmentation?: VerdictInput['augmentation']) => runVerdict({ ...base, epochs: over, augmentation })!.advice[0]
@@ -77,6 +77,10 @@ describe('the verdict at the end of a Run', () => {
     )
     // A Run recorded before its augmentation was known: the general advice.
     expect(advice()).toBe('Add augmentation (flips, crops, rotation), so the model cannot learn the exact images.')
+    // Early stopping is advised only to a Run without it.
+    const all = (earlyStopping: number) => runVerdict({ ...base, epochs: over, earlyStopping })!.advice.join(' ')
+    expect(all(0)).toMatch(/Turn on early stopping/)
+    expect(all(5)).not.toMatch(/early stopping/)
   })
 
   it('flags a loss that exploded as diverged even though the Run completed, with a lower learning rate to try', () => {
