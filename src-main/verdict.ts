@@ -75,7 +75,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
     const advice = [
       ...(improving ? ['Train for more Epochs: validation loss was still falling at the end.'] : []),
       ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it starts from features learned on a million photos.'] : []),
-      'Use less augmentation or regularization (dropout, weight decay): they make the training images harder to fit.',
+      lessAugmentationAdvice(input.augmentation),
       ...(improving ? [] : ['Train for more Epochs, or try a larger learning rate.'])
     ]
     return {
@@ -207,22 +207,37 @@ function memorisingAdvice(input: VerdictInput): string[] {
   ]
 }
 
+/** The augmentation kinds advice talks about, and whether each is on; null when the Run's augmentation is not known. */
+function augmentationKinds(a: Augmentation | undefined): [string, boolean][] | null {
+  if (!a) return null
+  return [
+    ['flips', a.flipHorizontal || a.flipVertical],
+    ['crops', a.scale < 1],
+    ['rotation', a.rotation > 0],
+    ['shifts', a.translate > 0],
+    ['colour changes', a.brightness > 0 || a.contrast > 0 || a.saturation > 0 || a.hue > 0],
+    ['blur', a.blur > 0],
+    ['noise', a.noise > 0],
+    ['erasing', a.erasing > 0]
+  ]
+}
+
+const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
+
+/** Less augmentation to try, naming what is on; none on: regularization alone. */
+function lessAugmentationAdvice(a: Augmentation | undefined): string {
+  const kinds = augmentationKinds(a)
+  const on = kinds?.filter(([, isOn]) => isOn).map(([name]) => name)
+  if (!on) return 'Use less augmentation or regularization (dropout, weight decay): they make the training images harder to fit.'
+  if (on.length === 0) return 'Use less regularization (dropout, weight decay): it makes the training images harder to fit.'
+  return `Use less augmentation (${list(on)} ${on.length > 1 ? 'are' : 'is'} on) or regularization (dropout, weight decay): they make the training images harder to fit.`
+}
+
 /** More augmentation to try: the kinds not on yet, and those already on (a user who turned flips on should not be told to add them). */
 function augmentationAdvice(a: Augmentation | undefined): string {
-  const kinds: [string, boolean][] = a
-    ? [
-        ['flips', a.flipHorizontal || a.flipVertical],
-        ['crops', a.scale < 1],
-        ['rotation', a.rotation > 0],
-        ['shifts', a.translate > 0],
-        ['erasing', a.erasing > 0]
-      ]
-    : [
-        ['flips', false],
-        ['crops', false],
-        ['rotation', false]
-      ]
-  const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
+  // Of the kinds that change what a shape looks like; colour, blur and noise are named only when on.
+  const kinds = (augmentationKinds(a) ?? []).filter(([name, isOn]) => isOn || ['flips', 'crops', 'rotation', 'shifts', 'erasing'].includes(name))
+  if (!a) kinds.push(['flips', false], ['crops', false], ['rotation', false])
   const on = kinds.filter(([, isOn]) => isOn).map(([name]) => name)
   const off = kinds.filter(([, isOn]) => !isOn).map(([name]) => name)
   if (on.length === 0) return `Add augmentation (${off.join(', ')}), so the model cannot learn the exact images.`

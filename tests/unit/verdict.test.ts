@@ -126,6 +126,17 @@ describe('the verdict at the end of a Run', () => {
     })!
     expect(under.kind).toBe('underfitting')
     expect(under.advice[0]).toMatch(/more Epochs: validation loss was still falling/)
+    // Less augmentation is advised naming what is on; with none on, regularization alone.
+    const lessAdvice = (augmentation: VerdictInput['augmentation']) =>
+      runVerdict({
+        ...base,
+        epochs: epochs(5, { trainLoss: 1.05, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.45 }, { trainLoss: 0.8, trainAccuracy: 0.62, valLoss: 0.75, valAccuracy: 0.66 }),
+        augmentation
+      })!.advice.find((a) => a.startsWith('Use less'))
+    expect(lessAdvice({ ...NO_AUGMENTATION, flipHorizontal: true, brightness: 0.1, erasing: 0.25 })).toBe(
+      'Use less augmentation (flips, colour changes and erasing are on) or regularization (dropout, weight decay): they make the training images harder to fit.'
+    )
+    expect(lessAdvice({ ...NO_AUGMENTATION })).toBe('Use less regularization (dropout, weight decay): it makes the training images harder to fit.')
   })
 
   it('says a model that generalizes learned, with the figures against chance', () => {
