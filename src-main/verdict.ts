@@ -20,6 +20,9 @@ export interface VerdictInput {
   /** The Run's augmentation and early stopping (its patience, 0 = off), so advice names only what is not on yet. */
   augmentation?: Augmentation
   earlyStopping?: number
+  /** A pretrained Run's augmented views and fine-tuned blocks: with neither, its head trained on clean images only. */
+  augmentedViews?: number
+  fineTuneBlocks?: number
   /** Why a failed Run failed. */
   error?: string | null
 }
@@ -75,7 +78,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
     const advice = [
       ...(improving ? ['Train for more Epochs: validation loss was still falling at the end.'] : []),
       ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it starts from features learned on a million photos.'] : []),
-      lessAugmentationAdvice(input.augmentation),
+      lessAugmentationAdvice(input),
       ...(improving ? [] : ['Train for more Epochs, or try a larger learning rate.'])
     ]
     return {
@@ -200,17 +203,23 @@ function guessingAdvice(input: VerdictInput): string[] {
 
 function memorisingAdvice(input: VerdictInput): string[] {
   return [
-    augmentationAdvice(input.augmentation),
+    augmentationAdvice(input),
     ...(input.earlyStopping ? [] : ['Turn on early stopping, or train fewer Epochs: the best weights come before the rise.']),
     ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it needs far fewer images to generalize.'] : ['Raise dropout or weight decay.']),
     'More images per class help most.'
   ]
 }
 
-/** The augmentation kinds advice talks about, and whether each is on; null when the Run's augmentation is not known. */
-function augmentationKinds(a: Augmentation | undefined): [string, boolean][] | null {
+/** A pretrained head with no augmented views and no fine-tuning trains on clean images: its augmentation settings do nothing. */
+function cleanImagesOnly(input: VerdictInput): boolean {
+  return input.model === 'pretrained' && !input.augmentedViews && !input.fineTuneBlocks
+}
+
+/** The augmentation kinds advice talks about, and whether each is in effect; null when the Run's augmentation is not known. */
+function augmentationKinds(input: VerdictInput): [string, boolean][] | null {
+  const a = input.augmentation
   if (!a) return null
-  return [
+  const kinds: [string, boolean][] = [
     ['flips', a.flipHorizontal || a.flipVertical],
     ['crops', a.scale < 1],
     ['rotation', a.rotation > 0],
@@ -220,13 +229,14 @@ function augmentationKinds(a: Augmentation | undefined): [string, boolean][] | n
     ['noise', a.noise > 0],
     ['erasing', a.erasing > 0]
   ]
+  return cleanImagesOnly(input) ? kinds.map(([name]) => [name, false]) : kinds
 }
 
 const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
 
 /** Less augmentation to try, naming what is on; none on: regularization alone. */
-function lessAugmentationAdvice(a: Augmentation | undefined): string {
-  const kinds = augmentationKinds(a)
+function lessAugmentationAdvice(input: VerdictInput): string {
+  const kinds = augmentationKinds(input)
   const on = kinds?.filter(([, isOn]) => isOn).map(([name]) => name)
   if (!on) return 'Use less augmentation or regularization (dropout, weight decay): they make the training images harder to fit.'
   if (on.length === 0) return 'Use less regularization (dropout, weight decay): it makes the training images harder to fit.'
@@ -234,10 +244,11 @@ function lessAugmentationAdvice(a: Augmentation | undefined): string {
 }
 
 /** More augmentation to try: the kinds not on yet, and those already on (a user who turned flips on should not be told to add them). */
-function augmentationAdvice(a: Augmentation | undefined): string {
+function augmentationAdvice(input: VerdictInput): string {
+  if (cleanImagesOnly(input)) return 'Embed augmented views of each image (Augmented views in the Train form, --views on the command line), so the head cannot learn the exact images.'
   // Of the kinds that change what a shape looks like; colour, blur and noise are named only when on.
-  const kinds = (augmentationKinds(a) ?? []).filter(([name, isOn]) => isOn || ['flips', 'crops', 'rotation', 'shifts', 'erasing'].includes(name))
-  if (!a) kinds.push(['flips', false], ['crops', false], ['rotation', false])
+  const kinds = (augmentationKinds(input) ?? []).filter(([name, isOn]) => isOn || ['flips', 'crops', 'rotation', 'shifts', 'erasing'].includes(name))
+  if (!input.augmentation) kinds.push(['flips', false], ['crops', false], ['rotation', false])
   const on = kinds.filter(([, isOn]) => isOn).map(([name]) => name)
   const off = kinds.filter(([, isOn]) => !isOn).map(([name]) => name)
   if (on.length === 0) return `Add augmentation (${off.join(', ')}), so the model cannot learn the exact images.`

@@ -267,7 +267,9 @@ export function verdictInput(
     model: config.model,
     learningRate: config.learningRate,
     augmentation: config.augmentation,
-    earlyStopping: config.earlyStopping
+    earlyStopping: config.earlyStopping,
+    augmentedViews: config.augmentedViews,
+    fineTuneBlocks: config.fineTuneBlocks
   }
 }
 

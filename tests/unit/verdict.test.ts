@@ -77,6 +77,11 @@ describe('the verdict at the end of a Run', () => {
     )
     // A Run recorded before its augmentation was known: the general advice.
     expect(advice()).toBe('Add augmentation (flips, crops, rotation), so the model cannot learn the exact images.')
+    // A pretrained head on clean embeddings only: its augmentation settings did nothing, so it is told to embed augmented views.
+    const head = (more: Partial<VerdictInput>) => runVerdict({ ...base, model: 'pretrained', epochs: over, augmentation: { ...NO_AUGMENTATION, flipHorizontal: true }, ...more })!.advice[0]
+    expect(head({ augmentedViews: 0 })).toMatch(/^Embed augmented views of each image/)
+    expect(head({ augmentedViews: 2 })).toMatch(/^Add more augmentation: .* besides the flips already on/)
+    expect(head({ fineTuneBlocks: 1 })).toMatch(/besides the flips already on/)
     // Early stopping is advised only to a Run without it.
     const all = (earlyStopping: number) => runVerdict({ ...base, epochs: over, earlyStopping })!.advice.join(' ')
     expect(all(0)).toMatch(/Turn on early stopping/)
@@ -137,6 +142,13 @@ describe('the verdict at the end of a Run', () => {
       'Use less augmentation (flips, colour changes and erasing are on) or regularization (dropout, weight decay): they make the training images harder to fit.'
     )
     expect(lessAdvice({ ...NO_AUGMENTATION })).toBe('Use less regularization (dropout, weight decay): it makes the training images harder to fit.')
+    const underHead = runVerdict({
+      ...base,
+      model: 'pretrained',
+      augmentation: { ...NO_AUGMENTATION, flipHorizontal: true },
+      epochs: epochs(5, { trainLoss: 1.05, trainAccuracy: 0.4, valLoss: 1.0, valAccuracy: 0.45 }, { trainLoss: 0.8, trainAccuracy: 0.62, valLoss: 0.75, valAccuracy: 0.66 })
+    })!
+    expect(underHead.advice).toContain('Use less regularization (dropout, weight decay): it makes the training images harder to fit.')
   })
 
   it('says a model that generalizes learned, with the figures against chance', () => {
