@@ -246,9 +246,12 @@ function lessAugmentationAdvice(input: VerdictInput): string {
 /** More augmentation to try: the kinds not on yet, and those already on (a user who turned flips on should not be told to add them). */
 function augmentationAdvice(input: VerdictInput): string {
   if (cleanImagesOnly(input)) return 'Embed augmented views of each image (Augmented views in the Train form, --views on the command line), so the head cannot learn the exact images.'
-  // Of the kinds that change what a shape looks like; colour, blur and noise are named only when on.
-  const kinds = (augmentationKinds(input) ?? []).filter(([name, isOn]) => isOn || ['flips', 'crops', 'rotation', 'shifts', 'erasing'].includes(name))
-  if (!input.augmentation) kinds.push(['flips', false], ['crops', false], ['rotation', false])
+  // Of the kinds that change what a shape looks like; colour, blur and noise are named only when on. Unknown: the usual three.
+  const kinds = augmentationKinds(input)?.filter(([name, isOn]) => isOn || ['flips', 'crops', 'rotation', 'shifts', 'erasing'].includes(name)) ?? [
+    ['flips', false],
+    ['crops', false],
+    ['rotation', false]
+  ]
   const on = kinds.filter(([, isOn]) => isOn).map(([name]) => name)
   const off = kinds.filter(([, isOn]) => !isOn).map(([name]) => name)
   if (on.length === 0) return `Add augmentation (${off.join(', ')}), so the model cannot learn the exact images.`
