@@ -11,8 +11,9 @@ export interface VerdictInput {
   /** How many classes the model chooses between. */
   classes: number
   epochs: readonly Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'trainAccuracy' | 'valLoss' | 'valAccuracy'>[]
-  /** The final validation evaluation, when there is one (its confusion matrix tells a one-class model). */
-  evaluation?: { accuracy: number; loss: number; classes: string[]; confusion: number[][] } | null
+  /** The final evaluation, when there is one (its confusion matrix tells a one-class model): on the validation
+   *  images, or on the test images for a Run trained on training + validation. */
+  evaluation?: { split?: 'validation' | 'test'; accuracy: number; loss: number; classes: string[]; confusion: number[][] } | null
   /** Validation images (from the split), for how far from chance counts as real. */
   validationImages?: number | null
   model?: ModelName
@@ -48,6 +49,8 @@ export function runVerdict(input: VerdictInput): Verdict | null {
   const margin = chanceMargin(chance, input.validationImages ?? validationCount(input))
   const pct = percent
   const chanceText = `a model answering at random scores about ${pct(chance)}`
+  // The images the model is judged on: a Run trained on training + validation is judged on the test images.
+  const held = input.evaluation?.split === 'test' ? 'test' : 'validation'
 
   // A validation loss as high as a uniform guess's, with training images at chance too: a few lucky answers prove nothing.
   const valLoss = input.evaluation?.loss ?? last.valLoss
@@ -56,10 +59,10 @@ export function runVerdict(input: VerdictInput): Verdict | null {
     const answer = oneAnswer(input.evaluation)
     const memorised = train - val > MEMORISING_GAP && train > chance + margin
     const detail = memorised
-      ? `It got ${pct(train)} of the training images right but only ${pct(val)} of the validation images (${chanceText}): it memorised the training images instead of learning what tells the classes apart.`
+      ? `It got ${pct(train)} of the training images right but only ${pct(val)} of the ${held} images (${chanceText}): it memorised the training images instead of learning what tells the classes apart.`
       : val <= chance + margin
-        ? `Its validation accuracy is ${pct(val)} and ${chanceText}${answer ? `; it answers “${answer.label}” for ${pct(answer.share)} of the images` : ''}. It learned nothing that helps.`
-        : `It gets ${pct(train)} of the training images right and its validation loss (${valLoss!.toFixed(3)}) is that of a random guess (${chanceLoss(input.classes).toFixed(3)}): its ${pct(val)} on the validation images (${chanceText}) is chance, not learning.`
+        ? `Its ${held} accuracy is ${pct(val)} and ${chanceText}${answer ? `; it answers “${answer.label}” for ${pct(answer.share)} of the images` : ''}. It learned nothing that helps.`
+        : `It gets ${pct(train)} of the training images right and its validation loss (${valLoss!.toFixed(3)}) is that of a random guess (${chanceLoss(input.classes).toFixed(3)}): its ${pct(val)} on the ${held} images (${chanceText}) is chance, not learning.`
     return { kind: 'guessing', tone: 'error', headline: 'The model is guessing', detail, advice: memorised ? memorisingAdvice(input) : guessingAdvice(input) }
   }
   const onset = overfitOnset(epochs)
@@ -68,7 +71,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
       kind: 'overfitting',
       tone: 'warning',
       headline: 'The model memorises the training images',
-      detail: `Training accuracy ${pct(train)}, validation accuracy ${pct(val)}${onset !== null ? `; validation loss rose from Epoch ${epochs[onset].epoch} while training loss fell` : ''}. It does better on images it has seen than on new ones.`,
+      detail: `Training accuracy ${pct(train)}, ${held} accuracy ${pct(val)}${onset !== null ? `; validation loss rose from Epoch ${epochs[onset].epoch} while training loss fell` : ''}. It does better on images it has seen than on new ones.`,
       advice: memorisingAdvice(input)
     }
   }
@@ -85,7 +88,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
       kind: 'underfitting',
       tone: 'warning',
       headline: 'The model has not fitted the training images yet',
-      detail: `It learned something (${pct(val)} on validation images; ${chanceText}), but gets only ${pct(train)} of the training images right: it has room to learn more.`,
+      detail: `It learned something (${pct(val)} on ${held} images; ${chanceText}), but gets only ${pct(train)} of the training images right: it has room to learn more.`,
       advice
     }
   }
@@ -93,7 +96,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
     kind: 'learned',
     tone: 'ok',
     headline: 'The model learned',
-    detail: `${pct(val)} of the validation images right (${chanceText}); training accuracy ${pct(train)}.`,
+    detail: `${pct(val)} of the ${held} images right (${chanceText}); training accuracy ${pct(train)}.`,
     advice: improving ? ['Validation loss was still falling at the last Epoch: more Epochs may help.'] : []
   }
 }

@@ -161,6 +161,17 @@ describe('the verdict at the end of a Run', () => {
     expect(verdict.detail).toContain('94% of the validation images right')
   })
 
+  it('names the test images when a Run trained on training + validation was judged on them', () => {
+    // The final Run of "Find the best model": no validation images left, no validation figures per Epoch.
+    const noValidation = epochs(5, { trainLoss: 0.9, trainAccuracy: 0.6, valLoss: null, valAccuracy: null }, { trainLoss: 0.1, trainAccuracy: 0.99, valLoss: null, valAccuracy: null })
+    const learned = runVerdict({ ...base, validationImages: null, epochs: noValidation, evaluation: { ...evaluation(11), split: 'test', accuracy: 0.97 } })!
+    expect(learned.detail).toMatch(/^97% of the test images right \(a model answering at random scores about 3\d%\); training accuracy 99%\.$/)
+    const guessing = runVerdict({ ...base, validationImages: null, epochs: noValidation, evaluation: { ...evaluation(4), split: 'test' } })!
+    expect(guessing.kind).toBe('guessing')
+    expect(guessing.detail).toContain('of the test images')
+    expect(guessing.detail).not.toContain('validation')
+  })
+
   it('has nothing to say while a Run trains or before its first Epoch', () => {
     expect(
       runVerdict({
