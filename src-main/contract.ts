@@ -292,6 +292,8 @@ export interface RunSummary {
   iterations?: number
   valAccuracy: number | null
   valLoss: number | null
+  /** Accuracy on the test images, for a Run with a test split (the final Run of Find the best model has no validation). */
+  testAccuracy?: number | null
   imagesPerSecond: number | null
   createdAt: string
   durationMs: number | null

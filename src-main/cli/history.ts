@@ -124,7 +124,12 @@ function list(services: Services, flags: Flags, out: Output): number {
 function row(r: HistoryRun): string {
   const tags = r.tags.length ? `  [${r.tags.join(', ')}]` : ''
   const verdict = r.verdict && r.verdict.kind !== 'learned' ? ` (${r.verdict.kind})` : ''
-  return `${String(r.id).padStart(4)}  ${(r.status + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  val acc ${fixed(r.valAccuracy)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
+  return `${String(r.id).padStart(4)}  ${(r.status + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  ${accuracy(r)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
+}
+
+/** Validation accuracy, or the test accuracy of a Run that had no validation images (trained on training + validation). */
+function accuracy(r: HistoryRun): string {
+  return r.valAccuracy === null && r.testAccuracy != null ? `test acc ${fixed(r.testAccuracy)}` : `val acc ${fixed(r.valAccuracy)}`
 }
 
 function fixed(value: number | null, digits = 4): string {
@@ -158,7 +163,7 @@ function show(services: Services, id: number, out: Output): number {
       .join(', ')}`,
     `  seed        ${run.seed}`,
     `  created     ${run.createdAt}, ${run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}`,
-    `  result      val acc ${fixed(run.valAccuracy)}, val loss ${fixed(run.valLoss)}, ${Math.round(run.imagesPerSecond ?? 0)} images/s, ${run.epochsDone}/${run.epochs} epochs`,
+    `  result      val acc ${fixed(run.valAccuracy)}, val loss ${fixed(run.valLoss)}, ${run.testAccuracy != null ? `test acc ${fixed(run.testAccuracy)}, ` : ''}${Math.round(run.imagesPerSecond ?? 0)} images/s, ${run.epochsDone}/${run.epochs} epochs`,
     ...(detail.verdict ? [`  verdict     ${verdictText(detail.verdict).replaceAll('\n', '\n              ')}`] : []),
     `  tags        ${run.tags.join(', ') || '–'}`,
     `  notes       ${run.notes || '–'}`,

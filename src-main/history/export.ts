@@ -20,6 +20,7 @@ const COLUMNS: [string, (r: ExportedRun) => unknown][] = [
   ['epochs_done', (r) => r.epochsDone],
   ['val_accuracy', (r) => r.valAccuracy],
   ['val_loss', (r) => r.valLoss],
+  ['test_accuracy', (r) => r.testAccuracy ?? null],
   ['images_per_second', (r) => r.imagesPerSecond],
   ['seed', (r) => r.seed],
   ['fingerprint', (r) => r.fingerprint],

@@ -15,6 +15,7 @@ interface HistoryRow {
   epochs_done: number
   val_accuracy: number | null
   val_loss: number | null
+  test_accuracy: number | null
   images_per_second: number | null
   created_at: string
   duration_ms: number | null
@@ -37,6 +38,7 @@ const SORT_COLUMNS: Record<HistorySortKey, string> = {
 
 const ROW_COLUMNS = `r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.study_id, r.model,
   json_extract(r.config_json, '$.epochs') + CASE WHEN coalesce(json_extract(r.config_json, '$.fineTuneBlocks'), 0) > 0 THEN coalesce(json_extract(r.config_json, '$.fineTuneEpochs'), 0) ELSE 0 END AS epochs, r.backend, r.val_accuracy, r.val_loss, r.images_per_second,
+  CASE WHEN json_extract(r.summary_json, '$.evaluation.split') = 'test' THEN json_extract(r.summary_json, '$.evaluation.accuracy') END AS test_accuracy,
   r.created_at, r.duration_ms, r.error, r.notes, r.seed, json_extract(r.summary_json, '$.verdict') AS verdict,
   (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done,
   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`
@@ -182,6 +184,7 @@ function toHistoryRun(r: HistoryRow): HistoryRun {
     epochs: r.epochs ?? 0,
     valAccuracy: r.val_accuracy,
     valLoss: r.val_loss,
+    testAccuracy: r.test_accuracy,
     imagesPerSecond: r.images_per_second,
     createdAt: r.created_at,
     durationMs: r.duration_ms,

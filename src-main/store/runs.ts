@@ -240,6 +240,7 @@ function summary(r: RunRow): RunSummary {
     epochs: plannedEpochs(config),
     valAccuracy: outcome?.valAccuracy ?? null,
     valLoss: outcome?.valLoss ?? null,
+    testAccuracy: outcome?.evaluation?.split === 'test' ? outcome.evaluation.accuracy : null,
     imagesPerSecond: outcome?.imagesPerSecond ?? null,
     createdAt: r.created_at,
     durationMs: r.duration_ms,

@@ -63,6 +63,11 @@ test('one button finds the best model within a short budget: estimate, progress,
   await panel.getByTestId('auto-open-run').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /completed|stopped/)
   await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('verdict')).toContainText('of the test images right')
+  // In History it is listed with that test accuracy: it has no validation images to score.
+  await page.getByTestId('nav-history').click()
+  await expect(page.getByTestId('history-row').filter({ hasText: 'Find the best model · final' }).getByTestId('row-test-accuracy')).toHaveText(`test acc. ${(accuracy * 100).toFixed(1)}%`)
+  await page.getByTestId('nav-train').click()
   // What was tried: the Study, an ordinary one on the Tune screen.
   await page.getByTestId('new-run').click()
   await page.getByTestId('auto-search').getByTestId('auto-open-study').click()

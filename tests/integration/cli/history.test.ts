@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../../src-main/store/db'
-import { seedDataset, seedRun } from '../../helpers/history'
+import { evaluation, seedDataset, seedRun } from '../../helpers/history'
 import { tempDir } from '../../helpers/images'
 
 let data: ReturnType<typeof tempDir>
@@ -17,6 +17,8 @@ beforeAll(() => {
   ids.slow = seedRun(db, { name: 'slow lr', datasetId: pets, config: { learningRate: 0.0001 }, valAccuracy: 0.7, tags: ['baseline'], dataDir: data.path })
   ids.fast = seedRun(db, { name: 'fast lr', datasetId: pets, config: { learningRate: 0.01 }, valAccuracy: 0.9 })
   ids.failed = seedRun(db, { name: 'broken', status: 'failed', valAccuracy: null })
+  // As Find the best model's final Run: trained on training + validation, judged on the test images.
+  ids.final = seedRun(db, { name: 'final', valAccuracy: null, evaluation: { ...evaluation(0.9), split: 'test' } })
   db.close()
 })
 afterAll(() => data.cleanup())
@@ -41,7 +43,7 @@ describe('osprey runs list', () => {
       osprey('runs', 'list', '--json')
         .objects()
         .map((r) => r.name)
-    ).toEqual(['broken', 'fast lr', 'slow lr'])
+    ).toEqual(['final', 'broken', 'fast lr', 'slow lr'])
     expect(osprey('runs', 'list', '--tag', 'baseline', '--json').objects()).toEqual([expect.objectContaining({ type: 'run', id: ids.slow, tags: ['baseline'], valAccuracy: 0.7 })])
     expect(
       osprey('runs', 'list', '--dataset', 'pets', '--status', 'completed', '--json')
@@ -52,6 +54,12 @@ describe('osprey runs list', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/failed\s+broken/)
     expect(text.stdout).not.toMatch(/slow lr/)
+  })
+
+  it('shows the test accuracy of a Run that had no validation images', () => {
+    expect(osprey('runs', 'list', '--search', 'final').stdout).toMatch(/final {2}3\/\d+ epochs {2}test acc 0\.9000 /)
+    expect(osprey('runs', 'list', '--search', 'fast').stdout).toMatch(/fast lr {2}3\/\d+ epochs {2}val acc 0\.9000 /)
+    expect(osprey('runs', 'show', String(ids.final)).stdout).toMatch(/result {6}val acc –, val loss –, test acc 0\.9000, /)
   })
 
   it('says what is wrong with a bad filter', () => {
@@ -89,7 +97,7 @@ describe('osprey runs export and delete', () => {
   it('exports CSV and JSON to stdout', () => {
     const csv = osprey('runs', 'export')
     expect(csv.stdout.split('\r\n')[0]).toMatch(/^id,name,status,dataset,model/)
-    expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(4)
+    expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(5) // a header and 4 Runs
     const json = JSON.parse(osprey('runs', 'export', '--format', 'json', '--tag', 'baseline').stdout)
     expect(json.runs.map((r: { name: string }) => r.name)).toEqual(['slow lr'])
     expect(osprey('runs', 'export', '--format', 'xml').stderr).toMatch(/--format is csv or json/)

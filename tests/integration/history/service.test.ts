@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { HistoryService } from '../../../src-main/history/service'
 import { openDatabase, type Db } from '../../../src-main/store/db'
 import { defaultConfig } from '../../../src-main/runs/config'
-import { seedRun } from '../../helpers/history'
+import { HistoryRepository } from '../../../src-main/store/history'
+import { RunRepository } from '../../../src-main/store/runs'
+import { evaluation, seedRun } from '../../helpers/history'
 import { tempDir } from '../../helpers/images'
 
 let dir: ReturnType<typeof tempDir>
@@ -58,6 +60,19 @@ describe('export', () => {
     expect(first).toContain('"said ""hi""\nthen left"')
     expect(first).toMatch(/,a;b,"said/)
     expect(text.trimEnd().split('\r\n')).toHaveLength(3)
+  })
+
+  it('carries the test accuracy of a Run trained on training + validation, which has no validation accuracy', () => {
+    const final = seedRun(db, { name: 'final', valAccuracy: null, evaluation: { ...evaluation(0.9), split: 'test' } })
+    const plain = seedRun(db, { name: 'plain', valAccuracy: 0.7 })
+    const rows = new HistoryRepository(db).query().runs
+    expect(rows.find((r) => r.id === final)).toMatchObject({ valAccuracy: null, testAccuracy: 0.9 })
+    expect(rows.find((r) => r.id === plain)).toMatchObject({ valAccuracy: 0.7, testAccuracy: null }) // judged on validation images only
+    expect(new RunRepository(db).summary(final)).toMatchObject({ valAccuracy: null, testAccuracy: 0.9 })
+    const [header, ...lines] = service.export('csv').text.trimEnd().split('\r\n')
+    const column = header.split(',').indexOf('test_accuracy')
+    const byName = Object.fromEntries(lines.map((line) => [line.split(',')[1], line.split(',')[column]]))
+    expect(byName).toEqual({ final: '0.9', plain: '' })
   })
 
   it('writes JSON of the filtered Runs with their configs', () => {
