@@ -484,6 +484,8 @@ export interface HistoryQuery {
 /** A Run as the History list shows it. */
 export interface HistoryRun extends RunSummary {
   datasetName: string | null
+  /** A Study's Trial that its pruner stopped early (the Run's own status is `stopped`). */
+  pruned?: boolean
   notes: string
   tags: string[]
   seed: number

@@ -124,7 +124,7 @@ function list(services: Services, flags: Flags, out: Output): number {
 function row(r: HistoryRun): string {
   const tags = r.tags.length ? `  [${r.tags.join(', ')}]` : ''
   const verdict = r.verdict && r.verdict.kind !== 'learned' ? ` (${r.verdict.kind})` : ''
-  return `${String(r.id).padStart(4)}  ${(r.status + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  ${accuracy(r)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
+  return `${String(r.id).padStart(4)}  ${((r.pruned ? 'pruned' : r.status) + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  ${accuracy(r)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
 }
 
 /** Validation accuracy, or the test accuracy of a Run that had no validation images (trained on training + validation). */

@@ -16,6 +16,7 @@ interface HistoryRow {
   val_accuracy: number | null
   val_loss: number | null
   test_accuracy: number | null
+  pruned: number
   images_per_second: number | null
   created_at: string
   duration_ms: number | null
@@ -40,6 +41,7 @@ const ROW_COLUMNS = `r.id, r.name, r.status, r.dataset_id, d.name AS dataset_nam
   json_extract(r.config_json, '$.epochs') + CASE WHEN coalesce(json_extract(r.config_json, '$.fineTuneBlocks'), 0) > 0 THEN coalesce(json_extract(r.config_json, '$.fineTuneEpochs'), 0) ELSE 0 END AS epochs, r.backend, r.val_accuracy, r.val_loss, r.images_per_second,
   CASE WHEN json_extract(r.summary_json, '$.evaluation.split') = 'test' THEN json_extract(r.summary_json, '$.evaluation.accuracy') END AS test_accuracy,
   r.created_at, r.duration_ms, r.error, r.notes, r.seed, json_extract(r.summary_json, '$.verdict') AS verdict,
+  EXISTS (SELECT 1 FROM trials t WHERE t.study_id = r.study_id AND t.run_id = r.id AND t.status = 'pruned') AS pruned,
   (SELECT count(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done,
   (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`
 
@@ -185,6 +187,7 @@ function toHistoryRun(r: HistoryRow): HistoryRun {
     valAccuracy: r.val_accuracy,
     valLoss: r.val_loss,
     testAccuracy: r.test_accuracy,
+    pruned: r.pruned === 1,
     imagesPerSecond: r.images_per_second,
     createdAt: r.created_at,
     durationMs: r.duration_ms,

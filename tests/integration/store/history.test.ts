@@ -5,6 +5,7 @@ import type { Db } from '../../../src-main/store/db'
 import { openDatabase } from '../../../src-main/store/db'
 import { DatasetRepository } from '../../../src-main/store/datasets'
 import { HistoryRepository, searchExpression } from '../../../src-main/store/history'
+import { StudyRepository, type StudySettings } from '../../../src-main/store/studies'
 import { seedRun } from '../../helpers/history'
 import { tempDir } from '../../helpers/images'
 
@@ -101,6 +102,22 @@ describe('HistoryRepository.query', () => {
       expect(db.prepare(`SELECT count(*) FROM ${table} WHERE run_id = ?`).pluck().get(running)).toBeGreaterThan(0)
     }
     expect(history.get(done)).toBeUndefined()
+  })
+
+  it('tells a Trial its pruner stopped early from a Run the user stopped', () => {
+    const studies = new StudyRepository(db)
+    const study = studies.create({ name: 'study', datasetId: null, strategy: 'random', objective: 'valLoss', space: {}, settings: {} as StudySettings })
+    const trial = (number: number, status: 'pruned' | 'completed') => {
+      const id = seedRun(db, { name: `trial ${number}`, status: status === 'pruned' ? 'stopped' : 'completed' })
+      db.prepare('UPDATE runs SET study_id = ? WHERE id = ?').run(study, id)
+      studies.startTrial(study, number, {}, id)
+      studies.endTrial(study, number, status, 0.5)
+    }
+    trial(0, 'pruned')
+    trial(1, 'completed')
+    seedRun(db, { name: 'mine', status: 'stopped' })
+    const pruned = Object.fromEntries(history.query().runs.map((r) => [r.name, r.pruned]))
+    expect(pruned).toEqual({ 'trial 0': true, 'trial 1': false, mine: false })
   })
 })
 
