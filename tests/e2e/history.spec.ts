@@ -89,6 +89,7 @@ test('tags, renames and notes a Run (saving notes says so), and the tag filters 
   await page.getByTestId('detail-name').fill('second, tagged')
   await page.getByTestId('detail-name').press('Enter')
   await expect(page.getByTestId('row-name').first()).toHaveText('second, tagged')
+  await expect(page.getByTestId('row-name').first()).toHaveAttribute('title', 'second, tagged') // a long name cut short shows whole on hover
   // Saving notes says so, until they are edited again.
   await page.getByTestId('detail-notes').fill('try a smaller batch, then more Epochs')
   await page.getByTestId('save-notes').click()
