@@ -16,7 +16,7 @@ import { AutoRepository, type AutoRecord } from '../store/auto'
 import type { StudyService } from '../studies/service'
 import type { TrainingService } from '../runs/service'
 import { applyParams } from '../tuning/params'
-import type { Params } from '../tuning/types'
+import { trialNumber, type Params } from '../tuning/types'
 import { DEFAULT_BUDGET_MINUTES, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
@@ -325,7 +325,7 @@ export class AutoService {
       const run = await this.#deps.training.start(request)
       runId = run.id
       this.#repo.update(record.id, { finalRunId: runId })
-      this.#deps.history.rename(runId, `${record.name} · final (Trial ${best.number} on training + validation)`)
+      this.#deps.history.rename(runId, `${record.name} · final (Trial ${trialNumber(best.number)} on training + validation)`)
       this.#deps.history.tag(runId, 'best-model')
       this.#deps.events.emit('auto.status', this.get(record.id))
     }

@@ -3,6 +3,7 @@ import type { AutoSearch, StudySummary } from '../contract'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
+import { trialNumber } from '../tuning/types'
 
 /** Options `osprey auto` adds. */
 export const AUTO_OPTIONS = { minutes: { type: 'string' } } as const
@@ -57,7 +58,10 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     services.events.on('studies.trial', (trial) => {
       if (trial.studyId !== search.studyId || trial.status === 'running') return
       if (out.json) out.line({ type: 'trial', ...trial })
-      else out.text(`Trial ${String(trial.number).padStart(3)}  ${trial.status.padEnd(9)} val_loss ${trial.value === null ? '–' : trial.value.toFixed(4)}  ${trial.intermediate.length} epochs`)
+      else
+        out.text(
+          `Trial ${String(trialNumber(trial.number)).padStart(3)}  ${trial.status.padEnd(9)} val_loss ${trial.value === null ? '–' : trial.value.toFixed(4)}  ${trial.intermediate.length} epochs`
+        )
     }),
     services.events.on('auto.status', (s) => {
       if (s.id !== search.id || s.status !== 'training' || !s.finalRunId) return
@@ -88,7 +92,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     test_interval: r ? [r.interval.low, r.interval.high] : null,
     test_images: r?.testImages ?? null,
     guessing: r?.guessing ?? null,
-    best_trial: r?.trial.number ?? null,
+    best_trial: r ? trialNumber(r.trial.number) : null,
     params: r?.trial.params ?? null,
     budget_minutes: done.budgetMinutes,
     used_minutes: Number((done.usedMs / 60_000).toFixed(3)),
@@ -99,7 +103,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     out.text(`Search ${done.id} ${done.status} in ${(done.usedMs / 60_000).toFixed(1)} of ${done.budgetMinutes} minutes.`)
     if (r) {
       out.text(
-        `Final model: Run ${r.runId} (Trial ${r.trial.number}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
+        `Final model: Run ${r.runId} (Trial ${trialNumber(r.trial.number)}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
       )
       if (r.guessing && r.chance)
         out.text(

@@ -55,6 +55,7 @@ test('one button finds the best model within a short budget: estimate, progress,
   expect(accuracy).toBeGreaterThan(0.5) // chance: 1/3
   await expect(result.getByTestId('auto-guessing')).toHaveCount(0) // a model that learned is not called a guess
   await expect(result.getByTestId('auto-params')).toContainText('imageSize')
+  const winner = (await result.textContent())!.match(/The recipe of Trial (\d+) /)![1]
   await expect(panel.getByTestId('auto-trials')).toContainText(/Trials: \d+ completed, \d+ stopped early \(pruned\)/)
   const used = (await panel.getByTestId('auto-status').textContent())!.match(/(\d+\.\d) of 1\.5 min used/)
   expect(Number(used![1])).toBeLessThanOrEqual(1.6) // 1.5 min + 5 %, as shown rounded
@@ -74,5 +75,6 @@ test('one button finds the best model within a short budget: estimate, progress,
   await expect(page.getByTestId('study-status')).toHaveAttribute('data-status', /stopped|completed/)
   // The status shows from the Study list at once; its Trials arrive with its detail just after.
   await expect(page.getByTestId('trial-row').nth(1)).toBeVisible()
+  await expect(page.getByTestId('study-best')).toContainText(`Best: Trial ${winner} `) // the same number as the result named
   expect(errors).toEqual([])
 })

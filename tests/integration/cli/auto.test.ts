@@ -52,6 +52,7 @@ describe('osprey auto --minutes 1 --json', () => {
       test_images: number
       used_minutes: number
       budget_minutes: number
+      best_trial: number
     }
     expect(last).toMatchObject({ type: 'auto', status: 'completed', run: expect.any(Number), study: expect.any(Number), test_images: 18, budget_minutes: 1 })
     expect(last.used_minutes).toBeLessThanOrEqual(1.05)
@@ -73,7 +74,9 @@ describe('osprey auto --minutes 1 --json', () => {
     const trial = study.trialList.find((t: { status: string }) => t.status === 'completed')
     const trialRun = JSON.parse(osprey(['runs', 'show', String(trial.runId), '--json']).lines.at(-1)!)
     expect(trialRun.split).toMatchObject({ train: 54, validation: 18, test: 18 })
-    expect(osprey(['runs', 'list', '--tag', 'best-model']).stdout).toContain('final (Trial')
+    // The winner is named as the Study shows it, counting Trials from 1.
+    expect(last.best_trial).toBe(study.best.number + 1)
+    expect(osprey(['runs', 'list', '--tag', 'best-model']).stdout).toContain(`final (Trial ${study.best.number + 1} on training + validation)`)
     expect(osprey(['auto', 'list']).stdout).toMatch(/completed .*Run \d+: test accuracy/)
   }, 240_000)
 
