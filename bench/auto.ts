@@ -18,6 +18,7 @@ import { predictFiles } from '../src-main/engine/predict'
 import { nodeSpawner } from '../src-main/jobs/spawn-node'
 import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
+import { trialNumber } from '../src-main/tuning/types'
 import { SHAPES, writeShapeDataset } from './colour-shapes'
 import { exportFashionMnist } from './fashion-mnist'
 
@@ -109,7 +110,7 @@ const summary = {
   status: done.status,
   family: plan.family,
   trials: study.counts,
-  best_trial: result.trial.number,
+  best_trial: trialNumber(result.trial.number), // from 1, as the app shows it
   params: result.trial.params,
   final_run: result.runId,
   final_epochs: result.epochs,
