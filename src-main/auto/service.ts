@@ -147,7 +147,7 @@ export class AutoService {
     if (!['paused', 'stopped', 'interrupted'].includes(record.status))
       throw new OspreyError('bad-input', `The search ${id} is ${record.status}; only a paused, stopped or interrupted one can be resumed.`)
     if (record.usedMs >= record.budgetMs * (1 - STOP_AHEAD))
-      throw new OspreyError('bad-input', `The search ${id} has used its whole budget of ${record.budgetMinutes} minutes. Start a new search to look further.`)
+      throw new OspreyError('bad-input', `The search ${id} has used its whole budget of ${record.budgetMinutes} minute${record.budgetMinutes === 1 ? '' : 's'}. Start a new search to look further.`)
     this.#launch(id, Date.now())
     return this.get(id)
   }

@@ -27,7 +27,7 @@ export async function autoCommand(services: Services, folder: string, flags: Aut
   if (out.json) out.line({ type: 'plan', ...plan })
   else {
     out.text(
-      `Find the best model in ${plan.budgetMinutes} minutes: up to ${plan.searchMinutes} min searching, then about ${plan.finalMinutes} min training the winner on training + validation; its test accuracy is measured on ${plan.testImages} images the search never sees.`
+      `Find the best model in ${minutesText(plan.budgetMinutes)}: up to ${plan.searchMinutes} min searching, then about ${plan.finalMinutes} min training the winner on training + validation; its test accuracy is measured on ${plan.testImages} images the search never sees.`
     )
     for (const reason of plan.reasons) out.text(`  · ${reason}`)
   }
@@ -100,7 +100,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
   }
   if (out.json) out.line({ type: 'auto', ...summary })
   else {
-    out.text(`Search ${done.id} ${done.status} in ${(done.usedMs / 60_000).toFixed(1)} of ${done.budgetMinutes} minutes.`)
+    out.text(`Search ${done.id} ${done.status} in ${(done.usedMs / 60_000).toFixed(1)} of ${minutesText(done.budgetMinutes)}.`)
     if (r) {
       out.text(
         `Final model: Run ${r.runId} (Trial ${trialNumber(r.trial.number)}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
@@ -125,4 +125,8 @@ function searchId(text: string): number {
   const id = Number(text)
   if (!Number.isInteger(id) || id <= 0) throw new OspreyError('bad-input', `"${text}" is not a search id; see osprey auto list.`)
   return id
+}
+
+function minutesText(n: number): string {
+  return `${n} minute${n === 1 ? '' : 's'}`
 }
