@@ -58,6 +58,8 @@ const WORKER_START_MS = 5_000
 // The final Run stops this long before the budget ends, to save and evaluate inside it.
 const STOP_AHEAD = 0.025
 const TICK_MS = 500
+/** How often a running search's clock is written: a search whose process dies resumes with the time it had left, not its whole budget. */
+const CLOCK_SAVE_MS = 5_000
 const FINAL_SPEEDUP = 1.8
 
 /** Searches for the best model: plan, start, pause, resume, stop, list. */
@@ -255,6 +257,11 @@ export class AutoService {
     if (active.since === null || active.halt) return
     const record = this.#repo.get(id)
     if (!record) return
+    const now = Date.now()
+    if (now - active.since >= CLOCK_SAVE_MS) {
+      this.#repo.update(id, { usedMs: record.usedMs + now - active.since })
+      active.since = now
+    }
     const used = this.#used(id, active)
     if (record.phase === 'search' && !active.searchStopped && used >= this.#searchLimit(record)) {
       active.searchStopped = true

@@ -1,4 +1,6 @@
 /** "Find the best model" through the services: paused and resumed, the clock stops while paused; stopped cleanly. Real workers, wasm. */
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { writeShapeDataset } from '../../../bench/colour-shapes'
 import type { AutoSearch } from '../../../src-main/contract'
@@ -95,7 +97,14 @@ describe('Find the best model', () => {
 
   it('stops cleanly mid-search: no final Run, the Study stopped and resumable', async () => {
     const started = await services.auto.start({ folder: folder.path, minutes: 5, seed: 4 })
+    const startedAt = Date.now() // its clock started before start() answered
     await trialEnded(started.studyId!)
+    // The clock is on disk within seconds: a process killed now would resume with the time left, not the whole budget.
+    await sleep(Math.max(0, 9_000 - (Date.now() - startedAt)))
+    const db = new Database(join(data.path, 'osprey.db'), { readonly: true })
+    const saved = db.prepare('SELECT used_ms FROM auto_searches WHERE id = ?').pluck().get(started.id) as number
+    db.close()
+    expect(saved).toBeGreaterThan(Date.now() - startedAt - 7_000) // written every 5 s, checked every 0.5 s; 2 s to spare for a busy machine
     services.auto.stop(started.id)
     const done = await services.auto.finished(started.id)
     expect(done).toMatchObject({ status: 'stopped', finalRunId: null, result: null, error: null })
