@@ -62,7 +62,7 @@ export function runVerdict(input: VerdictInput): Verdict | null {
       ? `It got ${pct(train)} of the training images right but only ${pct(val)} of the ${held} images (${chanceText}): it memorised the training images instead of learning what tells the classes apart.`
       : val <= chance + margin
         ? `Its ${held} accuracy is ${pct(val)} and ${chanceText}${answer ? `; it answers “${answer.label}” for ${pct(answer.share)} of the images` : ''}. It learned nothing that helps.`
-        : `It gets ${pct(train)} of the training images right and its validation loss (${valLoss!.toFixed(3)}) is that of a random guess (${chanceLoss(input.classes).toFixed(3)}): its ${pct(val)} on the ${held} images (${chanceText}) is chance, not learning.`
+        : `It gets ${pct(train)} of the training images right and its ${held} loss (${valLoss!.toFixed(3)}) is that of a random guess (${chanceLoss(input.classes).toFixed(3)}): its ${pct(val)} on the ${held} images (${chanceText}) is chance, not learning.`
     return { kind: 'guessing', tone: 'error', headline: 'The model is guessing', detail, advice: memorised ? memorisingAdvice(input) : guessingAdvice(input) }
   }
   const onset = overfitOnset(epochs)

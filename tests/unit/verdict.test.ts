@@ -170,6 +170,27 @@ describe('the verdict at the end of a Run', () => {
     expect(guessing.kind).toBe('guessing')
     expect(guessing.detail).toContain('of the test images')
     expect(guessing.detail).not.toContain('validation')
+    // A few lucky answers: the test loss, not a validation loss, is a random guess's.
+    const atChance = epochs(4, { trainLoss: 3, trainAccuracy: 0.3, valLoss: null, valAccuracy: null }, { trainLoss: 1.3, trainAccuracy: 0.34, valLoss: null, valAccuracy: null })
+    const lucky = runVerdict({
+      ...base,
+      validationImages: null,
+      epochs: atChance,
+      evaluation: {
+        split: 'test',
+        accuracy: 0.6,
+        loss: 1.09,
+        classes: ['circle', 'star', 'triangle'],
+        confusion: [
+          [24, 8, 8],
+          [8, 24, 8],
+          [8, 8, 24]
+        ]
+      }
+    })!
+    expect(lucky.kind).toBe('guessing')
+    expect(lucky.detail).toContain('its test loss (1.090) is that of a random guess')
+    expect(lucky.detail).not.toContain('validation')
   })
 
   it('has nothing to say while a Run trains or before its first Epoch', () => {
