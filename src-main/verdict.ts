@@ -3,7 +3,7 @@
  * loss blow up, is it memorising the training images or not yet fitting them — and what to try.
  * Pure (types only), so the app, the command line and the HTML reports all say the same thing.
  */
-import type { Augmentation, EpochMetrics, ModelName, RunStatus, Verdict, VerdictKind } from './contract'
+import type { Augmentation, EpochMetrics, ModelName, RunStatus, RunSummary, Verdict, VerdictKind } from './contract'
 
 /** What a verdict is drawn from: a Run's recorded figures. */
 export interface VerdictInput {
@@ -99,6 +99,11 @@ export function runVerdict(input: VerdictInput): Verdict | null {
     detail: `${pct(val)} of the ${held} images right (${chanceText}); training accuracy ${pct(train)}.`,
     advice: improving ? ['Validation loss was still falling at the last Epoch: more Epochs may help.'] : []
   }
+}
+
+/** The accuracy a Run is listed by: on its validation images, or on its test images when it had none (trained on training + validation). */
+export function listedAccuracy(run: Pick<RunSummary, 'valAccuracy' | 'testAccuracy'>): { images: 'test'; accuracy: number } | { images: 'validation'; accuracy: number | null } {
+  return run.valAccuracy === null && run.testAccuracy != null ? { images: 'test', accuracy: run.testAccuracy } : { images: 'validation', accuracy: run.valAccuracy }
 }
 
 /** The best score a model can get without looking at the images: always answering the largest class. */

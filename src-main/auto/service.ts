@@ -213,11 +213,12 @@ export class AutoService {
     return this.#record(id).usedMs + (active.since === null ? 0 : Date.now() - active.since)
   }
 
-  /** Adds this stretch to the time used and stops the clock. */
-  #account(id: number, active: Active): void {
+  /** Adds this stretch to the time used and stops the clock, or with `goOn` starts the next stretch now. */
+  #account(id: number, active: Active, goOn = false): void {
     if (active.since === null) return
-    this.#repo.update(id, { usedMs: this.#used(id, active) })
-    active.since = null
+    const now = Date.now()
+    this.#repo.update(id, { usedMs: this.#record(id).usedMs + now - active.since })
+    active.since = goOn ? now : null
   }
 
   #setStatus(id: number, status: AutoSearch['status'], error: string | null = null): void {
@@ -257,11 +258,7 @@ export class AutoService {
     if (active.since === null || active.halt) return
     const record = this.#repo.get(id)
     if (!record) return
-    const now = Date.now()
-    if (now - active.since >= CLOCK_SAVE_MS) {
-      this.#repo.update(id, { usedMs: record.usedMs + now - active.since })
-      active.since = now
-    }
+    if (Date.now() - active.since >= CLOCK_SAVE_MS) this.#account(id, active, true)
     const used = this.#used(id, active)
     if (record.phase === 'search' && !active.searchStopped && used >= this.#searchLimit(record)) {
       active.searchStopped = true

@@ -5,6 +5,7 @@ import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import { verdictText, type Output } from './output'
 import { writeReport } from './report'
+import { listedAccuracy } from '../verdict'
 
 /** The history flags, as parsed by node:util parseArgs. */
 export const HISTORY_OPTIONS = {
@@ -127,9 +128,9 @@ function row(r: HistoryRun): string {
   return `${String(r.id).padStart(4)}  ${((r.pruned ? 'pruned' : r.status) + verdict).padEnd(11)} ${r.name}  ${r.epochsDone}/${r.epochs} epochs  ${accuracy(r)}  ${r.backend ?? ''}  ${r.createdAt}${tags}`
 }
 
-/** Validation accuracy, or the test accuracy of a Run that had no validation images (trained on training + validation). */
 function accuracy(r: HistoryRun): string {
-  return r.valAccuracy === null && r.testAccuracy != null ? `test acc ${fixed(r.testAccuracy)}` : `val acc ${fixed(r.valAccuracy)}`
+  const { images, accuracy } = listedAccuracy(r)
+  return `${images === 'test' ? 'test' : 'val'} acc ${fixed(accuracy)}`
 }
 
 function fixed(value: number | null, digits = 4): string {
