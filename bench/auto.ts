@@ -111,6 +111,8 @@ const summary = {
   family: plan.family,
   trials: study.counts,
   best_trial: trialNumber(result.trial.number), // from 1, as the app shows it
+  no_trial_finished: result.noTrialFinished ?? false, // then the final Run trained Trial 1, the default recipe
+  final_started_minute: Number(((Date.parse(final.createdAt) - started) / 60_000).toFixed(2)),
   params: result.trial.params,
   final_run: result.runId,
   final_epochs: result.epochs,

@@ -381,6 +381,8 @@ export interface StudyRequest {
   confirmLargeGrid?: boolean
   /** Where the Trials train: this machine (default), or workers taking them from the studio's job queue. */
   trialsOn?: TrialsOn
+  /** Points of the space to try first, in order (e.g. the default recipe), before the strategy's own; not with a grid. */
+  startWith?: Record<string, ParamValue>[]
 }
 
 /** The studio's job queue and the workers on it; `url` null: not connected to one. */
@@ -712,8 +714,10 @@ export interface AutoResult {
   /** The accuracy of a guess (1 / classes), and whether the interval reaches it: then the model may have learned nothing (absent in older searches). */
   chance?: number
   guessing?: boolean
-  /** The winning Trial (the lowest validation loss): its number, params, validation loss and accuracy, and its Run. */
-  trial: { number: number; params: Record<string, ParamValue>; valLoss: number; valAccuracy: number | null; runId: number | null }
+  /** The winning Trial (the lowest validation loss): its number, params, validation loss (null: it did not finish) and accuracy, and its Run. */
+  trial: { number: number; params: Record<string, ParamValue>; valLoss: number | null; valAccuracy: number | null; runId: number | null }
+  /** No Trial finished within the search's time: the final Run trained Trial 1, the default recipe. */
+  noTrialFinished?: boolean
   /** The Epochs the final Run trained. */
   epochs: number
   /** Why this recipe won: how much each searched setting seemed to matter (the Study's importance). */

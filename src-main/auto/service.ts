@@ -16,8 +16,9 @@ import { AutoRepository, type AutoRecord } from '../store/auto'
 import type { StudyService } from '../studies/service'
 import type { TrainingService } from '../runs/service'
 import { applyParams } from '../tuning/params'
-import { trialNumber, type Params } from '../tuning/types'
-import { DEFAULT_BUDGET_MINUTES, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
+import { median } from '../tuning/pruners'
+import { trialNumber } from '../tuning/types'
+import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
 export interface AutoServiceDeps {
@@ -111,6 +112,7 @@ export class AutoService {
       objective: 'valLoss',
       seed: request.seed ?? randomInt(2 ** 31 - 1),
       training: plan.training,
+      ...(plan.startWith ? { startWith: plan.startWith } : {}),
       ...((request.trialsOn ?? (this.#deps.queued ? 'queue' : 'local')) === 'queue' ? { trialsOn: 'queue' as const } : {})
     })
     const id = this.#repo.create({ name, folder: report.path, datasetId: report.id, budgetMs: minutes * 60_000, plan })
@@ -310,7 +312,7 @@ export class AutoService {
   /** Trains the winner on training + validation with its Epochs (as many as the budget allows), and records the test result. */
   async #final(record: AutoRecord, active: Active): Promise<void> {
     const study = this.#deps.studies.get(record.studyId!)
-    const best = study.best
+    const best = finalRecipe(record.plan, study)
     if (!best) {
       // Trials completed, but none learned (or all tie): there is no recipe worth training, and the Study's verdict says why.
       if (study.verdict) throw new OspreyError('bad-input', `${study.verdict.headline}, so there is no recipe to train. ${study.verdict.detail} ${study.verdict.advice.join(' ')}`)
@@ -352,9 +354,9 @@ export class AutoService {
    * the budget, too coarse to plan by). A head trains in seconds: its Epochs are cut to the time left.
    */
   #finalRequest(record: AutoRecord, study: StudyDetail): TrainingRequest {
-    const best = study.best!
+    const best = finalRecipe(record.plan, study)!
     const trial = study.trialList.find((t) => t.number === best.number)!
-    const request = applyParams({ ...study.training, folder: study.folder }, best.params as Params)
+    const request = applyParams({ ...study.training, folder: study.folder }, best.params)
     const estimate = this.#finalEstimate(record)
     const { trainFraction: _subset, ...full } = request
     const left = record.budgetMs * (1 - STOP_AHEAD) - this.#used(record.id, this.#active.get(record.id)!)
@@ -367,12 +369,16 @@ export class AutoService {
     return { ...final, epochs: head, ...(tuned ? { fineTuneEpochs: tuned } : { fineTuneBlocks: 0 }) }
   }
 
-  /** From the best Trial so far: the Epochs the final Run should train, the time one of them takes on training + validation, and the time to keep for it. */
+  /**
+   * From the best Trial so far: the Epochs the final Run should train, the time one of them takes on training + validation, and
+   * the time to keep for it. Trials on a subset measure the pace before any finishes: the first to train an Epoch times it.
+   */
   #finalEstimate(record: AutoRecord): { epochs: number; epochMs: number; overheadMs: number; reserveMs: number; cachedHere: boolean } | null {
     const study = this.#deps.studies.get(record.studyId!)
     const best = study.best
-    const trial = best && study.trialList.find((t) => t.number === best.number)
-    if (!trial || trial.runId === null || trial.intermediate.length === 0) return null
+    const measured = (t: StudyDetail['trialList'][number]) => t.runId !== null && t.intermediate.length > 0
+    const trial = best ? study.trialList.find((t) => t.number === best.number) : record.plan.finalEpochsAtLeast ? study.trialList.find(measured) : undefined
+    if (!trial || trial.runId === null || !measured(trial)) return null
     let run: RunDetail
     try {
       run = this.#deps.training.get(trial.runId)
@@ -387,19 +393,22 @@ export class AutoService {
     // here two Trials side by side trained ~180 images/s each, one Run ~375 (an estimate; the budget guard stops it in time if wrong).
     const scratch = run.config.model !== 'pretrained'
     const speedup = scratch && record.plan.parallel > 1 ? FINAL_SPEEDUP : 1
-    // From scratch, by training throughput (an Epoch of a subset Trial is mostly its full validation pass); a head's Epochs are tiny either way.
-    const perEpoch = scratch && run.imagesPerSecond ? ((fullTrain / run.imagesPerSecond) * 1000) / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
+    // From scratch, by training throughput (an Epoch of a subset Trial is mostly its full validation pass; a Run still training has
+    // its Iterations' pace); a head's Epochs are tiny either way.
+    const paces = run.iterationMetrics.map((i) => i.imagesPerSecond).filter((v) => v > 0)
+    const pace = run.imagesPerSecond ?? (paces.length ? median(paces) : null)
+    const perEpoch = scratch && pace ? ((fullTrain / pace) * 1000) / speedup : (epochMs * fullTrain) / Math.max(1, run.split.train) / speedup
     // The recipe won with all its Epochs (its value is its last weights'); a Trial on a subset says little about Epochs on all images, so there the time decides.
     const epochs = fraction < 1 ? 30 : trial.intermediate.length
     // A head on the embeddings its Trials cached on this machine; Trials on workers cached them there, and the final Run computes them again.
     const cachedHere = !scratch && !(run.config.fineTuneBlocks ?? 0) && !run.worker
     // A loaded machine starts, saves and evaluates slower: a Trial's time outside its Epochs is that, measured now (on this
     // machine only: a Trial on a worker also waited on the queue, and the final Run trains here).
-    const measured = Math.min(...study.trialList.map((t) => (!t.worker && t.wallMs != null && t.durationMs != null ? t.wallMs - t.durationMs : Infinity)))
-    const outside = Number.isFinite(measured) ? measured : 0
+    const outsideEpochs = Math.min(...study.trialList.map((t) => (!t.worker && t.wallMs != null && t.durationMs != null ? t.wallMs - t.durationMs : Infinity)))
+    const outside = Number.isFinite(outsideEpochs) ? outsideEpochs : 0
     const overheadMs = Math.max(cachedHere ? HEAD_OVERHEAD_MS : FINAL_OVERHEAD_MS, outside)
-    const reserveMs = Math.max(STUDY_STOP_MS, outside) + overheadMs + Math.min(epochs, fraction < 1 ? Infinity : epochs) * perEpoch
-    return { epochs, epochMs: perEpoch, overheadMs, cachedHere, reserveMs: fraction < 1 ? Math.min(reserveMs, record.budgetMs * (1 - record.plan.studyShare)) : reserveMs }
+    const reserveMs = finalReserveMs(record.plan, record.budgetMs, { epochMs: perEpoch, aroundMs: Math.max(STUDY_STOP_MS, outside) + overheadMs, epochs, subset: fraction < 1 })
+    return { epochs, epochMs: perEpoch, overheadMs, cachedHere, reserveMs }
   }
 
   #result(run: RunDetail, study: StudyDetail, number: number): AutoResult {
@@ -416,7 +425,15 @@ export class AutoService {
       testImages: n,
       chance: 1 / classes,
       guessing: reachesChance(interval, classes),
-      trial: { number, params: trial.params, valLoss: trial.value ?? 0, valAccuracy: trial.runId === null ? null : this.#deps.training.get(trial.runId).valAccuracy, runId: trial.runId },
+      // An unfinished Trial's figures are those of a recipe cut short: none are shown for it.
+      trial: {
+        number,
+        params: trial.params,
+        valLoss: study.best ? trial.value : null,
+        valAccuracy: study.best && trial.runId !== null ? this.#deps.training.get(trial.runId).valAccuracy : null,
+        runId: trial.runId
+      },
+      ...(study.best ? {} : { noTrialFinished: true }),
       epochs: run.epochMetrics.length,
       importance: study.importance
     }

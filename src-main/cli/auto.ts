@@ -1,5 +1,5 @@
 /** `osprey auto <folder> --minutes M`: find the best model in a time budget; `osprey auto list|resume <id>`. */
-import type { AutoSearch, StudySummary } from '../contract'
+import type { AutoResult, AutoSearch, StudySummary } from '../contract'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
@@ -93,6 +93,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     test_images: r?.testImages ?? null,
     guessing: r?.guessing ?? null,
     best_trial: r ? trialNumber(r.trial.number) : null,
+    no_trial_finished: r?.noTrialFinished ?? false,
     params: r?.trial.params ?? null,
     budget_minutes: done.budgetMinutes,
     used_minutes: Number((done.usedMs / 60_000).toFixed(3)),
@@ -103,7 +104,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     out.text(`Search ${done.id} ${done.status} in ${(done.usedMs / 60_000).toFixed(1)} of ${minutesText(done.budgetMinutes)}.`)
     if (r) {
       out.text(
-        `Final model: Run ${r.runId} (Trial ${trialNumber(r.trial.number)}'s recipe: validation loss ${r.trial.valLoss.toFixed(4)}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
+        `Final model: Run ${r.runId} (${recipe(r)}; ${r.epochs} Epochs on training + validation): test accuracy ${r.testAccuracy.toFixed(4)} (95 % CI ${r.interval.low.toFixed(3)}–${r.interval.high.toFixed(3)}, ${r.testImages} images).`
       )
       if (r.guessing && r.chance)
         out.text(
@@ -129,4 +130,10 @@ function searchId(text: string): number {
 
 function minutesText(n: number): string {
   return `${n} minute${n === 1 ? '' : 's'}`
+}
+
+/** Which recipe the final model trained, and how it did in the search. */
+function recipe(r: AutoResult): string {
+  if (r.noTrialFinished) return `the default recipe, Trial ${trialNumber(r.trial.number)}: no Trial finished in the search's time`
+  return `Trial ${trialNumber(r.trial.number)}'s recipe: validation loss ${r.trial.valLoss?.toFixed(4) ?? '–'}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}`
 }

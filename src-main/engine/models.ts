@@ -1,6 +1,7 @@
 /** The models a Run can train, built for the dataset's image size, channels and classes. */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { ScratchModelName } from '../contract'
+import { DEFAULT_CNN_HEAD } from '../runs/config'
 import { batchNormInTraining, moveAverage, type MovingAverage } from './batch-norm'
 import { sumOfSameShape } from './forward'
 
@@ -165,10 +166,10 @@ function defaultCnn(tf: Tf, s: ModelShape, init: Init, head: HeadOptions): tfjs.
   filters = Math.max(32, filters / 2) // the last block's width, for the head below
   // Flatten keeps where things are (better on small images) while it stays cheap; else pool.
   model.add(size * size * filters <= 4096 ? tf.layers.flatten() : tf.layers.globalAveragePooling2d({}))
-  model.add(tf.layers.dense({ units: head.units ?? 128, useBias: false, kernelInitializer: init(++k) }))
+  model.add(tf.layers.dense({ units: head.units ?? DEFAULT_CNN_HEAD.units, useBias: false, kernelInitializer: init(++k) }))
   model.add(tf.layers.batchNormalization({ momentum: BN_MOMENTUM }))
   model.add(tf.layers.reLU())
-  model.add(tf.layers.dropout({ rate: head.dropout ?? 0.4, seed: k }))
+  model.add(tf.layers.dropout({ rate: head.dropout ?? DEFAULT_CNN_HEAD.dropout, seed: k }))
   model.add(tf.layers.dense({ units: s.classes, kernelInitializer: init(++k) }))
   return model
 }

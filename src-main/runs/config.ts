@@ -123,6 +123,9 @@ export function mirrorsAtTest(config: Pick<TrainingConfig, 'model' | 'augmentati
 // Preprocessing every catalog backbone expects: RGB scaled to [-1, 1].
 const BACKBONE_NORMALIZATION = 'symmetric'
 
+/** The default CNN's head when a Run does not set it: dense units, and the dropout before the classifier. */
+export const DEFAULT_CNN_HEAD = { units: 128, dropout: 0.4 } as const
+
 /** Sensible defaults for `folder`, informed by its last scan when there is one; `model` overrides the automatic choice. */
 export function defaultConfig(folder: string, report?: DatasetReport, seed = Math.floor(Math.random() * 2 ** 31), model: ModelName = chooseModel(report).model): TrainingConfig {
   if (model === 'pretrained') return pretrainedDefaults(folder, seed, report)

@@ -1,6 +1,7 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
 import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialsOn, TrialState, TrialSummary, VerdictKind } from '../contract'
 import { studyVerdict } from '../verdict'
+import type { Params } from '../tuning/types'
 import type { Db } from './db'
 import { currentOwner, ownerAlive } from './owner'
 
@@ -15,6 +16,8 @@ export interface StudySettings {
   training: Omit<TrainingRequest, 'folder'>
   /** Where the Trials train; absent: this machine. */
   trialsOn?: TrialsOn
+  /** The first Trials' params, in order, before the strategy's own (StudyRequest.startWith). */
+  startWith?: Params[]
 }
 
 interface StudyRow {

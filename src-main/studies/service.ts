@@ -17,7 +17,7 @@ import { paramImportance } from '../tuning/importance'
 import { applyParams, TUNABLE_NAMES } from '../tuning/params'
 import { createPruner } from '../tuning/pruners'
 import { studyRequestSchema } from '../tuning/request'
-import { gridSize, LARGE_GRID, validateSpace } from '../tuning/space'
+import { gridSize, LARGE_GRID, pointProblems, validateSpace } from '../tuning/space'
 import { createStrategy } from '../tuning/strategies'
 import type { Observation, Params, SearchSpace } from '../tuning/types'
 
@@ -78,6 +78,10 @@ export class StudyService {
         `This grid has ${points!.toLocaleString('en')} points (over ${LARGE_GRID.toLocaleString('en')}). Confirm to start it anyway, or use fewer steps or the random or Bayesian strategy.`
       )
     }
+    const startWith = request.startWith ?? []
+    if (startWith.length && request.strategy === 'grid') throw new OspreyError('bad-input', 'A grid tries every point of its space in order: start it without Trials to try first.')
+    const outside = startWith.flatMap((params, i) => pointProblems(validateSpace(request.space, { known: TUNABLE_NAMES }), params).map((p) => `Trial ${i + 1} to try first: ${p}`))
+    if (outside.length) throw new OspreyError('bad-input', `The Trials to try first need fixing: ${outside.join('; ')}.`, outside)
     checkRequest({ ...request.training, folder: request.folder }) // the shared settings, before touching the folder
     if (request.trialsOn === 'queue') this.#deps.training.queueReady()
     const report = await this.#deps.datasets.scan(request.folder)
@@ -93,7 +97,8 @@ export class StudyService {
       seed,
       // Every Trial shares the seed, so each trains on the same split from the same start.
       training: { ...request.training, seed: request.training?.seed ?? seed },
-      ...(request.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {})
+      ...(request.trialsOn === 'queue' ? { trialsOn: 'queue' as const } : {}),
+      ...(startWith.length ? { startWith } : {})
     }
     const objective: Objective = request.objective ?? 'valAccuracy'
     const id = this.#studies.create({ name: request.name || `${report.name} · ${request.strategy}`, datasetId: report.id, strategy: request.strategy, objective, space: request.space, settings })
@@ -224,7 +229,7 @@ export class StudyService {
           let trial: { number: number; params: Params; runId?: number | null } | undefined = unfinished.shift()
           if (!trial) {
             if (next >= settings.trials) break
-            const params = strategy.suggest(observations(), next)
+            const params = settings.startWith?.[next] ?? strategy.suggest(observations(), next)
             if (!params) {
               exhausted = true
               break

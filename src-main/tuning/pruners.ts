@@ -23,8 +23,8 @@ export const PRUNER_NAMES = ['none', 'median', 'asha'] as const
 /** The value of `o` at Epoch `epoch` (1-based), or undefined when it has not run that far. */
 const valueAt = (o: Observation, epoch: number): number | undefined => o.intermediate[epoch - 1]
 
-/** The middle of a sorted list (the mean of the two middle values for even lengths). */
-function median(values: number[]): number {
+/** The middle of a list (the mean of the two middle values for even lengths). */
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2

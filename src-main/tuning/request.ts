@@ -31,6 +31,10 @@ export const studyRequestSchema = z
       .optional(),
     training: partialConfigSchema.omit({ folder: true }).optional(),
     confirmLargeGrid: z.boolean().optional(),
-    trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional()
+    trialsOn: z.enum(['local', 'queue'], { message: 'choose local or queue' }).optional(),
+    startWith: z
+      .array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .max(100)
+      .optional()
   })
   .strict() satisfies z.ZodType<StudyRequest>

@@ -143,6 +143,20 @@ export function decodeValue(dim: Dimension, u: number): string | number | boolea
   return snapValue(dim, dim.log ? Math.exp(s) : s)
 }
 
+/** What keeps `params` from being a point of `space`: a missing or unknown name, or a value it does not allow. */
+export function pointProblems(space: SearchSpace, params: Params): string[] {
+  const problems = Object.keys(params)
+    .filter((name) => !(name in space))
+    .map((name) => `"${name}" is not in the space`)
+  for (const [name, dim] of Object.entries(space)) {
+    const value = params[name]
+    if (value === undefined) problems.push(`"${name}" is missing`)
+    else if (dim.type === 'categorical' ? !dim.choices.includes(value) : typeof value !== 'number' || snapValue(dim, value) !== value)
+      problems.push(`"${name}": ${JSON.stringify(value)} is not a value the space allows`)
+  }
+  return problems
+}
+
 /** Params → a point of [0, 1]^d (d = number of hyperparameters, in key order). */
 export function encode(space: SearchSpace, params: Params): number[] {
   return Object.entries(space).map(([name, dim]) => {

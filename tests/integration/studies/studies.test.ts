@@ -145,6 +145,47 @@ describe('a Study', () => {
     expect(services.studies.list().length).toBe(before)
   })
 
+  it("trains the Trials it is asked to try first, in order, then its strategy's; refuses ones outside the space, or with a grid", async () => {
+    const space = { lr: { type: 'float', low: 1e-4, high: 1e-2, log: true }, units: { type: 'categorical', choices: [16, 32] } }
+    const first = [
+      { lr: 1e-3, units: 32 },
+      { lr: 1e-4, units: 16 }
+    ]
+    const started = await services.studies.start({ folder: folder.path, space, strategy: 'bayesian', trials: 3, parallel: 2, seed: 4, training, startWith: first })
+    await services.studies.finished(started.id)
+    const study = services.studies.get(started.id)
+    expect(study.trialList.map((t) => t.params).slice(0, 2)).toEqual(first)
+    expect(study.trialList[2].params).not.toEqual(first[0])
+    expect(services.training.get(study.trialList[0].runId!).config).toMatchObject({ learningRate: 1e-3, units: 32 })
+    expect(study.counts.completed).toBe(3)
+
+    const before = services.studies.list().length
+    const refused = services.studies.start({
+      folder: folder.path,
+      space,
+      strategy: 'random',
+      trials: 2,
+      training,
+      startWith: [
+        { lr: 0.5, units: 32 },
+        { units: 64, colour: 'red' }
+      ]
+    })
+    await expect(refused).rejects.toMatchObject({
+      code: 'bad-input',
+      issues: [
+        'Trial 1 to try first: "lr": 0.5 is not a value the space allows',
+        'Trial 2 to try first: "colour" is not in the space',
+        'Trial 2 to try first: "lr" is missing',
+        'Trial 2 to try first: "units": 64 is not a value the space allows'
+      ]
+    })
+    await expect(services.studies.start({ folder: folder.path, space, strategy: 'grid', trials: 2, training, startWith: [first[0]] })).rejects.toMatchObject({
+      message: expect.stringMatching(/grid tries every point/)
+    })
+    expect(services.studies.list().length).toBe(before)
+  })
+
   it('stops, resumes without repeating a completed Trial, and resumes after the app closed mid-Study', async () => {
     const space = { lr: { type: 'float', low: 1e-4, high: 1e-2, log: true } }
     const started = await services.studies.start({ folder: folder.path, space, strategy: 'random', trials: 3, parallel: 1, seed: 9, training })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planSearch, reachesChance, wilsonInterval } from '../../../src-main/auto/plan'
+import { finalRecipe, finalReserveMs, planSearch, reachesChance, wilsonInterval } from '../../../src-main/auto/plan'
 import { validateSpace } from '../../../src-main/tuning/space'
 import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
 import type { DatasetReport } from '../../../src-main/contract'
@@ -71,6 +71,22 @@ describe('planSearch', () => {
     for (const counts of [[100, 100], [1000, 1000], Array(10).fill(6000)]) expect(rungs).not.toContain(planSearch(report(counts, 28, false), 30).training.epochs)
   })
 
+  it("makes Trial 1 the default recipe from scratch, and on a large set keeps the winner at least the default recipe's Epochs", () => {
+    const fmnist = planSearch(report(Array(10).fill(6000), 28, false), 15, 2)
+    // What Train does unchanged on these images: Adam at 1e-3, batch 64, the CNN's head (128 units, dropout 0.4), cosine, no erasing.
+    expect(fmnist.startWith).toEqual([{ learningRate: 1e-3, batchSize: 64, units: 128, dropout: 0.4, weightDecay: 0, erasing: 0, schedule: 'cosine' }])
+    expect(fmnist.finalEpochsAtLeast).toBe(10)
+    expect(fmnist.reasons.join(' ')).toMatch(/Trial 1 is the default recipe/)
+    expect(fmnist.reasons.join(' ')).toMatch(/at least the time of the default recipe's 10 Epochs/)
+    // A set small enough for Trials on all its images: the default recipe first, the budget shared as before.
+    const small = planSearch(report([300, 300], 28, false), 15)
+    expect(small.startWith?.[0]).toMatchObject({ learningRate: 1e-3, batchSize: 64 })
+    expect(small.finalEpochsAtLeast).toBeUndefined()
+    // A default outside the space (batch 64 from 40 training images) leaves the strategy to choose every Trial.
+    expect(planSearch(report([10, 40], 28, false), 5).startWith).toBeUndefined()
+    expect(planSearch(report([100, 100, 100], 128, true), 5).startWith).toBeUndefined()
+  })
+
   it('gives spaces the Study accepts', () => {
     for (const r of [report([60, 60, 60], 96, true), report(Array(10).fill(6000), 28, false), report([50, 50], 48, false), report([5000, 5000], 300, true)]) {
       expect(() => validateSpace(planSearch(r, 15).space, { known: TUNABLE_NAMES })).not.toThrow()
@@ -80,6 +96,41 @@ describe('planSearch', () => {
   it('refuses a budget outside 1 minute to a day', () => {
     expect(() => planSearch(report([60, 60], 64, true), 0.5)).toThrow(/from 1 to 1440 minutes/)
     expect(() => planSearch(report([60, 60], 64, true), Number.NaN)).toThrow(/time budget/)
+  })
+})
+
+describe('finalReserveMs', () => {
+  const fmnist = planSearch(report(Array(10).fill(6000), 28, false), 15, 2)
+  const minute = 60_000
+  const measured = (epochMs: number) => ({ epochMs, aroundMs: 30_000, epochs: 30, subset: true })
+
+  it("keeps the final Run the default recipe's 10 Epochs when they are more than its share, and at most its 30", () => {
+    // Fashion-MNIST here: ~3 minutes an Epoch as timed on the Trials. In 15 minutes the search gets no time; in 60 it keeps its half.
+    expect(finalReserveMs(fmnist, 15 * minute, measured(3 * minute))).toBe(30_000 + 30 * minute)
+    expect(finalReserveMs(fmnist, 60 * minute, measured(2.5 * minute))).toBe(30 * minute)
+    // A fast machine (20 s an Epoch): the share (half of 15 minutes); on a faster one still, 30 Epochs' time is enough.
+    expect(finalReserveMs(fmnist, 15 * minute, measured(20_000))).toBe(7.5 * minute)
+    expect(finalReserveMs(fmnist, 15 * minute, measured(5_000))).toBe(30_000 + 30 * 5_000)
+  })
+
+  it('keeps the Epochs the winner trained when its Trials trained on all the images, and the share in searches planned before the rule', () => {
+    expect(finalReserveMs(fmnist, 15 * minute, { epochMs: 1_000, aroundMs: 4_000, epochs: 24, subset: false })).toBe(28_000)
+    expect(finalReserveMs({ studyShare: 0.5 }, 15 * minute, measured(3 * minute))).toBe(7.5 * minute)
+  })
+})
+
+describe('finalRecipe', () => {
+  const trial = (number: number, status: 'completed' | 'pruned' | 'running') => ({ number, status, params: { learningRate: number ? 0.004 : 0.001 } }) as never
+  const defaults = { startWith: [{ learningRate: 0.001 }] }
+
+  it('trains the best Trial; with none finished, Trial 1 when it is the default recipe; otherwise nothing', () => {
+    const best = { number: 1, value: 0.3, params: { learningRate: 0.004 }, runId: 2 }
+    expect(finalRecipe(defaults, { best, verdict: null, trialList: [trial(0, 'pruned'), trial(1, 'completed')] })).toEqual({ number: 1, params: { learningRate: 0.004 } })
+    expect(finalRecipe(defaults, { best: null, verdict: null, trialList: [trial(0, 'running'), trial(1, 'running')] })).toEqual({ number: 0, params: { learningRate: 0.001 } })
+    // Planned before Trial 1 was the default recipe, no Trial at all, or Trials that all guessed: no recipe to train.
+    expect(finalRecipe({}, { best: null, verdict: null, trialList: [trial(0, 'running')] })).toBeNull()
+    expect(finalRecipe(defaults, { best: null, verdict: null, trialList: [] })).toBeNull()
+    expect(finalRecipe(defaults, { best: null, verdict: { kind: 'guessing' } as never, trialList: [trial(0, 'completed')] })).toBeNull()
   })
 })
 
