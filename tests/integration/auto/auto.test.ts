@@ -8,6 +8,7 @@ import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
 import { tempDir } from '../../helpers/images'
+import { writeStripes } from '../../helpers/stripes'
 
 let data: ReturnType<typeof tempDir>
 let folder: ReturnType<typeof tempDir>
@@ -110,5 +111,22 @@ describe('Find the best model', () => {
     expect(done).toMatchObject({ status: 'stopped', finalRunId: null, result: null, error: null })
     expect(services.studies.get(started.studyId!).status).toBe('stopped')
     expect(() => services.auto.stop(started.id)).toThrow(/not running/)
+  })
+
+  it('from scratch on small grayscale images: Trial 1 trains the default recipe, and the winner is tested within the budget', async () => {
+    const stripes = tempDir()
+    await writeStripes(stripes.path, 60) // 16 px grayscale: 72 training images, so the default batch of 64 is among the choices
+    const started = await services.auto.start({ folder: stripes.path, minutes: 1, seed: 8 })
+    const done = await services.auto.finished(started.id)
+    stripes.cleanup()
+    expect(done.status, done.error ?? '').toBe('completed')
+    const study = services.studies.get(done.studyId!)
+    const defaults = { learningRate: 1e-3, batchSize: 64, units: 128, dropout: 0.4, weightDecay: 0, erasing: 0, schedule: 'cosine' }
+    expect(study.trialList[0].params).toEqual(defaults)
+    const { erasing, ...settings } = defaults
+    expect(services.training.get(study.trialList[0].runId!).config).toMatchObject({ model: 'default-cnn', ...settings, augmentation: { erasing } })
+    expect(study.trialList.length).toBeGreaterThan(1) // then the strategy's own
+    expect(done.result!.testAccuracy).toBeGreaterThan(0.75) // chance: 1/2
+    expect(done.usedMs).toBeLessThanOrEqual(60_000 * 1.05)
   })
 })
