@@ -17,7 +17,7 @@ import type { StudyService } from '../studies/service'
 import type { TrainingService } from '../runs/service'
 import { applyParams } from '../tuning/params'
 import { median } from '../tuning/pruners'
-import { trialNumber } from '../tuning/types'
+import { trialNumber, type Params } from '../tuning/types'
 import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
@@ -327,7 +327,7 @@ export class AutoService {
       const run = this.#deps.training.get(runId)
       if (run.status === 'interrupted' || run.status === 'paused') await this.#deps.training.resume(runId)
     } else {
-      const request = this.#finalRequest(record, study)
+      const request = this.#finalRequest(record, study, best)
       const run = await this.#deps.training.start(request)
       runId = run.id
       this.#repo.update(record.id, { finalRunId: runId })
@@ -353,8 +353,7 @@ export class AutoService {
    * spread over them, so it ends on time and annealed (an Epoch on a large Dataset is a large share of
    * the budget, too coarse to plan by). A head trains in seconds: its Epochs are cut to the time left.
    */
-  #finalRequest(record: AutoRecord, study: StudyDetail): TrainingRequest {
-    const best = finalRecipe(record.plan, study)!
+  #finalRequest(record: AutoRecord, study: StudyDetail, best: { number: number; params: Params }): TrainingRequest {
     const trial = study.trialList.find((t) => t.number === best.number)!
     const request = applyParams({ ...study.training, folder: study.folder }, best.params)
     const estimate = this.#finalEstimate(record)
