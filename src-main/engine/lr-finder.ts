@@ -35,6 +35,8 @@ export async function findLearningRate(
   const train = localStep(tf, model, optimizer, shape)
   const factor = (range.to / range.from) ** (1 / Math.max(1, range.steps - 1))
   const points: LrPoint[] = []
+  // The first tenth rests on too few batches to judge: a lucky first batch must not end the test.
+  const settling = Math.round(range.steps / 10)
   let smoothed = 0
   let best = Infinity
   let step = 0
@@ -47,7 +49,7 @@ export async function findLearningRate(
       const debiased = smoothed / (1 - 0.98 ** (step + 1))
       step++
       if (!Number.isFinite(debiased) || debiased > 4 * best) return { points, suggestion: suggest(points) }
-      best = Math.min(best, debiased)
+      if (step > settling) best = Math.min(best, debiased)
       points.push({ learningRate: lr, loss: debiased })
       if (step >= range.steps) break
     }
@@ -58,15 +60,17 @@ export async function findLearningRate(
 /**
  * The rate where the smoothed loss falls fastest before its minimum: the slope is taken over a tenth
  * of the curve (single steps are smoothing noise), and only once the loss has made a tenth of its
- * total fall (a flat start wobbles too). A tenth of the minimum's rate when the loss never falls.
+ * total fall (a flat start wobbles too). Without such a fall, a tenth of the minimum's rate when that
+ * rate was tried; none when the loss never fell (no rate outside the test is ever suggested).
  */
 export function suggest(points: LrPoint[]): number | null {
   if (points.length < 5) return null
-  let minimum = 0
-  for (let i = 1; i < points.length; i++) if (points[i].loss < points[minimum].loss) minimum = i
-  // The first tenth is skipped, as fastai does: its smoothing rests on too few batches.
+  // The first tenth is skipped, as fastai does: its smoothing rests on too few batches, so a lucky
+  // first batch is neither the start of the fall nor its minimum.
   const window = Math.max(1, Math.round(points.length / 10))
   const start = points.length >= 20 ? window : 0
+  let minimum = start
+  for (let i = start + 1; i < points.length; i++) if (points[i].loss < points[minimum].loss) minimum = i
   const fall = points[start].loss - points[minimum].loss
   let steepest = -1
   let slope = 0
@@ -79,5 +83,7 @@ export function suggest(points: LrPoint[]): number | null {
     }
   }
   // The middle of the steepest window: its slope belongs to the whole stretch.
-  return steepest < 0 ? points[minimum].learningRate / 10 : points[steepest - Math.floor(window / 2)].learningRate
+  if (steepest >= 0) return points[steepest - Math.floor(window / 2)].learningRate
+  const tenth = points[minimum].learningRate / 10
+  return tenth >= points[0].learningRate ? tenth : null
 }

@@ -63,21 +63,36 @@ describe('the learning-rate suggestion', () => {
     expect(suggest(curve([2.3, 2.3, 2.29, 1.2, 0.9, 0.8, 3]))).toBe(1e-3)
   })
 
-  it('ignores a wobbling flat start and picks the real fall', () => {
-    // 80 rates from 1e-7 to 10: flat at 0.7 with ±0.05 wobble below 1e-4, a fall to 0.3 at 1e-1, then divergence.
-    const points = Array.from({ length: 80 }, (_, i) => {
+  // 80 rates from 1e-7 to 10: flat at 0.7 with ±0.05 wobble below 1e-4, a fall to 0.3 at 1e-1, then divergence.
+  const wobbling = () =>
+    Array.from({ length: 80 }, (_, i) => {
       const learningRate = 1e-7 * 10 ** ((8 * i) / 79)
       const decades = Math.log10(learningRate)
       const loss = decades < -4 ? 0.7 + 0.05 * Math.sin(i * 2.1) : decades < -1 ? 0.7 - (0.4 * (decades + 4)) / 3 : 0.3 + 2 * (decades + 1)
       return { learningRate, loss }
     })
+
+  it('ignores a wobbling flat start and picks the real fall', () => {
+    const suggestion = suggest(wobbling())!
+    expect(suggestion).toBeGreaterThan(1e-4)
+    expect(suggestion).toBeLessThan(1e-1)
+  })
+
+  it('ignores a lucky first batch below the whole curve, and still picks the real fall', () => {
+    // Small batches: the first, unsmoothed points can sit below everything that follows.
+    const points = wobbling().map((p, i) => (i < 3 ? { ...p, loss: 0.1 } : p))
     const suggestion = suggest(points)!
     expect(suggestion).toBeGreaterThan(1e-4)
     expect(suggestion).toBeLessThan(1e-1)
   })
 
-  it('is a tenth of the minimum when the loss never falls', () => {
-    expect(suggest(curve([2, 2.1, 2.2, 2.3, 2.4, 2.5]))).toBeCloseTo(1e-7)
+  it('is a tenth of the minimum when the loss bottoms out too soon to measure its fall', () => {
+    // 30 points, one decade apart: the fall ends at the 6th, inside the first window past the skipped tenth.
+    expect(suggest(curve([2, 2, 2, 1.9, 1.8, 1.7, ...Array.from({ length: 24 }, (_, i) => 1.8 + i / 10)]))).toBeCloseTo(1e-2)
+  })
+
+  it('is withheld when the loss never falls: no rate below the tested range is suggested', () => {
+    expect(suggest(curve([2, 2.1, 2.2, 2.3, 2.4, 2.5]))).toBeNull()
   })
 
   it('is withheld when the test stopped too early to tell', () => {
