@@ -293,11 +293,43 @@ describe('train', () => {
     m.dispose()
   })
 
-  /**
-   * Trains with validation labels the opposite of training's: the better the model learns, the
-   * worse its validation loss, so only Epoch 1 counts as an improvement.
-   */
-  async function trainAgainstValidation(settings: { epochs: number; earlyStopping: number; schedule?: 'constant' | 'cosine' }) {
+  it('stops early after `patience` Epochs without a better validation loss, with the best weights restored', async () => {
+    const m = model()
+    const clean = syntheticData(64)
+    // Validation labels are the opposite of training's: the better the model learns, the worse
+    // its validation loss, so only Epoch 1 counts as an improvement.
+    const data: TrainingData = {
+      ...clean,
+      async *validationBatches() {
+        for await (const b of clean.validationBatches()) yield { ...b, y: b.y.map((y) => 1 - y) }
+      }
+    }
+    const improvements: boolean[] = []
+    let bestWeights: number[][] = []
+    const result = await train(
+      tf,
+      m,
+      createOptimizer(tf, 'adam', 0.01),
+      data,
+      { ...config, epochs: 30, earlyStopping: 2 },
+      {
+        control: running,
+        onIteration: () => {},
+        onEpoch: (_, improved) => {
+          improvements.push(improved)
+          if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
+        }
+      }
+    )
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
+    expect(result.stoppedBy).toBe('early-stopping')
+    expect(improvements).toEqual([true, false, false])
+    expect(result.state.epochsDone).toBe(3)
+    expect(result.state.bestEpoch).toBe(1)
+    m.dispose()
+  })
+
+  it('with a rate that anneals, early stopping waits for the second half of the Run, then stops with the best weights', async () => {
     const m = model()
     const clean = syntheticData(64)
     const data: TrainingData = {
@@ -313,7 +345,7 @@ describe('train', () => {
       m,
       createOptimizer(tf, 'adam', 0.01),
       data,
-      { ...config, ...settings },
+      { ...config, epochs: 10, schedule: 'cosine', earlyStopping: 2 },
       {
         control: running,
         onIteration: () => {},
@@ -323,27 +355,12 @@ describe('train', () => {
         }
       }
     )
-    const endWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
-    m.dispose()
-    return { result, improvements, bestWeights, endWeights }
-  }
-
-  it('stops early after `patience` Epochs without a better validation loss, with the best weights restored', async () => {
-    const { result, improvements, bestWeights, endWeights } = await trainAgainstValidation({ epochs: 30, earlyStopping: 2 })
-    expect(endWeights).toEqual(bestWeights)
-    expect(result.stoppedBy).toBe('early-stopping')
-    expect(improvements).toEqual([true, false, false])
-    expect(result.state.epochsDone).toBe(3)
-    expect(result.state.bestEpoch).toBe(1)
-  })
-
-  it('with a rate that anneals, early stopping waits for the second half of the Run, then stops with the best weights', async () => {
-    const { result, improvements, bestWeights, endWeights } = await trainAgainstValidation({ epochs: 10, schedule: 'cosine', earlyStopping: 2 })
     // Patience ran out after Epoch 3, while the cosine rate was still above half its start.
     expect(result.stoppedBy).toBe('early-stopping')
     expect(result.state.epochsDone).toBe(5)
     expect(improvements).toEqual([true, false, false, false, false])
-    expect(endWeights).toEqual(bestWeights)
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
+    m.dispose()
   })
 
   it('refuses to go on when the loss becomes NaN, and says what to do', async () => {
