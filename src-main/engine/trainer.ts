@@ -90,11 +90,11 @@ export function divergenceCheck(): TrainerCallback {
 
 /**
  * Early stopping with the best weights: keeps a copy of the weights whenever validation loss
- * improves, stops after `patience` Epochs without improvement (once `mayStop` allows), and puts the
- * best weights back when the Run ends (stopped by hand aside). `startsAtBest`: the weights it starts
- * with are already the best so far.
+ * improves, stops after `patience` Epochs without improvement, and puts the best weights back
+ * when the Run ends (stopped by hand aside). `startsAtBest`: the weights it starts with are
+ * already the best so far.
  */
-export function earlyStopping(model: tfjs.LayersModel, patience: number, startsAtBest = false, mayStop: () => boolean = () => true): TrainerCallback {
+export function earlyStopping(model: tfjs.LayersModel, patience: number, startsAtBest = false): TrainerCallback {
   let best: tfjs.Tensor[] | null = null
   const keep = () => {
     best?.forEach((t) => t.dispose())
@@ -104,7 +104,7 @@ export function earlyStopping(model: tfjs.LayersModel, patience: number, startsA
   return {
     onEpochEnd(state, improved) {
       if (improved) keep()
-      return state.epochsWithoutImprovement >= patience && mayStop() ? 'stop' : undefined
+      return state.epochsWithoutImprovement >= patience ? 'stop' : undefined
     },
     onEnd(how) {
       if (best && (how === 'completed' || how === 'early-stopping')) model.setWeights(best)
@@ -148,12 +148,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   const clock = config.now ?? Date.now
   const started = clock() - state.elapsedMs
   const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
-  // A rate that anneals over the Run is still high in its first half, where a stalled validation loss
-  // usually falls again as the rate drops: early stopping waits for the second half (a long time
-  // limit's 51 planned Epochs once stopped at 16, scoring below 12 Epochs of a 15-minute limit).
-  const annealing = config.schedule === 'cosine' || config.schedule === 'onecycle' || config.schedule === 'step'
-  const secondHalf = () => !annealing || state.iteration >= planned / 2
-  const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest, secondHalf)] : []), ...(config.callbacks ?? [])]
+  const callbacks: TrainerCallback[] = [divergenceCheck(), ...(config.earlyStopping ? [earlyStopping(model, config.earlyStopping, config.startsAtBest)] : []), ...(config.callbacks ?? [])]
   const limit = config.timeLimit
   const pace = timeLimitPace(clock, state.trainedMs ?? 0)
   // `ended`: the Epoch that just ended, planned from before its report, which is still to come.

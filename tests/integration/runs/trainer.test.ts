@@ -329,40 +329,6 @@ describe('train', () => {
     m.dispose()
   })
 
-  it('with a rate that anneals, early stopping waits for the second half of the Run, then stops with the best weights', async () => {
-    const m = model()
-    const clean = syntheticData(64)
-    const data: TrainingData = {
-      ...clean,
-      async *validationBatches() {
-        for await (const b of clean.validationBatches()) yield { ...b, y: b.y.map((y) => 1 - y) }
-      }
-    }
-    const improvements: boolean[] = []
-    let bestWeights: number[][] = []
-    const result = await train(
-      tf,
-      m,
-      createOptimizer(tf, 'adam', 0.01),
-      data,
-      { ...config, epochs: 10, schedule: 'cosine', earlyStopping: 2 },
-      {
-        control: running,
-        onIteration: () => {},
-        onEpoch: (_, improved) => {
-          improvements.push(improved)
-          if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
-        }
-      }
-    )
-    // Patience ran out after Epoch 3, while the cosine rate was still above half its start.
-    expect(result.stoppedBy).toBe('early-stopping')
-    expect(result.state.epochsDone).toBe(5)
-    expect(improvements).toEqual([true, false, false, false, false])
-    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
-    m.dispose()
-  })
-
   it('refuses to go on when the loss becomes NaN, and says what to do', async () => {
     const m = model()
     const data = syntheticData(32)
