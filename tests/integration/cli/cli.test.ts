@@ -24,9 +24,9 @@ afterAll(() => {
 })
 
 /** Runs `osprey args...` from the sources, as `npm run osprey --` does. */
-function osprey(args: string[], env: Record<string, string> = {}) {
+function osprey(args: string[], env: Record<string, string> = {}, timeout = 60_000) {
   // The timeout ends a command that would serve forever instead of refusing.
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 })
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, lines: result.stdout.split('\n').filter(Boolean) }
 }
 
@@ -157,7 +157,8 @@ it('osprey train --time-limit ends within its minutes, and its Epoch lines count
   const own = tempDir()
   await writeStripes(stripes.path, 10)
   const args = ['train', stripes.path, '--time-limit', '0.2', '--epochs', '500', '--early-stop', '0', '--model', 'reference-cnn', '--image-size', '16', '--batch-size', '4', '--backend', 'wasm']
-  const run = osprey([...args, '--data-dir', own.path])
+  // 15 s alone; beside other files on 2 cores, starting the command and its worker once took over a minute.
+  const run = osprey([...args, '--data-dir', own.path], {}, 150_000)
   stripes.cleanup()
   own.cleanup()
   expect(run.code, run.stderr).toBe(0)
@@ -166,7 +167,7 @@ it('osprey train --time-limit ends within its minutes, and its Epoch lines count
   expect(Number(last[1])).toBeGreaterThan(2)
   expect(Number(last[1])).toBeLessThan(500)
   expect(last[2]).toBe(last[1]) // the last Epoch trained is the last of the Run
-}, 90_000)
+}, 180_000)
 
 describe('osprey runs resume', () => {
   it('goes on with a Run whose command was killed, from its last checkpoint, to the end', async () => {
