@@ -37,6 +37,22 @@ export function createSchedule(name: ScheduleName, lr: number, epochs: number, i
   }
 }
 
+/** Where an early stop's cool-down started: the rate then, the Iteration, and how many it runs the rate down over. */
+export interface CoolDown {
+  from: number
+  start: number
+  iterations: number
+}
+
+/** Schedules that run the rate down by their end: an early stop under them runs it down too (see the trainer). */
+export const annealing = (name: ScheduleName): boolean => name === 'cosine' || name === 'onecycle' || name === 'step'
+
+/** The rate of a cool-down: from its rate at `start` down to 0 over its Iterations, on a half cosine. */
+export function coolDownSchedule({ from, start, iterations }: CoolDown): Schedule {
+  const rate = (i: number) => 0.5 * from * (1 + Math.cos((Math.PI * Math.min(Math.max(0, i - start), iterations)) / iterations))
+  return { rate, epochEnded() {}, state: () => ({}), restore() {} }
+}
+
 // ×0.1 after 2 Epochs without a better validation loss (Keras' ReduceLROnPlateau, patience 2).
 function plateau(lr: number): Schedule {
   let current = lr

@@ -5,7 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs'
 import type { EpochMetrics, IterationMetrics, TrainingConfig } from '../contract'
-import { createSchedule, type Schedule } from './schedules'
+import { annealing, coolDownSchedule, createSchedule, type CoolDown, type Schedule } from './schedules'
 import { localStep, type StepBatch, type Step } from './step'
 import { iterationsThatFit } from './time-limit'
 
@@ -51,6 +51,8 @@ export interface TrainerState {
   elapsedMs: number
   /** Time spent training, pauses excluded: what a time limit counts (absent in checkpoints older than time limits). */
   trainedMs?: number
+  /** Early stopping asked to stop, and the rate is being run down first (absent before that, and in older checkpoints). */
+  coolDown?: CoolDown
 }
 
 /** How a Run ended. */
@@ -69,8 +71,8 @@ export class DivergedError extends Error {}
 export interface TrainerCallback {
   /** After each Iteration's step, before it is counted; throw to end the Run. */
   onStep?(loss: number, at: { epoch: number; iteration: number; learningRate: number }): void
-  /** After each Epoch's validation and bookkeeping; `'stop'` ends the Run early. */
-  onEpochEnd?(state: Readonly<TrainerState>, improved: boolean): 'stop' | void
+  /** After each Epoch's validation and bookkeeping; `'stop'` ends the Run early, `'cool-down'` once its rate has run down. */
+  onEpochEnd?(state: Readonly<TrainerState>, improved: boolean): 'stop' | 'cool-down' | void
   /** Once, however the Run ends (an error too); `how` is null when it ends by an error. */
   onEnd?(how: TrainResult['stoppedBy'] | null): void
 }
@@ -90,9 +92,9 @@ export function divergenceCheck(): TrainerCallback {
 
 /**
  * Early stopping with the best weights: keeps a copy of the weights whenever validation loss
- * improves, stops after `patience` Epochs without improvement, and puts the best weights back
- * when the Run ends (stopped by hand aside). `startsAtBest`: the weights it starts with are
- * already the best so far.
+ * improves, stops after `patience` Epochs without improvement (after a cool-down, see `train`), and
+ * puts the best weights back when the Run ends (stopped by hand aside). `startsAtBest`: the
+ * weights it starts with are already the best so far.
  */
 export function earlyStopping(model: tfjs.LayersModel, patience: number, startsAtBest = false): TrainerCallback {
   let best: tfjs.Tensor[] | null = null
@@ -104,7 +106,7 @@ export function earlyStopping(model: tfjs.LayersModel, patience: number, startsA
   return {
     onEpochEnd(state, improved) {
       if (improved) keep()
-      return state.epochsWithoutImprovement >= patience ? 'stop' : undefined
+      return state.epochsWithoutImprovement >= patience ? 'cool-down' : undefined
     },
     onEnd(how) {
       if (best && (how === 'completed' || how === 'early-stopping')) model.setWeights(best)
@@ -145,6 +147,10 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   let schedule: Schedule = createSchedule(config.schedule, config.learningRate, config.epochs, perEpoch)
   const state: TrainerState = resume ?? { epochsDone: 0, iteration: 0, bestValLoss: null, bestEpoch: 0, epochsWithoutImprovement: 0, schedule: {}, elapsedMs: 0 }
   if (resume) schedule.restore(resume.schedule)
+  if (state.coolDown) {
+    schedule = coolDownSchedule(state.coolDown)
+    planned = Math.min(planned, state.coolDown.start + state.coolDown.iterations)
+  }
   const clock = config.now ?? Date.now
   const started = clock() - state.elapsedMs
   const offset = config.offset ?? { epochs: 0, iterations: 0, elapsedMs: 0 }
@@ -156,15 +162,31 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
     if (!limit || pace.iterationMs === null) return
     const left = limit.ms - pace.trainedMs() - (ended ? pace.reportMs : 0) - (limit.thenEvaluates * pace.iterationMs) / config.batchSize / EVALUATION_COST
     const fit = state.iteration + iterationsThatFit(left, { iterationMs: pace.iterationMs, epochEndMs: pace.epochEndMs }, perEpoch, intoEpoch)
-    let next = Math.min(config.epochs * perEpoch, Math.max(1, fit))
+    const most = state.coolDown ? state.coolDown.start + state.coolDown.iterations : config.epochs * perEpoch
+    let next = Math.min(most, Math.max(1, fit))
     // Iterations planned into an Epoch that has ended (a partial one) can no longer be trained: the Run ends here.
     if (ended && next <= ended * perEpoch) next = state.iteration
     if (next === planned) return
     planned = next
-    const kept = schedule.state()
-    schedule = createSchedule(config.schedule, config.learningRate, planned / perEpoch, perEpoch)
-    schedule.restore(kept)
+    // A cool-down keeps its rate: cut short by the limit, it ends where it is.
+    if (!state.coolDown) {
+      const kept = schedule.state()
+      schedule = createSchedule(config.schedule, config.learningRate, planned / perEpoch, perEpoch)
+      schedule.restore(kept)
+    }
     hooks.onPlan?.({ epochs: Math.ceil(planned / perEpoch) + offset.epochs, iterations: planned + offset.iterations })
+  }
+  // Early stopping under a schedule that anneals: stopped at once, a Run would keep weights trained at
+  // a high rate, so the rate runs down first, over a tenth of the planned Epochs (at least one).
+  // False when there is nothing to run down.
+  const coolDown = (): boolean => {
+    const left = planned - state.iteration
+    if (!annealing(config.schedule) || left <= 0) return false
+    state.coolDown = { from: schedule.rate(state.iteration), start: state.iteration, iterations: Math.min(left, Math.max(1, Math.round(planned / perEpoch / 10)) * perEpoch) }
+    schedule = coolDownSchedule(state.coolDown)
+    planned = state.iteration + state.coolDown.iterations
+    hooks.onPlan?.({ epochs: Math.ceil(planned / perEpoch) + offset.epochs, iterations: planned + offset.iterations })
+    return true
   }
   let ended: TrainResult['stoppedBy'] | null = null
   const end = (how: TrainResult['stoppedBy']): TrainResult => {
@@ -222,6 +244,9 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         state.epochsWithoutImprovement = 0
       } else if (val) state.epochsWithoutImprovement++
       state.epochsDone = epoch
+      // Every concern hears the Epoch's end; any one of them may stop the Run, early stopping after a cool-down.
+      const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
+      const stop = verdicts.includes('stop') || (verdicts.includes('cool-down') && !state.coolDown && !coolDown())
       state.schedule = schedule.state()
       state.elapsedMs = clock() - started
       state.trainedMs = pace.trainedMs()
@@ -238,12 +263,10 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
         improved,
         { ...state }
       )
-      // Every concern hears the Epoch's end; any one of them may stop the Run.
-      const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
-      if (verdicts.includes('stop')) return end('early-stopping')
+      if (stop) return end('early-stopping')
       pace.epochEnded()
     }
-    return end('completed')
+    return end(state.coolDown ? 'early-stopping' : 'completed')
   } finally {
     for (const c of callbacks) c.onEnd?.(ended)
   }

@@ -6,7 +6,7 @@ import { fileHandler, loadTensors, saveTensors } from '../../../src-main/engine/
 import { buildModel } from '../../../src-main/engine/models'
 import { createOptimizer } from '../../../src-main/engine/optimizers'
 import type { StepBatch } from '../../../src-main/engine/step'
-import { DivergedError, train, type RunControl, type TrainingData } from '../../../src-main/engine/trainer'
+import { DivergedError, train, type RunControl, type TrainerState, type TrainingData } from '../../../src-main/engine/trainer'
 import { tempDir } from '../../helpers/images'
 
 const SIZE = 8
@@ -37,6 +37,17 @@ function syntheticData(count: number, batchSize = 16): TrainingData {
     validationCount: validation.length,
     trainBatches: () => batches(train),
     validationBatches: () => batches(validation)
+  }
+}
+
+/** Validation labels the opposite of training's: the better the model learns, the worse its validation loss, so only Epoch 1 improves. */
+function worseAndWorse(): TrainingData {
+  const clean = syntheticData(64)
+  return {
+    ...clean,
+    async *validationBatches() {
+      for await (const b of clean.validationBatches()) yield { ...b, y: b.y.map((y) => 1 - y) }
+    }
   }
 }
 
@@ -293,17 +304,9 @@ describe('train', () => {
     m.dispose()
   })
 
-  it('stops early after `patience` Epochs without a better validation loss, with the best weights restored', async () => {
+  it('stops early after `patience` Epochs without a better validation loss (at once under a constant rate), with the best weights restored', async () => {
     const m = model()
-    const clean = syntheticData(64)
-    // Validation labels are the opposite of training's: the better the model learns, the worse
-    // its validation loss, so only Epoch 1 counts as an improvement.
-    const data: TrainingData = {
-      ...clean,
-      async *validationBatches() {
-        for await (const b of clean.validationBatches()) yield { ...b, y: b.y.map((y) => 1 - y) }
-      }
-    }
+    const data = worseAndWorse()
     const improvements: boolean[] = []
     let bestWeights: number[][] = []
     const result = await train(
@@ -326,6 +329,43 @@ describe('train', () => {
     expect(improvements).toEqual([true, false, false])
     expect(result.state.epochsDone).toBe(3)
     expect(result.state.bestEpoch).toBe(1)
+    m.dispose()
+  })
+
+  it('under a schedule that anneals, stops early once the rate has run down over a tenth of its Epochs, with the best weights restored; a resumed cool-down goes on', async () => {
+    const m = model()
+    const rates: number[] = []
+    const plans: { epochs: number; iterations: number }[] = []
+    const improvements: boolean[] = []
+    const states: TrainerState[] = []
+    let bestWeights: number[][] = []
+    const hooks = {
+      control: running,
+      onIteration: (it: { learningRate: number }) => void rates.push(it.learningRate),
+      onPlan: (plan: { epochs: number; iterations: number }) => void plans.push(plan),
+      onEpoch: (_: unknown, improved: boolean, state: TrainerState) => {
+        improvements.push(improved)
+        states.push(state)
+        if (improved) bestWeights = m.getWeights().map((w) => Array.from(w.dataSync()))
+      }
+    }
+    const cosine = { ...config, epochs: 30, earlyStopping: 2, schedule: 'cosine' as const }
+    const result = await train(tf, m, createOptimizer(tf, 'adam', 0.01), worseAndWorse(), cosine, hooks)
+    // Patience runs out at Epoch 3 (Iteration 9 of 90 planned); the rate then runs from where it was to near 0 over 3 Epochs (a tenth of 30).
+    expect(improvements).toEqual([true, false, false, false, false, false])
+    expect(result).toMatchObject({ stoppedBy: 'early-stopping', state: { epochsDone: 6, iteration: 18 } })
+    expect(plans).toEqual([{ epochs: 6, iterations: 18 }])
+    const from = 0.5 * 0.01 * (1 + Math.cos((Math.PI * 9) / 90))
+    expect(rates[9]).toBeCloseTo(from, 10)
+    expect(rates.at(-1)).toBeCloseTo(0.5 * from * (1 + Math.cos((Math.PI * 8) / 9)), 10)
+    expect(rates.at(-1)).toBeLessThan(0.05 * from)
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(bestWeights)
+
+    // From the checkpoint of Epoch 4, mid cool-down: the same rates to the same end.
+    const resumed: number[] = []
+    const again = await train(tf, model(), createOptimizer(tf, 'adam', 0.01), worseAndWorse(), cosine, { ...hooks, onIteration: (it) => void resumed.push(it.learningRate) }, states[3])
+    expect(again).toMatchObject({ stoppedBy: 'early-stopping', state: { epochsDone: 6, iteration: 18 } })
+    expect(resumed).toEqual(rates.slice(12))
     m.dispose()
   })
 
