@@ -181,7 +181,7 @@ export interface TrainingConfig {
   learningRate: number
   weightDecay: number
   schedule: ScheduleName
-  /** Stop after this many epochs without a better validation loss, and keep the best weights. 0 = off. */
+  /** Stop after this many epochs without a better validation loss (an annealing schedule's rate run down first), and keep the best weights. 0 = off. */
   earlyStopping: number
   normalization: Normalization
   augmentation: Augmentation

@@ -184,8 +184,8 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
     if (!annealing(config.schedule) || left <= 0) return false
     state.coolDown = { from: schedule.rate(state.iteration), start: state.iteration, iterations: Math.min(left, Math.max(1, Math.round(planned / perEpoch / 10)) * perEpoch) }
     schedule = coolDownSchedule(state.coolDown)
+    // Not a new plan (onPlan): the Run keeps the Epochs it was asked for, so running its config again retraces it.
     planned = state.iteration + state.coolDown.iterations
-    hooks.onPlan?.({ epochs: Math.ceil(planned / perEpoch) + offset.epochs, iterations: planned + offset.iterations })
     return true
   }
   let ended: TrainResult['stoppedBy'] | null = null
