@@ -47,10 +47,10 @@ export interface CoolDown {
 /** Schedules that run the rate down by their end: an early stop under them runs it down too (see the trainer). */
 export const annealing = (name: ScheduleName): boolean => name === 'cosine' || name === 'onecycle' || name === 'step'
 
-/** The rate of a cool-down: from its rate at `start` down to 0 over its Iterations, on a half cosine. */
+/** The rate of a cool-down: the cosine schedule from its rate at `start` down to 0 over its Iterations. */
 export function coolDownSchedule({ from, start, iterations }: CoolDown): Schedule {
-  const rate = (i: number) => 0.5 * from * (1 + Math.cos((Math.PI * Math.min(Math.max(0, i - start), iterations)) / iterations))
-  return { rate, epochEnded() {}, state: () => ({}), restore() {} }
+  const cosine = createSchedule('cosine', from, iterations, 1)
+  return { ...cosine, rate: (i) => cosine.rate(Math.max(0, i - start)) }
 }
 
 // ×0.1 after 2 Epochs without a better validation loss (Keras' ReduceLROnPlateau, patience 2).

@@ -178,8 +178,8 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   }
   // Early stopping under a schedule that anneals: stopped at once, a Run would keep weights trained at
   // a high rate, so the rate runs down first, over a tenth of the planned Epochs (at least one).
-  // False when there is nothing to run down.
-  const coolDown = (): boolean => {
+  // False when there is nothing to run down (the Run then stops at once).
+  const startCoolDown = (): boolean => {
     const left = planned - state.iteration
     if (!annealing(config.schedule) || left <= 0) return false
     state.coolDown = { from: schedule.rate(state.iteration), start: state.iteration, iterations: Math.min(left, Math.max(1, Math.round(planned / perEpoch / 10)) * perEpoch) }
@@ -246,7 +246,7 @@ export async function train(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
       state.epochsDone = epoch
       // Every concern hears the Epoch's end; any one of them may stop the Run, early stopping after a cool-down.
       const verdicts = callbacks.map((c) => c.onEpochEnd?.(state, improved))
-      const stop = verdicts.includes('stop') || (verdicts.includes('cool-down') && !state.coolDown && !coolDown())
+      const stop = verdicts.includes('stop') || (verdicts.includes('cool-down') && !state.coolDown && !startCoolDown())
       state.schedule = schedule.state()
       state.elapsedMs = clock() - started
       state.trainedMs = pace.trainedMs()
