@@ -5,6 +5,8 @@
  * the full kernel sees every point as far from every other and predicts the prior mean almost
  * everywhere; the additive part learns each hyperparameter's own trend from all the Trials, as
  * TPE's one-dimensional densities do, and a mostly additive objective is then found quickly.
+ * A quadratic part (a separable quadratic regression, quadraticFeatures) lets the model carry a
+ * bowl past the Trials, towards a floor none of them has reached.
  * Categorical coordinates are compared by equality (distance 0 or 1 before scaling) rather than
  * by their index position, so the order of choices carries no meaning — the same effect as a
  * one-hot encoding with one shared lengthscale per categorical hyperparameter.
@@ -22,6 +24,35 @@ export interface KernelParams {
   noise: number
   /** The additive part's share of the signal, in [0, 1); absent: 0 (the full kernel alone). */
   additive?: number
+  /** The quadratic part's variance (./kernel.ts quadraticFeatures); absent: 0. */
+  quadratic?: number
+}
+
+/**
+ * The quadratic part's features of a point: per numeric coordinate a slope and a curvature term,
+ * each of mean 0 and variance 1 over the unit interval, so that q·φ(x)·φ(x')/m is a Bayesian
+ * separable quadratic regression of prior variance q. A bowl along each hyperparameter (a
+ * learning rate too low or too high) is then extrapolated where the stationary parts revert to
+ * the mean. Categorical coordinates have none.
+ */
+export function quadraticFeatures(point: ArrayLike<number>, categorical: readonly boolean[], out: Float64Array = new Float64Array(2 * categorical.filter((c) => !c).length)): Float64Array {
+  let k = 0
+  for (let j = 0; j < categorical.length; j++) {
+    if (categorical[j]) continue
+    const u = 2 * point[j] - 1
+    out[k++] = SQRT3 * u
+    out[k++] = SQRT45_4 * (u * u - 1 / 3)
+  }
+  return out
+}
+const SQRT3 = Math.sqrt(3)
+const SQRT45_4 = Math.sqrt(45 / 4)
+
+/** The quadratic part's correlation: φ(a)·φ(b)/m (0 when there are no features). */
+export function quadraticCorrelation(a: Float64Array, b: Float64Array): number {
+  let s = 0
+  for (let k = 0; k < a.length; k++) s += a[k] * b[k]
+  return a.length === 0 ? 0 : s / a.length
 }
 
 /** The squared per-coordinate difference, equality-based for categorical coordinates. */

@@ -113,3 +113,24 @@ export function maximizeLogEi(gp: GaussianProcess, best: number, box: Box, ancho
   })
   return [...polished, ...scored].sort((a, b) => b.s - a.s)
 }
+
+/**
+ * Where the model's mean is lowest in `box`, searched from `start` by a (1+1) evolution strategy
+ * on the mean alone (O(n·d) a point): with a bowl in the model this is its floor, a point the
+ * Trials have not reached, and an anchor from which EI's own search can step there.
+ */
+export function lowestMean(gp: GaussianProcess, start: readonly number[], box: Box, ctx: SearchContext, steps = 200): number[] {
+  const { rng, snap, categorical } = ctx
+  const width = box.lo.map((lo, j) => box.hi[j] - lo)
+  let cur = { u: [...start], m: gp.meanAt(start) }
+  let sigma = 0.1
+  for (let step = 0; step < steps && sigma > 1e-4; step++) {
+    const u = snap(cur.u.map((v, j) => (categorical[j] ? v : Math.min(box.hi[j], Math.max(box.lo[j], v + sigma * width[j] * rng.normal())))))
+    const m = gp.meanAt(u)
+    if (m < cur.m) {
+      cur = { u, m }
+      sigma *= 1.5
+    } else sigma *= 0.9
+  }
+  return cur.u
+}

@@ -23,7 +23,7 @@
 import { GaussianProcess, fitKernel } from '../gp/gp'
 import type { KernelParams } from '../gp/kernel'
 import { warpValues } from '../gp/warp'
-import { type Scored, maximizeLogEi } from './acquire'
+import { type Scored, lowestMean, maximizeLogEi } from './acquire'
 import { neighbours, trustRegion } from './trust-region'
 import { haltonPoint, trialRandom } from '../rng'
 import { decode, encode, snapUnit } from '../space'
@@ -168,6 +168,8 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       if (params) return params // else a box too small for any untried value (steps, ints): a global step
     }
     const cube = { lo: Array(d).fill(0), hi: Array(d).fill(1) }
+    // The model's floor as one more anchor: with a bowl in the model, a place no Trial has reached.
+    anchors.push(lowestMean(gp, x[order[0]], cube, ctx))
     return untried(maximizeLogEi(gp, y[order[0]], cube, anchors, ctx)) ?? untriedRandom() // every scored point was tried already
   }
 

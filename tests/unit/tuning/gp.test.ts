@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { GaussianProcess, fitKernel, negLogPosterior, paramsFromTheta, thetaFromParams } from '../../../src-main/tuning/gp/gp'
+import { GaussianProcess, fitKernel, negLogPosterior, paramsFromTheta, quadraticGram, thetaFromParams } from '../../../src-main/tuning/gp/gp'
 import { expectedImprovement, logExpectedImprovement, logH, normalCdf } from '../../../src-main/tuning/gp/acquisition'
 import { cholesky, choleskyInverse, choleskySolve } from '../../../src-main/tuning/gp/linalg'
 import { coordDistance2, matern52 } from '../../../src-main/tuning/gp/kernel'
 import { minimizeLbfgs } from '../../../src-main/tuning/gp/lbfgs'
 import { Random } from '../../../src-main/pipeline/random'
+import { lowestMean } from '../../../src-main/tuning/strategies/acquire'
 
 const points1d = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95].map((v) => [v])
 const f1d = (x: number) => Math.sin(6 * x) + 0.5 * x
@@ -75,15 +76,20 @@ describe('the kernel fit', () => {
     const categorical = [false, false, true]
     const dist2 = new Float64Array(((12 * 11) / 2) * 3)
     for (let i = 0, p = 0; i < 12; i++) for (let j = 0; j < i; j++, p += 3) for (let c = 0; c < 3; c++) dist2[p + c] = coordDistance2(x[i][c], x[j][c], categorical[c])
-    // The full kernel alone, then with 40 % of the signal additive.
-    for (const additive of [0, 0.4]) {
-      const theta = thetaFromParams({ lengthscales: [0.3, 0.8, 1.5], signal: 1.3, noise: 0.01, additive })
-      const { gradient } = negLogPosterior(theta, dist2, y, 3)
+    const quad = quadraticGram(x, categorical)
+    // The full kernel alone, then with 40 % of the signal additive, then with a bowl too.
+    for (const [additive, quadratic] of [
+      [0, 0],
+      [0.4, 0],
+      [0.4, 0.7]
+    ]) {
+      const theta = thetaFromParams({ lengthscales: [0.3, 0.8, 1.5], signal: 1.3, noise: 0.01, additive, quadratic })
+      const { gradient } = negLogPosterior(theta, dist2, quad, y, 3)
       theta.forEach((_, k) => {
         const h = 1e-5
         const up = theta.map((t, i) => (i === k ? t + h : t))
         const down = theta.map((t, i) => (i === k ? t - h : t))
-        const numeric = (negLogPosterior(up, dist2, y, 3, false).value - negLogPosterior(down, dist2, y, 3, false).value) / (2 * h)
+        const numeric = (negLogPosterior(up, dist2, quad, y, 3, false).value - negLogPosterior(down, dist2, quad, y, 3, false).value) / (2 * h)
         expect(gradient[k]).toBeCloseTo(numeric, 4)
       })
       expect(paramsFromTheta(theta).noise).toBeCloseTo(0.01, 12)
@@ -117,7 +123,7 @@ describe('the kernel fit', () => {
         )
         return Math.sqrt(test.reduce((s, t) => s + (gp.predict(t).mean - (f(t) - mean) / sd) ** 2, 0) / test.length)
       }
-      return { share: kernel.additive ?? 0, error: error(kernel), fullAlone: error({ ...kernel, additive: 0 }) }
+      return { share: kernel.additive ?? 0, error: error(kernel), fullAlone: error({ ...kernel, additive: 0, quadratic: 0 }) }
     }
     const additive = fit((x) => x.reduce((s, v, j) => s + Math.sin(3 * v + j), 0))
     expect(additive.share).toBeGreaterThan(0.9)
@@ -126,6 +132,32 @@ describe('the kernel fit', () => {
     // A ridge along the diagonal is not a sum of one-coordinate trends: the full kernel keeps most of the signal.
     const ridge = fit((x) => Math.sin((4 * x.reduce((s, v) => s + v, 0)) / Math.sqrt(d)))
     expect(ridge.share).toBeLessThan(0.5)
+  })
+
+  it("in 8 dimensions from 30 points far from a bowl's floor, finds the floor with the quadratic part, and not without it", () => {
+    // A bowl whose floor (0.5 … 0.8 per coordinate) no point is near: the Trials of a search still
+    // far from the best learning rate. The stationary parts revert to the mean away from the points;
+    // the quadratic part extrapolates the bowl.
+    const d = 8
+    const floor = Array.from({ length: d }, (_, j) => 0.5 + (0.3 * j) / (d - 1))
+    const f = (x: readonly number[]) => x.reduce((s, v, j) => s + (v - floor[j]) ** 2, 0)
+    const rng = new Random(4)
+    const x = Array.from({ length: 30 }, () => Array.from({ length: d }, () => 0.5 * rng.next())) // all in [0, 0.5)^8
+    const raw = x.map(f)
+    const mean = raw.reduce((a, b) => a + b) / raw.length
+    const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length)
+    const y = raw.map((v) => (v - mean) / sd)
+    const categorical = Array(d).fill(false)
+    const kernel = fitKernel(x, y, categorical, new Random(1))
+    expect(kernel.quadratic).toBeGreaterThan(0.1)
+    const best = x[raw.indexOf(Math.min(...raw))]
+    const cube = { lo: Array(d).fill(0), hi: Array(d).fill(1) }
+    const ctx = { rng: new Random(2), snap: (u: number[]) => u, categorical, choices: Array(d).fill(0), candidates: 0, perturbations: 0, localStarts: 0, localSteps: 0 }
+    /** The model's lowest point, searched from the best Trial, and how far it is from the true floor. */
+    const miss = (k: typeof kernel) => Math.sqrt(f(lowestMean(new GaussianProcess(x, y, k, categorical), best, cube, ctx)) / d)
+    expect(miss(kernel)).toBeLessThan(0.03)
+    expect(miss({ ...kernel, quadratic: 0 })).toBeGreaterThan(0.1)
+    expect(Math.sqrt(f(best) / d)).toBeGreaterThan(0.25) // the best Trial itself is far from it
   })
 
   it('recovers the lengthscale of a function drawn from a known GP, and sees an irrelevant dimension', () => {
