@@ -180,7 +180,7 @@ function covariance(
  * keeps ℓ off both extremes without pulling hard), signal ~ Gamma(2, 1), noise ~ Gamma(1.1, 30)
  * (small noise expected, larger allowed when the data insist). The shapes follow Optuna's GP
  * sampler; they matter only when there are few Trials. The additive share's logit ~ N(0, 2²):
- * the data decide between the two parts. The quadratic part's log variance ~ N(−2, 2²): a bowl
+ * the data decide between the two parts. The quadratic part's log variance ~ N(−1, 2²): a bowl
  * must be asked for by the data.
  */
 function negLogPrior(theta: number[], d: number, grad: number[]): number {
@@ -205,7 +205,7 @@ function negLogPrior(theta: number[], d: number, grad: number[]): number {
 }
 
 /** The mean of the quadratic part's log-variance prior (negLogPrior). */
-const QUADRATIC_PRIOR_MEAN = -2
+const QUADRATIC_PRIOR_MEAN = -1
 
 /** Kernel parameters from θ. */
 export function paramsFromTheta(theta: readonly number[]): KernelParams {
