@@ -13,6 +13,8 @@
  */
 
 const SQRT5 = Math.sqrt(5)
+const SQRT3 = Math.sqrt(3)
+const SQRT45_4 = Math.sqrt(45 / 4) // √(1/Var(u² − 1/3)) for u uniform on [−1, 1]
 
 /** Kernel hyperparameters, in natural units. */
 export interface KernelParams {
@@ -45,8 +47,6 @@ export function quadraticFeatures(point: ArrayLike<number>, categorical: readonl
   }
   return out
 }
-const SQRT3 = Math.sqrt(3)
-const SQRT45_4 = Math.sqrt(45 / 4)
 
 /** The quadratic part's correlation: φ(a)·φ(b)/m (0 when there are no features). */
 export function quadraticCorrelation(a: Float64Array, b: Float64Array): number {
