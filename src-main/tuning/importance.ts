@@ -1,7 +1,10 @@
 /**
- * How much each hyperparameter seems to matter, from the finished Trials alone: the rank
- * correlation of a numeric one with the objective, the correlation ratio of a categorical one.
- * Cheap and honest for a few dozen Trials (fANOVA needs far more); shown as shares summing to 1.
+ * How much each hyperparameter seems to matter, from the finished Trials alone: for a numeric one,
+ * how much of the objective's ranks a quadratic in its ranks explains (a rank correlation below 5
+ * Trials); for a categorical one, the correlation ratio. A rank correlation alone sees only a
+ * trend: a learning rate that fails both too low and too high (a bowl, the usual shape) scored
+ * next to nothing. Cheap and honest for a few dozen Trials (fANOVA needs far more); shown as
+ * shares summing to 1.
  */
 import type { Dimension, Params } from './types'
 
@@ -11,7 +14,7 @@ export function paramImportance(space: Record<string, Dimension>, trials: { para
   const values = trials.map((t) => t.value)
   const raw = Object.entries(space).map(([name, dim]) => {
     const xs = trials.map((t) => t.params[name])
-    const score = dim.type === 'categorical' ? Math.sqrt(correlationRatio(xs.map(String), values)) : Math.abs(spearman(xs.map(Number), values))
+    const score = dim.type === 'categorical' ? Math.sqrt(correlationRatio(xs.map(String), values)) : rankFit(xs.map(Number), values)
     return { name, score: Number.isFinite(score) ? score : 0 }
   })
   const total = raw.reduce((sum, r) => sum + r.score, 0)
@@ -33,8 +36,23 @@ function ranks(xs: number[]): number[] {
   return out
 }
 
-function spearman(xs: number[], ys: number[]): number {
-  return pearson(ranks(xs), ranks(ys))
+/** √R² of the ranks of ys on a quadratic in the ranks of xs (from 5 points; below, |Spearman|). */
+function rankFit(xs: number[], ys: number[]): number {
+  const rx = ranks(xs)
+  const ry = ranks(ys)
+  if (xs.length < 5) return Math.abs(pearson(rx, ry))
+  // Centre the ranks, then make the square orthogonal to the line (Gram-Schmidt): R² of the
+  // two-term fit is then the sum of the two squared correlations.
+  const mean = rx.reduce((a, b) => a + b, 0) / rx.length
+  const line = rx.map((r) => r - mean)
+  const square = line.map((r) => r * r)
+  const beta = dot(square, line) / dot(line, line)
+  const curve = square.map((q, i) => q - beta * line[i])
+  return Math.sqrt(Math.min(1, pearson(line, ry) ** 2 + pearson(curve, ry) ** 2))
+}
+
+function dot(a: number[], b: number[]): number {
+  return a.reduce((s, v, i) => s + v * b[i], 0)
 }
 
 function pearson(xs: number[], ys: number[]): number {

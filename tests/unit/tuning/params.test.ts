@@ -49,6 +49,15 @@ describe('paramImportance', () => {
     expect(importance.reduce((a, b) => a + b.importance, 0)).toBeCloseTo(1, 10)
   })
 
+  it('sees a learning rate that fails both too low and too high (a bowl), which a rank correlation misses', () => {
+    // Validation loss: lowest at lr 3e-3, high at both ends; units and optimizer do not matter.
+    const lrs = [-4.5, -4, -3.5, -3, -2.75, -2.25, -2, -1.5, -1, -0.5, -2.6, -2.4].map((e) => 10 ** e)
+    const trials = lrs.map((lr, i) => ({ params: { lr, units: [8, 64, 16, 32, 8, 64, 40, 24, 56, 16, 48, 32][i], optimizer: i % 3 ? 'adam' : 'sgd' }, value: (Math.log10(lr) + 2.5) ** 2 }))
+    const importance = paramImportance(space, trials)
+    expect(importance[0].name).toBe('lr')
+    expect(importance[0].importance).toBeGreaterThan(0.5)
+  })
+
   it('sees a categorical parameter that splits the results', () => {
     const trials = [1, 2, 3, 4, 5, 6].map((i) => ({ params: { lr: 0.01 * i, units: 8 * i, optimizer: i % 2 ? 'adam' : 'sgd' }, value: i % 2 ? 0.9 : 0.1 }))
     expect(paramImportance(space, trials)[0].name).toBe('optimizer')
