@@ -98,20 +98,27 @@ export function maximizeLogEi(gp: GaussianProcess, best: number, box: Box, ancho
     if (starts.length >= ctx.localStarts) break
     if (!starts.some((s) => s.u.every((v, j) => Math.abs(v - c.u[j]) < 1e-9))) starts.push(c)
   }
-  const polished = starts.map((start) => {
-    let cur = start
-    let sigma = 0.05
-    for (let step = 0; step < ctx.localSteps && sigma > 1e-5; step++) {
-      const u = perturb(cur.u, sigma)
-      const s = score(u, cur.s)
-      if (s > cur.s) {
-        cur = { u, s }
-        sigma *= 1.5
-      } else sigma *= 0.9
-    }
-    return cur
-  })
+  const polished = starts.map((start) => evolve(start, perturb, score, { sigma: 0.05, minSigma: 1e-5, steps: ctx.localSteps }))
   return [...polished, ...scored].sort((a, b) => b.s - a.s)
+}
+
+/**
+ * A (1+1) evolution strategy with the 1/5 success rule, maximizing `score` from `start`: `propose`
+ * moves a point by a step of size sigma; `score` may stop at `floor` (the current best) when the
+ * point cannot beat it.
+ */
+function evolve(start: Scored, propose: (u: number[], sigma: number) => number[], score: (u: number[], floor: number) => number, o: { sigma: number; minSigma: number; steps: number }): Scored {
+  let cur = start
+  let sigma = o.sigma
+  for (let step = 0; step < o.steps && sigma > o.minSigma; step++) {
+    const u = propose(cur.u, sigma)
+    const s = score(u, cur.s)
+    if (s > cur.s) {
+      cur = { u, s }
+      sigma *= 1.5
+    } else sigma *= 0.9
+  }
+  return cur
 }
 
 /**
@@ -122,15 +129,7 @@ export function maximizeLogEi(gp: GaussianProcess, best: number, box: Box, ancho
 export function lowestMean(gp: GaussianProcess, start: readonly number[], box: Box, ctx: SearchContext, steps = 200): number[] {
   const { rng, snap, categorical } = ctx
   const width = box.lo.map((lo, j) => box.hi[j] - lo)
-  let cur = { u: [...start], m: gp.meanAt(start) }
-  let sigma = 0.1
-  for (let step = 0; step < steps && sigma > 1e-4; step++) {
-    const u = snap(cur.u.map((v, j) => (categorical[j] ? v : Math.min(box.hi[j], Math.max(box.lo[j], v + sigma * width[j] * rng.normal())))))
-    const m = gp.meanAt(u)
-    if (m < cur.m) {
-      cur = { u, m }
-      sigma *= 1.5
-    } else sigma *= 0.9
-  }
-  return cur.u
+  const move = (u: number[], sigma: number) => snap(u.map((v, j) => (categorical[j] ? v : Math.min(box.hi[j], Math.max(box.lo[j], v + sigma * width[j] * rng.normal())))))
+  const below = (u: readonly number[]) => -gp.meanAt(u)
+  return evolve({ u: [...start], s: below(start) }, move, below, { sigma: 0.1, minSigma: 1e-4, steps }).u
 }
