@@ -293,7 +293,8 @@ export function helperLoop(spec: ReplicaSpec, replica: Replica): void {
     numbers[HELPER_CORRECT] = correct
     Atomics.store(c, HELPER_DONE, k)
     Atomics.notify(c, HELPER_DONE)
-    while (Atomics.load(c, MAIN_DONE) !== k) Atomics.wait(c, MAIN_DONE, Atomics.load(c, MAIN_DONE))
+    // Wait on the value just compared: loading it again could see k arrive after the notify and sleep forever.
+    for (let now = Atomics.load(c, MAIN_DONE); now !== k; now = Atomics.load(c, MAIN_DONE)) Atomics.wait(c, MAIN_DONE, now)
     replica.apply(mainRows, rows, lr)
     Atomics.store(c, HELPER_APPLIED, k)
     Atomics.notify(c, HELPER_APPLIED)

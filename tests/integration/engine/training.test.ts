@@ -1,6 +1,7 @@
 // A tiny conv net trained on wasm: the loss falls, the weights match cpu's, and the
 // two-replica data-parallel step gives the weights of the single full-batch step.
 import * as tf from '@tensorflow/tfjs'
+import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend, type Backend } from '../../../src-main/engine/backend'
 import { freshDropoutMasks } from '../../../src-main/engine/models'
@@ -126,6 +127,13 @@ describe('training on wasm', () => {
       expect(Number.isInteger(r.correct) && r.correct >= 0 && r.correct <= 7).toBe(true)
     }
   })
+
+  it('data-parallel steps never hang: 20,000 steps of a tiny model, where both threads meet almost at once', () => {
+    // Before the fix the helper could sleep through its wake-up: this hung within 6,000 steps, 3 times of 3.
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'tests/fixtures/data-parallel-steps.ts', '20000'], { encoding: 'utf8', timeout: 60_000 })
+    expect(result.signal, 'the steps hung (killed after 60 s)').toBeNull()
+    expect(result.stdout.trim()).toBe('done 20000')
+  }, 70_000)
 
   it('draws a new dropout mask at every training call, the same sequence for the same seed', () => {
     tf.setBackend('wasm')
