@@ -78,6 +78,27 @@ export class GaussianProcess {
     return this.#prior - (this.#maxK * this.#maxK) / this.#diagonal[this.#maxI]
   }
 
+  /**
+   * The lowest point of the mean's quadratic part, in closed form: its posterior weights are
+   * (q/m)·Σ α_i φ(x_i), a slope and a curvature per numeric coordinate, so each coordinate's
+   * floor is the vertex of a parabola, clipped to [0, 1]. Where the parabola does not curve up
+   * (a slope alone says nothing of a floor) and for categorical coordinates, `start`'s value stays.
+   */
+  quadraticFloor(start: readonly number[]): number[] {
+    const m = this.#features[0]?.length ?? 0
+    const w = new Float64Array(m)
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < m; k++) w[k] += this.#alpha[i] * this.#features[i][k]
+    const out = [...start]
+    for (let j = 0, k = 0; j < this.#d; j++) {
+      if (this.#categorical[j] === 1) continue
+      // a·v + b·(v² − 1/3) on v = 2u − 1 ∈ [−1, 1], both up to the common factor q/m > 0.
+      const a = Math.sqrt(3) * w[k++]
+      const b = Math.sqrt(45 / 4) * w[k++]
+      if (b > 0) out[j] = (Math.min(1, Math.max(-1, -a / (2 * b))) + 1) / 2
+    }
+    return out
+  }
+
   /** Posterior mean and variance of the latent objective at `point`. */
   predict(point: readonly number[]): { mean: number; variance: number } {
     const mean = this.meanAt(point)

@@ -4,7 +4,9 @@
  * maximised by ./acquire.ts. After the warm-up, steps alternate: a global step searches the whole
  * space (which is how a better basin is found), a local step only the incumbent's trust region
  * (./trust-region.ts: the box spanned by its nearest Trials), which converges in the basin in
- * hand. A new incumbent moves the region: the restart of TuRBO without its state.
+ * hand. A new incumbent moves the region: the restart of TuRBO without its state. Every other
+ * global step instead tries the floor of the model's bowl (its quadratic part's lowest point)
+ * outright, unless a Trial is already near it.
  *
  * Which Trials teach the model:
  * - completed: their value;
@@ -50,6 +52,23 @@ export interface BayesianOptions {
  * model itself (the posterior) always conditions on every Trial.
  */
 const MAX_FIT_POINTS = 40
+
+/** A bowl's floor is tried only where no Trial is nearer than this (RMS per coordinate of the unit cube). */
+const FLOOR_GAP = 0.05
+
+/**
+ * No suggestion this near a running Trial. Its lie makes EI vanish there, but in a small trust
+ * region every candidate's EI is tiny, and the best could sit right beside it: parallel Trials
+ * then trained nearly the same recipe.
+ */
+const PENDING_GAP = 0.005
+
+/** The root-mean-square distance per coordinate between two points of the unit cube. */
+function rmsDistance(a: readonly number[], b: readonly number[]): number {
+  let s = 0
+  for (let j = 0; j < a.length; j++) s += (a[j] - b[j]) ** 2
+  return Math.sqrt(s / a.length)
+}
 
 /** Indices of the Trials the kernel is fitted on: all when few; else the best half and an even spread of the rest. */
 export function fitSubset(y: readonly number[], cap: number): number[] {
@@ -150,11 +169,11 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
     const anchors = order.slice(0, 5).map((i) => x[i])
     const ctx = { rng, snap: (u: number[]) => snapUnit(space, u), categorical, choices, candidates: nCandidates, perturbations: nPerturb, localStarts, localSteps }
 
-    /** The best ranked point not yet tried. */
+    /** The best ranked point not yet tried, nor next to a running Trial. */
     const untried = (ranked: Scored[]) => {
       for (const c of ranked) {
         const params = decode(space, c.u)
-        if (!taken.has(key(params)) && Number.isFinite(c.s)) return params
+        if (!taken.has(key(params)) && Number.isFinite(c.s) && !pending.some((u) => rmsDistance(u, c.u) < PENDING_GAP)) return params
       }
       return undefined
     }
@@ -167,10 +186,36 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       const params = untried(maximizeLogEi(gp, y[order[0]], region.box, [x[order[0]]], { ...ctx, candidates: nCandidates / 2 }))
       if (params) return params // else a box too small for any untried value (steps, ints): a global step
     }
+    if ((data.length - startup) % 4 === 0) {
+      // Every other global step: the floor of the model's bowl, tried outright. EI seldom goes
+      // there, since the stationary parts dip at every good Trial, yet on a bowl it is often far
+      // better than all of them (Ackley and Levy 10-D: BENCHMARKS, robustness).
+      const params = bowlFloor(x, y, [...x, ...pending], order[0], kernel)
+      if (params && !taken.has(key(params))) return params
+    }
     const cube = { lo: Array(d).fill(0), hi: Array(d).fill(1) }
     // The model's floor as one more anchor: with a bowl in the model, a place no Trial has reached.
     anchors.push(lowestMean(gp, x[order[0]], cube, ctx))
     return untried(maximizeLogEi(gp, y[order[0]], cube, anchors, ctx)) ?? untriedRandom() // every scored point was tried already
+  }
+
+  /**
+   * The quadratic part's floor (GaussianProcess.quadraticFloor) as a Trial, unless a Trial is
+   * already near it. With categorical hyperparameters it is fitted on the Trials that share the
+   * incumbent's choices (when at least 3 do), since a separable quadratic cannot see that the
+   * best learning rate differs by optimizer.
+   */
+  function bowlFloor(x: number[][], y: number[], near: number[][], best: number, kernel: KernelParams): Params | undefined {
+    const same = x.map((_, i) => i).filter((i) => categorical.every((c, j) => !c || x[i][j] === x[best][j]))
+    const fit = same.length >= 3 ? same : x.map((_, i) => i)
+    const model = new GaussianProcess(
+      fit.map((i) => x[i]),
+      fit.map((i) => y[i]),
+      kernel,
+      categorical
+    )
+    const floor = snapUnit(space, model.quadraticFloor(x[best]))
+    return near.some((u) => rmsDistance(u, floor) < FLOOR_GAP) ? undefined : decode(space, floor)
   }
 
   /** The GP of the Trials, running ones added at their lie: the mean there, capped at the best value. */

@@ -160,6 +160,31 @@ describe('the kernel fit', () => {
     expect(Math.sqrt(f(best) / d)).toBeGreaterThan(0.25) // the best Trial itself is far from it
   })
 
+  it("finds a rippled bowl's floor in closed form, better than every Trial, and never climbs a coordinate that only slopes", () => {
+    // A bowl with ripples seen from one corner (Ackley's shape from afar); the last coordinate only
+    // slopes upward, where a line says nothing of a floor. Three draws of 30 points.
+    const d = 6
+    const floor = [0.55, 0.6, 0.65, 0.7, 0.75]
+    const f = (x: readonly number[]) => floor.reduce((s, c, j) => s + (x[j] - c) ** 2 + 0.02 * (1 - Math.cos(16 * Math.PI * (x[j] - c))), 0) + 0.3 * x[5]
+    const miss = (u: readonly number[]) => Math.sqrt(floor.reduce((s, c, j) => s + (u[j] - c) ** 2, 0) / floor.length)
+    const categorical = Array(d).fill(false)
+    for (const seed of [5, 6, 7]) {
+      const rng = new Random(seed)
+      const x = Array.from({ length: 30 }, () => Array.from({ length: d }, () => 0.5 * rng.next()))
+      const raw = x.map(f)
+      const mean = raw.reduce((a, b) => a + b) / raw.length
+      const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length)
+      const y = raw.map((v) => (v - mean) / sd)
+      const gp = new GaussianProcess(x, y, fitKernel(x, y, categorical, new Random(1)), categorical)
+      const best = x[raw.indexOf(Math.min(...raw))]
+      const closed = gp.quadraticFloor(best)
+      expect(miss(best)).toBeGreaterThan(0.2)
+      expect(miss(closed)).toBeLessThan(0.11)
+      expect(f(closed)).toBeLessThan(f(best))
+      expect(closed[5]).toBeLessThanOrEqual(best[5])
+    }
+  })
+
   it('recovers the lengthscale of a function drawn from a known GP, and sees an irrelevant dimension', () => {
     // y is a draw from a GP with ℓ = 0.2 along x0 and no dependence on x1.
     const rng = new Random(11)
