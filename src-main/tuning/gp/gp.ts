@@ -85,6 +85,7 @@ export class GaussianProcess {
    * (a slope alone says nothing of a floor) and for categorical coordinates, `start`'s value stays.
    */
   quadraticFloor(start: readonly number[]): number[] {
+    if (this.#quadratic === 0) return [...start] // no quadratic part: no floor to tell
     const m = this.#features[0]?.length ?? 0
     const w = new Float64Array(m)
     for (let i = 0; i < this.n; i++) for (let k = 0; k < m; k++) w[k] += this.#alpha[i] * this.#features[i][k]
