@@ -6,7 +6,7 @@
  */
 import type { Random } from '../../pipeline/random'
 import { cholesky, choleskyInverse, choleskySolve } from './linalg'
-import { type KernelParams, coordDistance2, correlation, quadraticCorrelation, quadraticFeatures } from './kernel'
+import { type KernelParams, coordDistance2, correlation, quadraticCorrelation, quadraticFeatures, quadraticVertex } from './kernel'
 
 const SQRT5 = Math.sqrt(5)
 import { minimizeLbfgs } from './lbfgs'
@@ -80,24 +80,15 @@ export class GaussianProcess {
 
   /**
    * The lowest point of the mean's quadratic part, in closed form: its posterior weights are
-   * (q/m)·Σ α_i φ(x_i), a slope and a curvature per numeric coordinate, so each coordinate's
-   * floor is the vertex of a parabola, clipped to [0, 1]. Where the parabola does not curve up
-   * (a slope alone says nothing of a floor) and for categorical coordinates, `start`'s value stays.
+   * (q/m)·Σ α_i φ(x_i), so each numeric coordinate's floor is a parabola's vertex
+   * (kernel.ts quadraticVertex; the positive factor q/m moves no vertex). Categorical coordinates,
+   * and those whose parabola does not curve up, keep `start`'s value.
    */
   quadraticFloor(start: readonly number[]): number[] {
     if (this.#quadratic === 0) return [...start] // no quadratic part: no floor to tell
-    const m = this.#features[0]?.length ?? 0
-    const w = new Float64Array(m)
-    for (let i = 0; i < this.n; i++) for (let k = 0; k < m; k++) w[k] += this.#alpha[i] * this.#features[i][k]
-    const out = [...start]
-    for (let j = 0, k = 0; j < this.#d; j++) {
-      if (this.#categorical[j] === 1) continue
-      // a·v + b·(v² − 1/3) on v = 2u − 1 ∈ [−1, 1], both up to the common factor q/m > 0.
-      const a = Math.sqrt(3) * w[k++]
-      const b = Math.sqrt(45 / 4) * w[k++]
-      if (b > 0) out[j] = (Math.min(1, Math.max(-1, -a / (2 * b))) + 1) / 2
-    }
-    return out
+    const w = new Float64Array(this.#phi.length)
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < w.length; k++) w[k] += this.#alpha[i] * this.#features[i][k]
+    return quadraticVertex(w, start, this.#kinds)
   }
 
   /** Posterior mean and variance of the latent objective at `point`. */

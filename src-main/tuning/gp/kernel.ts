@@ -48,6 +48,23 @@ export function quadraticFeatures(point: ArrayLike<number>, categorical: readonl
   return out
 }
 
+/**
+ * The lowest point of w·φ, for weights `w` over quadraticFeatures: per numeric coordinate the
+ * vertex of its parabola a·v + b·(v² − 1/3), v = 2u − 1, clipped to [0, 1]. Where the parabola
+ * does not curve up (a slope alone says nothing of a floor) and for categorical coordinates,
+ * `start`'s value stays.
+ */
+export function quadraticVertex(w: ArrayLike<number>, start: readonly number[], categorical: readonly boolean[]): number[] {
+  const out = [...start]
+  for (let j = 0, k = 0; j < categorical.length; j++) {
+    if (categorical[j]) continue
+    const a = SQRT3 * w[k++]
+    const b = SQRT45_4 * w[k++]
+    if (b > 0) out[j] = (Math.min(1, Math.max(-1, -a / (2 * b))) + 1) / 2
+  }
+  return out
+}
+
 /** The quadratic part's correlation: φ(a)·φ(b)/m (0 when there are no features). */
 export function quadraticCorrelation(a: Float64Array, b: Float64Array): number {
   let s = 0

@@ -190,7 +190,7 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
       // Every other global step: the floor of the model's bowl, tried outright. EI seldom goes
       // there, since the stationary parts dip at every good Trial, yet on a bowl it is often far
       // better than all of them (Ackley and Levy 10-D: BENCHMARKS, robustness).
-      const params = bowlFloor(x, y, [...x, ...pending], order[0], kernel)
+      const params = bowlFloor(x, y, pending, order[0], gp, kernel)
       if (params && !taken.has(key(params))) return params
     }
     const cube = { lo: Array(d).fill(0), hi: Array(d).fill(1) }
@@ -200,22 +200,26 @@ export function createBayesianStrategy(space: SearchSpace, seed: number, options
   }
 
   /**
-   * The quadratic part's floor (GaussianProcess.quadraticFloor) as a Trial, unless a Trial is
-   * already near it. With categorical hyperparameters it is fitted on the Trials that share the
-   * incumbent's choices (when at least 3 do), since a separable quadratic cannot see that the
-   * best learning rate differs by optimizer.
+   * The quadratic part's floor (GaussianProcess.quadraticFloor) as a Trial, unless a Trial, or a
+   * running one, is already near it. With categorical hyperparameters it is fitted on the Trials
+   * that share the incumbent's choices (when at least 3 do), since a separable quadratic cannot
+   * see that the best learning rate differs by optimizer; `gp` serves when it models exactly the
+   * Trials to fit (no running ones, no other choices).
    */
-  function bowlFloor(x: number[][], y: number[], near: number[][], best: number, kernel: KernelParams): Params | undefined {
+  function bowlFloor(x: number[][], y: number[], pending: number[][], best: number, gp: GaussianProcess, kernel: KernelParams): Params | undefined {
     const same = x.map((_, i) => i).filter((i) => categorical.every((c, j) => !c || x[i][j] === x[best][j]))
     const fit = same.length >= 3 ? same : x.map((_, i) => i)
-    const model = new GaussianProcess(
-      fit.map((i) => x[i]),
-      fit.map((i) => y[i]),
-      kernel,
-      categorical
-    )
+    const model =
+      fit.length === x.length && pending.length === 0
+        ? gp
+        : new GaussianProcess(
+            fit.map((i) => x[i]),
+            fit.map((i) => y[i]),
+            kernel,
+            categorical
+          )
     const floor = snapUnit(space, model.quadraticFloor(x[best]))
-    return near.some((u) => rmsDistance(u, floor) < FLOOR_GAP) ? undefined : decode(space, floor)
+    return [...x, ...pending].some((u) => rmsDistance(u, floor) < FLOOR_GAP) ? undefined : decode(space, floor)
   }
 
   /** The GP of the Trials, running ones added at their lie: the mean there, capped at the best value. */
