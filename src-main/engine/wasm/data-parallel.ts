@@ -127,10 +127,18 @@ export interface DataParallelOptions {
   maxBatch: number
   /** The helper's entry; default: the built data-parallel-helper.js beside this bundle, or its source. */
   helperUrl?: URL
+  /** The shortest wait after which a silent helper is taken as dead (default SILENT_HELPER_MS). */
+  silentHelperMs?: number
 }
 
 // A helper that does not start in this time is given up (the Run trains on one thread instead).
 const START_TIMEOUT_MS = 60_000
+// A helper can end without throwing (Node stops a worker whose JavaScript heap runs out), and this
+// thread, blocked in Atomics.wait, never hears its 'exit' event. So a wait gives up after this long,
+// or after SILENT_HELPER_FACTOR times this thread's own half of the step if that is longer: the
+// helper's half is the same work, so only a dead (or frozen) helper is that late.
+const SILENT_HELPER_MS = 120_000
+const SILENT_HELPER_FACTOR = 30
 
 /** Runs each step on this thread and one helper thread. */
 export class DataParallel {
@@ -141,9 +149,12 @@ export class DataParallel {
   readonly #labels: Int32Array
   readonly #replica: Replica
   readonly #rowSize: number
+  readonly #silentMs: number
   #step = 0
+  /** How long this thread's half of the last step took. */
+  #halfMs = 0
 
-  private constructor(worker: Worker, spec: ReplicaSpec, replica: Replica) {
+  private constructor(worker: Worker, spec: ReplicaSpec, replica: Replica, silentMs: number) {
     this.#worker = worker
     this.#control = new Int32Array(spec.control)
     this.#numbers = new Float64Array(spec.numbers)
@@ -151,16 +162,21 @@ export class DataParallel {
     this.#labels = new Int32Array(spec.labels)
     this.#replica = replica
     this.#rowSize = spec.rowSize
+    this.#silentMs = silentMs
     worker.on('error', () => {}) // its failure reaches the step through FAILED (an unheard 'error' would end the process)
   }
 
-  /** Waits until the helper's signal `index` is `value`; throws if the helper failed. */
+  /** Waits until the helper's signal `index` is `value`; throws if the helper failed or stays silent too long. */
   #waitFor(index: number, value: number): void {
+    const limit = Math.max(this.#silentMs, SILENT_HELPER_FACTOR * this.#halfMs)
+    const start = performance.now()
     for (;;) {
       const now = Atomics.load(this.#control, index)
       if (now === value) return
       if (now === FAILED) throw new Error('The second model replica (a helper thread) failed; the model learned up to the last checkpoint is kept.')
-      Atomics.wait(this.#control, index, now)
+      const left = limit - (performance.now() - start)
+      if (left <= 0) throw new Error(`The second model replica (a helper thread) stopped answering for ${Math.round(limit / 1000)} s; the model learned up to the last checkpoint is kept.`)
+      Atomics.wait(this.#control, index, now, left)
     }
   }
 
@@ -202,7 +218,7 @@ export class DataParallel {
       await worker.terminate()
       throw e
     }
-    return new DataParallel(worker, spec, new Replica(model, optimizer, options.step, spec.grads))
+    return new DataParallel(worker, spec, new Replica(model, optimizer, options.step, spec.grads), options.silentHelperMs ?? SILENT_HELPER_MS)
   }
 
   /** One optimizer step on `batch` at rate `lr`: this thread takes its first half. */
@@ -222,7 +238,9 @@ export class DataParallel {
     Atomics.notify(c, STEP)
     // The helper may still be averaging the previous step's slots: compute first, then wait to write.
     const helperApplied = () => this.#waitFor(HELPER_APPLIED, previous)
+    const started = performance.now()
     const [loss, correct] = this.#replica.gradient(0, { x: batch.x.subarray(0, mine * this.#rowSize), y: batch.y.subarray(0, mine), size: mine }, helperApplied)
+    this.#halfMs = performance.now() - started
     Atomics.store(c, MAIN_DONE, k)
     Atomics.notify(c, MAIN_DONE)
     this.#waitFor(HELPER_DONE, k)
