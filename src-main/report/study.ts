@@ -29,7 +29,7 @@ ${
         study.importance.map((i) => ({ label: i.name, value: i.importance })),
         'importance'
       )
-    : `<p class="muted" data-block="importance">No parameter importance: ${study.verdict ? 'no setting made a difference.' : 'it needs at least 3 completed Trials whose results differ.'}</p>`
+    : `<p class="muted" data-block="importance">No parameter importance: ${study.verdict ? 'no setting made a difference.' : 'it needs at least 3 completed Trials, and more than one whose result differs from the rest.'}</p>`
 }
 ${curves(study, objective)}</div></section>`
   ].join('\n')

@@ -8,10 +8,14 @@
  */
 import type { Dimension, Params } from './types'
 
-/** Importance per hyperparameter, most important first; empty below 3 Trials and when nothing correlates with the objective. */
+/**
+ * Importance per hyperparameter, most important first; empty below 3 Trials, when nothing correlates with the objective, and
+ * when all Trials but one scored the same: the shares would then only say where that one Trial's settings sit among the others'.
+ */
 export function paramImportance(space: Record<string, Dimension>, trials: { params: Params; value: number }[]): { name: string; importance: number }[] {
   if (trials.length < 3) return []
   const values = trials.map((t) => t.value)
+  if (Math.max(...values.map((v) => values.filter((w) => w === v).length)) >= values.length - 1) return []
   const raw = Object.entries(space).map(([name, dim]) => {
     const xs = trials.map((t) => t.params[name])
     const score = dim.type === 'categorical' ? Math.sqrt(correlationRatio(xs.map(String), values)) : rankFit(xs.map(Number), values)

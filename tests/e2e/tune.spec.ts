@@ -86,6 +86,8 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   await expect(page.locator('[data-testid="pc-axis"][data-name="optimizer"]')).toContainText('sgd')
   await expect(page.getByTestId('trial-curves').locator('canvas')).toHaveCount(1)
   await expect(page.getByTestId('importance')).toBeVisible()
+  // Three completed Trials: bars, or why there are none, never "once a few Trials have completed".
+  await expect(page.getByTestId('importance')).not.toContainText('Shown once')
 
   // The Study's HTML report downloads with its best Trial and every Trial in it.
   const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('study-report').click()])

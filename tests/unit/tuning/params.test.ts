@@ -63,6 +63,15 @@ describe('paramImportance', () => {
     expect(paramImportance(space, trials)[0].name).toBe('optimizer')
   })
 
+  it('says nothing when all Trials but one scored the same (one image apart on a small validation set)', () => {
+    const accuracy = [1, 1, 1, 1, 1, 0.958, 1, 1]
+    const trials = accuracy.map((value, i) => ({ params: { lr: 0.001 * (i + 1), units: 8 + 4 * i, optimizer: i % 2 ? 'adam' : 'sgd' }, value }))
+    expect(paramImportance(space, trials)).toEqual([])
+    // A second Trial apart: two results against six is a spread the settings may explain.
+    trials[2].value = 0.958
+    expect(paramImportance(space, trials).length).toBe(3)
+  })
+
   it('says nothing from fewer than 3 Trials', () => {
     expect(paramImportance(space, [{ params: { lr: 0.1, units: 8, optimizer: 'adam' }, value: 1 }])).toEqual([])
   })
