@@ -298,6 +298,9 @@ test('a Run that learns nothing says the model is guessing, with what to try, an
   await expect(page.getByTestId('run-item').getByTestId('verdict-badge')).toHaveText('guessing')
   // Nor do the charts call it memorising.
   await expect(page.getByTestId('overfit-hint')).toHaveCount(0)
+  // Its mistakes are chance misses: the gallery does not send the user looking for wrong labels.
+  await expect(page.getByTestId('top-losses-guessing')).toContainText('The model is guessing, so these are chance misses')
+  await expect(page.getByTestId('evaluation')).not.toContainText('Often a wrong label')
 })
 
 /** The preview's pictures in page order, by their alt text ("<path> · original" or "<path> · Epoch <e>"). */
