@@ -4,7 +4,7 @@
  * and published to the components at most ~10 times a second, on an animation frame, so a fast
  * Run never floods the page with updates.
  */
-import type { EpochMetrics, Events, IterationMetrics, OspreyApi, RunDetail, RunPhase, RunStatus, RunSummary } from '../../../src-main/contract'
+import type { EpochMetrics, Events, IterationMetrics, OspreyApi, RunDetail, RunPhase, RunStatus, RunSummary, Verdict } from '../../../src-main/contract'
 import { api as defaultApi } from './api'
 import { describeError, showingErrors, type Message } from './errors'
 import { downloadText } from './download'
@@ -82,6 +82,10 @@ export class TrainingState {
   /** Everything recorded about the Run on show (config, split, evaluation), once loaded. */
   get detail(): RunDetail | null {
     return this.#detail
+  }
+  /** What the Run on show's figures mean, once it has ended: its record's once loaded, else the list's. */
+  get verdict(): Verdict | null {
+    return this.#detail?.verdict ?? this.#run?.verdict ?? null
   }
   /** True while a reopened Run's record loads. */
   get opening(): boolean {
