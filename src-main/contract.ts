@@ -95,6 +95,7 @@ export interface DatasetListItem {
   name: string
   path: string
   images: number
+  /** Classes with at least one usable image: those a Run trains on. */
   classes: number
   errors: number
   warnings: number

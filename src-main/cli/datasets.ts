@@ -19,7 +19,8 @@ export function listCommand(services: Services, out: Output): void {
 }
 
 function describe(r: DatasetReport): string {
-  const lines = [`${r.name}  (${r.path})`, `${r.images} usable images in ${r.classes.length} classes, fingerprint ${r.fingerprint.slice(0, 16)}`]
+  const trained = r.classes.filter((c) => c.count > 0).length
+  const lines = [`${r.name}  (${r.path})`, `${r.images} usable images in ${trained} classes, fingerprint ${r.fingerprint.slice(0, 16)}`]
   const widest = Math.max(0, ...r.classes.map((c) => c.name.length))
   for (const c of r.classes) lines.push(`  ${c.name.padEnd(widest)}  ${String(c.count).padStart(6)}`)
   const { smallest, largest, mostCommon, channels } = r.stats

@@ -91,7 +91,7 @@ export class DatasetRepository {
     const rows = this.#db
       .prepare(
         `SELECT id, name, path, images, fingerprint, scanned_at AS scannedAt,
-          json_array_length(report_json, '$.classes') AS classes,
+          (SELECT count(*) FROM json_each(report_json, '$.classes') WHERE json_extract(value, '$.count') > 0) AS classes,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'error') AS errors,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'warning') AS warnings,
           (SELECT json_extract(value, '$.message') FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.kind') IN ('no-classes', 'single-class') LIMIT 1) AS blocking

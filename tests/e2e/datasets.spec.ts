@@ -124,6 +124,10 @@ test('a folder typed by path: counts, class names in any script, and every probl
 
   await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', String(messy.images))
   expect(await classCounts(page)).toEqual(Object.fromEntries(messy.classes.map((c) => [c.name, c.count])))
+  // The empty class folder is listed but left out, and the figures say so.
+  await expect(page.getByTestId('class-count')).toHaveText('2')
+  await expect(page.getByTestId('empty-classes')).toHaveText('"unlabelled" has no usable images, so it is left out of training.')
+  await expect(page.getByTestId('dataset-item')).toContainText('7 images · 2 classes')
   await expect(page.getByTestId('files-read')).toHaveText(`read ${messy.files} files`)
 
   for (const [kind, path] of Object.entries(messy.problems)) {

@@ -102,6 +102,8 @@ describe('a folder with every kind of image and problem', () => {
     expect(report.problems.find((p) => p.kind === 'too-large')?.message).toContain('20000×20000')
     expect(report.problems.find((p) => p.kind === 'duplicate-across-classes')?.message).toContain('cats/rgba.png')
     expect(snapshot(folder.path)).toEqual(before) // the user's folder is only read
+    // The list counts the classes a Run trains on: the empty one is left out.
+    expect(repository.list()[0]).toMatchObject({ images: 15, classes: 2 })
   })
 
   it('summarizes sizes after EXIF orientation, channels and formats', async () => {
