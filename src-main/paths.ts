@@ -1,7 +1,7 @@
 /** Where Osprey keeps its data and finds its resources, the same for the app and the CLI. */
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The product name; also the name of the per-user app-data folder. */
@@ -44,4 +44,21 @@ export function workerFile(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   for (const candidate of [join(here, 'worker.js'), join(here, '..', 'worker.js')]) if (existsSync(candidate)) return candidate
   return join(here, 'jobs', 'worker.ts')
+}
+
+/** Whether `path` is `folder` or lies inside it, links resolved as far as the path exists. */
+export function isWithin(path: string, folder: string): boolean {
+  const rel = relative(real(folder), real(path))
+  return !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+/** `path` with its existing part's links resolved (the rest may not exist yet). */
+function real(path: string): string {
+  const absolute = resolve(path)
+  try {
+    return realpathSync(absolute)
+  } catch {
+    const parent = dirname(absolute)
+    return parent === absolute ? absolute : join(real(parent), basename(absolute))
+  }
 }

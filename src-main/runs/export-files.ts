@@ -6,8 +6,7 @@
  * given: the caller puts the one that marks a complete export (model.json) last.
  */
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
-import { copyFile, link, lstat, rename, rm, writeFile } from 'node:fs/promises'
+import { link, lstat, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { OspreyError } from '../errors'
 
@@ -26,11 +25,11 @@ export async function writeExportFiles(folder: string, files: ExportFile[], over
   const temps = new Map<string, string>()
   try {
     for (const file of files) {
-      // 'wx' and COPYFILE_EXCL create a new file and fail on anything there, a link included.
+      // 'wx' creates a new file and fails on anything there, a link included.
       const temp = join(folder, `.${file.name}.${randomBytes(6).toString('hex')}.partial`)
       temps.set(file.name, temp)
-      if ('copyFrom' in file) await copyFile(file.copyFrom, temp, constants.COPYFILE_EXCL)
-      else await writeFile(temp, file.data, { flag: 'wx' })
+      // Read and written rather than copied: a copy would keep the data folder's private mode (600).
+      await writeFile(temp, 'copyFrom' in file ? await readFile(file.copyFrom) : file.data, { flag: 'wx' })
     }
     for (const file of files) {
       await place(temps.get(file.name)!, join(folder, file.name), overwrite)

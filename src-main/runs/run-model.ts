@@ -6,6 +6,7 @@ import type { Response, RunDetail, TopLossImage } from '../contract'
 import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
+import { isWithin } from '../paths'
 import { exportModel, exportZip } from './export'
 import type { TrainingService } from './service'
 
@@ -32,6 +33,12 @@ export class RunModelService {
   /** Copies Run `id`'s model into `folder` with its labels and metadata. */
   async exportModel(id: number, folder: string, overwrite = false): Promise<Response<'runs.exportModel'>> {
     const { run, modelDir } = this.#model(id)
+    if (isWithin(folder, run.config.folder)) {
+      throw new OspreyError(
+        'bad-input',
+        `${folder} is inside the dataset folder ${run.config.folder}: the model's files would add a class folder to your dataset, and Osprey never changes it. Choose a folder outside the dataset.`
+      )
+    }
     const files = await exportModel(modelDir, folder, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }, overwrite)
     return { folder, files }
   }

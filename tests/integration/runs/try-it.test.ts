@@ -2,7 +2,7 @@
  * A finished Run's model, as a user uses it: "Try it" (a predict job in a real worker), export to a
  * folder that loads and classifies on its own, and the top-loss gallery. One tiny real Run (wasm).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -96,6 +96,10 @@ it('exports a folder that loads on its own and classifies the same as the Run, w
   const result = await services.runModels.exportModel(runId, target)
   expect(result).toEqual({ folder: target, files: ['model.json', 'weights.bin', 'labels.json', 'metadata.json'] })
   expect(JSON.parse(readFileSync(join(target, 'labels.json'), 'utf8'))).toEqual(['even', 'odd'])
+  // The weights leave the private data folder with the mode of any file the user saves, not its 600.
+  const mode = (file: string) => statSync(file).mode & 0o777
+  if (process.platform !== 'win32') expect(mode(join(services.training.modelPath(runId)!, 'weights.bin'))).toBe(0o600)
+  expect(mode(join(target, 'weights.bin'))).toBe(mode(join(target, 'labels.json')))
   const run = services.training.get(runId)
   const metadata = JSON.parse(readFileSync(join(target, 'metadata.json'), 'utf8'))
   expect(metadata).toMatchObject({ format: 'osprey-image-classifier', runId, labels: ['even', 'odd'], imageSize: 16, channels: 3, mirror: true, model: 'reference-cnn', backend: 'wasm' })
@@ -119,6 +123,14 @@ it('refuses to replace a model already in the folder unless told, and says what 
   await expect(services.runModels.exportModel(runId, put(out.path, 'a-file', 'x'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })
   await expect(services.runModels.exportModel(runId, 'relative/folder')).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('not a full path') })
   await expect(services.runModels.exportModel(9999, target)).rejects.toMatchObject({ code: 'not-found' })
+
+  // Never into the Run's own dataset, even through a link: it would add a class folder there.
+  const link = join(out.path, 'link-to-dataset')
+  symlinkSync(folder.path, link)
+  for (const inside of [join(folder.path, 'exported'), folder.path, join(link, 'exported')]) {
+    await expect(services.runModels.exportModel(runId, inside)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is inside the dataset folder') })
+  }
+  expect(readdirSync(folder.path).sort()).toEqual(['even', 'odd'])
 })
 
 it('shows the top-loss images as thumbnails, and a clear placeholder for one deleted since', async () => {
