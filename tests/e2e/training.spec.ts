@@ -156,6 +156,10 @@ test('a Run goes live with moving charts; pause holds it still, resume moves it 
   // A finished Run cannot be steered: no Pause, Resume or Stop, but its report.
   for (const button of ['pause-run', 'resume-run', 'stop-run']) await expect(page.getByTestId(button)).toHaveCount(0)
   await expect(page.getByTestId('run-report')).toBeVisible()
+  // Stopped inside an Epoch, it counts the whole Epochs it did (4 Iterations each), as the sidebar does.
+  const [, done, iterations] = /^(\d+) of 30 Epochs done · (\d+) Iterations$/.exec(await progress(page)) ?? []
+  expect(Number(done)).toBe(Math.floor(Number(iterations) / 4))
+  await expect(page.getByTestId('run-item')).toContainText(`${done} of 30 Epochs`)
 
   await expectResults(page)
   await expect(page.getByTestId('run-item')).toHaveAttribute('data-status', 'stopped')
