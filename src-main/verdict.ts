@@ -35,6 +35,12 @@ const UNDERFIT_TRAIN = 0.85
 
 /** The verdict on a Run that has ended, or null while it trains or when there is nothing to judge. */
 export function runVerdict(input: VerdictInput): Verdict | null {
+  const verdict = judge(input)
+  const spike = verdict && verdict.kind !== 'diverged' ? spikeAdvice(input) : null
+  return spike ? { ...verdict!, advice: [...verdict!.advice, spike] } : verdict
+}
+
+function judge(input: VerdictInput): Verdict | null {
   const { status, epochs } = input
   if (status === 'failed') return divergedByError(input)
   if (status !== 'completed' && status !== 'stopped') return null
@@ -165,15 +171,19 @@ export function chanceLoss(classes: number): number {
   return Math.log(Math.max(2, classes))
 }
 
-// Divergence is the training loss blowing up, or a last validation loss that is not a number. A
-// validation loss that is merely huge while training is fine is not: the weights are sound, and
-// the model's confident mistakes on new images are judged by the rules that follow.
+/** A training loss this many times a random guess's (at least 10) has blown up. */
+const blownUp = (input: VerdictInput, e: VerdictInput['epochs'][number]) => !Number.isFinite(e.trainLoss) || e.trainLoss > 10 * Math.max(1, chanceLoss(input.classes))
+
+// Divergence is how training ended: a training loss blown up at the last Epoch, or a last
+// validation loss that is not a number. A spike the Run recovered from is not (its model learned
+// after it: spikeAdvice says so); nor is a validation loss that is merely huge while training is
+// fine: the weights are sound, and the model's confident mistakes are judged by the rules that follow.
 function exploded(input: VerdictInput): Verdict | null {
-  const limit = 10 * Math.max(1, chanceLoss(input.classes))
   const last = input.epochs.at(-1)
-  const worst = input.epochs.find((e) => !Number.isFinite(e.trainLoss) || e.trainLoss > limit) ?? (last?.valLoss != null && !Number.isFinite(last.valLoss) ? last : undefined)
+  if (!last) return null
+  const worst = blownUp(input, last) ? input.epochs.find((e) => blownUp(input, e))! : last.valLoss != null && !Number.isFinite(last.valLoss) ? last : undefined
   if (!worst) return null
-  const loss = Number.isFinite(worst.trainLoss) && worst.trainLoss <= limit ? worst.valLoss! : worst.trainLoss
+  const loss = blownUp(input, worst) ? worst.trainLoss : worst.valLoss!
   return {
     kind: 'diverged',
     tone: 'error',
@@ -181,6 +191,14 @@ function exploded(input: VerdictInput): Verdict | null {
     detail: `The loss reached ${figure(loss)} at Epoch ${worst.epoch}, where a model answering at random has ${chanceLoss(input.classes).toFixed(2)}: the steps were too large and the weights blew up. The saved model is not usable.`,
     advice: divergedAdvice(input)
   }
+}
+
+/** A word on a training loss that blew up and came back: the model is fine, the rate was on the edge. */
+function spikeAdvice(input: VerdictInput): string | null {
+  const spike = input.epochs.find((e) => blownUp(input, e))
+  if (!spike) return null
+  const lr = input.learningRate ? ` (try ${(input.learningRate / 10).toPrecision(2)})` : ''
+  return `The training loss spiked to ${figure(spike.trainLoss)} at Epoch ${spike.epoch} before it recovered: a lower learning rate${lr} may train more steadily.`
 }
 
 function divergedByError(input: VerdictInput): Verdict | null {

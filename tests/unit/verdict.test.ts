@@ -99,6 +99,18 @@ describe('the verdict at the end of a Run', () => {
     expect(verdict.advice[0]).toContain('try 1.0 (it was 10)')
   })
 
+  it('does not call a Run diverged when its training loss spiked and recovered, but says a lower rate may be steadier', () => {
+    // As a Trial with learning rate 0.074 on a pretrained head did: 13.9 at Epoch 1 (3 classes: limit 11), then 96 %.
+    const recovered = epochs(6, { trainLoss: 0.6, trainAccuracy: 0.8, valLoss: 0.5, valAccuracy: 0.85 }, { trainLoss: 0.1, trainAccuracy: 0.98, valLoss: 0.26, valAccuracy: 0.958 })
+    recovered[0].trainLoss = 13.9
+    const verdict = runVerdict({ ...base, epochs: recovered, learningRate: 0.0744 })!
+    expect(verdict.kind).toBe('learned')
+    expect(verdict.advice.at(-1)).toBe('The training loss spiked to 13.90 at Epoch 1 before it recovered: a lower learning rate (try 0.0074) may train more steadily.')
+    // Blown up again at the end: diverged, named from the first Epoch it blew up.
+    const again = [...recovered.slice(0, -1), { ...recovered.at(-1)!, trainLoss: 40 }]
+    expect(runVerdict({ ...base, epochs: again })).toMatchObject({ kind: 'diverged', detail: expect.stringContaining('13.90 at Epoch 1') })
+  })
+
   it('does not call a Run diverged when only its validation loss was huge while the training loss stayed sound', () => {
     // An early Epoch validated with batch-norm statistics that had not caught up yet; the model learned.
     const recovered = epochs(5, { trainLoss: 1.0, trainAccuracy: 0.5, valLoss: 0.9, valAccuracy: 0.55 }, { trainLoss: 0.1, trainAccuracy: 0.97, valLoss: 0.2, valAccuracy: 0.94 })
