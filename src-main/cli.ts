@@ -9,7 +9,7 @@ import { backbonesCommand } from './cli/backbones'
 import { listCommand, scanCommand } from './cli/datasets'
 import { checkLabelsCommand, reviewCommand } from './cli/labels'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
-import { exportCommand, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { exportCommand, numberFlag, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { AUTO_OPTIONS, autoCommand, autoListCommand, autoResumeCommand } from './cli/auto'
@@ -118,8 +118,7 @@ async function main(): Promise<number> {
 
   if (command === 'datasets' && sub === 'scan' && rest.length === 1) return withServices(open(), (s) => scanCommand(s, rest[0], out))
   if (command === 'datasets' && sub === 'list') return withServices(open(), (s) => listCommand(s, out))
-  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1)
-    return withServices(open(), (s) => checkLabelsCommand(s, rest[0], typeof values.seed === 'string' ? Number(values.seed) : undefined, out))
+  if (command === 'datasets' && sub === 'check-labels' && rest.length === 1) return withServices(open(), (s) => checkLabelsCommand(s, rest[0], numberFlag(values, 'seed'), out))
   if (command === 'datasets' && sub === 'review' && rest.length >= 3) return withServices(open(), (s) => reviewCommand(s, rest[0], rest[1], rest.slice(2), out))
   if (command === 'train' && sub && rest.length === 0) return withServices(open(), (s) => trainCommand(s, sub, values, out))
   if (command === 'tune' && sub && rest.length === 0) return withServices(open(), (s) => tuneCommand(s, sub, { ...values, ...(redisUrl(values) ? { trialsOn: 'queue' } : {}) }, out))
@@ -186,8 +185,26 @@ async function serveCommand(open: () => Services): Promise<number> {
 }
 
 function usage(code: number): number {
-  ;(code === 0 ? process.stdout : process.stderr).write(`${USAGE}\n`)
+  const lines = code === 2 ? usageOf(positionals.slice(0, 2)) : null
+  const text = lines ? `Usage:\n${lines}\n(osprey --help lists every command)` : USAGE
+  ;(code === 0 ? process.stdout : process.stderr).write(`${text}\n`)
   return code
+}
+
+/** The usage lines of a command used the wrong way (`runs compare`, else `runs`), with their continuation lines; null for an unknown command. */
+function usageOf(words: string[]): string | null {
+  const lines = USAGE.split('\n')
+  for (const prefix of [words.join(' '), words[0]]) {
+    if (!prefix) continue
+    const found: string[] = []
+    lines.forEach((line, i) => {
+      if (!line.startsWith(`  ${prefix} `) && line !== `  ${prefix}`) return
+      found.push(line)
+      for (let j = i + 1; j < lines.length && /^ {3,}\S/.test(lines[j]); j++) found.push(lines[j])
+    })
+    if (found.length) return found.join('\n')
+  }
+  return null
 }
 
 main().then(

@@ -36,9 +36,18 @@ export const TRAIN_OPTIONS = {
   'time-limit': { type: 'string' }
 } as const
 
-/** Turns flags into a training request; the numbers are checked by the config schema later. */
+/** A number flag's value, or undefined when absent; its range is checked by the config schema later. */
+export function numberFlag(flags: TrainFlags, name: string): number | undefined {
+  const value = flags[name]
+  if (typeof value !== 'string') return undefined
+  const n = Number(value)
+  if (value.trim() === '' || Number.isNaN(n)) throw new OspreyError('bad-input', `--${name}: "${value}" is not a number.`)
+  return n
+}
+
+/** Turns flags into a training request; the numbers' ranges are checked by the config schema later. */
 export function trainingRequest(folder: string, flags: TrainFlags): TrainingRequest {
-  const number = (name: string) => (typeof flags[name] === 'string' ? Number(flags[name]) : undefined)
+  const number = (name: string) => numberFlag(flags, name)
   const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
   const request: Record<string, unknown> = {
     folder: resolve(folder),

@@ -8,7 +8,7 @@ import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import type { Output } from './output'
 import { writeReport, type ReportFlags } from './report'
-import { trainingRequest, type TrainFlags } from './training'
+import { numberFlag, trainingRequest, type TrainFlags } from './training'
 
 /** Options `osprey tune` adds to the training flags. */
 export const TUNE_OPTIONS = {
@@ -116,7 +116,7 @@ export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
   } catch (e) {
     throw new OspreyError('bad-input', `Cannot read the search space ${flags.space}: ${(e as Error).message}`)
   }
-  const number = (name: string) => (typeof flags[name] === 'string' ? Number(flags[name]) : undefined)
+  const number = (name: string) => numberFlag(flags, name)
   const { folder: resolved, ...training } = trainingRequest(folder, flags)
   const request = {
     folder: resolved,

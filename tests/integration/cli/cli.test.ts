@@ -81,6 +81,19 @@ it('shows usage for an unknown command, with exit code 2', () => {
   expect(run.stderr).toContain('Usage: osprey')
 })
 
+it('shows only the usage of a known command used the wrong way, and names a flag that is not a number', () => {
+  const compare = osprey(['runs', 'compare', '1', '--data-dir', data.path])
+  expect(compare.code).toBe(2)
+  expect(compare.stderr).toMatch(/^Usage:\n {2}runs compare <run> <run>… {2}2 to 10 Runs side by side/)
+  expect(compare.stderr).toContain('--html FILE') // its continuation line
+  expect(compare.stderr).not.toContain('datasets scan')
+  expect(compare.stderr).toContain('osprey --help lists every command')
+
+  const lr = osprey(['train', folder.path, '--lr', 'abc', '--data-dir', data.path])
+  expect(lr.code).toBe(1)
+  expect(lr.stderr).toBe('osprey: --lr: "abc" is not a number.\n')
+})
+
 describe('osprey tune --json', () => {
   it('runs a Study, one line per Trial event, and last the Study with its best params and value', async () => {
     const stripes = tempDir()
