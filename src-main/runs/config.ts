@@ -43,22 +43,22 @@ export const trainingConfigSchema = z
     folder: z.string().trim().min(1, 'a dataset folder is required'),
     model: z.enum(MODELS, { message: MODEL_MESSAGE }),
     imageSize: z.number().int('a whole number of pixels').min(8, 'at least 8 pixels').max(512, 'at most 512 pixels'),
-    epochs: z.number().int().min(1, 'at least 1 Epoch').max(1000),
-    batchSize: z.number().int('a whole number').min(1, 'at least 1 image per batch').max(4096),
+    epochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000, 'at most 1000 Epochs'),
+    batchSize: z.number().int('a whole number').min(1, 'at least 1 image per batch').max(4096, 'at most 4096 images per batch'),
     optimizer: z.enum(['adam', 'sgd', 'rmsprop']),
     learningRate: z.number().gt(0, 'must be above 0').max(10, 'at most 10'),
-    weightDecay: z.number().min(0, 'cannot be negative').max(1),
+    weightDecay: z.number().min(0, 'cannot be negative').max(1, 'at most 1'),
     schedule: z.enum(['constant', 'step', 'cosine', 'onecycle', 'plateau']),
-    earlyStopping: z.number().int().min(0).max(1000),
+    earlyStopping: z.number().int('a whole number of Epochs').min(0, 'cannot be negative (0 turns it off)').max(1000, 'at most 1000 Epochs'),
     normalization: z.enum(['unit', 'symmetric', 'standardize']),
     augmentation,
     validationSplit: z.number().gt(0, 'must be above 0').max(0.5, 'at most 0.5').nullable(),
-    testSplit: z.number().min(0).max(0.5, 'at most 0.5').nullable(),
+    testSplit: z.number().min(0, 'cannot be negative').max(0.5, 'at most 0.5').nullable(),
     seed: z
       .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1),
+      .int('a whole number')
+      .min(0, 'cannot be negative')
+      .max(2 ** 31 - 1, 'at most 2147483647'),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
     dropout: z.number().min(0, 'cannot be negative').max(0.9, 'at most 0.9').optional(),
     units: z.number().int('a whole number').min(0, 'cannot be negative').max(4096, 'at most 4096').optional(),
@@ -71,8 +71,8 @@ export const trainingConfigSchema = z
       .optional(),
     backboneLayer: z.string().trim().min(1).optional(),
     augmentedViews: z.number().int('a whole number').min(0, 'cannot be negative').max(10, 'at most 10').optional(),
-    fineTuneBlocks: z.number().int('a whole number').min(0, 'cannot be negative').max(100).optional(),
-    fineTuneEpochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000).optional(),
+    fineTuneBlocks: z.number().int('a whole number').min(0, 'cannot be negative').max(100, 'at most 100').optional(),
+    fineTuneEpochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000, 'at most 1000 Epochs').optional(),
     fineTuneLearningRate: z.number().gt(0, 'must be above 0').max(1, 'at most 1').optional(),
     warmStart: z.number().int().positive('a Run id').optional(),
     exclude: z.array(z.string().min(1).max(4096)).max(1_000_000).optional(),
