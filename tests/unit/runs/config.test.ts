@@ -76,6 +76,12 @@ describe('resolveConfig', () => {
         ]
       })
     )
+    // Each in words a person reads, with its limit: none of the validator's own phrasing.
+    expect(() => resolveConfig({ folder: '/x', batchSize: 5000, epochs: 2000, seed: -1, earlyStopping: 2.5 })).toThrow(
+      expect.objectContaining({
+        issues: ['epochs: at most 1000 Epochs', 'batchSize: at most 4096 images per batch', 'earlyStopping: a whole number of Epochs', 'seed: cannot be negative']
+      })
+    )
   })
 
   it('takes "auto" as the dataset\'s choice, and a model\'s own defaults when one is named', () => {
