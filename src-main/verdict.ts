@@ -152,10 +152,14 @@ export function overfitOnset(epochs: readonly Pick<EpochMetrics, 'trainLoss' | '
   return null
 }
 
+/** How far above its best the validation loss must be for the charts to call it rising: less is noise of a small split. */
+const RISEN = 1.05
+
 /**
  * Whether a live Run's charts may say "the model starts to memorise": validation loss rising while
  * training loss falls means memorising only when the model fits the training images better than
- * the validation ones; at chance both losses drift and it means nothing.
+ * the validation ones, and when the rise shows (5 % above its best); at chance both losses drift
+ * and it means nothing.
  */
 export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss' | 'trainAccuracy' | 'valAccuracy'>[], classes: number): number | null {
   const onset = overfitOnset(epochs)
@@ -163,7 +167,9 @@ export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'tr
   const last = epochs.at(-1)!
   const chance = 1 / Math.max(1, classes)
   const gapOpen = last.valAccuracy !== null && last.trainAccuracy - last.valAccuracy > 0.05
-  return gapOpen && last.trainAccuracy > chance + 0.1 ? onset : null
+  const best = Math.min(...epochs.map((e) => e.valLoss ?? Infinity))
+  const risen = last.valLoss !== null && last.valLoss > best * RISEN
+  return gapOpen && risen && last.trainAccuracy > chance + 0.1 ? onset : null
 }
 
 /** The loss of a model that spreads its belief evenly over `classes`: ln(classes). */

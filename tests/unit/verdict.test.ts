@@ -44,6 +44,21 @@ describe('the verdict at the end of a Run', () => {
     expect(memorisingFrom(history as EpochMetrics[], 3)).toBeNull()
   })
 
+  it('does not call a validation loss 2 % above its best "rising": a from-scratch Run at chance on 48 images', () => {
+    // Seen live on 4 colour classes: training 37 % on augmented images, validation at chance and its loss flat.
+    const live = [
+      [1.9, 0.25, 1.45, 0.25],
+      [1.57, 0.3, 1.45, 0.25],
+      [1.55, 0.26, 1.4, 0.29],
+      [1.37, 0.31, 1.41, 0.23],
+      [1.36, 0.37, 1.43, 0.23]
+    ].map(([trainLoss, trainAccuracy, valLoss, valAccuracy], i) => ({ epoch: i + 1, trainLoss, trainAccuracy, valLoss, valAccuracy }))
+    expect(memorisingFrom(live, 4)).toBeNull()
+    // The same Run once its validation loss climbs clearly: the hint, from the first Epoch of the rise.
+    live.push({ epoch: 6, trainLoss: 1.2, trainAccuracy: 0.45, valLoss: 1.6, valAccuracy: 0.24 })
+    expect(memorisingFrom(live, 4)).toBe(3)
+  })
+
   it('names the one answer a guessing model gives to nearly every image', () => {
     const verdict = runVerdict({
       ...base,
