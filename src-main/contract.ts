@@ -17,6 +17,7 @@ export type ProblemKind =
   | 'no-classes' // no class sub-folders
   | 'single-class' // a classifier needs at least two classes
   | 'empty-class' // a class folder without usable images
+  | 'few-images' // a class with too few images to learn or check it
   | 'loose-file' // a file directly in the dataset folder, outside any class
   | 'unreadable' // permission denied, vanished during the scan, ...
   | 'empty-file' // zero bytes

@@ -7,6 +7,7 @@ const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
   'no-classes': 'error',
   'single-class': 'error',
   'empty-class': 'warning',
+  'few-images': 'warning',
   'loose-file': 'warning',
   unreadable: 'error',
   'empty-file': 'error',

@@ -29,6 +29,14 @@ export function evenlySpread<T>(items: readonly T[], n: number): T[] {
   return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)])
 }
 
+/** Below this many images a class can hardly be learned, nor checked: the validation split may hold none of it. */
+const FEW_IMAGES = 5
+
+function fewImages(c: DatasetClass): string {
+  const what = c.count === 1 ? 'only 1 image' : `only ${c.count} images`
+  return `The class "${c.name}" has ${what}: too few to learn it from, and the validation images may hold none of it. Add at least 10 (a pretrained model learns from about that many; from scratch needs hundreds).`
+}
+
 /** Summarizes `entries` (sorted by path) of a folder whose class folders are `classNames`. */
 export function summarize(classNames: string[], entries: FileEntry[], folderProblems: Problem[]): Summary {
   const problems = [...folderProblems]
@@ -51,6 +59,8 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
   } else {
     for (const c of classes) if (c.count === 0) problems.push(problem(c.name, 'empty-class', `The class folder "${c.name}" has no usable images, so it is left out.`))
     const withImages = classes.filter((c) => c.count > 0)
+    // With one class the Dataset cannot be trained at all: that error says what to do.
+    if (withImages.length > 1) for (const c of withImages) if (c.count < FEW_IMAGES) problems.push(problem(c.name, 'few-images', fewImages(c)))
     if (withImages.length === 1) {
       // Named at the one class that has images: the folder the user looks at.
       problems.push(

@@ -138,7 +138,11 @@ test('a folder typed by path: counts, class names in any script, and every probl
   // Errors are files left out; the duplicate and the empty class are warnings.
   for (const kind of ['empty-file', 'not-image', 'corrupt']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'error')
   for (const kind of ['duplicate-across-classes', 'empty-class']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'warning')
-  await expect(page.getByTestId('problem')).toHaveCount(Object.keys(messy.problems).length)
+  // Both classes are small, and each is named as such.
+  const few = page.locator('[data-testid="problem"][data-kind="few-images"]')
+  await expect(few.locator('code')).toHaveText([...messy.fewImages])
+  await expect(few.first()).toHaveAttribute('data-severity', 'warning')
+  await expect(page.getByTestId('problem')).toHaveCount(Object.keys(messy.problems).length + messy.fewImages.length)
 
   // Previews name the files by path, the non-Latin class included.
   await expect(page.getByTestId('thumbnails').locator(`img[alt="${foreignClass}/c1.png"]`)).toHaveCount(1)

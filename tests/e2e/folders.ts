@@ -46,6 +46,8 @@ export const messy = {
     'duplicate-across-classes': `${foreignClass}/same-as-b1.png`,
     'empty-class': 'unlabelled'
   },
+  /** Classes under 5 images, each a warning of its own. */
+  fewImages: ['birds', foreignClass],
   hidden: ['.DS_Store', '.hidden.png', '.secret']
 } as const
 

@@ -7,6 +7,7 @@ export const problemTitles: Record<ProblemKind, string> = {
   'no-classes': 'No class folders',
   'single-class': 'Only one class',
   'empty-class': 'Empty class folders',
+  'few-images': 'Classes with very few images',
   'symlink-loop': 'Folder links that loop',
   unreadable: 'Unreadable files',
   'empty-file': 'Empty files',

@@ -45,7 +45,11 @@ describe('osprey datasets scan --json', () => {
         { name: 'dogs', count: 1 }
       ],
       images: 3,
-      problems: [{ path: 'dogs/empty.png', kind: 'empty-file', message: expect.any(String) }],
+      problems: [
+        { path: 'dogs/empty.png', kind: 'empty-file', message: expect.any(String) },
+        { path: 'cats', kind: 'few-images', message: expect.any(String) },
+        { path: 'dogs', kind: 'few-images', message: expect.any(String) }
+      ],
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/)
     })
   })
