@@ -138,7 +138,9 @@ describe('training on wasm', () => {
   it('a helper that ends without a word (as one whose heap runs out) fails the step with a clear message instead of hanging it', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'tests/fixtures/silent-helper-step.ts'], { encoding: 'utf8', timeout: 60_000 })
     expect(result.signal, 'the step hung (killed after 60 s)').toBeNull()
-    expect(result.stdout.trim()).toBe('threw: The second model replica (a helper thread) stopped answering for 1 s; the model learned up to the last checkpoint is kept.')
+    // The wait is 1 s or 30 times this thread's half of the step, whichever is longer: a busy
+    // machine's first step (kernels compiling) can make it 2 s, so the figure is not fixed here.
+    expect(result.stdout.trim()).toMatch(/^threw: The second model replica \(a helper thread\) stopped answering for [1-9]\d* s; the model learned up to the last checkpoint is kept\.$/)
   }, 70_000)
 
   it('draws a new dropout mask at every training call, the same sequence for the same seed', () => {
