@@ -87,7 +87,7 @@ function judge(input: VerdictInput): Verdict | null {
     const advice = [
       ...(improving ? ['Train for more Epochs: validation loss was still falling at the end.'] : []),
       ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it starts from features learned on a million photos.'] : []),
-      lessAugmentationAdvice(input),
+      strongAugmentationAdvice(input) ?? lessAugmentationAdvice(input),
       ...(improving ? [] : ['Train for more Epochs, or try a larger learning rate.'])
     ]
     return {
@@ -224,7 +224,9 @@ function divergedAdvice(input: VerdictInput): string[] {
 
 function guessingAdvice(input: VerdictInput): string[] {
   const lr = input.learningRate
+  const strong = strongAugmentationAdvice(input)
   return [
+    ...(strong ? [strong] : []),
     ...(input.model && input.model !== 'pretrained' ? ['Try the pretrained model: it learns photos from a few dozen images per class, where a network from scratch needs thousands.'] : []),
     ...(lr !== undefined && lr > 0.01 ? [`Lower the learning rate (it was ${lr}; try ${(lr / 10).toPrecision(2)}).`] : []),
     ...(lr !== undefined && lr < 1e-4 ? [`Raise the learning rate (it was ${lr}; try ${(lr * 10).toPrecision(2)}).`] : []),
@@ -265,6 +267,34 @@ function augmentationKinds(input: VerdictInput): [string, boolean][] | null {
 }
 
 const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0])
+
+/**
+ * The settings strong enough to hide what an image shows, as the Train form names them. Measured
+ * (BENCHMARKS, Training): the default CNN on 3,000 Fashion-MNIST images, 8 Epochs, the default
+ * augmentation 79 % validation accuracy; with noise 30 % 73 %, 50 % 55 %, noise 100 % and blur
+ * 10 px 20 %; blur 3 px 76 %; crops keeping 10 % with ±50 % shifts 49 %.
+ */
+function strongAugmentation(input: VerdictInput): string[] {
+  const a = input.augmentation
+  if (!a || cleanImagesOnly(input)) return []
+  const pct = (v: number) => `${Math.round(v * 100)}%`
+  const strong: [boolean, string][] = [
+    [a.noise >= 0.3, `noise ${pct(a.noise)}`],
+    [a.blur >= 3, `blur up to ${a.blur} px`],
+    [a.scale < 0.3, `crops keeping ${pct(a.scale)}`],
+    [a.translate >= 0.3, `shifts of ±${pct(a.translate)}`],
+    [a.brightness >= 0.8, `brightness ±${pct(a.brightness)}`],
+    [a.contrast >= 0.8, `contrast ±${pct(a.contrast)}`]
+  ]
+  return strong.filter(([isStrong]) => isStrong).map(([, name]) => name)
+}
+
+/** When some augmentation is strong enough to hide the subject: name it first, as the likely cause. */
+function strongAugmentationAdvice(input: VerdictInput): string | null {
+  const strong = strongAugmentation(input)
+  if (!strong.length) return null
+  return `Use less augmentation: ${list(strong)} ${strong.length > 1 ? 'hide' : 'hides'} much of what the images show (the augmentation preview in the Train form shows it). The defaults are a good start.`
+}
 
 /** Less augmentation to try, naming what is on; none on: regularization alone. */
 function lessAugmentationAdvice(input: VerdictInput): string {
