@@ -274,9 +274,7 @@ const list = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join
  * augmentation 79 % validation accuracy; with noise 30 % 73 %, 50 % 55 %, noise 100 % and blur
  * 10 px 20 %; blur 3 px 76 %; crops keeping 10 % with ±50 % shifts 49 %.
  */
-function strongAugmentation(input: VerdictInput): string[] {
-  const a = input.augmentation
-  if (!a || cleanImagesOnly(input)) return []
+export function strongAugmentation(a: Augmentation): string[] {
   const pct = (v: number) => `${Math.round(v * 100)}%`
   const strong: [boolean, string][] = [
     [a.noise >= 0.3, `noise ${pct(a.noise)}`],
@@ -291,9 +289,15 @@ function strongAugmentation(input: VerdictInput): string[] {
 
 /** When some augmentation is strong enough to hide the subject: name it first, as the likely cause. */
 function strongAugmentationAdvice(input: VerdictInput): string | null {
-  const strong = strongAugmentation(input)
+  const strong = input.augmentation && !cleanImagesOnly(input) ? strongAugmentation(input.augmentation) : []
   if (!strong.length) return null
-  return `Use less augmentation: ${list(strong)} ${strong.length > 1 ? 'hide' : 'hides'} much of what the images show (the augmentation preview in the Train form shows it). The defaults are a good start.`
+  return `Use less augmentation: ${strongList(strong)} much of what the images show (the augmentation preview in the Train form shows it). The defaults are a good start.`
+}
+
+/** "noise 100% hides" / "noise 100% and blur up to 10 px hide": the start of a sentence on the strong settings; none: empty. */
+export function strongList(strong: string[]): string {
+  if (!strong.length) return ''
+  return `${list(strong)} ${strong.length > 1 ? 'hide' : 'hides'}`
 }
 
 /** Less augmentation to try, naming what is on; none on: regularization alone. */

@@ -374,8 +374,15 @@ test('the augmentation preview shows what each Epoch trains on, follows the sett
   await expect.poll(() => epochSources(page)).not.toBe(rotated)
   expect(await originalSources(page)).toBe(originals)
 
+  // A rotation turns the subject but keeps it; noise at the end of its slider hides it, and the form says so before any Run.
+  await expect(page.getByTestId('aug-strong')).toHaveCount(0)
+  await page.getByTestId('aug-noise').focus()
+  await page.keyboard.press('End')
+  await expect(page.getByTestId('aug-strong')).toHaveText('Noise 100% hides much of what the images show: look at the preview before training.')
+
   // With every augmentation off, each Epoch trains on exactly the image as the model sees it.
   await page.getByTestId('augmentation').getByRole('button', { name: 'All off' }).click()
+  await expect(page.getByTestId('aug-strong')).toHaveCount(0)
   await expect
     .poll(async () => {
       const images = await previewImages(page)
