@@ -79,7 +79,7 @@ export class StudyService {
       )
     }
     const startWith = request.startWith ?? []
-    if (startWith.length && request.strategy === 'grid') throw new OspreyError('bad-input', 'A grid tries every point of its space in order: start it without Trials to try first.')
+    if (startWith.length && request.strategy === 'grid') throw new OspreyError('bad-input', 'A grid tries every point of its space: start it without Trials to try first.')
     const space = validateSpace(request.space, { known: TUNABLE_NAMES }) // checked above: it parses
     const outside = startWith.flatMap((params, i) => pointProblems(space, params).map((p) => `Trial ${i + 1} to try first: ${p}`))
     if (outside.length) throw new OspreyError('bad-input', `The Trials to try first need fixing: ${outside.join('; ')}.`, outside)

@@ -170,7 +170,11 @@ test('a wrong space lists every problem and cannot start; a grid says how many T
   // A grid: 3 optimizers × 6 dropout steps.
   await typeSpace(page, { optimizer: { type: 'categorical', choices: ['adam', 'sgd', 'rmsprop'] }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } })
   await page.getByTestId('study-strategy').selectOption('grid')
-  await expect(page.getByTestId('grid-size')).toContainText('The grid has 18 points')
+  await expect(page.getByTestId('grid-size')).toHaveText(
+    'The grid has 18 points. With 12 Trials, 12 of them are trained, drawn in a shuffled order so that they spread over every hyperparameter; 18 Trials try them all.'
+  )
+  await page.getByTestId('study-trials').fill('18')
+  await expect(page.getByTestId('grid-size')).toHaveText('The grid has 18 points: the Study trains each once, so at most 18 Trials.')
   await expect(problems).toHaveCount(0)
   await expect(start).toBeEnabled()
 

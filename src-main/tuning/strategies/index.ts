@@ -11,7 +11,7 @@ export const STRATEGY_NAMES = ['grid', 'random', 'bayesian'] as const
 export function createStrategy(name: Strategy['name'], space: SearchSpace, seed: number): Strategy {
   switch (name) {
     case 'grid':
-      return createGridStrategy(space)
+      return createGridStrategy(space, seed)
     case 'random':
       return createRandomStrategy(space, seed)
     case 'bayesian':

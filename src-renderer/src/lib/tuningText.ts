@@ -4,7 +4,7 @@ import type { Choice } from './trainingText'
 
 /** How a Study proposes Trials. */
 export const strategies: Choice<StrategyName>[] = [
-  { value: 'grid', label: 'Grid', hint: 'Tries every combination in a fixed order: thorough, but the count multiplies with each hyperparameter.' },
+  { value: 'grid', label: 'Grid', hint: 'Tries every combination once, in a shuffled order: thorough, but the count multiplies with each hyperparameter.' },
   { value: 'random', label: 'Random', hint: 'Samples the space at random (seeded): a strong baseline that copes with many hyperparameters.' },
   { value: 'bayesian', label: 'Bayesian', hint: 'Learns from finished Trials which settings look promising and tries those next: fewest Trials to a good result.' }
 ]

@@ -26,12 +26,34 @@ function bestAfter(strategy: Strategy, f: (p: Params) => number, trials: number)
 }
 
 describe('grid search', () => {
-  it('walks the grid in its stable order and stops at the end', () => {
+  it('tries every point once, in an order its seed shuffles, then stops', () => {
     const space: SearchSpace = { a: { type: 'categorical', choices: ['x', 'y'] }, b: { type: 'int', low: 1, high: 3 } }
-    const grid = createStrategy('grid', space, 0)
-    const seen = Array.from({ length: 7 }, (_, n) => grid.suggest([], n))
-    expect(seen).toEqual([...gridPoints(space), undefined])
-    expect(seen[0]).toEqual({ a: 'x', b: 1 })
+    const walk = (seed: number) => Array.from({ length: 7 }, (_, n) => createStrategy('grid', space, seed).suggest([], n))
+    const seen = walk(0)
+    expect(seen.at(-1)).toBeUndefined()
+    const key = (p: unknown) => JSON.stringify(p)
+    expect(seen.slice(0, 6).map(key).sort()).toEqual(gridPoints(space).map(key).sort())
+    expect(walk(0)).toEqual(seen) // the same seed (a resumed Study) asks for the same points
+    expect(walk(1)).not.toEqual(seen) // another seed, another order
+  })
+
+  it('spreads a grid cut short over every hyperparameter, not the first values of one', () => {
+    // 5 learning rates × 6 dropouts, 12 Trials: in the grid's own order these were 2 learning rates only.
+    const space: SearchSpace = { lr: { type: 'float', low: 1e-4, high: 0.1, log: true }, dropout: { type: 'float', low: 0, high: 0.5, step: 0.1 } }
+    expect(gridPoints(space)).toHaveLength(30)
+    for (let seed = 0; seed < 20; seed++) {
+      const grid = createStrategy('grid', space, seed)
+      const first = Array.from({ length: 12 }, (_, n) => grid.suggest([], n)!)
+      expect(new Set(first.map((p) => p.lr)).size, `seed ${seed}`).toBeGreaterThanOrEqual(4)
+      expect(new Set(first.map((p) => p.dropout)).size, `seed ${seed}`).toBeGreaterThanOrEqual(4)
+    }
+  })
+
+  it('draws from a grid of millions of points without listing it', () => {
+    const space: SearchSpace = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((k) => [k, { type: 'int', low: 1, high: 10 }])) // 5 steps each: 1,953,125 points
+    const grid = createStrategy('grid', space, 7)
+    const points = Array.from({ length: 200 }, (_, n) => JSON.stringify(grid.suggest([], n)))
+    expect(new Set(points).size).toBe(200)
   })
 })
 
