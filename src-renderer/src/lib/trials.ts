@@ -128,7 +128,11 @@ export function paramAxis(name: string, dimension: unknown, values: readonly Par
 export function valueAxis(objective: Objective, values: readonly number[]): Axis {
   let low = values.length ? Math.min(...values) : 0
   let high = values.length ? Math.max(...values) : 1
-  if (high - low < 1e-12) [low, high] = [low - 0.5 * (Math.abs(low) || 1) * 0.1, high + 0.5 * (Math.abs(high) || 1) * 0.1]
+  if (high - low < 1e-12) {
+    // All equal: a little room either way, never past what the objective can be (an accuracy of 102.8% was shown).
+    const pad = 0.05 * (Math.abs(low) || 1)
+    ;[low, high] = objective === 'valAccuracy' ? [Math.max(0, low - pad), Math.min(1, high + pad)] : [Math.max(0, low - pad), high + pad]
+  }
   const up = objective === 'valLoss' ? (v: number) => (high - v) / (high - low) : (v: number) => (v - low) / (high - low)
   const position = (v: ParamValue) => (typeof v === 'number' ? Math.min(1, Math.max(0, up(v))) : null)
   return { name: objectiveLabel(objective), log: false, position, ticks: [low, (low + high) / 2, high].map((v) => ({ at: position(v)!, label: formatValue(objective, v) })) }

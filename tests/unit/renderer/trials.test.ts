@@ -45,5 +45,10 @@ describe('the Trials of a Study as shown', () => {
   it('puts the better result at the top of the objective axis, for accuracy and for loss', () => {
     expect(valueAxis('valAccuracy', [0.5, 0.9]).position(0.9)).toBe(1)
     expect(valueAxis('valLoss', [0.2, 1.4]).position(0.2)).toBe(1)
+    // Trials that all tie get a little room around their value, never an accuracy over 100% or a loss under 0.
+    const ticks = (objective: 'valAccuracy' | 'valLoss', v: number) => valueAxis(objective, [v, v, v]).ticks.map((t) => t.label)
+    expect(ticks('valAccuracy', 0.979)).toEqual(['93.0%', '96.5%', '100.0%'])
+    expect(ticks('valAccuracy', 1)).toEqual(['95.0%', '97.5%', '100.0%'])
+    expect(ticks('valLoss', 0)).toEqual(['0.0000', '0.0250', '0.0500'])
   })
 })
