@@ -60,7 +60,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
       if (out.json) out.line({ type: 'trial', ...trial })
       else
         out.text(
-          `Trial ${String(trialNumber(trial.number)).padStart(3)}  ${trial.status.padEnd(9)} val_loss ${trial.value === null ? '–' : trial.value.toFixed(4)}  ${trial.intermediate.length} epochs`
+          `Trial ${String(trialNumber(trial.number)).padStart(3)}  ${trial.status.padEnd(9)} val_loss ${trial.value === null ? '–' : trial.value.toFixed(4)}  ${trial.intermediate.length} ${trial.intermediate.length === 1 ? 'epoch' : 'epochs'}`
         )
     }),
     services.events.on('auto.status', (s) => {

@@ -147,7 +147,7 @@ function trialLine(t: TrialSummary, objective: string): string {
   const value = t.value === null ? '–' : t.value.toFixed(4)
   const why = t.status === 'failed' && t.error ? `  (${t.error})` : ''
   const worker = t.worker && t.worker !== 'queue' ? `  on ${t.worker}` : ''
-  return `Trial ${String(trialNumber(t.number)).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} epochs  ${formatParams(t.params)}${worker}${why}`
+  return `Trial ${String(trialNumber(t.number)).padStart(3)}  ${t.status.padEnd(9)} ${objective} ${value}  ${t.intermediate.length} ${t.intermediate.length === 1 ? 'epoch ' : 'epochs'}  ${formatParams(t.params)}${worker}${why}`
 }
 
 function formatParams(params: Record<string, unknown>): string {

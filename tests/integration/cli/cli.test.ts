@@ -138,7 +138,7 @@ describe('osprey tune --json', () => {
     const last = objects.at(-1)
     expect(last).toMatchObject({ type: 'study', id: expect.any(Number), status: 'completed', trials: { completed: 2 } })
     const shown = osprey(['studies', 'show', String(last.id), '--data-dir', data.path])
-    expect(shown.stdout).toMatch(/Trial +1 +completed/)
+    expect(shown.stdout).toMatch(/Trial +1 +completed .* 1 epoch  /) // one Epoch each, said in the singular
     // One Epoch on 10 images may leave both Trials at chance: then the Study says so and names no best.
     if (last.verdict) {
       expect(last).toMatchObject({ best_trial: null, best_params: null, objective: 'valAccuracy', best_value: null })
