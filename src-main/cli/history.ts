@@ -169,7 +169,7 @@ function show(services: Services, id: number, out: Output): number {
     `  tags        ${run.tags.join(', ') || '–'}`,
     `  notes       ${run.notes || '–'}`,
     '  config',
-    ...Object.entries(detail.config).map(([k, v]) => `    ${k.padEnd(16)}${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    ...columns(Object.entries(detail.config).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]))
   ]
   if (detail.epochMetrics.length) {
     lines.push('  epochs      loss     acc      val loss val acc')
@@ -177,7 +177,7 @@ function show(services: Services, id: number, out: Output): number {
   }
   if (detail.evaluation) {
     lines.push(`  per class (${detail.evaluation.split})`)
-    for (const c of detail.evaluation.perClass) lines.push(`    ${c.name.padEnd(16)}precision ${fixed(c.precision, 3)}  recall ${fixed(c.recall, 3)}  f1 ${fixed(c.f1, 3)}  (${c.support})`)
+    lines.push(...columns(detail.evaluation.perClass.map((c) => [c.name, `precision ${fixed(c.precision, 3)}  recall ${fixed(c.recall, 3)}  f1 ${fixed(c.f1, 3)}  (${c.support})`])))
   }
   out.text(lines.join('\n'))
   return 0
@@ -245,4 +245,10 @@ function compare(services: Services, ids: number[], out: Output): number {
   ]
   out.text(lines.join('\n'))
   return 0
+}
+
+/** Name–value lines under a heading, the values in one column however long the names (a setting's name once ran into its value). */
+function columns(rows: [string, string][]): string[] {
+  const width = Math.max(15, ...rows.map(([name]) => name.length)) + 1
+  return rows.map(([name, value]) => `    ${name.padEnd(width)}${value}`)
 }

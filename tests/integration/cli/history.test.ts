@@ -14,8 +14,8 @@ beforeAll(() => {
   data = tempDir()
   const db = openDatabase(join(data.path, 'osprey.db'))
   const pets = seedDataset(db)
-  ids.slow = seedRun(db, { name: 'slow lr', datasetId: pets, config: { learningRate: 0.0001 }, valAccuracy: 0.7, tags: ['baseline'], dataDir: data.path })
-  ids.fast = seedRun(db, { name: 'fast lr', datasetId: pets, config: { learningRate: 0.01 }, valAccuracy: 0.9 })
+  ids.slow = seedRun(db, { name: 'slow lr', datasetId: pets, config: { learningRate: 0.0001, fineTuneLearningRate: 0.0001 }, valAccuracy: 0.7, tags: ['baseline'], dataDir: data.path })
+  ids.fast = seedRun(db, { name: 'fast lr', datasetId: pets, config: { learningRate: 0.01, fineTuneLearningRate: 0.0001 }, valAccuracy: 0.9 })
   ids.failed = seedRun(db, { name: 'broken', status: 'failed', valAccuracy: null })
   // As Find the best model's final Run: trained on training + validation, judged on the test images.
   ids.final = seedRun(db, { name: 'final', valAccuracy: null, evaluation: { ...evaluation(0.9), split: 'test' } })
@@ -77,7 +77,8 @@ describe('osprey runs tag, note, show, compare', () => {
     const shown = osprey('runs', 'show', String(ids.fast))
     expect(shown.stdout).toMatch(/Run \d+: fast lr/)
     expect(shown.stdout).toMatch(/notes\s+ten times faster/)
-    expect(shown.stdout).toMatch(/learningRate\s+0.01/)
+    expect(shown.stdout).toMatch(/\n {4}learningRate {9}0.01\n/)
+    expect(shown.stdout).toMatch(/\n {4}fineTuneLearningRate 0.0001\n/) // the longest name keeps a space before its value
     expect(shown.stdout).toMatch(/cats\s+precision 0.900/)
     expect(osprey('runs', 'untag', String(ids.fast), 'best', '--json').objects()[0].tags).toEqual([])
   })
