@@ -247,8 +247,8 @@ function compare(services: Services, ids: number[], out: Output): number {
   return 0
 }
 
-/** Name–value lines under a heading, the values in one column however long the names (a setting's name once ran into its value). */
+/** Name–value lines under a heading, the values in one column; a name past 24 characters keeps one space before its value (a setting's name once ran into it). */
 function columns(rows: [string, string][]): string[] {
-  const width = Math.max(15, ...rows.map(([name]) => name.length)) + 1
-  return rows.map(([name, value]) => `    ${name.padEnd(width)}${value}`)
+  const width = Math.min(24, Math.max(15, ...rows.map(([name]) => name.length))) + 1
+  return rows.map(([name, value]) => `    ${name.padEnd(width - 1)} ${value}`)
 }

@@ -108,15 +108,21 @@ function perClass(runs: ComparedRun[]): string {
   return `<section><h2>F1 per class <span class="muted">(precision, recall)</span></h2>${table(['Class', ...runs.map((r, i) => runHeader(r, i))], rows, 'data-table="per-class"')}</section>`
 }
 
-/** A confusion matrix as a table, each cell shaded by its share of the true class. */
+/**
+ * A confusion matrix as a table, each cell shaded by its share of the true class. Past 8 classes,
+ * as in the app, the column names stand upright and empty cells stay blank, so the mistakes stand out.
+ */
 export function confusionMatrix(e: Evaluation): string {
-  const head = `<tr><th scope="col">true ↓ predicted →</th>${e.classes.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr>`
+  const compact = e.classes.length > 8
+  const head = `<tr><th scope="col">true ↓ predicted →</th>${e.classes.map((c) => `<th scope="col" title="${esc(c)}">${esc(c)}</th>`).join('')}</tr>`
   const rows = e.confusion.map((row, t) => {
     const total = row.reduce((a, b) => a + b, 0) || 1
-    const cells = row.map((n, p) => `<td style="background: rgba(var(--cell), ${(n / total).toFixed(2)})"${t === p ? ' class="diagonal"' : ''}>${esc(n)}</td>`).join('')
-    return `<tr><th scope="row">${esc(e.classes[t])}</th>${cells}</tr>`
+    const cells = row
+      .map((n, p) => `<td style="background: rgba(var(--cell), ${(n / total).toFixed(2)})"${t === p ? ' class="diagonal"' : ''}>${compact && n === 0 && t !== p ? '' : esc(n)}</td>`)
+      .join('')
+    return `<tr><th scope="row" title="${esc(e.classes[t])}">${esc(e.classes[t])}</th>${cells}</tr>`
   })
-  return `<div class="scroll"><table class="matrix"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
+  return `<div class="scroll"><table class="matrix${compact ? ' compact' : ''}"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
 }
 
 function matrices(runs: ComparedRun[]): string {

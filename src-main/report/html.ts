@@ -89,6 +89,9 @@ svg text { fill: currentColor; font-size: 12px; } svg .grid { stroke: var(--line
 .legend { list-style: none; padding: 0; margin: 0.25rem 0 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
 .matrices { display: flex; flex-wrap: wrap; gap: 1rem; }
 .matrix td { text-align: right; min-width: 2.2em; }
+.matrix.compact th { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 12rem; }
+.matrix.compact thead th + th { writing-mode: vertical-rl; transform: rotate(180deg); max-width: none; max-height: 9rem; font-size: 0.8em; line-height: 1.15; padding: 0.4rem 0.1rem; text-align: left; }
+.matrix.compact td { min-width: 0; padding: 0.1rem 0.15rem; font-size: 0.8em; text-align: center; }
 pre { background: var(--card); border: 1px solid var(--line); padding: 0.5rem; overflow-x: auto; white-space: pre-wrap; }
 details summary { cursor: pointer; margin: 0.5rem 0; }
 footer { margin-top: 2rem; color: var(--muted); font-size: 0.85em; }

@@ -114,3 +114,31 @@ test('no screen is wider than the window, or makes the page taller than it, at 1
   await expect(page.getByTestId('study-form')).toBeVisible()
   await check(page, 'the New Study form')
 })
+
+test('a Run of 40 classes shows its whole confusion matrix in a 1400 px window, its mistakes standing out of blank cells', async ({ page, dataDir, startServer }) => {
+  const classes = Array.from({ length: 40 }, (_, i) => (i % 7 === 3 ? `a class name long enough to be cut short ${i}` : `class ${i}`))
+  // Each class: 5 images right, and class i mistaken once for class i + 1.
+  const confusion = classes.map((_, t) => classes.map((_, p) => (p === t ? 5 : p === (t + 1) % 40 ? 1 : 0)))
+  const db = openDatabase(join(dataDir, 'osprey.db'))
+  const dataset = seedDataset(db, '/data/many', 'many')
+  const perClass = classes.map((name) => ({ name, precision: 5 / 6, recall: 5 / 6, f1: 5 / 6, support: 6 }))
+  seedRun(db, { name: 'forty classes', datasetId: dataset, valAccuracy: 5 / 6, evaluation: { split: 'validation', classes, confusion, perClass, accuracy: 5 / 6, loss: 0.5, topLosses: [] } })
+  db.close()
+
+  await page.setViewportSize({ width: 1400, height: 900 })
+  await page.goto((await startServer()).url)
+  await page.getByTestId('nav-history').click()
+  await page.getByTestId('history-row').first().getByRole('button').click()
+  const matrix = page.getByTestId('confusion-matrix')
+  await expect(matrix).toBeVisible()
+  const { table, shown } = await matrix.evaluate((el) => {
+    const box = el as unknown as { getBoundingClientRect(): { width: number }; parentElement: { clientWidth: number } }
+    return { table: box.getBoundingClientRect().width, shown: box.parentElement.clientWidth }
+  })
+  expect(table).toBeLessThanOrEqual(shown) // no sideways scrolling to reach the last column
+  const cells = await page.getByTestId('cm-cell').allInnerTexts()
+  expect(cells).toHaveLength(1600)
+  expect(cells.filter((c) => c === '5')).toHaveLength(40)
+  expect(cells.filter((c) => c === '1')).toHaveLength(40)
+  expect(cells.filter((c) => c === '')).toHaveLength(1520) // no sea of zeros
+})

@@ -120,6 +120,17 @@ describe('compareReport', () => {
     expect(html.match(/<table class="matrix">/g)).toHaveLength(2)
   })
 
+  it('keeps a matrix of many classes narrow: names upright, empty cells blank, the mistakes standing out', () => {
+    const classes = Array.from({ length: 12 }, (_, i) => `class ${i}`)
+    const e = { ...evaluation(0.8, classes), confusion: classes.map((_, t) => classes.map((_, p) => (p === t ? 4 : p === (t + 1) % 12 ? 1 : 0))) }
+    const wide = compareReport(comparison([{ ...compared(1, 'many', {}, 0.8), evaluation: e }]), meta)
+    const matrix = wide.slice(wide.indexOf('<table class="matrix compact">'), wide.indexOf('</table>', wide.indexOf('<table class="matrix compact">')))
+    expect(matrix).not.toBe('')
+    expect(matrix.match(/<td[^>]*><\/td>/g)).toHaveLength(12 * 12 - 24) // every empty cell blank
+    expect(matrix.match(/<td[^>]*>1<\/td>/g)).toHaveLength(12)
+    expect(matrix.match(/class="diagonal">4<\/td>/g)).toHaveLength(12)
+  })
+
   it('is one self-contained page: no script, nothing loaded from elsewhere, well nested', () => {
     expectSelfContained(html)
     expect(compareReportFilename(c, meta.generatedAt)).toBe('osprey-compare-3-7-2026-11-27T10-11-12.html')
