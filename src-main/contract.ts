@@ -841,6 +841,8 @@ export interface RunPhase {
 export interface Events {
   /** `path` is the folder exactly as the `datasets.scan` request named it. */
   'datasets.scanProgress': { path: string; phase: 'listing' | 'reading' | 'saving'; done: number; total: number }
+  /** Dataset `id` was saved by a scan, renamed or forgotten: every window's list follows. */
+  'datasets.changed': { id: number }
   'runs.iteration': IterationMetrics
   'runs.epoch': EpochMetrics
   /** A Run before its first Iteration: what it is doing. */

@@ -8,6 +8,7 @@ import type { EventName } from './contract'
 /** Every event name. */
 export const eventNames = [
   'datasets.scanProgress',
+  'datasets.changed',
   'runs.iteration',
   'runs.epoch',
   'runs.phase',

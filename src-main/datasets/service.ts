@@ -48,6 +48,10 @@ export class DatasetService {
           }
         }
       )
+      .then((report) => {
+        this.#deps.events.emit('datasets.changed', { id: report.id })
+        return report
+      })
       .finally(() => this.#scans.delete(root))
     this.#scans.set(root, { promise, controller })
     return promise
@@ -84,10 +88,13 @@ export class DatasetService {
   /** Gives Dataset `id` a name of the user's (its folder is not touched); the next scans keep it. */
   rename(id: number, name: string): DatasetListItem {
     if (!this.#repository.rename(id, name.trim())) throw new OspreyError('not-found', `No Dataset with id ${id}.`)
+    this.#deps.events.emit('datasets.changed', { id })
     return this.list().find((d) => d.id === id)!
   }
 
   forget(id: number): boolean {
-    return this.#repository.forget(id)
+    const forgotten = this.#repository.forget(id)
+    if (forgotten) this.#deps.events.emit('datasets.changed', { id })
+    return forgotten
   }
 }

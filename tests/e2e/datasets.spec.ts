@@ -243,6 +243,25 @@ test('datasets are remembered across a restart, and a re-scan shows what changed
   await expect(page.getByTestId('files-read')).toHaveText('read 1 file, 7 unchanged')
 })
 
+test('a second window follows the Datasets list: a scan, a rename and a forget in one show in the other without a reload', async ({ page, server, workDir }) => {
+  const folder = await cleanDataset(join(workDir, 'wading birds'), ['egret', 'heron'], 4)
+  const other = await page.context().newPage()
+  await openStudio(other, server)
+  await other.getByTestId('nav-datasets').click()
+  await expect(other.getByTestId('dataset-item')).toHaveCount(0)
+
+  await openStudio(page, server)
+  await scanByPath(page, folder)
+  await expect(other.getByTestId('dataset-item')).toContainText('8 images · 2 classes')
+  await page.getByTestId('rename-dataset').click()
+  await page.getByTestId('dataset-name').fill('herons and egrets')
+  await page.getByTestId('dataset-name-save').click()
+  await expect(other.getByTestId('dataset-item')).toContainText('herons and egrets')
+  page.once('dialog', (dialog) => void dialog.accept())
+  await page.getByTestId('dataset-item').getByTestId('forget-button').click()
+  await expect(other.getByTestId('dataset-item')).toHaveCount(0)
+})
+
 test('the keyboard alone reaches the path field and the Scan button, and Enter scans', async ({ page, server, workDir }) => {
   const folder = await cleanDataset(join(workDir, 'keyboard'), ['left', 'right'], 2)
   await openStudio(page, server)

@@ -122,15 +122,20 @@ export class DatasetState {
     return this.#message
   }
 
-  /** Load the app info and the list, and follow scan progress; returns the cleanup. */
+  /** Load the app info and the list, and follow scan progress and changes to the list; returns the cleanup. */
   start(): () => void {
     void this.#loadInfo()
     void this.refreshList()
-    return this.#api.on('datasets.scanProgress', (progress) => {
-      const scan = this.#scanning
-      // Other windows or the command line may scan other folders at the same time.
-      if (scan && samePath(progress.path, scan.path)) this.#scanning = { ...progress, path: scan.path }
-    })
+    const offs = [
+      this.#api.on('datasets.scanProgress', (progress) => {
+        const scan = this.#scanning
+        // Other windows or the command line may scan other folders at the same time.
+        if (scan && samePath(progress.path, scan.path)) this.#scanning = { ...progress, path: scan.path }
+      }),
+      // A scan, rename or forget from this window or another (a second browser tab, a Run's re-scan).
+      this.#api.on('datasets.changed', () => void this.refreshList())
+    ]
+    return () => offs.forEach((off) => off())
   }
 
   /** Fetch the list of known Datasets again. */
