@@ -60,7 +60,7 @@ Commands:
   runs resume <run>        go on with an interrupted Run from its last checkpoint
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
   runs export              every Run (filtered like list) to stdout (--format csv|json)
-  predict <run> <images…>  classify images with a Run's model
+  predict <run> <images…>  classify images with a Run's model (a folder: every image in it)
   export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
                            into a folder (--overwrite replaces a model already there)
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other

@@ -1,13 +1,14 @@
 /** "Try it" in a worker: load a Run's model once, classify each image, and say plainly why any one cannot be read. */
 import { stat } from 'node:fs/promises'
-import { isAbsolute } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import type { ImagePrediction } from '../contract'
 import { imageThumbnail } from '../datasets/thumbnails'
+import { looksLikeImage, walk } from '../datasets/walk'
 import { initBackend } from '../engine/backend'
 import { loadClassifier, type Classifier } from '../engine/predict'
 import type { PredictJobInput, PredictJobResult } from './protocol'
 
-/** Classifies `input.paths` with the model in `input.modelDir`; a bad file gets its own error and never fails the others. */
+/** Classifies `input.paths` (a folder: every image in it) with the model in `input.modelDir`; a bad file gets its own error and never fails the others. */
 export async function runPredictJob(input: PredictJobInput, signal: AbortSignal): Promise<PredictJobResult> {
   // One thread: a handful of single images gains nothing from more, and starts faster.
   const backend = await initBackend(input.backend, { threads: 1 })
@@ -16,9 +17,13 @@ export async function runPredictJob(input: PredictJobInput, signal: AbortSignal)
       throw new Error(`The Run's model cannot be loaded from ${input.modelDir}: ${e.message}`)
     })
     const predictions: ImagePrediction[] = []
-    for (const path of input.paths) {
-      signal.throwIfAborted()
-      predictions.push(await predictOne(path, input.thumbnailSize, classifier))
+    for (const given of input.paths) {
+      const images = await imagesIn(given, signal)
+      if (images?.length === 0) predictions.push(failed(given, 'No images in this folder (JPEG, PNG, WebP, GIF, TIFF or AVIF, at any depth).'))
+      for (const path of images ?? [given]) {
+        signal.throwIfAborted()
+        predictions.push(await predictOne(path, input.thumbnailSize, classifier))
+      }
     }
     classifier.dispose()
     return { backend: backend.name, predictions }
@@ -27,17 +32,27 @@ export async function runPredictJob(input: PredictJobInput, signal: AbortSignal)
   }
 }
 
+/** The images under `path` when it is a folder (at any depth, in path order, read-only as a scan); null when it is not one. */
+async function imagesIn(path: string, signal: AbortSignal): Promise<string[] | null> {
+  if (!isAbsolute(path) || !(await stat(path).catch(() => null))?.isDirectory()) return null
+  const { files } = await walk(path, { signal })
+  return files.filter((f) => looksLikeImage(f.path)).map((f) => join(path, f.path))
+}
+
+function failed(path: string, error: string): ImagePrediction {
+  return { path, thumbnail: null, label: null, confidence: null, top: [], error }
+}
+
 async function predictOne(path: string, thumbnailSize: number, classifier: Classifier): Promise<ImagePrediction> {
-  const failed = (error: string): ImagePrediction => ({ path, thumbnail: null, label: null, confidence: null, top: [], error })
-  if (!isAbsolute(path)) return failed('Not a full path: give the absolute path of the image on the machine running Osprey.')
+  if (!isAbsolute(path)) return failed(path, 'Not a full path: give the absolute path of the image on the machine running Osprey.')
   const problem = await fileProblem(path)
-  if (problem) return failed(problem)
+  if (problem) return failed(path, problem)
   try {
     const { label, confidence, top } = await classifier.classify(path)
     const thumbnail = thumbnailSize > 0 ? await imageThumbnail(path, thumbnailSize) : ''
     return { path, thumbnail, label, confidence, top, error: null }
   } catch (e) {
-    return failed(imageProblem(e as Error))
+    return failed(path, imageProblem(e as Error))
   }
 }
 
@@ -45,7 +60,6 @@ async function predictOne(path: string, thumbnailSize: number, classifier: Class
 async function fileProblem(path: string): Promise<string | null> {
   try {
     const s = await stat(path)
-    if (s.isDirectory()) return 'This is a folder, not an image.'
     if (s.size === 0) return 'This file is empty (0 bytes).'
     return null
   } catch (e) {

@@ -83,6 +83,11 @@ test('a finished Run shows its worst mistakes, classifies an image given by path
   await tryIt.getByTestId('try-button').click()
   await expect(tryIt.locator(`[data-testid="prediction"][data-path="${missing}"]`).getByTestId('prediction-error')).toHaveText(/^No such file/, { timeout: 30_000 })
   await expect(tryIt.getByTestId('prediction')).toHaveCount(2)
+  // A folder's path: every image in it, each with its answer.
+  await tryIt.getByTestId('try-path').fill(join(folder, 'even'))
+  await tryIt.getByTestId('try-button').click()
+  await expect(tryIt.getByTestId('prediction')).toHaveCount(22, { timeout: 30_000 })
+  await expect(tryIt.locator(`[data-testid="prediction"][data-path="${join(folder, 'even', '19.png')}"]`).getByTestId('prediction-label')).toHaveText(/^(even|odd)$/)
 
   // Export to a folder by path; a second export asks before replacing, and Replace does it.
   const target = join(workDir, 'exported')

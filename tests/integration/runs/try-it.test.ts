@@ -79,16 +79,34 @@ it('gives each unreadable file its own plain message and still classifies the ot
   const text = put(out.path, 'notes.png', 'not an image at all')
   const empty = put(out.path, 'empty.jpg', '')
   const good = join(folder.path, 'odd/3.png')
-  const { predictions } = await services.runModels.predict(runId, [text, join(out.path, 'gone.png'), good, empty, out.path, 'relative/cat.png'])
+  const nothing = join(out.path, 'no images')
+  put(nothing, 'readme.txt', 'just text')
+  const { predictions } = await services.runModels.predict(runId, [text, join(out.path, 'gone.png'), good, empty, nothing, 'relative/cat.png'])
   expect(predictions.map((p) => [p.path, p.error])).toEqual([
     [text, 'Not an image Osprey can read. Use JPEG, PNG, WebP, GIF, TIFF or AVIF.'],
     [join(out.path, 'gone.png'), 'No such file: check the path (it must exist on the machine running Osprey).'],
     [good, null],
     [empty, 'This file is empty (0 bytes).'],
-    [out.path, 'This is a folder, not an image.'],
+    [nothing, 'No images in this folder (JPEG, PNG, WebP, GIF, TIFF or AVIF, at any depth).'],
     ['relative/cat.png', 'Not a full path: give the absolute path of the image on the machine running Osprey.']
   ])
   expect(predictions[2].label).toMatch(/^(even|odd)$/)
+})
+
+it('classifies every image in a folder given instead of an image, at any depth and in path order, and nothing else in it', async () => {
+  const mixed = join(out.path, 'new photos')
+  for (const name of ['b.png', 'a.png', 'later/c.png']) put(mixed, name, await flat(100))
+  put(mixed, 'notes.txt', 'not an image')
+  const { predictions } = await services.runModels.predict(runId, [mixed, join(folder.path, 'odd/3.png')])
+  expect(predictions.map((p) => [p.path, p.error])).toEqual([
+    [join(mixed, 'a.png'), null],
+    [join(mixed, 'b.png'), null],
+    [join(mixed, 'later/c.png'), null],
+    [join(folder.path, 'odd/3.png'), null]
+  ])
+  // The same pixels get the same answer, as three images given one by one would.
+  expect(new Set(predictions.slice(0, 3).map((p) => `${p.label} ${p.confidence}`)).size).toBe(1)
+  expect(readdirSync(mixed).sort()).toEqual(['a.png', 'b.png', 'later', 'notes.txt']) // the folder is only read
 })
 
 it('exports a folder that loads on its own and classifies the same as the Run, with labels and metadata', async () => {
