@@ -4,6 +4,14 @@ import { homedir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/**
+ * A path as a person types it into the studio: a leading `~` is the home folder of the machine
+ * running Osprey, as in a shell (which expands it for the command line, where a text field does not).
+ */
+export function expandHome(path: string): string {
+  return path === '~' || /^~[\\/]/.test(path) ? join(homedir(), path.slice(1)) : path
+}
+
 /** The product name; also the name of the per-user app-data folder. */
 export const APP_NAME = 'Osprey Studio'
 

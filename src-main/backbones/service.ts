@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path'
 import type { BackboneFolder, BackboneStatus } from '../contract'
 import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
+import { expandHome } from '../paths'
 import { BACKBONES, findBackbone, isCustomBackbone, type BackboneInfo } from './catalog'
 import { downloadBackbone } from './download'
 import { catalogFolder, defaultCutLayer, readModelFolder, readSums, sha256File, SUMS_FILE, type BackboneSource } from './files'
@@ -97,7 +98,7 @@ export class BackboneService {
 
   /** Checks a model folder of the user's and lists its layers. */
   async inspect(folder: string): Promise<BackboneFolder> {
-    const dir = resolve(folder)
+    const dir = resolve(expandHome(folder))
     const model = await readModelFolder(dir)
     return { folder: dir, layers: model.layers, defaultLayer: defaultCutLayer(model.layers) }
   }

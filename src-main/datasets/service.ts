@@ -4,6 +4,7 @@ import type { ClassThumbnails, DatasetListItem, DatasetReport } from '../contrac
 import { OspreyError } from '../errors'
 import type { EventBus } from '../events'
 import type { WorkerPool } from '../jobs/pool'
+import { expandHome } from '../paths'
 import type { Db } from '../store/db'
 import { DatasetRepository } from '../store/datasets'
 import { makeThumbnails } from './thumbnails'
@@ -31,7 +32,7 @@ export class DatasetService {
 
   /** Scans `path` in a worker; a second request for a folder being scanned joins the first. */
   scan(path: string, onProgress?: (p: { phase: string; done: number; total: number }) => void): Promise<DatasetReport> {
-    const root = resolve(path)
+    const root = resolve(expandHome(path))
     const running = this.#scans.get(root)
     if (running) return running.promise
     const controller = new AbortController()
@@ -59,7 +60,7 @@ export class DatasetService {
 
   /** Cancels the scan of `path`, if one runs. */
   cancelScan(path: string): boolean {
-    const running = this.#scans.get(resolve(path))
+    const running = this.#scans.get(resolve(expandHome(path)))
     running?.controller.abort()
     return Boolean(running)
   }

@@ -6,7 +6,7 @@ import type { Response, RunDetail, TopLossImage } from '../contract'
 import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
-import { isWithin } from '../paths'
+import { expandHome, isWithin } from '../paths'
 import { exportModel, exportZip } from './export'
 import type { TrainingService } from './service'
 
@@ -27,12 +27,13 @@ export class RunModelService {
   /** Classifies `paths` with Run `id`'s model in a worker (on the Run's backend unless told); each unreadable image gets its own error. */
   async predict(id: number, paths: string[], options: { backend?: RunDetail['config']['backend']; thumbnails?: boolean } = {}): Promise<Response<'runs.predict'>> {
     const { run, modelDir } = this.#model(id)
-    return this.#pool.run('predict', { modelDir, paths, backend: options.backend ?? run.config.backend, thumbnailSize: options.thumbnails === false ? 0 : THUMBNAIL_SIZE })
+    return this.#pool.run('predict', { modelDir, paths: paths.map(expandHome), backend: options.backend ?? run.config.backend, thumbnailSize: options.thumbnails === false ? 0 : THUMBNAIL_SIZE })
   }
 
   /** Copies Run `id`'s model into `folder` with its labels and metadata. */
-  async exportModel(id: number, folder: string, overwrite = false): Promise<Response<'runs.exportModel'>> {
+  async exportModel(id: number, given: string, overwrite = false): Promise<Response<'runs.exportModel'>> {
     const { run, modelDir } = this.#model(id)
+    const folder = expandHome(given)
     if (isWithin(folder, run.config.folder)) {
       throw new OspreyError(
         'bad-input',
