@@ -1,5 +1,6 @@
 /** `osprey datasets scan|list`. */
 import type { DatasetReport } from '../contract'
+import { imbalanceNote } from '../datasets/problems'
 import type { Services } from '../services'
 import type { Output } from './output'
 
@@ -23,6 +24,8 @@ function describe(r: DatasetReport): string {
   const lines = [`${r.name}  (${r.path})`, `${r.images} usable images in ${trained} classes, fingerprint ${r.fingerprint.slice(0, 16)}`]
   const widest = Math.max(0, ...r.classes.map((c) => c.name.length))
   for (const c of r.classes) lines.push(`  ${c.name.padEnd(widest)}  ${String(c.count).padStart(6)}`)
+  const imbalance = imbalanceNote(r.classes)
+  if (imbalance) lines.push(imbalance)
   const { smallest, largest, mostCommon, channels } = r.stats
   if (smallest && largest && mostCommon) {
     lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, most common ${mostCommon.width}×${mostCommon.height} (${mostCommon.count})`)

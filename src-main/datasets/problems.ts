@@ -1,5 +1,5 @@
 /** Problem constructors: every kind with its severity, in one place. */
-import type { DatasetReport, Problem, ProblemKind, ProblemSeverity } from '../contract'
+import type { DatasetClass, DatasetReport, Problem, ProblemKind, ProblemSeverity } from '../contract'
 
 // `error`: the file or folder is not used; `warning`: it is used but deserves a look.
 const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
@@ -38,4 +38,14 @@ export function whyUntrainable(report: Pick<DatasetReport, 'problems' | 'images'
   if (report.images > 0) return null
   const names = report.classes.map((c) => c.name).join(', ')
   return `the class folders (${names}) have no usable images. Put the images of each class in its folder, then try again.`
+}
+
+/** A sentence when the largest class has 2× or more the images of the smallest (empty classes aside), else null: beyond about 2:1 a classifier starts to favour the big classes. */
+export function imbalanceNote(classes: readonly Pick<DatasetClass, 'count'>[]): string | null {
+  const counts = classes.map((c) => c.count).filter((n) => n > 0)
+  if (counts.length < 2) return null
+  const smallest = Math.min(...counts)
+  const ratio = Math.max(...counts) / smallest
+  if (ratio < 2) return null
+  return `The largest class has ${ratio.toFixed(1)}× the images of the smallest (${smallest.toLocaleString('en')} ${smallest === 1 ? 'image' : 'images'}). The model may favour the larger classes.`
 }

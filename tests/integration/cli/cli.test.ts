@@ -58,6 +58,7 @@ describe('osprey datasets scan --json', () => {
     const run = osprey(['datasets', 'scan', folder.path, '--data-dir', data.path])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/3 usable images in 2 classes/)
+    expect(run.stdout).toContain('The largest class has 2.0× the images of the smallest (1 image). The model may favour the larger classes.') // as the app's class card says
     expect(run.stdout).toMatch(/dogs\/empty.png: This file is empty/)
   })
 
