@@ -17,13 +17,19 @@ export async function runPredictJob(input: PredictJobInput, signal: AbortSignal)
       throw new Error(`The Run's model cannot be loaded from ${input.modelDir}: ${e.message}`)
     })
     const predictions: ImagePrediction[] = []
+    // Try it shows a card per image; the command line (no thumbnails) classifies a folder whole.
+    const limit = input.thumbnailSize > 0 ? SHOWN_AT_MOST : Infinity
     for (const given of input.paths) {
       const images = await imagesIn(given, signal)
       if (images?.length === 0) predictions.push(failed(given, 'No images in this folder (JPEG, PNG, WebP, GIF, TIFF or AVIF, at any depth).'))
-      for (const path of images ?? [given]) {
+      const paths = images ?? [given]
+      const room = Math.max(0, limit - predictions.length)
+      for (const path of paths.slice(0, room)) {
         signal.throwIfAborted()
         predictions.push(await predictOne(path, input.thumbnailSize, classifier))
       }
+      if (paths.length > room)
+        predictions.push(failed(given, `${paths.length - room} more not shown: Try it classifies up to ${SHOWN_AT_MOST} images at a time; osprey predict classifies a whole folder.`))
     }
     classifier.dispose()
     return { backend: backend.name, predictions }
@@ -31,6 +37,9 @@ export async function runPredictJob(input: PredictJobInput, signal: AbortSignal)
     backend.dispose()
   }
 }
+
+/** The most images one Try it shows. */
+const SHOWN_AT_MOST = 200
 
 /** The images under `path` when it is a folder (at any depth, in path order, read-only as a scan); null when it is not one. */
 async function imagesIn(path: string, signal: AbortSignal): Promise<string[] | null> {

@@ -109,6 +109,18 @@ it('classifies every image in a folder given instead of an image, at any depth a
   expect(readdirSync(mixed).sort()).toEqual(['a.png', 'b.png', 'later', 'notes.txt']) // the folder is only read
 })
 
+it('shows at most 200 of a big folder in Try it and says how many more; the command line classifies it whole', async () => {
+  const big = join(out.path, 'big')
+  const image = await flat(120)
+  for (let i = 0; i < 203; i++) put(big, `${String(i).padStart(3, '0')}.png`, image)
+  const shown = (await services.runModels.predict(runId, [big])).predictions
+  expect(shown).toHaveLength(201)
+  expect(shown.slice(0, 200).every((p) => p.error === null && p.thumbnail)).toBe(true)
+  expect(shown[200]).toMatchObject({ path: big, error: '3 more not shown: Try it classifies up to 200 images at a time; osprey predict classifies a whole folder.' })
+  const whole = (await services.runModels.predict(runId, [big], { thumbnails: false })).predictions
+  expect(whole.map((p) => p.path)).toEqual(Array.from({ length: 203 }, (_, i) => join(big, `${String(i).padStart(3, '0')}.png`)))
+}, 60_000)
+
 it('exports a folder that loads on its own and classifies the same as the Run, with labels and metadata', async () => {
   const target = join(out.path, 'exported')
   const result = await services.runModels.exportModel(runId, target)
