@@ -224,6 +224,18 @@ export class RunForm {
    * Picks the Dataset to train on, unless the user already chose one (then only `byUser` wins).
    * Loads its defaults; settings typed so far are replaced, since ranges like image size depend on the Dataset.
    */
+  /**
+   * Follows the Datasets list as it changes (any window's scans, a Run's own): the Dataset open in
+   * the Datasets room, else the one the form shows (with fresher figures), else the newest
+   * trainable. A rescan elsewhere moves its Dataset to the top of the list; that must not take the
+   * form, and the settings typed into it, to that Dataset.
+   */
+  follow(list: DatasetListItem[], open: { id: number } | null): void {
+    const shown = this.#dataset
+    const item = (open && list.find((d) => d.id === open.id)) ?? (shown && list.find((d) => d.id === shown.id)) ?? list.find((d) => !d.untrainable) ?? list[0]
+    if (item) void this.choose(item)
+  }
+
   async choose(dataset: DatasetListItem, byUser = false): Promise<void> {
     if (!byUser && this.#chosenByUser) return
     if (byUser) this.#chosenByUser = true

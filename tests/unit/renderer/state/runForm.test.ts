@@ -111,4 +111,22 @@ describe('the New Run form', () => {
     await f.submit()
     expect(client.requests('runs.start')[1].config).not.toHaveProperty('timeLimitMinutes')
   })
+
+  it('follows the Datasets list without leaving its Dataset when another one is rescanned to the top', async () => {
+    const { form: f } = await form()
+    f.config!.epochs = 12 // typed by the user
+    const birds: DatasetListItem = { ...dataset, id: 2, name: 'birds', path: '/data/birds', scannedAt: '2026-12-01T11:00:00Z' }
+    // A Trial on birds rescanned it: birds is now first in the list; nothing is open in the Datasets room.
+    f.follow([birds, { ...dataset, images: 181 }], null)
+    await settle()
+    expect(f.dataset).toMatchObject({ id: 1, images: 181 }) // the same Dataset, with its fresher figures
+    expect(f.config!.epochs).toBe(12)
+    // A Dataset opened in the Datasets room is followed; a form with none starts on the newest trainable.
+    f.follow([birds, dataset], { id: 2 })
+    await settle()
+    expect(f.dataset?.id).toBe(2)
+    const fresh = new RunForm(new FakeClient())
+    fresh.follow([{ ...birds, untrainable: 'only one class' }, dataset], null)
+    expect(fresh.dataset?.id).toBe(1)
+  })
 })
