@@ -221,10 +221,6 @@ export class RunForm {
   }
 
   /**
-   * Picks the Dataset to train on, unless the user already chose one (then only `byUser` wins).
-   * Loads its defaults; settings typed so far are replaced, since ranges like image size depend on the Dataset.
-   */
-  /**
    * Follows the Datasets list as it changes (any window's scans, a Run's own): the Dataset open in
    * the Datasets room, else the one the form shows (with fresher figures), else the newest
    * trainable. A rescan elsewhere moves its Dataset to the top of the list; that must not take the
@@ -236,6 +232,10 @@ export class RunForm {
     if (item) void this.choose(item)
   }
 
+  /**
+   * Picks the Dataset to train on, unless the user already chose one (then only `byUser` wins).
+   * Loads its defaults; settings typed so far are replaced, since ranges like image size depend on the Dataset.
+   */
   async choose(dataset: DatasetListItem, byUser = false): Promise<void> {
     if (!byUser && this.#chosenByUser) return
     if (byUser) this.#chosenByUser = true
