@@ -97,9 +97,6 @@ function stats(usable: FileEntry[]): ImageStats {
   const sizes = new Map<string, number>()
   const formats: Record<string, number> = {}
   const channels = { grayscale: 0, rgb: 0, alpha: 0 }
-  let smallest: FileEntry | null = null
-  let largest: FileEntry | null = null
-  const area = (e: FileEntry) => e.width! * e.height!
   for (const e of usable) {
     const key = `${e.width}x${e.height}`
     sizes.set(key, (sizes.get(key) ?? 0) + 1)
@@ -107,16 +104,22 @@ function stats(usable: FileEntry[]): ImageStats {
     if (isGrey(e)) channels.grayscale++
     else channels.rgb++
     if (e.hasAlpha) channels.alpha++
-    if (!smallest || area(e) < area(smallest)) smallest = e
-    if (!largest || area(e) > area(largest)) largest = e
   }
-  let mostCommon: ImageStats['mostCommon'] = null
+  type Size = { width: number; height: number; count: number }
+  let smallest: Size | null = null
+  let largest: Size | null = null
+  let mostCommon: Size | null = null
+  // Equal areas (a phone's portrait and landscape photos) go to the more common size, so that a set
+  // of one size does not read "smallest 3024 × 4032, largest 3024 × 4032, most common 4032 × 3024".
+  const before = (a: Size, b: Size | null, sign: 1 | -1) => !b || sign * (a.width * a.height - b.width * b.height) < 0 || (a.width * a.height === b.width * b.height && a.count > b.count)
   for (const [key, count] of sizes) {
-    if (mostCommon && count <= mostCommon.count) continue
     const [width, height] = key.split('x').map(Number)
-    mostCommon = { width, height, count }
+    const s = { width, height, count }
+    if (before(s, smallest, 1)) smallest = s
+    if (before(s, largest, -1)) largest = s
+    if (!mostCommon || count > mostCommon.count) mostCommon = s
   }
-  const size = (e: FileEntry | null) => (e ? { width: e.width!, height: e.height! } : null)
+  const size = (s: Size | null) => (s ? { width: s.width, height: s.height } : null)
   return { smallest: size(smallest), largest: size(largest), mostCommon, channels, formats }
 }
 

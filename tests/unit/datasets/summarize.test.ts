@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import type { FileEntry } from '../../../src-main/datasets/inspect'
+import { summarize } from '../../../src-main/datasets/summarize'
+
+let n = 0
+const photo = (width: number, height: number): FileEntry => ({
+  path: `birds/${n++}.jpg`,
+  class: 'birds',
+  size: 1000,
+  mtimeMs: 0,
+  hash: String(n),
+  format: 'jpeg',
+  width,
+  height,
+  space: 'srgb',
+  hasAlpha: false,
+  problem: null,
+  message: null
+})
+
+describe('image sizes', () => {
+  it('names the smallest and the largest by area', () => {
+    const { stats } = summarize(['birds'], [photo(640, 480), photo(100, 50), photo(4000, 3000), photo(640, 480)], [])
+    expect(stats).toMatchObject({ smallest: { width: 100, height: 50 }, largest: { width: 4000, height: 3000 }, mostCommon: { width: 640, height: 480, count: 2 } })
+  })
+
+  it('gives a phone’s portrait and landscape photos, equal in area, the more common size', () => {
+    // The portrait photo comes first, as in a folder whose first file was taken upright.
+    const { stats } = summarize(['birds'], [photo(3024, 4032), photo(4032, 3024), photo(4032, 3024)], [])
+    expect(stats).toMatchObject({ smallest: { width: 4032, height: 3024 }, largest: { width: 4032, height: 3024 }, mostCommon: { width: 4032, height: 3024, count: 2 } })
+  })
+})
