@@ -61,8 +61,9 @@ Commands:
   runs delete <run>        delete a finished Run with its files (model, checkpoints)
   runs export              every Run (filtered like list) to stdout (--format csv|json)
   predict <run> <images…>  classify images with a Run's model (a folder: every image in it)
-  export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json)
-                           into a folder (--overwrite replaces a model already there)
+  export <run> <folder>    copy a Run's model (model.json, weights, labels.json, metadata.json, with a
+                           README.md and classify.mjs to use it) into a folder (--overwrite replaces
+                           a model already there)
   serve                    serve the studio to a browser (--port N, --host 127.0.0.1; a host other
                            machines can reach needs --allow-remote)
   worker                   train Trials from a job queue (--redis URL --concurrency N --worker-name NAME

@@ -803,7 +803,7 @@ export interface Commands extends HistoryCommands, ReportCommands, BackboneComma
   // --- Try it, export, top-loss gallery ---
   /** Classify images with a finished Run's model, in a worker; an unreadable file gets its own error, never fails the rest. */
   'runs.predict': { request: { id: number; paths: string[] }; response: { backend: string; predictions: ImagePrediction[] } }
-  /** Copy a Run's model into `folder` (model.json, weights, labels.json, metadata.json); refuses to replace a model.json unless `overwrite`. */
+  /** Copy a Run's model into `folder` (model.json, weights, labels.json, metadata.json, README.md, classify.mjs); refuses to replace any of them unless `overwrite`. */
   'runs.exportModel': { request: { id: number; folder: string; overwrite?: boolean }; response: { folder: string; files: string[] } }
   /** Thumbnails of the top-loss images of a Run's evaluation, in its order. */
   'runs.topLossImages': { request: { id: number; size?: number }; response: TopLossImage[] }

@@ -120,6 +120,16 @@ export function chanceAccuracy(input: Pick<VerdictInput, 'classes' | 'evaluation
   return 1 / Math.max(1, input.classes)
 }
 
+/** A 95 % Wilson score interval for `correct` successes out of `n` (a proportion near 0 or 1, or a small n, stays inside [0, 1]). */
+export function wilsonInterval(correct: number, n: number, z = 1.959964): { low: number; high: number } {
+  if (!(n > 0) || correct < 0 || correct > n) throw new RangeError(`Need 0 ≤ correct ≤ n and n > 0, got ${correct} of ${n}.`)
+  const p = correct / n
+  const denominator = 1 + (z * z) / n
+  const centre = (p + (z * z) / (2 * n)) / denominator
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) }
+}
+
 /**
  * How far above chance counts as real: two standard errors of a coin with that chance on n
  * images, at least 5 points and at most 15 (beyond that a tiny validation split says too little

@@ -206,13 +206,3 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10} %`
 export function reachesChance(interval: { low: number }, classes: number): boolean {
   return interval.low <= 1 / Math.max(1, classes)
 }
-
-/** A 95 % Wilson score interval for `correct` successes out of `n` (a proportion near 0 or 1, or a small n, stays inside [0, 1]). */
-export function wilsonInterval(correct: number, n: number, z = 1.959964): { low: number; high: number } {
-  if (!(n > 0) || correct < 0 || correct > n) throw new RangeError(`Need 0 ≤ correct ≤ n and n > 0, got ${correct} of ${n}.`)
-  const p = correct / n
-  const denominator = 1 + (z * z) / n
-  const centre = (p + (z * z) / (2 * n)) / denominator
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) }
-}

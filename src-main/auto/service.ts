@@ -18,7 +18,8 @@ import type { TrainingService } from '../runs/service'
 import { applyParams } from '../tuning/params'
 import { median } from '../tuning/pruners'
 import { trialNumber, type Params } from '../tuning/types'
-import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, wilsonInterval, type AutoPlan } from './plan'
+import { wilsonInterval } from '../verdict'
+import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
 export interface AutoServiceDeps {

@@ -1,15 +1,18 @@
 /**
  * Exporting a Run's model to a folder of the user's: model.json and its weight files as saved
  * (TF.js layers format, loadable by tf.loadLayersModel), plus labels.json (the class names in
- * output order) and metadata.json (everything needed to prepare an image the way training did).
- * Plain file copies: no tfjs on the main process.
+ * output order), metadata.json (everything needed to prepare an image the way training did),
+ * README.md (what the model does, how well, and each preparation step with its numbers) and
+ * classify.mjs (those steps as a script). Plain file copies: no tfjs on the main process.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises'
 import { basename, isAbsolute, join, normalize } from 'node:path'
 import type { ExportedModelMetadata } from '../contract'
 import { OspreyError } from '../errors'
 import { zipSync, type Zippable } from 'fflate'
+import { resourcesDir } from '../paths'
 import { writeExportFiles, type ExportFile } from './export-files'
+import { exportReadme, type ReadmeFacts } from './export-readme'
 
 /** What the Run adds to the metadata; the rest (labels, size, channels, normalization) comes from the saved model itself. */
 export type ExportDetails = Pick<ExportedModelMetadata, 'runId' | 'runName' | 'model' | 'backend'>
@@ -27,11 +30,11 @@ type SavedModelJson = {
 }
 
 /** Copies the model in `modelDir` into `folder` (created if missing); returns the file names written. */
-export async function exportModel(modelDir: string, folder: string, details: ExportDetails, overwrite = false): Promise<string[]> {
+export async function exportModel(modelDir: string, folder: string, details: ExportDetails, facts: ReadmeFacts, overwrite = false): Promise<string[]> {
   if (!isAbsolute(folder)) throw new OspreyError('bad-input', `"${folder}" is not a full path: give the absolute path of the folder to export to.`)
   const existing = await stat(folder).catch(() => null)
   if (existing && !existing.isDirectory()) throw new OspreyError('bad-input', `${folder} is a file, not a folder. Choose a folder to export the model into.`)
-  const files = await exportFiles(modelDir, details)
+  const files = await exportFiles(modelDir, details, facts)
   await mkdir(folder, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
     throw new OspreyError('bad-input', `Cannot create ${folder}: ${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message}.`)
   })
@@ -49,8 +52,8 @@ export async function exportModel(modelDir: string, folder: string, details: Exp
 }
 
 /** The export as one zip (the same files, for a browser to download): the folder's files at its top level. */
-export async function exportZip(modelDir: string, details: ExportDetails): Promise<Buffer> {
-  const files = await exportFiles(modelDir, details)
+export async function exportZip(modelDir: string, details: ExportDetails, facts: ReadmeFacts): Promise<Buffer> {
+  const files = await exportFiles(modelDir, details, facts)
   const entries: Zippable = {}
   // Weights barely compress: stored as they are; the JSON files deflate well.
   for (const file of files) entries[file.name] = 'copyFrom' in file ? [await readFile(file.copyFrom), { level: 0 }] : [Buffer.from(file.data), { level: 6 }]
@@ -58,7 +61,7 @@ export async function exportZip(modelDir: string, details: ExportDetails): Promi
 }
 
 /** The files of an export of the model in `modelDir`, model.json last. */
-async function exportFiles(modelDir: string, details: ExportDetails): Promise<ExportFile[]> {
+async function exportFiles(modelDir: string, details: ExportDetails, facts: ReadmeFacts): Promise<ExportFile[]> {
   const modelJson = await readFile(join(modelDir, 'model.json'), 'utf8').catch(() => {
     throw new OspreyError('not-found', `The Run's model files are missing from ${modelDir}; train the Run again to export it.`)
   })
@@ -85,6 +88,8 @@ async function exportFiles(modelDir: string, details: ExportDetails): Promise<Ex
     ...weightFiles.map((file) => ({ name: file, copyFrom: join(modelDir, file) })),
     { name: 'labels.json', data: `${JSON.stringify(metadata.labels, null, 2)}\n` },
     { name: 'metadata.json', data: `${JSON.stringify(metadata, null, 2)}\n` },
+    { name: 'README.md', data: exportReadme(metadata, facts) },
+    { name: 'classify.mjs', copyFrom: join(resourcesDir(), 'export', 'classify.mjs') },
     { name: 'model.json', data: modelJson }
   ]
 }

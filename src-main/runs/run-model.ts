@@ -7,7 +7,9 @@ import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
 import { expandHome, isWithin } from '../paths'
-import { exportModel, exportZip } from './export'
+import { basename } from 'node:path'
+import { exportModel, exportZip, type ExportDetails } from './export'
+import type { ReadmeFacts } from './export-readme'
 import type { TrainingService } from './service'
 
 /** Thumbnails of "Try it" and the gallery: large enough to judge a mistake, small to send. */
@@ -40,14 +42,14 @@ export class RunModelService {
         `${folder} is inside the dataset folder ${run.config.folder}: the model's files would add a class folder to your dataset, and Osprey never changes it. Choose a folder outside the dataset.`
       )
     }
-    const files = await exportModel(modelDir, folder, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }, overwrite)
+    const files = await exportModel(modelDir, folder, exportDetails(run), readmeFacts(run), overwrite)
     return { folder, files }
   }
 
   /** Run `id`'s model as one zip (what export writes to a folder), for a browser to download. */
   async modelZip(id: number): Promise<{ filename: string; bytes: Buffer }> {
     const { run, modelDir } = this.#model(id)
-    return { filename: `osprey-run-${id}-model.zip`, bytes: await exportZip(modelDir, { runId: run.id, runName: run.name, model: run.config.model, backend: run.backend }) }
+    return { filename: `osprey-run-${id}-model.zip`, bytes: await exportZip(modelDir, exportDetails(run), readmeFacts(run)) }
   }
 
   /** The top-loss images of Run `id`'s evaluation as thumbnails; a file gone from disk says so instead. */
@@ -76,3 +78,15 @@ export class RunModelService {
     return { run, modelDir }
   }
 }
+
+const exportDetails = (run: RunDetail): ExportDetails => ({ runId: run.id, runName: run.name, model: run.config.model, backend: run.backend })
+
+/** What the exported README says of the Run; the dataset by its folder's name, never its path. */
+const readmeFacts = (run: RunDetail): ReadmeFacts => ({
+  dataset: basename(run.config.folder),
+  fingerprint: run.fingerprint,
+  createdAt: run.createdAt,
+  epochs: run.epochsDone,
+  split: run.split,
+  evaluation: run.evaluation
+})

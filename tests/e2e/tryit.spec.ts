@@ -95,11 +95,11 @@ test('a finished Run shows its worst mistakes, classifies an image given by path
   await exporter.getByTestId('export-path').fill(target)
   await exporter.getByTestId('export-button').click()
   await expect(exporter.getByTestId('export-done')).toContainText(target)
-  for (const file of ['model.json', 'weights.bin', 'labels.json', 'metadata.json']) expect(existsSync(join(target, file))).toBe(true)
+  for (const file of ['model.json', 'weights.bin', 'labels.json', 'metadata.json', 'README.md', 'classify.mjs']) expect(existsSync(join(target, file))).toBe(true)
   expect(JSON.parse(await readFile(join(target, 'labels.json'), 'utf8'))).toEqual(classes)
   await writeFile(join(target, 'model.json'), '{}') // someone else's model is there now
   await exporter.getByTestId('export-button').click()
-  await expect(exporter.getByTestId('export-error')).toContainText('already holds weights.bin, labels.json, metadata.json, model.json')
+  await expect(exporter.getByTestId('export-error')).toContainText('already holds weights.bin, labels.json, metadata.json, README.md, classify.mjs, model.json')
   await exporter.getByTestId('export-replace').click()
   await expect(exporter.getByTestId('export-done')).toBeVisible()
   expect(JSON.parse(await readFile(join(target, 'model.json'), 'utf8'))).toHaveProperty('weightsManifest')

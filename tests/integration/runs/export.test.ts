@@ -9,6 +9,7 @@ let dir: ReturnType<typeof tempDir>
 let modelDir: string
 let target: string
 const details = { runId: 1, runName: 'birds · reference-cnn', model: 'reference-cnn' as const, backend: 'wasm' }
+const facts = { dataset: 'birds', fingerprint: 'f'.repeat(64), createdAt: '2026-12-04T06:00:00.000Z', epochs: 2, split: null, evaluation: null }
 
 beforeEach(() => {
   dir = tempDir()
@@ -28,7 +29,7 @@ afterEach(() => dir.cleanup())
 it('refuses any file of the export already in the folder, not only model.json, and changes nothing', async () => {
   put(target, 'weights.bin', 'the weights of another model')
   put(target, 'labels.json', '["someone else"]')
-  await expect(exportModel(modelDir, target, details)).rejects.toMatchObject({
+  await expect(exportModel(modelDir, target, details, facts)).rejects.toMatchObject({
     code: 'bad-input',
     message: `${target} already holds weights.bin, labels.json. Choose an empty folder, or allow replacing them (Replace in the app, --overwrite on the command line).`
   })
@@ -41,14 +42,14 @@ it('never writes through a link named like one of its files: refused unless told
   put(target, 'placeholder', '') // the folder exists, with a file of the user's
   symlinkSync(victim, join(target, 'labels.json'))
   symlinkSync(join(dir.path, 'elsewhere', 'created-by-export'), join(target, 'metadata.json')) // dangling
-  await expect(exportModel(modelDir, target, details)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds labels.json, metadata.json') })
+  await expect(exportModel(modelDir, target, details, facts)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('already holds labels.json, metadata.json') })
 
-  expect(await exportModel(modelDir, target, details, true)).toEqual(['model.json', 'weights.bin', 'labels.json', 'metadata.json'])
+  expect(await exportModel(modelDir, target, details, facts, true)).toEqual(['model.json', 'weights.bin', 'labels.json', 'metadata.json', 'README.md', 'classify.mjs'])
   expect(readFileSync(victim, 'utf8')).toBe('not to be touched')
   expect(existsSync(join(dir.path, 'elsewhere', 'created-by-export'))).toBe(false)
   expect(lstatSync(join(target, 'labels.json')).isSymbolicLink()).toBe(false)
   expect(JSON.parse(readFileSync(join(target, 'labels.json'), 'utf8'))).toEqual(['heron', 'osprey'])
   expect(readFileSync(join(target, 'weights.bin'))).toEqual(Buffer.from([1, 2, 3, 4]))
   // No temporary file is left behind.
-  expect(readdirSync(target).sort()).toEqual(['labels.json', 'metadata.json', 'model.json', 'placeholder', 'weights.bin'])
+  expect(readdirSync(target).sort()).toEqual(['README.md', 'classify.mjs', 'labels.json', 'metadata.json', 'model.json', 'placeholder', 'weights.bin'])
 })

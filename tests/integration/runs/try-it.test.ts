@@ -3,7 +3,9 @@
  * folder that loads and classifies on its own, and the top-loss gallery. One tiny real Run (wasm).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs'
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import sharp from 'sharp'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Evaluation } from '../../../src-main/contract'
@@ -124,7 +126,7 @@ it('shows at most 200 of a big folder in Try it and says how many more; the comm
 it('exports a folder that loads on its own and classifies the same as the Run, with labels and metadata', async () => {
   const target = join(out.path, 'exported')
   const result = await services.runModels.exportModel(runId, target)
-  expect(result).toEqual({ folder: target, files: ['model.json', 'weights.bin', 'labels.json', 'metadata.json'] })
+  expect(result).toEqual({ folder: target, files: ['model.json', 'weights.bin', 'labels.json', 'metadata.json', 'README.md', 'classify.mjs'] })
   expect(JSON.parse(readFileSync(join(target, 'labels.json'), 'utf8'))).toEqual(['even', 'odd'])
   // The weights leave the private data folder with the mode of any file the user saves, not its 600.
   const mode = (file: string) => statSync(file).mode & 0o777
@@ -142,12 +144,61 @@ it('exports a folder that loads on its own and classifies the same as the Run, w
   fromExport.forEach((p, i) => expect(p.confidence).toBeCloseTo(fromRun[i].confidence!, 5))
 })
 
+it("exports a README with this model's own numbers, and a classify.mjs that follows it and answers as the Run does", async () => {
+  const target = join(out.path, 'scripted', 'model')
+  await services.runModels.exportModel(runId, target)
+  const run = services.training.get(runId)
+  const readme = readFileSync(join(target, 'README.md'), 'utf8')
+  const stats = run.normalizationStats!
+  expect(readme).toContain(`It tells apart 2 classes, in the order of its outputs (also in labels.json): even, odd.`)
+  expect(readme).toContain(`right on ${evaluation.confusion.flat().reduce((a, b) => a + b)} validation images (95 % interval`)
+  expect(readme).toContain(`shorter side is 16 px`)
+  expect(readme).toContain(`with mean [${stats.mean.map((v) => Number(v.toPrecision(6))).join(', ')}] and std [${stats.std.map((v) => Number(v.toPrecision(6))).join(', ')}]`)
+  expect(readme).toContain('averages the probabilities of the image and of its mirror')
+  expect(readme).not.toContain(folder.path) // the dataset by its folder's name only: the folder may be shared
+
+  // classify.mjs as its receiver runs it, with one stand-in: @tensorflow/tfjs-node cannot be installed
+  // here (its install downloads libtensorflow), so a package of that name gives @tensorflow/tfjs with
+  // tfjs-node's file:// model loader. sharp and tfjs are this project's own.
+  const modules = join(out.path, 'scripted', 'node_modules')
+  put(join(modules, '@tensorflow', 'tfjs-node'), 'package.json', JSON.stringify({ name: '@tensorflow/tfjs-node', type: 'module', exports: './index.js' }))
+  put(
+    join(modules, '@tensorflow', 'tfjs-node'),
+    'index.js',
+    `import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs'
+function load(url) {
+  const file = fileURLToPath(url)
+  const json = JSON.parse(readFileSync(file, 'utf8'))
+  const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(join(dirname(file), p))))
+  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength), userDefinedMetadata: json.userDefinedMetadata }
+}
+tf.io.registerLoadRouter((url) => (typeof url === 'string' && url.startsWith('file://') ? { load: async () => load(url) } : null))
+export * from '@tensorflow/tfjs'
+`
+  )
+  for (const name of ['sharp', '@tensorflow/tfjs']) symlinkSync(join(process.cwd(), 'node_modules', name), join(modules, name))
+  const files = [0, 7, 13].flatMap((i) => [join(folder.path, `even/${i}.png`), join(folder.path, `odd/${i}.png`)])
+  const { stdout } = await promisify(execFile)(process.execPath, [join(target, 'classify.mjs'), ...files], { cwd: out.path })
+  const lines = stdout.split('\n').filter((l) => l.startsWith(folder.path))
+  const fromRun = (await services.runModels.predict(runId, files)).predictions
+  expect(lines).toHaveLength(files.length)
+  lines.forEach((line, i) => {
+    const [, path, label, percent] = /^(.*): (\w+) ([\d.]+) %/.exec(line)!
+    expect(path).toBe(files[i])
+    expect(label).toBe(fromRun[i].label)
+    expect(Number(percent)).toBeCloseTo(100 * fromRun[i].confidence!, 0)
+  })
+}, 60_000)
+
 it('refuses to replace a model already in the folder unless told, and says what is wrong with a bad folder', async () => {
   const target = join(out.path, 'twice')
   await services.runModels.exportModel(runId, target)
   await expect(services.runModels.exportModel(runId, target)).rejects.toMatchObject({
     code: 'bad-input',
-    message: expect.stringContaining('already holds weights.bin, labels.json, metadata.json, model.json')
+    message: expect.stringContaining('already holds weights.bin, labels.json, metadata.json, README.md, classify.mjs, model.json')
   })
   await expect(services.runModels.exportModel(runId, target, true)).resolves.toMatchObject({ folder: target })
   await expect(services.runModels.exportModel(runId, put(out.path, 'a-file', 'x'))).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('is a file, not a folder') })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { finalRecipe, finalReserveMs, planSearch, reachesChance, wilsonInterval } from '../../../src-main/auto/plan'
+import { finalRecipe, finalReserveMs, planSearch, reachesChance } from '../../../src-main/auto/plan'
+import { wilsonInterval } from '../../../src-main/verdict'
 import { validateSpace } from '../../../src-main/tuning/space'
 import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
 import type { DatasetReport } from '../../../src-main/contract'
