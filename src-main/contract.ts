@@ -23,6 +23,7 @@ export type ProblemKind =
   | 'empty-file' // zero bytes
   | 'not-image' // a file that is not an image
   | 'corrupt' // an image that cannot be decoded (truncated, damaged)
+  | 'unsupported-format' // an image in a format that cannot be decoded here (HEIC, BMP, JPEG XL, JPEG 2000, camera RAW)
   | 'too-large' // more pixels than the limit
   | 'duplicate' // same content as another image of the same class
   | 'duplicate-across-classes' // same content in two different classes
@@ -49,6 +50,7 @@ export interface ImageSize {
 export interface ImageStats {
   smallest: ImageSize | null
   largest: ImageSize | null
+  /** When every size differs, one of them with count 1 (shown as "every size differs"; image-size defaults still read it). */
   mostCommon: (ImageSize & { count: number }) | null
   /** How many images are grayscale, colour (RGB or CMYK), and how many carry an alpha channel. */
   channels: { grayscale: number; rgb: number; alpha: number }

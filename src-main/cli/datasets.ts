@@ -1,6 +1,6 @@
 /** `osprey datasets scan|list`. */
 import type { DatasetReport } from '../contract'
-import { imbalanceNote } from '../datasets/problems'
+import { everySizeDiffers, imbalanceNote } from '../datasets/problems'
 import type { Services } from '../services'
 import type { Output } from './output'
 
@@ -27,8 +27,9 @@ function describe(r: DatasetReport): string {
   const imbalance = imbalanceNote(r.classes)
   if (imbalance) lines.push(imbalance)
   const { smallest, largest, mostCommon, channels } = r.stats
-  if (smallest && largest && mostCommon) {
-    lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, most common ${mostCommon.width}×${mostCommon.height} (${mostCommon.count})`)
+  if (smallest && largest) {
+    const common = mostCommon && !everySizeDiffers(r.stats) ? `most common ${mostCommon.width}×${mostCommon.height} (${mostCommon.count})` : 'every size differs'
+    lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, ${common}`)
     const greyInRgb = r.stats.colourSample?.colour === 0 ? ` (grey pictures: none of the ${r.stats.colourSample.of} looked at holds colour)` : ''
     lines.push(`channels: ${channels.grayscale} grayscale, ${channels.rgb} colour${greyInRgb}, ${channels.alpha} with alpha`)
   }

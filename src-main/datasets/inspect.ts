@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import sharp, { type Metadata } from 'sharp'
 import type { ProblemKind } from '../contract'
+import { fileHead, HEAD_BYTES, unreadableFormat } from './formats'
 import { checkPng, isPng } from './png'
 import { errorText, looksLikeImage, type ListedFile } from './walk'
 
@@ -59,9 +60,14 @@ export async function inspect(root: string, file: ListedFile, pixelLimit = DEFAU
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata()
   } catch {
+    const format = unreadableFormat(await start(input), file.path)
+    if (format) return fail('unsupported-format', format)
     if (looksLikeImage(file.path)) return fail('corrupt', `This ${ext.slice(1)} file cannot be read as an image: it is damaged or in an unsupported variant. Re-save it as PNG or JPEG.`)
     return fail('not-image', 'This file is not an image (supported: JPEG, PNG, WebP, GIF, TIFF, AVIF, SVG).')
   }
+  // libvips reads an HEIC's header, then cannot decode its HEVC pixels.
+  const format = meta.format === 'heif' && meta.compression === 'hevc' ? unreadableFormat(await start(input), file.path) : null
+  if (format) return fail('unsupported-format', format)
   const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height }
   Object.assign(entry, {
     format: meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format,
@@ -82,6 +88,9 @@ export async function inspect(root: string, file: ListedFile, pixelLimit = DEFAU
   }
   return entry
 }
+
+/** The first bytes of a file: from memory when it was read whole. */
+const start = async (input: Buffer | string) => (typeof input === 'string' ? fileHead(input) : input.subarray(0, HEAD_BYTES))
 
 function hashStream(path: string): Promise<string> {
   return new Promise((resolve, reject) => {

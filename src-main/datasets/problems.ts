@@ -1,5 +1,5 @@
 /** Problem constructors: every kind with its severity, in one place. */
-import type { DatasetClass, DatasetReport, Problem, ProblemKind, ProblemSeverity } from '../contract'
+import type { DatasetClass, DatasetReport, ImageStats, Problem, ProblemKind, ProblemSeverity } from '../contract'
 
 // `error`: the file or folder is not used; `warning`: it is used but deserves a look.
 const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
@@ -13,6 +13,7 @@ const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
   'empty-file': 'error',
   'not-image': 'error',
   corrupt: 'error',
+  'unsupported-format': 'error',
   'too-large': 'error',
   duplicate: 'warning',
   'duplicate-across-classes': 'warning',
@@ -48,4 +49,9 @@ export function imbalanceNote(classes: readonly Pick<DatasetClass, 'count'>[]): 
   const ratio = Math.max(...counts) / smallest
   if (ratio < 2) return null
   return `The largest class has ${ratio.toFixed(1)}× the images of the smallest (${smallest.toLocaleString('en')} ${smallest === 1 ? 'image' : 'images'}). The model may favour the larger classes.`
+}
+
+/** True when no two images share a size: there is no "most common" one to show. */
+export function everySizeDiffers(stats: Pick<ImageStats, 'mostCommon' | 'channels'>): boolean {
+  return stats.mostCommon?.count === 1 && stats.channels.grayscale + stats.channels.rgb > 1
 }

@@ -52,7 +52,7 @@ export async function scanDataset(folder: string, options: ScanOptions): Promise
     const old = previous.get(file.path)
     if (file.class === null)
       entries[i] = unread(file) // outside any class: reported, never used
-    else if (old && old.size === file.size && old.mtimeMs === file.mtimeMs && old.class === file.class) entries[i] = old
+    else if (old && old.size === file.size && old.mtimeMs === file.mtimeMs && old.class === file.class && !undecoded(old)) entries[i] = old
     else toRead.push(i)
   })
 
@@ -136,3 +136,6 @@ function throttle(onProgress: ScanOptions['onProgress'], path: string) {
     onProgress({ path, phase, done, total })
   }
 }
+
+/** A file that could not be decoded is read again at every scan: a newer Osprey may read it, or say better why not. */
+const undecoded = (e: FileEntry) => e.problem === 'corrupt' || e.problem === 'not-image' || e.problem === 'unsupported-format'

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import type { ImagePrediction } from '../contract'
+import { fileHead, unreadableFormat } from '../datasets/formats'
 import { imageThumbnail } from '../datasets/thumbnails'
 import { looksLikeImage, walk } from '../datasets/walk'
 import { initBackend } from '../engine/backend'
@@ -61,7 +62,7 @@ async function predictOne(path: string, thumbnailSize: number, classifier: Class
     const thumbnail = thumbnailSize > 0 ? await imageThumbnail(path, thumbnailSize) : ''
     return { path, thumbnail, label, confidence, top, error: null }
   } catch (e) {
-    return failed(path, imageProblem(e as Error))
+    return failed(path, unreadableFormat(await fileHead(path), path) ?? imageProblem(e as Error))
   }
 }
 

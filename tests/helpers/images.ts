@@ -64,3 +64,20 @@ export async function writeHugePng(file: string, width: number, height: number):
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
   put(dirname(file), file.slice(dirname(file).length + 1), Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', Buffer.concat(compressed)), chunk('IEND', Buffer.alloc(0))]))
 }
+
+/** A real HEIC photo (HEVC in HEIF, as iPhones write them): 848 bytes made with libheif's heif-enc from a bench/colour-shapes image. */
+export const HEIC_FIXTURE = join(import.meta.dirname, '../fixtures/iphone.heic')
+
+/** A 2×2 24-bit Windows bitmap, as Paint saves one. */
+export function bmp(): Buffer {
+  const b = Buffer.alloc(54 + 16)
+  b.write('BM', 0, 'ascii')
+  b.writeUInt32LE(b.length, 2)
+  b.writeUInt32LE(54, 10)
+  b.writeUInt32LE(40, 14) // BITMAPINFOHEADER
+  b.writeInt32LE(2, 18)
+  b.writeInt32LE(2, 22)
+  b.writeUInt16LE(1, 26)
+  b.writeUInt16LE(24, 28)
+  return b
+}

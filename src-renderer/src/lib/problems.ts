@@ -12,6 +12,7 @@ export const problemTitles: Record<ProblemKind, string> = {
   unreadable: 'Unreadable files',
   'empty-file': 'Empty files',
   'not-image': 'Files that are not images',
+  'unsupported-format': 'Images in formats Osprey cannot read',
   corrupt: 'Damaged images',
   'too-large': 'Images too large',
   'loose-file': 'Files outside any class',

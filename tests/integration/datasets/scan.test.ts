@@ -1,6 +1,6 @@
 /** Scanning real folders with real sharp and real SQLite: every problem a user's folder can have. */
 import { spawnSync } from 'node:child_process'
-import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,7 +8,7 @@ import type { DatasetReport, Problem } from '../../../src-main/contract'
 import { scanDataset } from '../../../src-main/datasets/scan'
 import { DatasetRepository } from '../../../src-main/store/datasets'
 import { openDatabase, type Db } from '../../../src-main/store/db'
-import { image, jpeg, png, put, tempDir, writeHugePng } from '../../helpers/images'
+import { bmp, HEIC_FIXTURE, image, jpeg, png, put, tempDir, writeHugePng } from '../../helpers/images'
 
 let data: ReturnType<typeof tempDir>
 let folder: ReturnType<typeof tempDir>
@@ -188,6 +188,22 @@ describe('scanning a known folder again', () => {
     const fixed = await scan()
     expect(besidesFew(fixed)).toEqual([])
     expect(fixed.images).toBe(7)
+  })
+
+  it('names an iPhone photo and a bitmap instead of calling them damaged, and reads such files again at every scan', async () => {
+    put(folder.path, 'odd/IMG_0001.HEIC', readFileSync(HEIC_FIXTURE))
+    put(folder.path, 'even/scan.bmp', bmp())
+    const first = await scan()
+    expect(first.filesRead).toBe(8)
+    expect(besidesFew(first).map((p) => [p.kind, p.path, p.message.slice(0, 40)])).toEqual([
+      ['unsupported-format', 'even/scan.bmp', 'This is a BMP image, which Osprey cannot'],
+      ['unsupported-format', 'odd/IMG_0001.HEIC', 'This is an HEIC photo (the format iPhone']
+    ])
+    // Unchanged, they are read again (a newer Osprey may decode them, or say better why not); nothing counts as changed.
+    const again = await scan()
+    expect(again.filesRead).toBe(2)
+    expect(again.changes).toMatchObject({ added: 0, removed: 0, changed: 0 })
+    expect(besidesFew(again)).toEqual(besidesFew(first))
   })
 
   it('reports a file that disappears while the folder is being scanned', async () => {

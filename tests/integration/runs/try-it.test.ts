@@ -13,7 +13,7 @@ import { predictFiles } from '../../../src-main/engine/predict'
 import { nodeSpawner } from '../../../src-main/jobs/spawn-node'
 import { workerFile } from '../../../src-main/paths'
 import { createServices, type Services } from '../../../src-main/services'
-import { put, tempDir } from '../../helpers/images'
+import { HEIC_FIXTURE, put, tempDir } from '../../helpers/images'
 
 /** A flat colour square with a dark bar on its left (so its mirror differs); the two classes interleave in brightness, so the model must make mistakes (the gallery has images). */
 async function flat(value: number): Promise<Buffer> {
@@ -83,14 +83,16 @@ it('gives each unreadable file its own plain message and still classifies the ot
   const good = join(folder.path, 'odd/3.png')
   const nothing = join(out.path, 'no images')
   put(nothing, 'readme.txt', 'just text')
-  const { predictions } = await services.runModels.predict(runId, [text, join(out.path, 'gone.png'), good, empty, nothing, 'relative/cat.png'])
+  const iphone = put(out.path, 'IMG_0001.HEIC', readFileSync(HEIC_FIXTURE))
+  const { predictions } = await services.runModels.predict(runId, [text, join(out.path, 'gone.png'), good, empty, nothing, 'relative/cat.png', iphone])
   expect(predictions.map((p) => [p.path, p.error])).toEqual([
     [text, 'Not an image Osprey can read. Use JPEG, PNG, WebP, GIF, TIFF or AVIF.'],
     [join(out.path, 'gone.png'), 'No such file: check the path (it must exist on the machine running Osprey).'],
     [good, null],
     [empty, 'This file is empty (0 bytes).'],
     [nothing, 'No images in this folder (JPEG, PNG, WebP, GIF, TIFF or AVIF, at any depth).'],
-    ['relative/cat.png', 'Not a full path: give the absolute path of the image on the machine running Osprey.']
+    ['relative/cat.png', 'Not a full path: give the absolute path of the image on the machine running Osprey.'],
+    [iphone, expect.stringMatching(/^This is an HEIC photo \(the format iPhones save in\), which Osprey cannot decode\. Convert it to JPEG/)]
   ])
   expect(predictions[2].label).toMatch(/^(even|odd)$/)
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileEntry } from '../../../src-main/datasets/inspect'
+import { everySizeDiffers } from '../../../src-main/datasets/problems'
 import { summarize } from '../../../src-main/datasets/summarize'
 
 let n = 0
@@ -28,5 +29,13 @@ describe('image sizes', () => {
     // The portrait photo comes first, as in a folder whose first file was taken upright.
     const { stats } = summarize(['birds'], [photo(3024, 4032), photo(4032, 3024), photo(4032, 3024)], [])
     expect(stats).toMatchObject({ smallest: { width: 4032, height: 3024 }, largest: { width: 4032, height: 3024 }, mostCommon: { width: 4032, height: 3024, count: 2 } })
+  })
+
+  it('says when every size differs, and a lone image is its own', () => {
+    const varied = summarize(['birds'], [photo(640, 480), photo(100, 50), photo(4000, 3000)], []).stats
+    expect(everySizeDiffers(varied)).toBe(true)
+    expect(varied.mostCommon).toMatchObject({ count: 1 }) // image-size defaults still read one
+    expect(everySizeDiffers(summarize(['birds'], [photo(640, 480)], []).stats)).toBe(false)
+    expect(everySizeDiffers(summarize(['birds'], [photo(640, 480), photo(640, 480), photo(1, 1)], []).stats)).toBe(false)
   })
 })
