@@ -56,6 +56,8 @@ export interface ImageStats {
   channels: { grayscale: number; rgb: number; alpha: number }
   /** Image counts per file format (png, jpeg, webp, ...). */
   formats: Record<string, number>
+  /** Images more than twice as long as they are wide (either way): the centre square a Run sees keeps less than half of each. Absent in older reports. */
+  elongated?: number
   /** Of a few small RGB images (up to 256 × 256) decoded, how many hold colour (grey pictures saved as RGB files: none); absent without such images, and in older reports. */
   colourSample?: { colour: number; of: number }
 }

@@ -1,6 +1,6 @@
 /** `osprey datasets scan|list`. */
 import type { DatasetReport } from '../contract'
-import { everySizeDiffers, imbalanceNote } from '../datasets/problems'
+import { cropNote, everySizeDiffers, imbalanceNote } from '../datasets/problems'
 import type { Services } from '../services'
 import type { Output } from './output'
 
@@ -32,6 +32,8 @@ function describe(r: DatasetReport): string {
     lines.push(`sizes: smallest ${smallest.width}×${smallest.height}, largest ${largest.width}×${largest.height}, ${common}`)
     const greyInRgb = r.stats.colourSample?.colour === 0 ? ` (grey pictures: none of the ${r.stats.colourSample.of} looked at holds colour)` : ''
     lines.push(`channels: ${channels.grayscale} grayscale, ${channels.rgb} colour${greyInRgb}, ${channels.alpha} with alpha`)
+    const crop = cropNote(r.stats)
+    if (crop) lines.push(crop)
   }
   if (r.changes) lines.push(`since the last scan: ${r.changes.added} added, ${r.changes.removed} removed, ${r.changes.changed} changed (read ${r.filesRead} files)`)
   const errors = r.problems.filter((p) => p.severity === 'error').length

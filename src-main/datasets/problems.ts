@@ -55,3 +55,11 @@ export function imbalanceNote(classes: readonly Pick<DatasetClass, 'count'>[]): 
 export function everySizeDiffers(stats: Pick<ImageStats, 'mostCommon' | 'channels'>): boolean {
   return stats.mostCommon?.count === 1 && stats.channels.grayscale + stats.channels.rgb > 1
 }
+
+/** A sentence when images are more than twice as long as they are wide, else null: a Run resizes each to its centre square, which then keeps less than half of it. */
+export function cropNote(stats: Pick<ImageStats, 'elongated'>): string | null {
+  const n = stats.elongated ?? 0
+  if (n === 0) return null
+  const which = n === 1 ? '1 image is' : `${n.toLocaleString('en')} images are`
+  return `${which} more than twice as long as wide: training sees only the centre square of an image, less than half of ${n === 1 ? 'this one' : 'these'}. Where the subject is off-centre, crop the image around it first.`
+}

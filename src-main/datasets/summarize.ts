@@ -97,6 +97,7 @@ function stats(usable: FileEntry[]): ImageStats {
   const sizes = new Map<string, number>()
   const formats: Record<string, number> = {}
   const channels = { grayscale: 0, rgb: 0, alpha: 0 }
+  let elongated = 0
   for (const e of usable) {
     const key = `${e.width}x${e.height}`
     sizes.set(key, (sizes.get(key) ?? 0) + 1)
@@ -104,6 +105,7 @@ function stats(usable: FileEntry[]): ImageStats {
     if (isGrey(e)) channels.grayscale++
     else channels.rgb++
     if (e.hasAlpha) channels.alpha++
+    if (Math.max(e.width!, e.height!) > 2 * Math.min(e.width!, e.height!)) elongated++
   }
   type Size = { width: number; height: number; count: number }
   let smallest: Size | null = null
@@ -120,7 +122,7 @@ function stats(usable: FileEntry[]): ImageStats {
     if (!mostCommon || count > mostCommon.count) mostCommon = s
   }
   const size = (s: Size | null) => (s ? { width: s.width, height: s.height } : null)
-  return { smallest: size(smallest), largest: size(largest), mostCommon, channels, formats }
+  return { smallest: size(smallest), largest: size(largest), mostCommon, channels, formats, elongated }
 }
 
 /** What changed between two manifests, by path, size and modification time. */

@@ -127,7 +127,7 @@ test('a folder typed by path: counts, class names in any script, and every probl
   // The empty class folder is listed but left out, and the figures say so.
   await expect(page.getByTestId('class-count')).toHaveText('2')
   await expect(page.getByTestId('empty-classes')).toHaveText('"unlabelled" has no usable images, so it is left out of training.')
-  await expect(page.getByTestId('dataset-item')).toContainText('7 images · 2 classes')
+  await expect(page.getByTestId('dataset-item')).toContainText(`${messy.images} images · 2 classes`)
   await expect(page.getByTestId('files-read')).toHaveText(`read ${messy.files} files`)
 
   for (const [kind, path] of Object.entries(messy.problems)) {
@@ -136,8 +136,12 @@ test('a folder typed by path: counts, class names in any script, and every probl
     await expect(row.locator('code')).toHaveText(path)
   }
   // Errors are files left out; the duplicate and the empty class are warnings.
-  for (const kind of ['empty-file', 'not-image', 'corrupt']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'error')
+  for (const kind of ['empty-file', 'not-image', 'corrupt', 'unsupported-format']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'error')
   for (const kind of ['duplicate-across-classes', 'empty-class']) await expect(page.locator(`[data-testid="problem"][data-kind="${kind}"]`)).toHaveAttribute('data-severity', 'warning')
+  await expect(page.locator('[data-testid="problem"][data-kind="unsupported-format"]')).toContainText('This is an HEIC photo (the format iPhones save in)')
+  // The panorama is used, and the Images card says what training sees of it.
+  await expect(page.getByTestId('crop-note')).toHaveText(/^1 image is more than twice as long as wide: training sees only the centre square/)
+
   // Both classes are small, and each is named as such.
   const few = page.locator('[data-testid="problem"][data-kind="few-images"]')
   await expect(few.locator('code')).toHaveText([...messy.fewImages])

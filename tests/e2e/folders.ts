@@ -32,15 +32,16 @@ export const foreignClass = 'chats ☕ 猫'
 /** What `messyDataset` contains, as the report should show it. */
 export const messy = {
   classes: [
-    { name: 'birds', count: 3 },
+    { name: 'birds', count: 4 },
     { name: foreignClass, count: 4 },
     { name: 'unlabelled', count: 0 }
   ],
-  images: 7,
+  images: 8,
   /** Files the scan reads: everything but hidden files and OS leftovers. */
-  files: 10,
+  files: 12,
   problems: {
     'empty-file': 'birds/empty.png',
+    'unsupported-format': 'birds/IMG_0042.HEIC',
     'not-image': 'birds/notes.txt',
     corrupt: 'birds/broken.jpg',
     'duplicate-across-classes': `${foreignClass}/same-as-b1.png`,
@@ -53,7 +54,8 @@ export const messy = {
 
 /**
  * A dataset with one of each everyday problem: 2 good classes (one with a non-Latin name),
- * an empty file, a text file, a truncated JPEG, a duplicate across classes, an empty class,
+ * an empty file, a text file, a truncated JPEG, an iPhone photo (HEIC, which cannot be decoded
+ * here), a duplicate across classes, an empty class, a panorama (used, but cropped to its centre)
  * and hidden files that must be ignored.
  */
 export async function messyDataset(root: string): Promise<string> {
@@ -65,6 +67,14 @@ export async function messyDataset(root: string): Promise<string> {
   const jpeg = await imageBytes(4, 'jpeg', 128)
   await writeFile(join(root, 'birds/broken.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)))
   await writeFile(join(root, 'birds/.hidden.png'), await imageBytes(5, 'png'))
+  await copyFile(join(import.meta.dirname, '../fixtures/iphone.heic'), join(root, 'birds/IMG_0042.HEIC'))
+  await writeFile(
+    join(root, 'birds/pano.jpg'),
+    await sharp(await imageBytes(6, 'png', 60))
+      .resize(180, 60, { fit: 'fill' })
+      .jpeg()
+      .toBuffer()
+  )
 
   await writeImage(root, `${foreignClass}/c1.png`, 11)
   await writeImage(root, `${foreignClass}/c2.jpg`, 12)

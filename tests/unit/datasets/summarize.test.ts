@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileEntry } from '../../../src-main/datasets/inspect'
-import { everySizeDiffers } from '../../../src-main/datasets/problems'
+import { cropNote, everySizeDiffers } from '../../../src-main/datasets/problems'
 import { summarize } from '../../../src-main/datasets/summarize'
 
 let n = 0
@@ -37,5 +37,18 @@ describe('image sizes', () => {
     expect(varied.mostCommon).toMatchObject({ count: 1 }) // image-size defaults still read one
     expect(everySizeDiffers(summarize(['birds'], [photo(640, 480)], []).stats)).toBe(false)
     expect(everySizeDiffers(summarize(['birds'], [photo(640, 480), photo(640, 480), photo(1, 1)], []).stats)).toBe(false)
+  })
+
+  it('counts images more than twice as long as wide, either way, and says what training sees of them', () => {
+    const { stats } = summarize(['birds'], [photo(640, 480), photo(1000, 500), photo(1001, 500), photo(300, 900), photo(500, 500)], [])
+    expect(stats.elongated).toBe(2) // exactly 2:1 keeps half: not counted
+    expect(cropNote(stats)).toBe(
+      '2 images are more than twice as long as wide: training sees only the centre square of an image, less than half of these. Where the subject is off-centre, crop the image around it first.'
+    )
+    expect(cropNote({ elongated: 1 })).toBe(
+      '1 image is more than twice as long as wide: training sees only the centre square of an image, less than half of this one. Where the subject is off-centre, crop the image around it first.'
+    )
+    expect(cropNote({ elongated: 0 })).toBeNull()
+    expect(cropNote({})).toBeNull() // a report from before the count
   })
 })
