@@ -22,6 +22,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 const numbers = (xs: number[]) => `[${xs.map((x) => Number(x.toPrecision(6))).join(', ')}]`
 
+/** The README.md text for the model described by `m`. */
 export function exportReadme(m: ExportedModelMetadata, facts: ReadmeFacts): string {
   const { imageSize: size, channels, labels } = m
   const trained = facts.split?.train
@@ -36,7 +37,7 @@ export function exportReadme(m: ExportedModelMetadata, facts: ReadmeFacts): stri
     '',
     '## How well',
     '',
-    ...quality(facts.evaluation, labels.length),
+    ...quality(facts.evaluation),
     '',
     `It always answers one of these ${labels.length} classes, even for an image that shows none of them, and it learned from the dataset's images only: photos unlike them (another camera, light or background) may fare worse than the figures above.`,
     '',
@@ -68,9 +69,10 @@ export function exportReadme(m: ExportedModelMetadata, facts: ReadmeFacts): stri
 }
 
 /** The evaluation as a user reads it: accuracy with its interval, on which images, and per class. */
-function quality(evaluation: ReadmeFacts['evaluation'], classes: number): string[] {
+function quality(evaluation: ReadmeFacts['evaluation']): string[] {
   if (!evaluation) return ['No evaluation was recorded for this Run.']
-  const n = evaluation.confusion.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0)
+  const rows = evaluation.confusion.map((row) => row.reduce((a, b) => a + b, 0))
+  const n = rows.reduce((a, b) => a + b, 0)
   if (n === 0) return ['No evaluation was recorded for this Run.']
   const correct = evaluation.confusion.reduce((sum, row, i) => sum + row[i], 0)
   const { low, high } = wilsonInterval(correct, n)
@@ -79,7 +81,7 @@ function quality(evaluation: ReadmeFacts['evaluation'], classes: number): string
       ? 'They are test images: neither training nor the choice of settings saw them.'
       : 'They are validation images: held out from training, but the Run watched them as it trained, so the figure may be a little high.'
   return [
-    `**${pct(correct / n)}** right on ${plural(n, `${evaluation.split} image`)} (95 % interval ${pct(low)}–${pct(high)}; answering at random would score about ${pct(1 / classes)}). ${which}`,
+    `**${pct(correct / n)}** right on ${plural(n, `${evaluation.split} image`)} (95 % interval ${pct(low)}–${pct(high)}; always answering the largest class would score ${pct(Math.max(...rows) / n)}). ${which}`,
     '',
     '| class | precision | recall | images |',
     '|---|---:|---:|---:|',

@@ -41,7 +41,7 @@ describe('the README of an exported model', () => {
     const readme = exportReadme(metadata, facts)
     expect(readme).toContain('Run 7, started 2026-12-03, trained for 1 Epoch on 570 images of the dataset "garments" (fingerprint `abababababababab`).')
     expect(readme).toContain(
-      '**90.0 %** right on 30 test images (95 % interval 74.4 %–96.5 %; answering at random would score about 50.0 %). They are test images: neither training nor the choice of settings saw them.'
+      '**90.0 %** right on 30 test images (95 % interval 74.4 %–96.5 %; always answering the largest class would score 50.0 %). They are test images: neither training nor the choice of settings saw them.'
     )
     expect(readme).toContain('| coat \\| jacket | 92.9 % | 86.7 % | 15 |') // a | in a class name does not break the table
   })
