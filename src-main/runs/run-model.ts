@@ -2,12 +2,12 @@
  * What a finished Run's model offers on the main side: "Try it" (a predict job in a worker, so
  * tfjs never loads here), export to a folder (file copies), and the top-loss gallery's thumbnails.
  */
+import { basename } from 'node:path'
 import type { Response, RunDetail, TopLossImage } from '../contract'
 import { folderThumbnails } from '../datasets/thumbnails'
 import { OspreyError } from '../errors'
 import type { WorkerPool } from '../jobs/pool'
 import { expandHome, isWithin } from '../paths'
-import { basename } from 'node:path'
 import { exportModel, exportZip, type ExportDetails } from './export'
 import type { ReadmeFacts } from './export-readme'
 import type { TrainingService } from './service'
