@@ -12,12 +12,17 @@
  *             `--epochs E` (3) Epochs at 224 px; fine-tuning images/s (training images × Epochs over
  *             the fine-tuning Epochs' time) and validation accuracy; then PyTorch on the same blocks
  *             (bench/reference/torch_mobilenet.py, 2 threads) right after, for the ratio.
+ *   phone     the quick task's 3 × 60 set as phone photos: each image enlarged to 4032 × 3024 (a third
+ *             portrait, stored sideways with EXIF orientation 6, as phones write them), with film grain,
+ *             JPEG q90 (~3 MB each); `osprey datasets scan` and `osprey train` (CLI defaults) timed on
+ *             the phone set and on the small originals one after the other, for the ratio.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import sharp from 'sharp'
 import { nodeSpawner } from '../src-main/jobs/spawn-node'
 import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
@@ -69,6 +74,61 @@ async function quick() {
   const rows = [runOnce()]
   if (values.contrast) rows.push(runOnce('compact-resnet'))
   return { task: 'quick', images: 180, rows, target: { seconds: 60, valAccuracy: 0.95 }, pass: rows[0].seconds <= 60 && Number(rows[0].valAccuracy) >= 0.95 }
+}
+
+/** The quick task's set enlarged to phone photos (see the top), made once in the temp folder. */
+async function phonePhotos(small: string): Promise<string> {
+  const folder = join(tmpdir(), 'osprey-bench', 'phone-photos-3x60')
+  if (existsSync(join(folder, '.complete'))) return folder
+  note(`enlarging ${small} to 12-megapixel photos in ${folder} (a few minutes)`)
+  const [w, h] = [4032, 3024]
+  // One grain for every photo, raw (encoding 12 megapixels of noise per photo would take most of the time).
+  const grain = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 24 } } })
+    .raw()
+    .toBuffer()
+  let n = 0
+  for (const cls of readdirSync(small).filter((d) => !d.startsWith('.'))) {
+    mkdirSync(join(folder, cls), { recursive: true })
+    for (const file of readdirSync(join(small, cls))) {
+      const portrait = n++ % 3 === 0
+      const photo = await sharp(join(small, cls, file))
+        .resize(portrait ? h : w, portrait ? w : h, { fit: 'fill', kernel: 'cubic' })
+        .composite([{ input: grain.subarray(0, w * h * 3), raw: { width: portrait ? h : w, height: portrait ? w : h, channels: 3 }, blend: 'soft-light' }])
+        .png({ compressionLevel: 0 })
+        .toBuffer()
+      const stored = portrait ? sharp(photo).rotate(-90).withMetadata({ orientation: 6 }) : sharp(photo)
+      await stored.jpeg({ quality: 90 }).toFile(join(folder, cls, file.replace(/\.\w+$/, '.jpg')))
+    }
+  }
+  execFileSync('touch', [join(folder, '.complete')])
+  return folder
+}
+
+async function phone() {
+  if (!existsSync('out/main/cli.js')) throw new Error('Build first: npm run build')
+  const small = await shapes(60)
+  const photos = await phonePhotos(small)
+  const measure = (folder: string) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'osprey-bench-transfer-'))
+    const scan = osprey(['datasets', 'scan', folder, '--data-dir', dataDir])
+    const train = osprey(['train', folder, '--data-dir', dataDir])
+    rmSync(dataDir, { recursive: true, force: true })
+    const megabytes = readdirSync(folder)
+      .filter((d) => !d.startsWith('.'))
+      .flatMap((cls) => readdirSync(join(folder, cls)).map((f) => statSync(join(folder, cls, f)).size))
+      .reduce((a, b) => a + b, 0)
+    return { scanSeconds: Math.round(scan.seconds * 10) / 10, trainSeconds: Math.round(train.seconds * 10) / 10, valAccuracy: train.result.val_accuracy, megabytes: Math.round(megabytes / 2 ** 20) }
+  }
+  const phoneRow = measure(photos)
+  const smallRow = measure(small)
+  const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10
+  return {
+    task: 'phone',
+    images: 180,
+    phone: phoneRow,
+    small: smallRow,
+    ratio: { scan: ratio(phoneRow.scanSeconds, smallRow.scanSeconds), train: ratio(phoneRow.trainSeconds, smallRow.trainSeconds) }
+  }
 }
 
 /** Child processes of this process, with their peak resident set in bytes. */
@@ -160,8 +220,8 @@ async function finetune() {
   }
 }
 
-const task = { quick, embed, finetune }[values.task as 'quick' | 'embed' | 'finetune']
-if (!task) throw new Error('--task quick|embed|finetune')
+const task = { quick, embed, finetune, phone }[values.task as 'quick' | 'embed' | 'finetune' | 'phone']
+if (!task) throw new Error('--task quick|embed|finetune|phone')
 const result = { date: new Date().toISOString(), ...(await task()) }
 if (!values.json) console.log(JSON.stringify(result, null, 2))
 else console.log(JSON.stringify(result))
