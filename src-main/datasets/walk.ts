@@ -27,12 +27,23 @@ export interface Listing {
 // Files and folders the OS or other tools leave behind; never part of a dataset.
 const IGNORED = new Set(['thumbs.db', 'desktop.ini', '__macosx', '$recycle.bin', 'system volume information'])
 
+// Files that photo tools write beside each photo (Apple Photos edits, Lightroom/darktable XMP,
+// camera video thumbnails, RawTherapee and DxO settings): they come with the photos, are not
+// images, and listing each as "not an image" would bury the real problems.
+const SIDECAR_EXTENSIONS = new Set(['aae', 'xmp', 'thm', 'pp3', 'dop'])
+
 const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'png', 'webp', 'gif', 'tif', 'tiff', 'avif', 'svg', 'bmp', 'heic', 'heif', 'jxl', 'jp2'])
 
 /** True when a file's extension says it is an image. */
 export function looksLikeImage(name: string): boolean {
   const dot = name.lastIndexOf('.')
   return dot > 0 && IMAGE_EXTENSIONS.has(name.slice(dot + 1).toLowerCase())
+}
+
+/** True for a photo tool's sidecar file (IMG_0001.AAE, DSC_0042.xmp, …). */
+export function isSidecar(name: string): boolean {
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && SIDECAR_EXTENSIONS.has(name.slice(dot + 1).toLowerCase())
 }
 
 /** True for hidden files and OS leftovers (.DS_Store, Thumbs.db, dot-files, __MACOSX). */
@@ -71,7 +82,7 @@ export async function walk(root: string, options: { signal?: AbortSignal; onFoun
       }
       if (isDir) subdirs.push([entry.name, childRel])
       // Beside the class folders only images matter (a README or LICENSE there is fine).
-      else if (cls !== null || looksLikeImage(entry.name)) files.push(entry.name)
+      else if (!isSidecar(entry.name) && (cls !== null || looksLikeImage(entry.name))) files.push(entry.name)
     }
     await statFiles(dir, rel, cls, files)
     for (const [name, childRel] of subdirs.sort((a, b) => compare(a[0], b[0]))) {

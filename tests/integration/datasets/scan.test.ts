@@ -65,6 +65,8 @@ describe('a folder with every kind of image and problem', () => {
     put(root, 'cats/truncated.jpg', whole.subarray(0, whole.length >> 1))
     put(root, 'cats/.DS_Store', 'mac')
     put(root, 'cats/Thumbs.db', 'win')
+    put(root, 'cats/IMG_0001.AAE', '<?xml version="1.0"?><plist><dict/></plist>') // an Apple Photos edit, beside its photo
+    put(root, 'cats/b.xmp', '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>') // a Lightroom sidecar
     put(root, 'cats/.hidden.png', await png(12))
     put(root, 'dogs 🐕 犬/d1.png', await png(13, { channels: 1 }))
     put(root, 'dogs 🐕 犬/same as cat.png', await png(2 + 1000)) // distinct
