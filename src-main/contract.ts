@@ -16,6 +16,7 @@ export type ProblemKind =
   | 'missing-folder' // the dataset folder itself cannot be used
   | 'no-classes' // no class sub-folders
   | 'single-class' // a classifier needs at least two classes
+  | 'split-folders' // the top folders are a train/test split, each holding the class folders
   | 'empty-class' // a class folder without usable images
   | 'few-images' // a class with too few images to learn or check it
   | 'loose-file' // a file directly in the dataset folder, outside any class

@@ -16,7 +16,8 @@ export function listCommand(services: Services, out: Output): void {
   const list = services.datasets.list()
   if (out.json) return list.forEach((d) => out.line({ type: 'dataset', ...d }))
   if (list.length === 0) return out.text('No datasets yet. Scan one: osprey datasets scan <folder>')
-  for (const d of list) out.text(`${String(d.id).padStart(4)}  ${d.name}  ${d.images} images, ${d.classes} classes, ${d.errors} errors, ${d.warnings} warnings  ${d.path}`)
+  for (const d of list)
+    out.text(`${String(d.id).padStart(4)}  ${d.name}  ${count(d.images, 'image')}, ${count(d.classes, 'class')}, ${count(d.errors, 'error')}, ${count(d.warnings, 'warning')}  ${d.path}`)
 }
 
 function describe(r: DatasetReport): string {
@@ -37,8 +38,11 @@ function describe(r: DatasetReport): string {
   }
   if (r.changes) lines.push(`since the last scan: ${r.changes.added} added, ${r.changes.removed} removed, ${r.changes.changed} changed (read ${r.filesRead} files)`)
   const errors = r.problems.filter((p) => p.severity === 'error').length
-  lines.push(r.problems.length ? `${r.problems.length} problems (${errors} errors, ${r.problems.length - errors} warnings):` : 'No problems found.')
+  lines.push(r.problems.length ? `${count(r.problems.length, 'problem')} (${count(errors, 'error')}, ${count(r.problems.length - errors, 'warning')}):` : 'No problems found.')
   for (const p of r.problems.slice(0, 50)) lines.push(`  ${p.severity === 'error' ? 'error  ' : 'warning'} ${p.path}: ${p.message}`)
   if (r.problems.length > 50) lines.push(`  … and ${r.problems.length - 50} more (see --json)`)
   return lines.join('\n')
 }
+
+/** "1 error", "2 errors", "1 class", "3 classes". */
+const count = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('s') ? `${word}es` : `${word}s`}`

@@ -6,6 +6,7 @@ const SEVERITY: Record<ProblemKind, ProblemSeverity> = {
   'missing-folder': 'error',
   'no-classes': 'error',
   'single-class': 'error',
+  'split-folders': 'error',
   'empty-class': 'warning',
   'few-images': 'warning',
   'loose-file': 'warning',
@@ -31,10 +32,13 @@ export function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => rank(a) - rank(b) || a.kind.localeCompare(b.kind) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
-/** Why a dataset cannot be trained on yet — no class folders, a single class, or class folders
- *  without a usable image — or null when it can. */
+/** The problems that keep a whole Dataset from training (the Datasets list reads them too). */
+export const BLOCKING_KINDS: readonly ProblemKind[] = ['no-classes', 'single-class', 'split-folders']
+
+/** Why a dataset cannot be trained on yet — no class folders, a single class, split folders instead
+ *  of class folders, or class folders without a usable image — or null when it can. */
 export function whyUntrainable(report: Pick<DatasetReport, 'problems' | 'images' | 'classes'>): string | null {
-  const blocking = report.problems.find((p) => p.kind === 'no-classes' || p.kind === 'single-class')
+  const blocking = report.problems.find((p) => BLOCKING_KINDS.includes(p.kind))
   if (blocking) return blocking.message
   if (report.images > 0) return null
   const names = report.classes.map((c) => c.name).join(', ')

@@ -52,7 +52,11 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
   }
   const classes = classNames.map((name) => ({ name, count: counts.get(name) ?? 0 }))
 
-  if (classNames.length === 0) {
+  const split = splitFolders(classNames, entries, counts)
+  if (split) {
+    // The "classes" are train/, test/, …: per-class checks would only speak of them.
+    problems.push(problem('.', 'split-folders', split))
+  } else if (classNames.length === 0) {
     const loose = entries.filter((e) => e.class === null).length
     const found = loose ? ` Found ${loose} image${loose === 1 ? '' : 's'} directly in the folder.` : ''
     problems.push(problem('.', 'no-classes', `No class folders found.${found} Put the images of each class in a sub-folder named after the class, e.g. cats/001.jpg and dogs/001.jpg.`))
@@ -71,6 +75,29 @@ export function summarize(classNames: string[], entries: FileEntry[], folderProb
   problems.push(...duplicates(usable))
 
   return { classes, images: usable.length, problems: sortProblems(problems), fingerprint: fingerprint(usable), stats: stats(usable) }
+}
+
+// Names of the parts of a dataset already split (Kaggle, Roboflow, torchvision ImageFolder layouts).
+const SPLIT_NAMES = new Set(['train', 'training', 'val', 'valid', 'validation', 'test', 'testing', 'eval', 'evaluation', 'dev'])
+
+/** What to say when every top folder is a split part (train/, test/, …) holding class folders of its own; else null. */
+function splitFolders(classNames: string[], entries: FileEntry[], counts: Map<string, number>): string | null {
+  if (classNames.length === 0 || !classNames.every((c) => SPLIT_NAMES.has(c.toLowerCase()))) return null
+  const inner = new Map<string, Set<string>>(classNames.map((c) => [c, new Set()]))
+  for (const e of entries) {
+    const parts = e.path.split('/')
+    if (e.class !== null && parts.length >= 3) inner.get(e.class)!.add(parts[1])
+  }
+  if ([...inner.values()].some((folders) => folders.size === 0)) return null
+  const classes = [...new Set([...inner.values()].flatMap((folders) => [...folders]))].sort()
+  const shown = classes.length > 6 ? `${classes.slice(0, 6).join(', ')}, …` : classes.join(', ')
+  const trainFirst = (c: string) => (/^train/i.test(c) ? 0 : 1)
+  const largest = [...classNames].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || trainFirst(a) - trainFirst(b))[0]
+  const parts = classNames.length === 1 ? `The folder "${classNames[0]}" looks like a part` : `The folders ${classNames.map((c) => `"${c}"`).join(', ')} look like the parts`
+  return (
+    `${parts} of a dataset that was already split, with the class folders inside (${shown}). Osprey makes its own training, validation and test split from one folder per class: ` +
+    `scan the "${largest}" folder itself, or move the images so that this folder holds the class folders directly.`
+  )
 }
 
 /** Second and later copies of the same content, within a class or across classes. */

@@ -1,6 +1,7 @@
 /** The datasets repository: scanned folders, their last report and their file manifests. */
 import type { DatasetListItem, DatasetReport } from '../contract'
 import type { FileEntry } from '../datasets/inspect'
+import { BLOCKING_KINDS } from '../datasets/problems'
 import type { Db } from './db'
 
 interface FileRow {
@@ -94,7 +95,7 @@ export class DatasetRepository {
           (SELECT count(*) FROM json_each(report_json, '$.classes') WHERE json_extract(value, '$.count') > 0) AS classes,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'error') AS errors,
           (SELECT count(*) FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.severity') = 'warning') AS warnings,
-          (SELECT json_extract(value, '$.message') FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.kind') IN ('no-classes', 'single-class') LIMIT 1) AS blocking
+          (SELECT json_extract(value, '$.message') FROM json_each(report_json, '$.problems') WHERE json_extract(value, '$.kind') IN (${BLOCKING_KINDS.map((k) => `'${k}'`).join(', ')}) LIMIT 1) AS blocking
         FROM datasets WHERE report_json IS NOT NULL ORDER BY scanned_at DESC, id DESC`
       )
       .all() as (Omit<DatasetListItem, 'untrainable'> & { blocking: string | null })[]

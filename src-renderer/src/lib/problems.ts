@@ -6,6 +6,7 @@ export const problemTitles: Record<ProblemKind, string> = {
   'missing-folder': 'Folder cannot be used',
   'no-classes': 'No class folders',
   'single-class': 'Only one class',
+  'split-folders': 'Split folders instead of class folders',
   'empty-class': 'Empty class folders',
   'few-images': 'Classes with very few images',
   'symlink-loop': 'Folder links that loop',

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatasetReport, Problem } from '../../../src-main/contract'
+import { whyUntrainable } from '../../../src-main/datasets/problems'
 import { scanDataset } from '../../../src-main/datasets/scan'
 import { DatasetRepository } from '../../../src-main/store/datasets'
 import { openDatabase, type Db } from '../../../src-main/store/db'
@@ -238,6 +239,34 @@ describe('folders that cannot be used as they are', () => {
     expect(report.images).toBe(0)
     const noClasses = report.problems.find((p) => p.kind === 'no-classes')!
     expect(noClasses.message).toMatch(/Found 2 images directly in the folder.*sub-folder named after the class/)
+  })
+
+  it('recognises a dataset already split into train/ and test/ with the class folders inside, and says which folder to scan', async () => {
+    let seed = 0
+    for (const [part, n] of [
+      ['train', 4],
+      ['test', 2]
+    ] as const)
+      for (const cls of ['cats', 'dogs']) for (let i = 0; i < n; i++) put(folder.path, `${part}/${cls}/${i}.png`, await png(seed++))
+    const report = await scan()
+    // Only the layout is named: "train" and "test" are no classes to count or to call small.
+    expect(report.problems).toEqual([
+      {
+        path: '.',
+        kind: 'split-folders',
+        severity: 'error',
+        message:
+          'The folders "test", "train" look like the parts of a dataset that was already split, with the class folders inside (cats, dogs). Osprey makes its own training, validation and test split from one folder per class: scan the "train" folder itself, or move the images so that this folder holds the class folders directly.'
+      }
+    ])
+    expect(whyUntrainable(report)).toBe(report.problems[0].message)
+    expect(repository.list()[0].untrainable).toBe(report.problems[0].message) // the Datasets list marks it too
+
+    // One part alone is no single class either; a real class named "train" beside others is left alone.
+    rmSync(join(folder.path, 'test'), { recursive: true })
+    expect((await scan()).problems.map((p) => [p.kind, p.message.slice(0, 54)])).toEqual([['split-folders', 'The folder "train" looks like a part of a dataset that']])
+    put(folder.path, 'bus/0.png', await png(99))
+    expect((await scan()).problems.map((p) => p.kind)).not.toContain('split-folders')
   })
 
   it('says so for an empty folder', async () => {
