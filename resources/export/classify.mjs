@@ -26,10 +26,13 @@ async function prepare(file) {
 
 for (const file of process.argv.slice(2)) {
   const x = await prepare(file)
-  // The model gives one score per class; softmax turns them into probabilities.
-  let p = tf.softmax(model.predict(x))
-  // Trained with left–right flips: Osprey averages the image's and its mirror's probabilities.
-  if (mirror) p = p.add(tf.softmax(model.predict(tf.reverse(x, 2)))).div(2)
+  // tidy frees every tensor made on the way (the mirrored image too), so a large folder keeps its memory.
+  const p = tf.tidy(() => {
+    // The model gives one score per class; softmax turns them into probabilities.
+    const scores = tf.softmax(model.predict(x))
+    // Trained with left–right flips: Osprey averages the image's and its mirror's probabilities.
+    return mirror ? scores.add(tf.softmax(model.predict(tf.reverse(x, 2)))).div(2) : scores
+  })
   const probabilities = await p.data()
   const ranked = labels.map((label, i) => ({ label, probability: probabilities[i] })).sort((a, b) => b.probability - a.probability)
   console.log(`${file}: ${ranked.slice(0, 3).map((r) => `${r.label} ${(100 * r.probability).toFixed(1)} %`).join(', ')}`)
