@@ -137,5 +137,6 @@ function throttle(onProgress: ScanOptions['onProgress'], path: string) {
   }
 }
 
-/** A file that could not be decoded is read again at every scan: a newer Osprey may read it, or say better why not. */
-const undecoded = (e: FileEntry) => e.problem === 'corrupt' || e.problem === 'not-image' || e.problem === 'unsupported-format'
+/** An image that could not be decoded is read again at every scan: a newer Osprey may read it, or say better why not.
+ *  Files that are not images (a Live Photo's video, notes) are not: re-hashing them would only slow every rescan. */
+const undecoded = (e: FileEntry) => e.problem === 'corrupt' || e.problem === 'unsupported-format'

@@ -196,13 +196,16 @@ describe('scanning a known folder again', () => {
   it('names an iPhone photo and a bitmap instead of calling them damaged, and reads such files again at every scan', async () => {
     put(folder.path, 'odd/IMG_0001.HEIC', readFileSync(HEIC_FIXTURE))
     put(folder.path, 'even/scan.bmp', bmp())
+    put(folder.path, 'odd/IMG_0001.MOV', Buffer.alloc(4096, 7)) // a Live Photo's video: not an image
     const first = await scan()
-    expect(first.filesRead).toBe(8)
+    expect(first.filesRead).toBe(9)
     expect(besidesFew(first).map((p) => [p.kind, p.path, p.message.slice(0, 40)])).toEqual([
+      ['not-image', 'odd/IMG_0001.MOV', 'This file is not an image (supported: JP'],
       ['unsupported-format', 'even/scan.bmp', 'This is a BMP image, which Osprey cannot'],
       ['unsupported-format', 'odd/IMG_0001.HEIC', 'This is an HEIC photo (the format iPhone']
     ])
-    // Unchanged, they are read again (a newer Osprey may decode them, or say better why not); nothing counts as changed.
+    // Unchanged, the two images are read again (a newer Osprey may decode them, or say better why
+    // not), the video is not; nothing counts as changed.
     const again = await scan()
     expect(again.filesRead).toBe(2)
     expect(again.changes).toMatchObject({ added: 0, removed: 0, changed: 0 })
