@@ -725,6 +725,8 @@ export interface AutoResult {
   trial: { number: number; params: Record<string, ParamValue>; valLoss: number | null; valAccuracy: number | null; runId: number | null }
   /** No Trial finished within the search's time: the final Run trained Trial 1, the default recipe. */
   noTrialFinished?: boolean
+  /** The completed Trials all tied (e.g. at a validation loss of 0): the final Run trained the first of these many. */
+  tiedTrials?: number
   /** The Epochs the final Run trained. */
   epochs: number
   /** Why this recipe won: how much each searched setting seemed to matter (the Study's importance). */

@@ -396,20 +396,26 @@ export function studyVerdict(trials: readonly TrialOutcome[], objective: 'valAcc
   const value = completed[0].value!
   const score = objective === 'valAccuracy' ? `${(value * 100).toFixed(1)}% validation accuracy` : `a validation loss of ${value.toFixed(4)}`
   const tie = trialsTie(trials)
+  // A perfect score tells nothing apart: the validation images are too few or too easy, not the settings alike.
+  const perfect = objective === 'valAccuracy' ? value >= 1 - TIE : value <= TIE
   return {
     kind: guessing ? 'guessing' : 'tie',
     tone: guessing ? 'error' : 'warning',
     headline: guessing ? `No Trial learned: all ${completed.length} are guessing` : `All ${completed.length} Trials tie`,
     detail: guessing
       ? `${tie ? `Every completed Trial scored ${score}` : 'Every completed Trial scored at chance'}: no setting in this space made the model learn, so there is no best Trial and nothing to say about which hyperparameter matters.`
-      : `Every completed Trial scored ${score}: no setting in this space made a difference, so there is no best Trial and no hyperparameter importance.`,
+      : perfect
+        ? `Every completed Trial scored ${score}, a perfect score: the validation images are too few or too easy to tell these settings apart, so there is no best Trial and no hyperparameter importance.`
+        : `Every completed Trial scored ${score}: no setting in this space made a difference, so there is no best Trial and no hyperparameter importance.`,
     advice: guessing
       ? [
           'Open a Trial to read its verdict.',
           'Try the pretrained model, or a learning rate range the learning-rate finder suggests.',
           'Check the images: each class must show something the others do not.'
         ]
-      : ['Widen the space (other learning rates, models or image sizes), or search settings that change what the model sees.']
+      : perfect
+        ? ['Any of these recipes will do. To compare them, give validation more images (a larger validation split) or harder ones.']
+        : ['Widen the space (other learning rates, models or image sizes), or search settings that change what the model sees.']
   }
 }
 

@@ -155,11 +155,25 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
   }
 }
 
-/** The Trial whose recipe the final Run trains: the best, or, when no Trial finished, Trial 1 if the plan made it the default recipe. */
-export function finalRecipe(plan: Pick<AutoPlan, 'startWith'>, study: Pick<StudyDetail, 'best' | 'verdict' | 'trialList'>): { number: number; params: Params } | null {
+type StudyTrials = Pick<StudyDetail, 'best' | 'verdict' | 'trialList'>
+
+/**
+ * The Trial that won: the best; or, when the completed Trials all tie (on a small, easy validation split several
+ * reach a loss of exactly 0), the first of them, `tied` counting them: any is as good, and Trial 1 is the default recipe.
+ */
+export function winningTrial(study: StudyTrials): { number: number; params: Params; tied?: number } | null {
   if (study.best) return { number: study.best.number, params: study.best.params as Params }
+  if (study.verdict?.kind !== 'tie') return null
+  const tied = study.trialList.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => a.number - b.number)
+  return tied.length ? { number: tied[0].number, params: tied[0].params as Params, tied: tied.length } : null
+}
+
+/** The Trial whose recipe the final Run trains: the winner, or, when no Trial finished, Trial 1 if the plan made it the default recipe. */
+export function finalRecipe(plan: Pick<AutoPlan, 'startWith'>, study: StudyTrials): { number: number; params: Params; tied?: number } | null {
+  const winner = winningTrial(study)
+  if (winner) return winner
   const first = study.trialList.find((t) => t.number === 0)
-  // Trials that finished but all guess leave no best either: their verdict says why, and no recipe is trained.
+  // Trials that finished but all guess leave no winner: their verdict says why, and no recipe is trained.
   return !study.verdict && plan.startWith?.length && first ? { number: 0, params: first.params as Params } : null
 }
 

@@ -19,7 +19,7 @@ import { applyParams } from '../tuning/params'
 import { median } from '../tuning/pruners'
 import { trialNumber, type Params } from '../tuning/types'
 import { wilsonInterval } from '../verdict'
-import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, type AutoPlan } from './plan'
+import { DEFAULT_BUDGET_MINUTES, finalRecipe, finalReserveMs, planSearch, reachesChance, winningTrial, type AutoPlan } from './plan'
 
 /** What the service needs from the composition root. */
 export interface AutoServiceDeps {
@@ -315,7 +315,7 @@ export class AutoService {
     const study = this.#deps.studies.get(record.studyId!)
     const best = finalRecipe(record.plan, study)
     if (!best) {
-      // Trials completed, but none learned (or all tie): there is no recipe worth training, and the Study's verdict says why.
+      // Trials completed, but none learned: there is no recipe worth training, and the Study's verdict says why.
       if (study.verdict) throw new OspreyError('bad-input', `${study.verdict.headline}, so there is no recipe to train. ${study.verdict.detail} ${study.verdict.advice.join(' ')}`)
       const where = study.trialsOn === 'queue' ? ' Its Trials wait for workers on the job queue: is `osprey worker` running?' : ''
       throw new OspreyError(
@@ -345,7 +345,7 @@ export class AutoService {
       if (active.halt) return // stopped before it had a model to test
       throw new OspreyError('internal', `The final Run ${runId} has no test result.`)
     }
-    this.#repo.update(record.id, { result: this.#result(detail, study, best.number) })
+    this.#repo.update(record.id, { result: this.#result(detail, study, best) })
   }
 
   /**
@@ -375,7 +375,7 @@ export class AutoService {
    */
   #finalEstimate(record: AutoRecord): { epochs: number; epochMs: number; overheadMs: number; reserveMs: number; cachedHere: boolean } | null {
     const study = this.#deps.studies.get(record.studyId!)
-    const best = study.best
+    const best = winningTrial(study)
     const measured = (t: StudyDetail['trialList'][number]) => t.runId !== null && t.intermediate.length > 0
     const trial = best ? study.trialList.find((t) => t.number === best.number) : record.plan.finalEpochsAtLeast ? study.trialList.find(measured) : undefined
     if (!trial || trial.runId === null || !measured(trial)) return null
@@ -411,11 +411,12 @@ export class AutoService {
     return { epochs, epochMs: perEpoch, overheadMs, cachedHere, reserveMs }
   }
 
-  #result(run: RunDetail, study: StudyDetail, number: number): AutoResult {
+  #result(run: RunDetail, study: StudyDetail, { number, tied }: { number: number; tied?: number }): AutoResult {
     const evaluation = run.evaluation!
     const n = evaluation.perClass.reduce((s, c) => s + c.support, 0)
     const correct = evaluation.confusion.reduce((s, row, i) => s + row[i], 0)
     const trial = study.trialList.find((t) => t.number === number)!
+    const finished = trial.status === 'completed'
     const interval = wilsonInterval(correct, n)
     const classes = evaluation.perClass.length
     return {
@@ -429,11 +430,12 @@ export class AutoService {
       trial: {
         number,
         params: trial.params,
-        valLoss: study.best ? trial.value : null,
-        valAccuracy: study.best && trial.runId !== null ? this.#deps.training.get(trial.runId).valAccuracy : null,
+        valLoss: finished ? trial.value : null,
+        valAccuracy: finished && trial.runId !== null ? this.#deps.training.get(trial.runId).valAccuracy : null,
         runId: trial.runId
       },
-      ...(study.best ? {} : { noTrialFinished: true }),
+      ...(finished ? {} : { noTrialFinished: true }),
+      ...(tied ? { tiedTrials: tied } : {}),
       epochs: run.epochMetrics.length,
       importance: study.importance
     }

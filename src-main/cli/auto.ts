@@ -94,6 +94,7 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
     guessing: r?.guessing ?? null,
     best_trial: r ? trialNumber(r.trial.number) : null,
     no_trial_finished: r?.noTrialFinished ?? false,
+    tied_trials: r?.tiedTrials ?? 0,
     params: r?.trial.params ?? null,
     budget_minutes: done.budgetMinutes,
     used_minutes: Number((done.usedMs / 60_000).toFixed(3)),
@@ -110,12 +111,11 @@ async function follow(services: Services, search: AutoSearch, out: Output): Prom
         out.text(
           `No better than guessing yet: the interval reaches ${(r.chance * 100).toFixed(1)} %, a guess among ${Math.round(1 / r.chance)} classes. Give the search more time, or more images per class.`
         )
-      if (r.importance.length)
-        out.text(
-          `Why it won: ${r.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)} %`).join(', ')} of what mattered; the recipe: ${Object.entries(r.trial.params)
-            .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`)
-            .join(' ')}.`
-        )
+      const params = Object.entries(r.trial.params)
+        .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`)
+        .join(' ')
+      const why = r.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)} %`).join(', ')
+      out.text(r.importance.length ? `Why it won: ${why} of what mattered; the recipe: ${params}.` : `The recipe: ${params}.`)
     }
     if (done.error) out.error('failed', done.error)
   }
@@ -135,5 +135,6 @@ function minutesText(n: number): string {
 /** Which recipe the final model trained, and how it did in the search. */
 function recipe(r: AutoResult): string {
   if (r.noTrialFinished) return `the default recipe, Trial ${trialNumber(r.trial.number)}: no Trial finished in the search's time`
-  return `Trial ${trialNumber(r.trial.number)}'s recipe: validation loss ${r.trial.valLoss?.toFixed(4) ?? '–'}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}`
+  const tie = r.tiedTrials ? `, the first of ${r.tiedTrials} Trials that tie` : ''
+  return `Trial ${trialNumber(r.trial.number)}'s recipe${tie}: validation loss ${r.trial.valLoss?.toFixed(4) ?? '–'}, accuracy ${r.trial.valAccuracy?.toFixed(4) ?? '–'}`
 }

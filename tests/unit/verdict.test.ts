@@ -301,6 +301,15 @@ describe('a Study whose Trials all tie', () => {
     expect(studyVerdict(sameScore, 'valAccuracy')!.detail).toContain('80.0% validation accuracy')
   })
 
+  it('blames a perfect tie on the validation images, not on the settings', () => {
+    const perfect = studyVerdict([trial(0), trial(0)], 'valLoss')!
+    expect(perfect).toMatchObject({ kind: 'tie', headline: 'All 2 Trials tie' })
+    expect(perfect.detail).toContain('a validation loss of 0.0000, a perfect score: the validation images are too few or too easy')
+    expect(perfect.advice[0]).toContain('Any of these recipes will do')
+    expect(studyVerdict([trial(1), trial(1)], 'valAccuracy')!.detail).toContain('too few or too easy')
+    expect(studyVerdict([trial(0.8), trial(0.8)], 'valAccuracy')!.detail).not.toContain('too few or too easy')
+  })
+
   it('has no verdict when the Trials differ, or when only one completed', () => {
     expect(studyVerdict([trial(0.8), trial(0.9)], 'valAccuracy')).toBeNull()
     expect(studyVerdict([trial(0.8), trial(null, 'running', null)], 'valAccuracy')).toBeNull()

@@ -70,7 +70,7 @@ describe('Find the best model', () => {
     const study = services.studies.get(started.studyId!)
     // Why it won is the Study's own importance (it needs 3 completed Trials).
     expect(done.result!.importance).toEqual(study.importance)
-    if (study.counts.completed >= 3) expect(done.result!.importance.length).toBeGreaterThan(0)
+    if (study.counts.completed >= 3 && !done.result!.tiedTrials) expect(done.result!.importance.length).toBeGreaterThan(0)
     const numbers = study.trialList.map((t) => t.number)
     expect(new Set(numbers).size).toBe(numbers.length)
     await expect(services.auto.resume(started.id)).rejects.toThrow(/completed; only a paused, stopped or interrupted/)
@@ -94,6 +94,22 @@ describe('Find the best model', () => {
     const finalAt = Date.parse(services.training.get(done.finalRunId!).createdAt) - at
     expect(finalAt).toBeLessThan(60_000 * 0.975 - 30_000 + 3_000)
     expect(done.usedMs).toBeLessThanOrEqual(60_000 * 1.05)
+  })
+
+  it('when the completed Trials all tie (several reach a validation loss of exactly 0), trains the first of them', async () => {
+    // On a small, easy validation split every good head scores a loss of 0 in float32: here every completed Trial does.
+    const tie = services.events.on('studies.trial', (t) => {
+      if (t.status === 'completed') services.db.prepare('UPDATE trials SET value = 0 WHERE study_id = ? AND number = ?').run(t.studyId, t.number)
+    })
+    const started = await services.auto.start({ folder: folder.path, minutes: 1, seed: 7 })
+    const done = await services.auto.finished(started.id)
+    tie()
+    const study = services.studies.get(started.studyId!)
+    expect(done.status, done.error ?? '').toBe('completed')
+    expect(study.verdict).toMatchObject({ kind: 'tie' })
+    const tied = study.trialList.filter((t) => t.status === 'completed')
+    expect(done.result).toMatchObject({ tiedTrials: tied.length, trial: { number: Math.min(...tied.map((t) => t.number)), valLoss: 0 }, importance: [] })
+    expect(done.result!.testAccuracy).toBeGreaterThan(0.5) // chance: 1/3
   })
 
   it('stops cleanly mid-search: no final Run, the Study stopped and resumable', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { finalRecipe, finalReserveMs, planSearch, reachesChance } from '../../../src-main/auto/plan'
+import { finalRecipe, finalReserveMs, planSearch, reachesChance, winningTrial } from '../../../src-main/auto/plan'
 import { wilsonInterval } from '../../../src-main/verdict'
 import { validateSpace } from '../../../src-main/tuning/space'
 import { TUNABLE_NAMES } from '../../../src-main/tuning/params'
@@ -132,6 +132,15 @@ describe('finalRecipe', () => {
     expect(finalRecipe({}, { best: null, verdict: null, trialList: [trial(0, 'running')] })).toBeNull()
     expect(finalRecipe(defaults, { best: null, verdict: null, trialList: [] })).toBeNull()
     expect(finalRecipe(defaults, { best: null, verdict: { kind: 'guessing' } as never, trialList: [trial(0, 'completed')] })).toBeNull()
+  })
+
+  it('trains the first of Trials that all tie (several reach a loss of 0 on a small, easy validation split)', () => {
+    const tie = { kind: 'tie' } as never
+    const tied = (number: number) => ({ ...(trial(number, 'completed') as object), value: 0 }) as never
+    const trials = [trial(0, 'pruned'), tied(3), tied(1), trial(2, 'running')]
+    expect(finalRecipe(defaults, { best: null, verdict: tie, trialList: trials })).toEqual({ number: 1, params: { learningRate: 0.004 }, tied: 2 })
+    expect(winningTrial({ best: null, verdict: tie, trialList: trials })).toEqual({ number: 1, params: { learningRate: 0.004 }, tied: 2 })
+    expect(winningTrial({ best: null, verdict: null, trialList: trials })).toBeNull()
   })
 })
 
