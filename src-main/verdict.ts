@@ -3,7 +3,7 @@
  * loss blow up, is it memorising the training images or not yet fitting them — and what to try.
  * Pure (types only), so the app, the command line and the HTML reports all say the same thing.
  */
-import type { Augmentation, EpochMetrics, ModelName, RunStatus, RunSummary, Verdict, VerdictKind } from './contract'
+import type { Augmentation, EpochMetrics, Evaluation, ModelName, RunStatus, RunSummary, Verdict, VerdictKind } from './contract'
 
 /** What a verdict is drawn from: a Run's recorded figures. */
 export interface VerdictInput {
@@ -128,6 +128,31 @@ export function wilsonInterval(correct: number, n: number, z = 1.959964): { low:
   const centre = (p + (z * z) / (2 * n)) / denominator
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) }
+}
+
+/** Under this many held-out images, one image more or less moves a class's recall by over 10 points. */
+export const FEW_CLASS_IMAGES = 10
+
+/**
+ * The classes with too few held-out images for their figures to mean much, each with the 95 % interval
+ * of its recall, as one sentence; null when every class has enough. A class a user barely photographed
+ * otherwise reads "100 % recall" on one image.
+ */
+export function fewImagesNote(evaluation: Pick<Evaluation, 'split' | 'perClass'>): string | null {
+  const few = evaluation.perClass.filter((c) => c.support < FEW_CLASS_IMAGES)
+  if (!few.length) return null
+  if (few.length === evaluation.perClass.length && few.length > 2) {
+    const least = Math.min(...few.map((c) => c.support))
+    return `Every class has fewer than ${FEW_CLASS_IMAGES} ${evaluation.split} images (the smallest ${least}): one image more or less moves a class's precision or recall by over 10 points. Add images, so that more are held out to measure each class.`
+  }
+  const each = few.map((c) => {
+    if (c.support === 0) return `${c.name} (none: it is not measured at all)`
+    const { low, high } = wilsonInterval(Math.round(c.recall * c.support), c.support)
+    return `${c.name} (${c.support === 1 ? '1 image' : `${c.support} images`}: its recall of ${percent(c.recall)} could be anywhere from ${percent(low)} to ${percent(high)})`
+  })
+  const list = each.length === 1 ? each[0] : `${each.slice(0, -1).join(', ')} and ${each.at(-1)}`
+  const one = few.length === 1
+  return `Few ${evaluation.split} images of ${list}. Figures on so few images say little: add images of ${one ? 'this class' : 'these classes'}, so that more are held out to measure ${one ? 'it' : 'them'}.`
 }
 
 /**

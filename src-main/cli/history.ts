@@ -5,7 +5,7 @@ import { OspreyError } from '../errors'
 import type { Services } from '../services'
 import { verdictText, type Output } from './output'
 import { writeReport } from './report'
-import { listedAccuracy } from '../verdict'
+import { fewImagesNote, listedAccuracy } from '../verdict'
 
 /** The history flags, as parsed by node:util parseArgs. */
 export const HISTORY_OPTIONS = {
@@ -178,6 +178,8 @@ function show(services: Services, id: number, out: Output): number {
   if (detail.evaluation) {
     lines.push(`  per class (${detail.evaluation.split})`)
     lines.push(...columns(detail.evaluation.perClass.map((c) => [c.name, `precision ${fixed(c.precision, 3)}  recall ${fixed(c.recall, 3)}  f1 ${fixed(c.f1, 3)}  (${c.support})`])))
+    const few = fewImagesNote(detail.evaluation)
+    if (few) lines.push(`    ${few}`)
   }
   out.text(lines.join('\n'))
   return 0

@@ -4,7 +4,7 @@
  * numbers, so that whoever receives the folder can use it without Osprey. Pure.
  */
 import type { Evaluation, ExportedModelMetadata } from '../contract'
-import { wilsonInterval } from '../verdict'
+import { fewImagesNote, wilsonInterval } from '../verdict'
 
 /** What the Run adds to the metadata for its README. */
 export interface ReadmeFacts {
@@ -76,6 +76,7 @@ function quality(evaluation: ReadmeFacts['evaluation']): string[] {
   if (n === 0) return ['No evaluation was recorded for this Run.']
   const correct = evaluation.confusion.reduce((sum, row, i) => sum + row[i], 0)
   const { low, high } = wilsonInterval(correct, n)
+  const few = fewImagesNote(evaluation)
   const which =
     evaluation.split === 'test'
       ? 'They are test images: neither training nor the choice of settings saw them.'
@@ -87,6 +88,7 @@ function quality(evaluation: ReadmeFacts['evaluation']): string[] {
     '|---|---:|---:|---:|',
     ...evaluation.perClass.map((c) => `| ${c.name.replaceAll('|', '\\|')} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.support} |`),
     '',
-    'Precision: of the images it calls this class, the share that are. Recall: of this class’s images, the share it finds.'
+    'Precision: of the images it calls this class, the share that are. Recall: of this class’s images, the share it finds.',
+    ...(few ? ['', few] : [])
   ]
 }

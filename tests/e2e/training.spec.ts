@@ -101,6 +101,8 @@ async function expectResults(page: Page): Promise<void> {
   const perClassRows = page.getByTestId('per-class').locator('tbody tr')
   await expect(perClassRows).toHaveCount(classes.length)
   for (const name of classes) await expect(page.getByTestId('per-class').locator(`tr[data-name="${name}"] th`)).toHaveText(name)
+  // 4 validation images a class: the report says how little its per-class figures can tell.
+  await expect(page.getByTestId('few-images')).toContainText(/^Few validation images of horizontal \(4 images: its recall of \d+% could be anywhere from \d+% to \d+%\) and vertical/)
   await expect(page.getByTestId('top-losses')).toBeVisible()
 }
 

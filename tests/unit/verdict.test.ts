@@ -3,7 +3,7 @@ import type { EpochMetrics } from '../../src-main/contract'
 import { bestRuns } from '../../src-main/history/compare'
 import { NO_AUGMENTATION } from '../../src-main/pipeline/augment-spec'
 import { paramImportance } from '../../src-main/tuning/importance'
-import { chanceAccuracy, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
+import { chanceAccuracy, fewImagesNote, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
 
 type Epoch = VerdictInput['epochs'][number]
 
@@ -286,6 +286,24 @@ describe('the verdict at the end of a Run', () => {
         }
       })?.kind
     ).toBe('guessing')
+  })
+})
+
+describe('classes with too few held-out images to judge', () => {
+  const c = (name: string, recall: number, support: number) => ({ name, recall, support, precision: 1, f1: 1 })
+
+  it('names each with the 95 % interval of its recall, and says what to do', () => {
+    expect(fewImagesNote({ split: 'validation', perClass: [c('circle', 1, 16), c('crescent', 1, 1)] })).toBe(
+      'Few validation images of crescent (1 image: its recall of 100% could be anywhere from 21% to 100%). Figures on so few images say little: add images of this class, so that more are held out to measure it.'
+    )
+    const two = fewImagesNote({ split: 'test', perClass: [c('circle', 1, 16), c('crescent', 0, 0), c('moon', 0.75, 4)] })!
+    expect(two).toContain('Few test images of crescent (none: it is not measured at all) and moon (4 images: its recall of 75% could be anywhere from 30% to 95%).')
+    expect(two).toContain('add images of these classes')
+  })
+
+  it('says it once when every class has few, and nothing from 10 images a class', () => {
+    expect(fewImagesNote({ split: 'test', perClass: [c('a', 1, 5), c('b', 0.8, 5), c('c', 0.75, 4)] })).toMatch(/^Every class has fewer than 10 test images \(the smallest 4\)/)
+    expect(fewImagesNote({ split: 'test', perClass: [c('a', 1, 10), c('b', 0.9, 10)] })).toBeNull()
   })
 })
 

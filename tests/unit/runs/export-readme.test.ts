@@ -44,6 +44,13 @@ describe('the README of an exported model', () => {
       '**90.0 %** right on 30 test images (95 % interval 74.4 %–96.5 %; always answering the largest class would score 50.0 %). They are test images: neither training nor the choice of settings saw them.'
     )
     expect(readme).toContain('| coat \\| jacket | 92.9 % | 86.7 % | 15 |') // a | in a class name does not break the table
+    expect(readme).not.toContain('Few test images')
+  })
+
+  it('says which classes had too few test images for their figures to mean much', () => {
+    const perClass = [facts.evaluation!.perClass[0], { name: 'coat | jacket', precision: 1, recall: 1, f1: 1, support: 2 }]
+    const readme = exportReadme(metadata, { ...facts, evaluation: { ...facts.evaluation!, perClass } })
+    expect(readme).toContain('Few test images of coat | jacket (2 images: its recall of 100% could be anywhere from 34% to 100%).')
   })
 
   it('gives the preparation of a grayscale model on [0, 1], without a mirror', () => {
