@@ -2,7 +2,7 @@
 import type { DatasetReport } from '../contract'
 import { cropNote, everySizeDiffers, imbalanceNote } from '../datasets/problems'
 import type { Services } from '../services'
-import type { Output } from './output'
+import { count, type Output } from './output'
 
 /** `osprey datasets scan <folder>`: scans and prints the report. */
 export async function scanCommand(services: Services, folder: string, out: Output): Promise<void> {
@@ -45,4 +45,3 @@ function describe(r: DatasetReport): string {
 }
 
 /** "1 error", "2 errors", "1 class", "3 classes". */
-const count = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('s') ? `${word}es` : `${word}s`}`

@@ -90,6 +90,10 @@ export class LabelService {
   review(id: number, path: string, decision: LabelDecision | null): LabelCheck {
     const check = this.get(id)
     if (!check) throw new OspreyError('not-found', 'Check the labels of this Dataset first.')
+    // A decision about a file the Dataset does not hold would leave out nothing and count as excluded; undo may clear one whose file has gone.
+    const known = (decision === null && this.#labels.decisions(id).has(path)) || this.#deps.datasets.usableFiles(id).some((f) => f.path === path)
+    if (!known)
+      throw new OspreyError('bad-input', `${path} is not an image of this Dataset: give its path inside the folder, as the check lists it (e.g. ${check.suspects[0]?.path ?? 'cats/001.jpg'}).`)
     this.#labels.review(id, path, decision)
     return this.get(id)!
   }

@@ -77,7 +77,7 @@ export function splitDataset(images: readonly LabelledImage[], options: { seed: 
     const [v, t] = shares(members.length, fractions)
     if (members.length > 0 && members.length - v - t < 1) {
       throw new Error(
-        `Class "${name}" has ${members.length} image(s): with ${pct(fractions.validation)} validation${fractions.test > 0 ? ` and ${pct(fractions.test)} test` : ''} none would be left for training. Add images or lower the fractions.`
+        `Class "${name}" has ${members.length} image${members.length === 1 ? '' : 's'}: with ${pct(fractions.validation)} validation${fractions.test > 0 ? ` and ${pct(fractions.test)} test` : ''} none would be left for training. Add images or lower the fractions.`
       )
     }
     const order = root.fork(hashString(options.classNames?.[label] ?? String(label))).shuffle(members.slice())

@@ -78,6 +78,9 @@ describe('a label check', () => {
     const reviewed = services.labels.review(report.id, moved[0], 'exclude')
     expect(reviewed.decisions).toEqual({ [moved[0]]: 'exclude' })
     services.labels.review(report.id, moved[1], 'keep')
+    // A path the Dataset does not hold (a typo, a file outside it) is refused rather than counted as excluded.
+    expect(() => services.labels.review(report.id, 'star/nope.jpg', 'exclude')).toThrow(/star\/nope\.jpg is not an image of this Dataset: give its path inside the folder/)
+    expect(() => services.labels.review(report.id, join(folder, moved[0]), 'exclude')).toThrow(/is not an image of this Dataset/)
     expect(services.training.defaults(folder).exclude).toEqual([moved[0]])
     const run = await services.training.start({ folder, model: 'pretrained', imageSize: 96, epochs: 2, backend: 'wasm', seed: 5 })
     expect((await services.training.finished(run.id)).status).toBe('completed')
