@@ -1,9 +1,12 @@
 /**
  * Every main screen at 1400 and 900 px wide: nothing wider than the window (no horizontal
  * scrollbar on the page, a room's sidebar or its content), and the page itself never taller than
- * the window (the rooms scroll inside; a wheel over a sidebar must not carry the app away).
+ * the window (the rooms scroll inside; a wheel over a sidebar must not carry the app away). Each
+ * also passes axe-core's accessibility rules (WCAG 2.1 A and AA, best practice): labels, contrast,
+ * headings, and scrolling tables the keyboard can reach.
  * History, Runs and a Study are seeded through the repositories, so nothing trains here.
  */
+import AxeBuilder from '@axe-core/playwright'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { openDatabase } from '../../src-main/store/db'
@@ -37,7 +40,20 @@ function overflows(page: Page): Promise<string[]> {
   })
 }
 
+/** What axe-core finds against WCAG 2.1 A and AA and best practice, one line per rule broken: impact, rule, where. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help} (${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')})`
+  )
+}
+
 async function check(page: Page, screen: string): Promise<void> {
+  expect(await accessibilityViolations(page), `${screen}: accessibility`).toEqual([])
   for (const width of [1400, 900]) {
     await page.setViewportSize({ width, height: width === 1400 ? 900 : 700 })
     // Charts follow their container's width a frame later.
@@ -46,7 +62,7 @@ async function check(page: Page, screen: string): Promise<void> {
   }
 }
 
-test('no screen is wider than the window, or makes the page taller than it, at 1400 and 900 px', async ({ page, dataDir, workDir, startServer }) => {
+test('no screen is wider than the window, or makes the page taller than it, at 1400 and 900 px, and each passes the accessibility rules', async ({ page, dataDir, workDir, startServer }) => {
   test.setTimeout(90_000)
   const db = openDatabase(join(dataDir, 'osprey.db'))
   const pets = seedDataset(db, '/data/pets', 'pets')
