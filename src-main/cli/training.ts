@@ -112,7 +112,7 @@ async function follow(services: Services, run: RunSummary, out: Output, early: E
     epochs = r.epochs
     if (!message) return
     if (out.json) out.line({ type: 'status', status: r.status, message })
-    else out.text(message)
+    else if (!(r.status === 'failed' && message === r.error)) out.text(message) // the result below says it once
   }
   early.forEach(status)
   const disposers = [

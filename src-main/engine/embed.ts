@@ -8,7 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import type { Augmentation } from '../contract'
 import { augmentImage } from '../pipeline/augment'
-import { decodeImage } from '../pipeline/cache'
+import { changedSinceScan, decodeImage } from '../pipeline/cache'
 import { normalizeInPlace, normalizeRecord, type NormalizationStats } from '../pipeline/normalize'
 import { Random } from '../pipeline/random'
 
@@ -40,7 +40,7 @@ export async function embedImages(tf: Tf, extractor: tfjs.LayersModel, job: Embe
     Promise.all(
       job.files.slice(start, start + batchSize).map((f) =>
         decodeImage(join(job.root, f.path), job.size, 3).catch((e: Error) => {
-          throw new Error(`Cannot decode ${f.path}: it changed or became unreadable since the Dataset was scanned (${String(e.message).split('\n')[0]}). Scan the Dataset again.`)
+          throw changedSinceScan(f.path, e)
         })
       )
     )

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
+import { OspreyError } from '../errors'
 import { ImageCache, headerFile, type CacheHeader } from './image-cache'
 
 export { IN_MEMORY_LIMIT, ImageCache, type CacheHeader, type SharedCache } from './image-cache'
@@ -48,6 +49,12 @@ export interface BuildOptions {
 export function cacheKey(spec: Pick<CacheSpec, 'fingerprint' | 'size' | 'channels'>): string {
   const hash = createHash('sha256').update(`${spec.fingerprint}|${spec.size}|${spec.channels}|v${CACHE_VERSION}`).digest('hex')
   return `images-${spec.size}x${spec.size}x${spec.channels}-${hash.slice(0, 16)}`
+}
+
+/** An image of the Dataset that no longer decodes: the user's folder changed under a Run (a file deleted, replaced or half-copied). */
+export function changedSinceScan(path: string, e: unknown): OspreyError {
+  const why = String((e as Error)?.message ?? e).split('\n')[0]
+  return new OspreyError('bad-input', `Cannot read ${path}: it was removed, changed or became unreadable since the Dataset was scanned (${why}). Scan the Dataset again, then start the Run again.`)
 }
 
 /** Decodes one image file into a size×size×channels Uint8 HWC record (the cache's policy, see top). */
@@ -112,7 +119,7 @@ async function writeRecords(handle: FileHandle, spec: CacheSpec, header: CacheHe
       try {
         data = await decodeImage(join(spec.root, path), spec.size, spec.channels)
       } catch (e) {
-        throw new Error(`Cannot decode ${path}: it changed or became unreadable since the Dataset was scanned (${String((e as Error)?.message ?? e).split('\n')[0]}). Scan the Dataset again.`)
+        throw changedSinceScan(path, e)
       }
       await handle.write(data, 0, data.length, i * header.recordBytes)
       options.onProgress?.(++done, total)

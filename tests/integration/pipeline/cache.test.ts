@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { toCommandError } from '../../../src-main/errors'
 import { buildImageCache, cacheKey, decodeImage, ImageCache } from '../../../src-main/pipeline/cache'
 import { png, put, tempDir } from '../../helpers/images'
 
@@ -124,12 +125,21 @@ describe('buildImageCache', () => {
     expect(Math.max(...deep.map((v, i) => Math.abs(v - plain[i])))).toBeLessThanOrEqual(1)
   })
 
-  it('names the file that no longer decodes and leaves no cache behind', async () => {
+  it('names the file that no longer decodes or was deleted, as a change to the folder (not a fault of Osprey), and leaves no cache behind', async () => {
     const root = join(dir.path, 'set')
     put(root, 'a/1.png', await png(1))
     put(root, 'a/2.png', 'not an image any more')
     const cacheDir = join(dir.path, 'cache')
-    await expect(buildImageCache({ root, files: [{ path: 'a/1.png' }, { path: 'a/2.png' }], fingerprint: 'f', size: 4, channels: 3, cacheDir })).rejects.toThrow(/Cannot decode a\/2\.png/)
+    const build = (files: string[]) => buildImageCache({ root, files: files.map((path) => ({ path })), fingerprint: 'f', size: 4, channels: 3, cacheDir })
+    const error = toCommandError(await build(['a/1.png', 'a/2.png']).catch((e: unknown) => e))
+    expect(error).toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/^Cannot read a\/2\.png: it was removed, changed or became unreadable since the Dataset was scanned \(.+\)\. Scan the Dataset again/)
+    })
+    expect(toCommandError(await build(['a/1.png', 'a/gone.png']).catch((e: unknown) => e))).toMatchObject({
+      code: 'bad-input',
+      message: expect.stringContaining('Cannot read a/gone.png: it was removed')
+    })
     expect(readdirSync(cacheDir)).toEqual([])
   })
 
