@@ -43,5 +43,3 @@ function describe(r: DatasetReport): string {
   if (r.problems.length > 50) lines.push(`  … and ${r.problems.length - 50} more (see --json)`)
   return lines.join('\n')
 }
-
-/** "1 error", "2 errors", "1 class", "3 classes". */

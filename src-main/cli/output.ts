@@ -53,10 +53,10 @@ export class Output {
   }
 }
 
-/** A verdict for a terminal: the headline and figures on one line, then what to try. */
 /** `n` and the word, plural unless one: "1 error", "3 classes". */
 export const count = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('s') ? `${word}es` : `${word}s`}`
 
+/** A verdict for a terminal: the headline and figures on one line, then what to try. */
 export function verdictText(verdict: Verdict): string {
   return [`${verdict.headline}. ${verdict.detail}`, ...verdict.advice.map((a) => `  - ${a}`)].join('\n')
 }
