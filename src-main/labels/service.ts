@@ -91,7 +91,7 @@ export class LabelService {
     const check = this.get(id)
     if (!check) throw new OspreyError('not-found', 'Check the labels of this Dataset first.')
     // A decision about a file the Dataset does not hold would leave out nothing and count as excluded; undo may clear one whose file has gone.
-    const known = (decision === null && this.#labels.decisions(id).has(path)) || this.#deps.datasets.usableFiles(id).some((f) => f.path === path)
+    const known = (decision === null && this.#labels.decisions(id).has(path)) || this.#holds(id, path)
     if (!known)
       throw new OspreyError('bad-input', `${path} is not an image of this Dataset: give its path inside the folder, as the check lists it (e.g. ${check.suspects[0]?.path ?? 'cats/001.jpg'}).`)
     this.#labels.review(id, path, decision)
@@ -111,8 +111,12 @@ export class LabelService {
   /** The file of image `path` of Dataset `id`; refuses a path the Dataset does not hold. */
   imageFile(id: number, path: string): string {
     const dataset = this.#deps.datasets.get(id)
-    if (!this.#deps.datasets.usableFiles(id).some((f) => f.path === path)) throw new OspreyError('bad-input', `${path} is not an image of this Dataset.`)
+    if (!this.#holds(id, path)) throw new OspreyError('bad-input', `${path} is not an image of this Dataset.`)
     return join(dataset.path, path)
+  }
+
+  #holds(id: number, path: string): boolean {
+    return this.#deps.datasets.usableFiles(id).some((f) => f.path === path)
   }
 
   /** The images of Dataset `id` that new Runs leave out. */
