@@ -2,7 +2,7 @@
 import type { DatasetReport } from '../contract'
 import { cropNote, everySizeDiffers, imbalanceNote } from '../datasets/problems'
 import type { Services } from '../services'
-import { count, type Output } from './output'
+import { cells, count, padCells, type Output } from './output'
 
 /** `osprey datasets scan <folder>`: scans and prints the report. */
 export async function scanCommand(services: Services, folder: string, out: Output): Promise<void> {
@@ -23,8 +23,8 @@ export function listCommand(services: Services, out: Output): void {
 function describe(r: DatasetReport): string {
   const trained = r.classes.filter((c) => c.count > 0).length
   const lines = [`${r.name}  (${r.path})`, `${r.images} usable images in ${trained} classes, fingerprint ${r.fingerprint.slice(0, 16)}`]
-  const widest = Math.max(0, ...r.classes.map((c) => c.name.length))
-  for (const c of r.classes) lines.push(`  ${c.name.padEnd(widest)}  ${String(c.count).padStart(6)}`)
+  const widest = Math.max(0, ...r.classes.map((c) => cells(c.name)))
+  for (const c of r.classes) lines.push(`  ${padCells(c.name, widest)}  ${String(c.count).padStart(6)}`)
   const imbalance = imbalanceNote(r.classes)
   if (imbalance) lines.push(imbalance)
   const { smallest, largest, mostCommon, channels } = r.stats

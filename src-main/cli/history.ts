@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { HistoryQuery, HistoryRun, HistorySortKey, RunStatus } from '../contract'
 import { OspreyError } from '../errors'
 import type { Services } from '../services'
-import { verdictText, type Output } from './output'
+import { cells, fitCells, padCells, verdictText, type Output } from './output'
 import { writeReport } from './report'
 import { fewImagesNote, listedAccuracy } from '../verdict'
 
@@ -198,7 +198,7 @@ function compare(services: Services, ids: number[], out: Output): number {
     return 0
   }
   const width = 14
-  const cell = (text: string) => text.slice(0, width).padEnd(width)
+  const cell = (text: string) => fitCells(text, width)
   const table = (label: string, values: string[]) => `${cell(label)}${cell('')}${values.map(cell).join('')}`.trimEnd()
   const mark = (i: number, best: number | null) => (i === best ? ' *' : '')
   const lines = [
@@ -251,6 +251,6 @@ function compare(services: Services, ids: number[], out: Output): number {
 
 /** Name–value lines under a heading, the values in one column; a name past 24 characters keeps one space before its value (a setting's name once ran into it). */
 function columns(rows: [string, string][]): string[] {
-  const width = Math.min(24, Math.max(15, ...rows.map(([name]) => name.length))) + 1
-  return rows.map(([name, value]) => `    ${name.padEnd(width - 1)} ${value}`)
+  const width = Math.min(24, Math.max(15, ...rows.map(([name]) => cells(name)))) + 1
+  return rows.map(([name, value]) => `    ${padCells(name, width - 1)} ${value}`)
 }

@@ -1,4 +1,5 @@
 /** How the command line talks: a progress bar for people on a terminal, JSON lines for scripts. */
+import stringWidth from 'string-width'
 import type { Verdict } from '../contract'
 
 /** Writes results and progress either for people or as one JSON object per line. */
@@ -55,6 +56,22 @@ export class Output {
 
 /** `n` and the word, plural unless one: "1 error", "3 classes". */
 export const count = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('s') ? `${word}es` : `${word}s`}`
+
+/** The columns `text` takes on a terminal: a Chinese or Japanese character or an emoji takes two (class names are the user's folder names). */
+export const cells = (text: string): number => stringWidth(text)
+
+/** `text` padded with spaces to `width` columns. */
+export const padCells = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - cells(text)))
+
+/** `text` cut to at most `width` columns, never inside a character, then padded to `width`. */
+export function fitCells(text: string, width: number): string {
+  let fitted = ''
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (cells(fitted + segment) > width) break
+    fitted += segment
+  }
+  return padCells(fitted, width)
+}
 
 /** A verdict for a terminal: the headline and figures on one line, then what to try. */
 export function verdictText(verdict: Verdict): string {
