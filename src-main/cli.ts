@@ -10,6 +10,7 @@ import { listCommand, scanCommand } from './cli/datasets'
 import { checkLabelsCommand, reviewCommand } from './cli/labels'
 import { HISTORY_OPTIONS, runsCommand } from './cli/history'
 import { exportCommand, numberFlag, predictCommand, resumeCommand, TRAIN_OPTIONS, trainCommand } from './cli/training'
+import { refuseUnknownOptions } from './cli/options'
 import { Output } from './cli/output'
 import { studiesListCommand, studiesResumeCommand, studiesShowCommand, TUNE_OPTIONS, tuneCommand } from './cli/tuning'
 import { AUTO_OPTIONS, autoCommand, autoListCommand, autoResumeCommand } from './cli/auto'
@@ -106,6 +107,7 @@ const out = new Output(Boolean(values.json))
 async function main(): Promise<number> {
   const [command, sub, ...rest] = positionals
   if (values.help || !command) return usage(values.help ? 0 : 2)
+  refuseUnknownOptions(command, sub, values)
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir()
   // With --redis, a Study's Trials may go to workers on that queue.
   const queue = command === 'tune' || command === 'auto' || (command === 'studies' && sub === 'resume') || command === 'serve' ? await studioQueue(values) : undefined

@@ -99,6 +99,15 @@ it('shows only the usage of a known command used the wrong way, and names a flag
   expect(lr.stderr).toBe('osprey: --lr: "abc" is not a number.\n')
 })
 
+it('refuses a misspelt option instead of training without it, and starts no Run', () => {
+  const typo = osprey(['train', folder.path, '--epcohs=1', '--data-dir', data.path])
+  expect(typo.code).toBe(1)
+  expect(typo.stderr).toBe('osprey: train does not take --epcohs: did you mean --epochs?\n')
+  const json = osprey(['train', folder.path, '--name', 'birds', '--json', '--data-dir', data.path])
+  expect(JSON.parse(json.lines.at(-1)!)).toMatchObject({ type: 'error', code: 'bad-input', message: 'train does not take --name: it is an option of osprey tune.' })
+  expect(osprey(['runs', 'list', '--json', '--data-dir', data.path]).lines).toEqual([])
+})
+
 describe('osprey tune --json', () => {
   it('runs a Study, one line per Trial event, and last the Study with its best params and value', async () => {
     const stripes = tempDir()
