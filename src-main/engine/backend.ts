@@ -151,6 +151,8 @@ const RUNGS: Record<BackendName, Rung> = {
   },
   cpu: async () => {
     await activate(tfjs, 'cpu')
+    // Its first tensor would print a banner to install tfjs-node: the ladder has tried it, and the studio names its backend itself.
+    ;(tfjs.backend() as { firstUse?: boolean }).firstUse = false
     return { tf: tfjs, threads: 1, versions: { ...baseVersions(tfjs, 1), 'tfjs-backend-cpu': tfjs.version.tfjs } }
   }
 }
