@@ -176,8 +176,10 @@ function report(services: Services, run: RunSummary, out: Output): void {
     if (detail.verdict) out.text(verdictText(detail.verdict))
     return
   }
+  // The final figures may differ from the last Epoch line's: the model's evaluation can look at each image twice.
+  const looks = detail.evaluation?.mirrored ? ' (each image and its mirror, averaged; the Epoch lines look once)' : ''
   out.text(
-    `Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`
+    `Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}${looks}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`
   )
   if (detail.verdict) out.text(verdictText(detail.verdict))
   if (summary.model) out.text(`Model saved in ${summary.model}`)
