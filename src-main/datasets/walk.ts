@@ -67,22 +67,28 @@ export async function walk(root: string, options: { signal?: AbortSignal; onFoun
     }
     const subdirs: [string, string][] = []
     const files: string[] = []
-    for await (const entry of handle) {
-      if (isIgnored(entry.name)) continue
-      const childRel = rel ? `${rel}/${entry.name}` : entry.name
-      let isDir = entry.isDirectory()
-      if (entry.isSymbolicLink()) {
-        // Follow links, but remember where they lead so a loop is reported, not followed forever.
-        try {
-          isDir = (await stat(join(dir, entry.name))).isDirectory()
-        } catch {
-          listing.problems.push(problem(childRel, 'unreadable', 'This link points to something that does not exist.'))
-          continue
+    try {
+      for await (const entry of handle) {
+        if (isIgnored(entry.name)) continue
+        const childRel = rel ? `${rel}/${entry.name}` : entry.name
+        let isDir = entry.isDirectory()
+        if (entry.isSymbolicLink()) {
+          // Follow links, but remember where they lead so a loop is reported, not followed forever.
+          try {
+            isDir = (await stat(join(dir, entry.name))).isDirectory()
+          } catch {
+            listing.problems.push(problem(childRel, 'unreadable', 'This link points to something that does not exist.'))
+            continue
+          }
         }
+        if (isDir) subdirs.push([entry.name, childRel])
+        // Beside the class folders only images matter (a README or LICENSE there is fine).
+        else if (!isSidecar(entry.name) && (cls !== null || looksLikeImage(entry.name))) files.push(entry.name)
       }
-      if (isDir) subdirs.push([entry.name, childRel])
-      // Beside the class folders only images matter (a README or LICENSE there is fine).
-      else if (!isSidecar(entry.name) && (cls !== null || looksLikeImage(entry.name))) files.push(entry.name)
+    } catch (e) {
+      // A folder that opens but cannot be listed to the end (a network share that drops, a disk
+      // pulled out, a system folder): what was listed is kept, and the scan goes on.
+      listing.problems.push(problem(rel || '.', 'unreadable', `This folder could not be read to the end (${errorText(e)}).`))
     }
     await statFiles(dir, rel, cls, files)
     for (const [name, childRel] of subdirs.sort((a, b) => compare(a[0], b[0]))) {
@@ -137,5 +143,6 @@ export function errorText(e: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
   if (code === 'ENOENT') return 'it disappeared while the folder was being scanned'
   if (code === 'ELOOP') return 'too many levels of links'
+  if (code === 'EIO') return 'a read error: the disk or network share failed'
   return (e as Error)?.message ?? String(e)
 }
