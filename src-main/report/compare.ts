@@ -1,7 +1,7 @@
 /** A comparison of Runs as one self-contained HTML page to share. Pure. */
 import type { ComparedRun, Evaluation, RunComparison, Verdict } from '../contract'
 import { lineChart } from './charts'
-import { duration, esc, fixed, page, swatch, table, value, type Cell, type ReportMeta } from './html'
+import { duration, esc, fixed, page, scrolling, swatch, table, value, type Cell, type ReportMeta } from './html'
 
 /** The file name a comparison report is saved under, e.g. `osprey-compare-3-7-2026-11-27T10-00-00.html`. */
 export function compareReportFilename(comparison: RunComparison, generatedAt: string): string {
@@ -67,12 +67,13 @@ function finalMetrics(c: RunComparison): string {
     row('Duration', 'durationMs', (r) => duration(r.run.durationMs)),
     row('Epochs', null, (r) => `${r.run.epochsDone}/${r.run.epochs}`)
   ]
-  return table(['Metric', ...c.runs.map(runHeader)], rows, 'data-table="final-metrics"')
+  return table('Final metrics', ['Metric', ...c.runs.map(runHeader)], rows, 'data-table="final-metrics"')
 }
 
 function differences(c: RunComparison): string {
   if (c.differences.length === 0) return '<p>Every setting is the same.</p>'
   return table(
+    'Settings that differ',
     ['Setting', ...c.runs.map(runHeader)],
     c.differences.map((d) => [esc(d.key), ...d.values.map((v) => esc(value(v)))]),
     'data-table="differences"'
@@ -83,7 +84,7 @@ function settingsTable(c: RunComparison): string {
   const differing = new Set(c.differences.map((d) => d.key))
   const head = ['Setting', ...c.runs.map(runHeader)].map((h) => `<th scope="col">${h}</th>`).join('')
   const rows = c.settings.map((s) => `<tr${differing.has(s.key) ? ' class="differs"' : ''}><th scope="row">${esc(s.key)}</th>${s.values.map((v) => `<td>${esc(value(v))}</td>`).join('')}</tr>`)
-  return `<div class="scroll"><table data-table="settings"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`
+  return scrolling('Every setting', `<table data-table="settings"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`)
 }
 
 function curves(runs: ComparedRun[]): string {
@@ -105,14 +106,14 @@ function perClass(runs: ComparedRun[]): string {
       return c ? `${c.f1.toFixed(3)} <span class="muted">(P ${c.precision.toFixed(2)}, R ${c.recall.toFixed(2)})</span>` : '–'
     })
   ])
-  return `<section><h2>F1 per class <span class="muted">(precision, recall)</span></h2>${table(['Class', ...runs.map((r, i) => runHeader(r, i))], rows, 'data-table="per-class"')}</section>`
+  return `<section><h2>F1 per class <span class="muted">(precision, recall)</span></h2>${table('F1 per class', ['Class', ...runs.map((r, i) => runHeader(r, i))], rows, 'data-table="per-class"')}</section>`
 }
 
 /**
  * A confusion matrix as a table, each cell shaded by its share of the true class. Past 8 classes,
  * as in the app, the column names stand upright and empty cells stay blank, so the mistakes stand out.
  */
-export function confusionMatrix(e: Evaluation): string {
+export function confusionMatrix(e: Evaluation, label = 'Confusion matrix'): string {
   const compact = e.classes.length > 8
   const head = `<tr><th scope="col">true ↓ predicted →</th>${e.classes.map((c) => `<th scope="col" title="${esc(c)}">${esc(c)}</th>`).join('')}</tr>`
   const rows = e.confusion.map((row, t) => {
@@ -122,13 +123,13 @@ export function confusionMatrix(e: Evaluation): string {
       .join('')
     return `<tr><th scope="row" title="${esc(e.classes[t])}">${esc(e.classes[t])}</th>${cells}</tr>`
   })
-  return `<div class="scroll"><table class="matrix${compact ? ' compact' : ''}"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`
+  return scrolling(label, `<table class="matrix${compact ? ' compact' : ''}"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`)
 }
 
 function matrices(runs: ComparedRun[]): string {
   const figures = runs.map(
     (r, i) =>
-      `<figure><figcaption>${runHeader(r, i)}${r.evaluation ? ` <span class="muted">(${esc(r.evaluation.split)}, accuracy ${fixed(r.evaluation.accuracy, 3)})</span>` : ''}</figcaption>${r.evaluation ? confusionMatrix(r.evaluation) : '<p class="muted">No evaluation.</p>'}</figure>`
+      `<figure><figcaption>${runHeader(r, i)}${r.evaluation ? ` <span class="muted">(${esc(r.evaluation.split)}, accuracy ${fixed(r.evaluation.accuracy, 3)})</span>` : ''}</figcaption>${r.evaluation ? confusionMatrix(r.evaluation, `Confusion matrix of Run ${r.run.id}`) : '<p class="muted">No evaluation.</p>'}</figure>`
   )
   return `<section><h2>Confusion matrices</h2><div class="matrices">${figures.join('\n')}</div></section>`
 }

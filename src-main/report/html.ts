@@ -47,12 +47,17 @@ export function colour(i: number): string {
 /** A table cell: already-escaped HTML, optionally with a class (e.g. `best`). */
 export type Cell = string | { html: string; className: string }
 
-/** A table from already-escaped header and body cells; each row's first cell is its header. */
-export function table(head: string[], rows: Cell[][], attrs = ''): string {
+/** Something wider than the page, in a box that scrolls sideways: named, and reachable by keyboard (Tab, then the arrows). */
+export function scrolling(label: string, inner: string): string {
+  return `<div class="scroll" role="region" aria-label="${esc(label)}" tabindex="0">${inner}</div>`
+}
+
+/** A table named `label`, from already-escaped header and body cells; each row's first cell is its header. */
+export function table(label: string, head: string[], rows: Cell[][], attrs = ''): string {
   const th = head.map((h) => `<th scope="col">${h}</th>`).join('')
   const td = (c: Cell, tag: 'th' | 'td') => (typeof c === 'string' ? `<${tag}${tag === 'th' ? ' scope="row"' : ''}>${c}</${tag}>` : `<${tag} class="${c.className}">${c.html}</${tag}>`)
   const body = rows.map((r) => `<tr>${r.map((c, i) => td(c, i === 0 ? 'th' : 'td')).join('')}</tr>`).join('\n')
-  return `<div class="scroll"><table${attrs ? ` ${attrs}` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`
+  return scrolling(label, `<table${attrs ? ` ${attrs}` : ''}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`)
 }
 
 /** A colour swatch before a name in a table header or legend. */
@@ -62,7 +67,7 @@ export function swatch(i: number): string {
 
 // Light and dark through prefers-color-scheme; charts draw with currentColor so they follow.
 const CSS = `
-:root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #5d6670; --line: #d9dde3; --card: #f6f7f9; --best: #1f9d55; --cell: 47, 111, 237; }
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #5d6670; --line: #d9dde3; --card: #f6f7f9; --best: #167a41; --cell: 47, 111, 237; }
 @media (prefers-color-scheme: dark) { :root { --bg: #15181c; --fg: #e6e9ed; --muted: #9aa4ae; --line: #333a42; --card: #1d2126; --best: #4cc47e; --cell: 96, 150, 255; } }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1100px; padding: 1.5rem; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -122,7 +127,9 @@ export function page(title: string, subtitle: string, meta: ReportMeta, body: st
 <h1>${esc(title)}</h1>
 <p class="meta">${esc(subtitle)} · made ${esc(meta.generatedAt.slice(0, 19).replace('T', ' '))} UTC by Osprey Studio ${esc(meta.version)}</p>
 </header>
+<main>
 ${body}
+</main>
 <footer>A self-contained report: everything it shows is in this one file.</footer>
 </body>
 </html>

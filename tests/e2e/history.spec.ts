@@ -4,10 +4,12 @@
  * differing setting highlighted, re-run a config, a 10,000-Run list. How fast 10 Runs compare is a
  * benchmark (bench/compare-screen.ts), not a test.
  */
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { openDatabase, type Db } from '../../src-main/store/db'
 import { seedDataset, seedRun } from '../helpers/history'
+import { accessibilityViolations } from './accessibility'
 import { expect, test, type OspreyServer } from './server'
 
 const pageErrors = new WeakMap<Page, string[]>()
@@ -134,7 +136,6 @@ test('compares two Runs: the differing hyperparameter is highlighted, the best r
   await expect(page.getByTestId('confusion-matrix')).toHaveCount(2)
 
   // The HTML report downloads, names both Runs, and a browser draws its charts from the file alone.
-  const { readFile } = await import('node:fs/promises')
   const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('compare-report').click()])
   expect(report.suggestedFilename()).toMatch(/^osprey-compare-\d+-\d+-.*\.html$/)
   const html = await readFile((await report.path())!, 'utf8')
@@ -142,6 +143,11 @@ test('compares two Runs: the differing hyperparameter is highlighted, the best r
   await page.setContent(html)
   await expect(page.locator('figure svg polyline')).not.toHaveCount(0)
   await expect(page.locator('td.best')).toContainText(['0.9000 ★'])
+  // Light and dark: the best figure's green is text, and must read on either background.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    expect(await accessibilityViolations(page), `the report, ${colorScheme}`).toEqual([])
+  }
 })
 
 test('re-runs a Run with its config: the Train form opens filled with its settings', async ({ page, dataDir, startServer }) => {
@@ -195,7 +201,6 @@ test('downloads the filtered Runs as CSV and JSON', async ({ page, dataDir, star
   await page.getByTestId('filters-toggle').click()
   await page.getByTestId('filter-tag').selectOption({ label: 'share (1)' })
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
-  const { readFile } = await import('node:fs/promises')
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
   expect(csv.suggestedFilename()).toMatch(/^osprey-runs-.*\.csv$/)
   const lines = (await readFile((await csv.path())!, 'utf8')).trimEnd().split('\r\n')
@@ -289,4 +294,6 @@ test('an empty history welcomes instead of offering filters; tags show in the ro
   await page.getByTestId('history-row').getByRole('button').click()
   const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-report').click()])
   expect(report.suggestedFilename()).toMatch(/^osprey-run-\d+-.*\.html$/)
+  await page.setContent(await readFile((await report.path())!, 'utf8'))
+  expect(await accessibilityViolations(page), "the Run's report").toEqual([])
 })

@@ -6,12 +6,12 @@
  * headings, and scrolling tables the keyboard can reach.
  * History, Runs and a Study are seeded through the repositories, so nothing trains here.
  */
-import AxeBuilder from '@axe-core/playwright'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { openDatabase } from '../../src-main/store/db'
 import { StudyRepository } from '../../src-main/store/studies'
 import { seedDataset, seedRun } from '../helpers/history'
+import { accessibilityViolations } from './accessibility'
 import { cleanDataset } from './folders'
 import { expect, test } from './server'
 
@@ -38,18 +38,6 @@ function overflows(page: Page): Promise<string[]> {
     }
     return found
   })
-}
-
-/** What axe-core finds against WCAG 2.1 A and AA and best practice, one line per rule broken: impact, rule, where. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  return violations.map(
-    (v) =>
-      `${v.impact} ${v.id}: ${v.help} (${v.nodes
-        .map((n) => n.target.join(' '))
-        .slice(0, 3)
-        .join(' | ')})`
-  )
 }
 
 async function check(page: Page, screen: string): Promise<void> {

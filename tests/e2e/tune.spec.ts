@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Page } from '@playwright/test'
+import { accessibilityViolations } from './accessibility'
 import { expect, test, type OspreyServer } from './server'
 
 /** Uncaught errors in the page; every test ends by expecting none. */
@@ -95,6 +96,10 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   const html = await readFile((await report.path())!, 'utf8')
   expect(html).toContain('Best: Trial')
   expect(html.match(/<tr><th scope="row">\d+( ★)?<\/th>/g)).toHaveLength(3)
+  const reportPage = await page.context().newPage()
+  await reportPage.setContent(html)
+  expect(await accessibilityViolations(reportPage), "the Study's report").toEqual([])
+  await reportPage.close()
 
   // A line of the parallel-coordinates plot opens that Trial's Run on the Train screen.
   const line = page.getByTestId('pc-line').first()
