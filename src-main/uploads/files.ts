@@ -132,8 +132,9 @@ export async function extractZip(zipFile: string, folder: string): Promise<{ fil
   let failure: Error | null = null
   const fail = (e: Error) => (failure ??= e)
   const unzip = new Unzip((entry) => {
-    const parts = safeRelativePath(entry.name)
-    if (!parts || entry.name.endsWith('/') || isLeftover(entry.name)) return
+    const name = entryName(entry.name)
+    const parts = safeRelativePath(name)
+    if (!parts || name.endsWith('/') || isLeftover(name)) return
     const inside = top ? parts.slice(1) : parts
     if (inside.length === 0) return
     if (++files > LIMITS.entries) return fail(new OspreyError('bad-input', `The zip holds more than ${LIMITS.entries.toLocaleString('en')} files, the most a dataset upload may.`))
@@ -161,6 +162,21 @@ export async function extractZip(zipFile: string, folder: string): Promise<{ fil
   if (failure) throw failure
   if (files === 0) throw new OspreyError('bad-input', 'The zip holds no files. Zip the dataset folder (one sub-folder of images per class) and upload that.')
   return { files, bytes }
+}
+
+/**
+ * An entry's name as its maker meant it. Zips made on a Mac or by Info-ZIP's `zip` hold UTF-8 names
+ * without the flag that says so, and fflate reads such a name as Latin-1: class "oiseau é" came out
+ * as "oiseau Ã©". A name read that way whose bytes are valid UTF-8 is read again as UTF-8.
+ */
+export function entryName(name: string): string {
+  // oxlint-disable-next-line no-control-regex -- plain ASCII reads the same either way
+  if (/^[\x00-\x7f]*$/.test(name) || /[^\x00-\xff]/.test(name)) return name // ASCII, or already read as UTF-8
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(name, 'latin1'))
+  } catch {
+    return name // not UTF-8 (an old Windows code page): kept as read
+  }
 }
 
 /** The names in a zip's central directory, from its end (read without inflating anything). */

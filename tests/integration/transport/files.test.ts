@@ -96,6 +96,13 @@ describe('uploads', () => {
     expect(json(await send('POST', '/api/uploads/datasets?name=birds.zip', Buffer.from(zip))).path).toBe(join(data.path, 'datasets', 'birds-2'))
   })
 
+  it("keep a zip's accented and Japanese class names, as a Mac or Info-ZIP's zip writes them (UTF-8, unflagged)", async () => {
+    const zip = zipSync({ 'animaux/oiseau é/1.png': await png(7), 'animaux/oiseau é/2.png': await png(8), 'animaux/日本 犬/1.png': await png(9), 'animaux/日本 犬/2.png': await png(10) })
+    const answer = await send('POST', '/api/uploads/datasets?name=animaux.zip', unflagged(zip))
+    expect(answer.status).toBe(200)
+    expect(readdirSync(json(answer).path).sort()).toEqual(['oiseau é', '日本 犬'])
+  })
+
   it('refuse a file that is not a zip, leaving nothing behind', async () => {
     const answer = await send('POST', '/api/uploads/datasets?name=notes.zip', Buffer.from('just some text, not a zip'))
     expect(answer.status).toBe(400)
@@ -126,3 +133,15 @@ describe('uploads', () => {
     expect(answer.body.toString()).toMatch(/No Run with id 999/)
   })
 })
+
+/** The zip with the "names are UTF-8" flag (bit 11) cleared in every header, as macOS and Info-ZIP's `zip` write non-ASCII names. */
+function unflagged(zip: Uint8Array): Buffer {
+  const bytes = Buffer.from(zip)
+  for (const [signature, flags] of [
+    [0x04034b50, 6],
+    [0x02014b50, 8]
+  ] as const)
+    for (let at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer)); at >= 0; at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer), at + 4))
+      bytes.writeUInt16LE(bytes.readUInt16LE(at + flags) & ~0x800, at + flags)
+  return bytes
+}
