@@ -163,7 +163,7 @@ function show(services: Services, id: number, out: Output): number {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
     `  seed        ${run.seed}`,
-    `  created     ${run.createdAt}, ${run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}`,
+    `  created     ${run.createdAt}${run.durationMs === null ? '' : `; trained in ${(run.durationMs / 1000).toFixed(1)} s`}`,
     `  result      val acc ${fixed(run.valAccuracy)}, val loss ${fixed(run.valLoss)}, ${run.testAccuracy != null ? `test acc ${fixed(run.testAccuracy)}, ` : ''}${Math.round(run.imagesPerSecond ?? 0)} images/s, ${run.epochsDone}/${run.epochs} epochs`,
     ...(detail.verdict ? [`  verdict     ${verdictText(detail.verdict).replaceAll('\n', '\n              ')}`] : []),
     `  tags        ${run.tags.join(', ') || '–'}`,
@@ -237,7 +237,7 @@ function compare(services: Services, ids: number[], out: Output): number {
       runs.map((r, i) => String(Math.round(r.imagesPerSecond ?? 0)) + mark(i, comparison.best.imagesPerSecond))
     ),
     table(
-      '  duration s',
+      '  training s',
       runs.map((r, i) => (r.durationMs === null ? '–' : (r.durationMs / 1000).toFixed(1)) + mark(i, comparison.best.durationMs))
     ),
     table(

@@ -45,7 +45,7 @@ function headline(r: ComparedRun, i: number): string {
     ['model', esc(run.model)],
     ['backend', esc(run.backend ?? '–')],
     ['Epochs', `${esc(run.epochsDone)}/${esc(run.epochs)}`],
-    ['duration', esc(duration(run.durationMs))],
+    ['training time', esc(duration(run.durationMs))],
     ['created', esc(run.createdAt)],
     ['seed', esc(run.seed)]
   ]
@@ -64,7 +64,7 @@ function finalMetrics(c: RunComparison): string {
     row('Validation accuracy', 'valAccuracy', (r) => fixed(r.run.valAccuracy)),
     row('Validation loss', 'valLoss', (r) => fixed(r.run.valLoss)),
     row('Images / s', 'imagesPerSecond', (r) => (r.run.imagesPerSecond === null ? '–' : String(Math.round(r.run.imagesPerSecond)))),
-    row('Duration', 'durationMs', (r) => duration(r.run.durationMs)),
+    row('Training time', 'durationMs', (r) => duration(r.run.durationMs)),
     row('Epochs', null, (r) => `${r.run.epochsDone}/${r.run.epochs}`)
   ]
   return table('Final metrics', ['Metric', ...c.runs.map(runHeader)], rows, 'data-table="final-metrics"')

@@ -74,7 +74,7 @@ function trials(s: StudyDetail, objective: string): string {
       esc(t.runId ?? '–')
     ]
   })
-  return table('Trials', ['Trial', ...keys.map(esc), 'status', esc(objective), 'Epochs', 'duration', 'Run'], rows, 'data-table="trials"')
+  return table('Trials', ['Trial', ...keys.map(esc), 'status', esc(objective), 'Epochs', 'training time', 'Run'], rows, 'data-table="trials"')
 }
 
 /** Each finished Trial's value as a dot, and the best so far as a line, in Trial order. */
