@@ -187,8 +187,9 @@ async function serveCommand(open: () => Services): Promise<number> {
   return 0
 }
 
+/** The usage of the command named (`osprey train --help`, or one used the wrong way), else all of it. */
 function usage(code: number): number {
-  const lines = code === 2 ? usageOf(positionals.slice(0, 2)) : null
+  const lines = usageOf(positionals.slice(0, 2))
   const text = lines ? `Usage:\n${lines}\n(osprey --help lists every command)` : USAGE
   ;(code === 0 ? process.stdout : process.stderr).write(`${text}\n`)
   return code

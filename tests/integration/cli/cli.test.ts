@@ -99,6 +99,15 @@ it('shows only the usage of a known command used the wrong way, and names a flag
   expect(lr.stderr).toBe('osprey: --lr: "abc" is not a number.\n')
 })
 
+it('--help after a command shows that command alone, on stdout', () => {
+  const help = osprey(['train', '--help'])
+  expect(help.code).toBe(0)
+  expect(help.stdout).toMatch(/^Usage:\n {2}train <folder> {11}train a classifier/)
+  expect(help.stdout).toContain('--time-limit MINUTES') // its continuation lines
+  expect(help.stdout).not.toContain('datasets scan')
+  expect(osprey(['--help']).stdout).toContain('datasets scan')
+})
+
 it('refuses a misspelt option instead of training without it, and starts no Run', () => {
   const typo = osprey(['train', folder.path, '--epcohs=1', '--data-dir', data.path])
   expect(typo.code).toBe(1)
