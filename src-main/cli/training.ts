@@ -4,6 +4,7 @@ import type { Events, RunSummary, TrainingRequest } from '../contract'
 import { OspreyError } from '../errors'
 import { parseAugmentation } from '../pipeline/augment-spec'
 import type { Services } from '../services'
+import { fewImagesNote } from '../verdict'
 import { verdictText, type Output } from './output'
 
 /** The training flags, as parsed by node:util parseArgs. */
@@ -182,6 +183,9 @@ function report(services: Services, run: RunSummary, out: Output): void {
     `Run ${run.id} ${run.status} on ${run.backend}: validation accuracy ${run.valAccuracy?.toFixed(4) ?? '–'}, loss ${run.valLoss?.toFixed(4) ?? '–'}${looks}, ${Math.round(run.imagesPerSecond ?? 0)} images/s.`
   )
   if (detail.verdict) out.text(verdictText(detail.verdict))
+  // A verdict from a handful of held-out images needs its caution beside it, as the Run's report has.
+  const few = detail.evaluation ? fewImagesNote(detail.evaluation) : null
+  if (few) out.text(few)
   if (summary.model) out.text(`Model saved in ${summary.model}`)
 }
 

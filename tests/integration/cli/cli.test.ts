@@ -203,6 +203,8 @@ it('osprey train --time-limit ends within its minutes, and its Epoch lines count
   expect(Number(last[1])).toBeGreaterThan(2)
   expect(Number(last[1])).toBeLessThan(500)
   expect(last[2]).toBe(last[1]) // the last Epoch trained is the last of the Run
+  // 20 images, a few held out: the verdict comes with its caution, as in the Run's report.
+  expect(run.stdout).toMatch(/\nFew validation images of horizontal \(\d images?: its recall of \d+% could be anywhere from \d+% to \d+%\) and vertical/)
 }, 180_000)
 
 describe('osprey runs resume', () => {
