@@ -203,7 +203,10 @@ test('downloads the filtered Runs as CSV and JSON', async ({ page, dataDir, star
   await expect(page.getByTestId('history-total')).toHaveText('1 Run')
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
   expect(csv.suggestedFilename()).toMatch(/^osprey-runs-.*\.csv$/)
-  const lines = (await readFile((await csv.path())!, 'utf8')).trimEnd().split('\r\n')
+  // UTF-8 with a byte-order mark, which Excel needs to read "α" and accents right.
+  const text = await readFile((await csv.path())!, 'utf8')
+  expect(text.startsWith('\ufeffid,name,')).toBe(true)
+  const lines = text.trimEnd().split('\r\n')
   expect(lines).toHaveLength(2)
   expect(lines[1]).toContain('"kept, with a comma"')
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()])

@@ -245,10 +245,10 @@ export class HistoryState {
   async export(format: 'csv' | 'json'): Promise<void> {
     await showingErrors(async () => {
       const file = await this.#api.invoke('history.export', { format, query: toQuery(this.filters) })
-      const url = URL.createObjectURL(new Blob([file.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }))
-      const link = Object.assign(document.createElement('a'), { href: url, download: file.filename })
-      link.click()
-      setTimeout(() => URL.revokeObjectURL(url), 1000)
+      // A byte-order mark makes Excel read the CSV as UTF-8: without it, every pretrained Run's "α" and
+      // every accented name came out garbled. (`osprey runs export` writes none, for scripts.)
+      if (format === 'csv') downloadText(`\ufeff${file.text}`, file.filename, 'text/csv')
+      else downloadText(file.text, file.filename, 'application/json')
     }, this.#showError)
   }
 
