@@ -66,8 +66,10 @@ export const padCells = (text: string, width: number): string => text + ' '.repe
 /** `text` cut to at most `width` columns, never inside a character, then padded to `width`. */
 export function fitCells(text: string, width: number): string {
   let fitted = ''
+  let used = 0
   for (const { segment } of new Intl.Segmenter().segment(text)) {
-    if (cells(fitted + segment) > width) break
+    used += cells(segment)
+    if (used > width) break
     fitted += segment
   }
   return padCells(fitted, width)

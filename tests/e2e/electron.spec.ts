@@ -4,21 +4,10 @@
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { _electron, expect, test } from '@playwright/test'
-
-/** The Electron executable, or null when the npm package came without its binary. */
-function electronBinary(): string | null {
-  try {
-    // The electron package's main export is the binary's path; it throws when the binary is missing.
-    const path = createRequire(import.meta.url)('electron') as unknown
-    return typeof path === 'string' && existsSync(path) ? path : null
-  } catch {
-    return null
-  }
-}
+import { electronBinary } from '../helpers/electron'
 
 const binary = electronBinary()
 

@@ -140,8 +140,10 @@ function unflagged(zip: Uint8Array): Buffer {
   for (const [signature, flags] of [
     [0x04034b50, 6],
     [0x02014b50, 8]
-  ] as const)
-    for (let at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer)); at >= 0; at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer), at + 4))
-      bytes.writeUInt16LE(bytes.readUInt16LE(at + flags) & ~0x800, at + flags)
+  ] as const) {
+    const header = Buffer.alloc(4)
+    header.writeUInt32LE(signature)
+    for (let at = bytes.indexOf(header); at >= 0; at = bytes.indexOf(header, at + 4)) bytes.writeUInt16LE(bytes.readUInt16LE(at + flags) & ~0x800, at + flags)
+  }
   return bytes
 }
