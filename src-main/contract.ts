@@ -415,6 +415,8 @@ export interface TrialSummary {
   value: number | null
   /** The objective after each Epoch. */
   intermediate: number[]
+  /** Its Run's other validation figure (loss for an accuracy objective, accuracy for a loss objective): it breaks ties for best. */
+  secondary: number | null
   /** Its Run's training, from its first Iteration to its last Epoch's end. */
   durationMs: number | null
   /** From its Run's request to its end: starting, preparing, saving and evaluating included; null until it ends. */
@@ -439,8 +441,9 @@ export interface StudySummary {
   /** The Trial budget. */
   trials: number
   counts: Record<TrialState, number>
-  /** Null when there is none worth naming: no completed Trial, or every Trial ties or guesses (see `verdict`). */
-  best: { number: number; value: number; params: Record<string, ParamValue>; runId: number | null } | null
+  /** Null when there is none worth naming: no completed Trial, or every Trial ties or guesses (see `verdict`).
+   *  `tiedWith`: how many other completed Trials scored the same; the best of them has the better `secondary`. */
+  best: { number: number; value: number; params: Record<string, ParamValue>; runId: number | null; tiedWith?: number } | null
   createdAt: string
   endedAt: string | null
   error: string | null

@@ -402,7 +402,7 @@ export interface TrialOutcome {
 }
 
 /** Values closer than this count as the same score (accuracies are counts over the same images). */
-const TIE = 1e-9
+export const TIE = 1e-9
 
 /** True when at least two Trials completed and every completed Trial scored the same. */
 export function trialsTie(trials: readonly TrialOutcome[]): boolean {

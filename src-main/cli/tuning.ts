@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { StudyDetail, StudyRequest, StudySummary, TrialSummary } from '../contract'
+import { tieNote } from '../studies/best'
 import { trialNumber } from '../tuning/types'
 import { verdictText } from './output'
 import { OspreyError } from '../errors'
@@ -73,7 +74,7 @@ async function follow(services: Services, study: StudySummary, out: Output): Pro
   if (out.json) out.line({ type: 'study', ...result })
   else {
     out.text(`Study ${done.id} ${done.status}: ${done.counts.completed} completed, ${done.counts.pruned} pruned, ${done.counts.failed} failed.`)
-    if (best) out.text(`Best: Trial ${trialNumber(best.number)} (Run ${best.runId}) ${objective} ${best.value.toFixed(4)} with ${formatParams(best.params)}`)
+    if (best) out.text(`Best: Trial ${trialNumber(best.number)} (Run ${best.runId}) ${objective} ${best.value.toFixed(4)} with ${formatParams(best.params)}${tied(best, objective)}`)
     if (done.verdict) out.text(verdictText(done.verdict))
     if (done.error && done.status === 'failed') out.error('failed', done.error)
   }
@@ -102,7 +103,7 @@ export function studiesShowCommand(services: Services, id: string, out: Output, 
   out.text(`Space: ${JSON.stringify(study.space)}`)
   for (const trial of study.trialList) out.text(trialLine(trial, study.objective))
   if (study.importance.length) out.text(`Importance: ${study.importance.map((i) => `${i.name} ${(i.importance * 100).toFixed(0)}%`).join(', ')}`)
-  if (study.best) out.text(`Best: Trial ${trialNumber(study.best.number)} (Run ${study.best.runId}) ${study.objective} ${study.best.value.toFixed(4)}`)
+  if (study.best) out.text(`Best: Trial ${trialNumber(study.best.number)} (Run ${study.best.runId}) ${study.objective} ${study.best.value.toFixed(4)}${tied(study.best, study.objective)}`)
   if (study.verdict) out.text(verdictText(study.verdict))
 }
 
@@ -154,4 +155,10 @@ function formatParams(params: Record<string, unknown>): string {
   return Object.entries(params)
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`)
     .join(' ')
+}
+
+/** After the best Trial's line: how a tie for best was broken, if there was one. */
+function tied(best: NonNullable<StudySummary['best']>, objective: StudySummary['objective']): string {
+  const note = tieNote(best, objective)
+  return note ? ` (${note.replace(/\.$/, '')})` : ''
 }

@@ -1,6 +1,7 @@
 /** A Study as one self-contained HTML page to share. Pure. */
 import type { StudyDetail, TrialSummary } from '../contract'
 import { barChart, lineChart, type Series } from './charts'
+import { tieNote } from '../studies/best'
 import { trialNumber } from '../tuning/types'
 import { verdictBlock } from './compare'
 import { duration, esc, fixed, page, table, value, type ReportMeta } from './html'
@@ -56,7 +57,8 @@ function best(s: StudyDetail, objective: string): string {
   if (s.verdict) return `<article class="card" data-block="best"><h3>No best Trial</h3>${verdictBlock(s.verdict)}</article>`
   if (!s.best) return '<article class="card" data-block="best"><h3>Best Trial</h3><p class="muted">No completed Trial yet.</p></article>'
   const params = Object.entries(s.best.params).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(value(v))}</dd>`)
-  return `<article class="card" data-block="best"><h3>Best: Trial ${esc(trialNumber(s.best.number))}</h3><dl><dt>${esc(objective)}</dt><dd><strong>${fixed(s.best.value)}</strong></dd><dt>Run</dt><dd>${esc(s.best.runId ?? '–')}</dd>${params.join('')}</dl></article>`
+  const tie = tieNote(s.best, s.objective)
+  return `<article class="card" data-block="best"><h3>Best: Trial ${esc(trialNumber(s.best.number))}</h3><dl><dt>${esc(objective)}</dt><dd><strong>${fixed(s.best.value)}</strong></dd><dt>Run</dt><dd>${esc(s.best.runId ?? '–')}</dd>${params.join('')}</dl>${tie ? `<p class="muted">${esc(tie)}</p>` : ''}</article>`
 }
 
 function trials(s: StudyDetail, objective: string): string {
@@ -69,12 +71,15 @@ function trials(s: StudyDetail, objective: string): string {
       ...keys.map((k) => esc(value(t.params[k]))),
       esc(t.status) + (t.error ? ` <span class="muted">(${esc(t.error)})</span>` : ''),
       isBest ? `<strong>${fixed(t.value)}</strong>` : fixed(t.value),
+      fixed(t.secondary),
       esc(t.intermediate.length),
       esc(duration(t.durationMs)),
       esc(t.runId ?? '–')
     ]
   })
-  return table('Trials', ['Trial', ...keys.map(esc), 'status', esc(objective), 'Epochs', 'training time', 'Run'], rows, 'data-table="trials"')
+  // The other validation figure breaks ties for best.
+  const other = s.objective === 'valLoss' ? 'validation accuracy' : 'validation loss'
+  return table('Trials', ['Trial', ...keys.map(esc), 'status', esc(objective), other, 'Epochs', 'training time', 'Run'], rows, 'data-table="trials"')
 }
 
 /** Each finished Trial's value as a dot, and the best so far as a line, in Trial order. */

@@ -1,5 +1,6 @@
 /** The studies repository: Studies and their Trials (each Trial's metrics live in its Run). */
 import type { Objective, ParamValue, PrunerName, StrategyName, StudyDetail, StudyStatus, StudySummary, TrainingRequest, TrialsOn, TrialState, TrialSummary, VerdictKind } from '../contract'
+import { bestTrial } from '../studies/best'
 import { studyVerdict } from '../verdict'
 import type { Params } from '../tuning/types'
 import type { Db } from './db'
@@ -47,6 +48,7 @@ interface TrialRow {
   wall_ms: number | null
   error: string | null
   curve: string | null
+  secondary: number | null
   verdict: VerdictKind | null
   worker: string | null
 }
@@ -133,10 +135,10 @@ export class StudyRepository {
 
   #trials(studyId: number, number: number | null): TrialSummary[] {
     const objective = this.#db.prepare('SELECT objective FROM studies WHERE id = ?').pluck().get(studyId) as Objective | undefined
-    const column = objective === 'valLoss' ? 'val_loss' : 'val_accuracy'
+    const [column, other] = objective === 'valLoss' ? ['val_loss', 'val_accuracy'] : ['val_accuracy', 'val_loss']
     const rows = this.#db
       .prepare(
-        `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker,
+        `SELECT t.study_id, t.number, t.run_id, t.params_json, t.status, t.value, r.duration_ms, coalesce(t.error, r.error) AS error, r.worker, r.${other} AS secondary,
            round((julianday(r.ended_at) - julianday(r.created_at)) * 86400000) AS wall_ms,
            json_extract(r.summary_json, '$.verdict.kind') AS verdict,
            (SELECT json_group_array(${column}) FROM (SELECT ${column} FROM epochs e WHERE e.run_id = t.run_id ORDER BY e.epoch)) AS curve
@@ -151,6 +153,7 @@ export class StudyRepository {
       status: t.status,
       value: t.value,
       intermediate: t.curve ? (JSON.parse(t.curve) as (number | null)[]).filter((v): v is number => v !== null) : [],
+      secondary: t.secondary,
       durationMs: t.duration_ms,
       wallMs: t.wall_ms,
       error: t.status === 'failed' ? t.error : null,
@@ -184,10 +187,9 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
   const settings = JSON.parse(row.config_json) as StudySettings
   const counts: Record<TrialState, number> = { running: 0, completed: 0, pruned: 0, failed: 0 }
   for (const t of trials) counts[t.status]++
-  const sign = row.objective === 'valLoss' ? 1 : -1
   // Trials that all tie, or all guess, have no best worth naming.
   const verdict = studyVerdict(trials, row.objective)
-  const best = verdict ? undefined : trials.filter((t) => t.status === 'completed' && t.value !== null).sort((a, b) => sign * (a.value! - b.value!))[0]
+  const best = verdict ? null : bestTrial(trials, row.objective)
   return {
     id: row.id,
     name: row.name,
@@ -199,7 +201,7 @@ function summary(row: StudyRow, trials: TrialSummary[]): StudySummary {
     status: row.status,
     trials: settings.trials,
     counts,
-    best: best ? { number: best.number, value: best.value!, params: best.params, runId: best.runId } : null,
+    best: best ? { number: best.trial.number, value: best.trial.value!, params: best.trial.params, runId: best.trial.runId, ...(best.tiedWith ? { tiedWith: best.tiedWith } : {}) } : null,
     createdAt: row.created_at,
     endedAt: row.ended_at,
     error: row.error,

@@ -44,15 +44,8 @@ export function bestSoFar(trials: readonly TrialSummary[], objective: Objective)
   return out
 }
 
-/** The best completed Trial, or null. */
-export function bestTrial(trials: readonly TrialSummary[], objective: Objective): TrialSummary | null {
-  let best: TrialSummary | null = null
-  for (const t of trials) if (t.status === 'completed' && t.value !== null && (!best || better(objective, t.value, best.value!))) best = t
-  return best
-}
-
 /** A column the Trial table sorts by: a Trial field, or `param:<name>`. */
-export type SortKey = 'number' | 'status' | 'value' | 'epochs' | 'duration' | `param:${string}`
+export type SortKey = 'number' | 'status' | 'value' | 'secondary' | 'epochs' | 'duration' | `param:${string}`
 
 const statusOrder: Record<TrialState, number> = { running: 0, completed: 1, pruned: 2, failed: 3 }
 
@@ -60,20 +53,26 @@ function sortValue(t: TrialSummary, key: SortKey): number | string | null {
   if (key === 'number') return t.number
   if (key === 'status') return statusOrder[t.status]
   if (key === 'value') return t.value
+  if (key === 'secondary') return t.secondary
   if (key === 'epochs') return t.intermediate.length
   if (key === 'duration') return t.durationMs
   const v = t.params[key.slice('param:'.length)]
   return v === undefined ? null : typeof v === 'boolean' ? String(v) : v
 }
 
-/** The Trials sorted by a column; empty values last whichever the direction, ties by number. */
+/**
+ * The Trials sorted by a column; empty values last whichever the direction, ties by number. Ties
+ * on the objective go by the other figure, as the best Trial's do: best first, the best is on top.
+ */
 export function sortTrials(trials: readonly TrialSummary[], key: SortKey, ascending: boolean): TrialSummary[] {
   return [...trials].sort((a, b) => {
     const x = sortValue(a, key)
     const y = sortValue(b, key)
     if (x === null || y === null) return x === y ? a.number - b.number : x === null ? 1 : -1
     const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))
-    return (ascending ? order : -order) || a.number - b.number
+    // Accuracy runs opposite to loss: the better objective first means the better secondary first.
+    const tie = key === 'value' && a.secondary !== null && b.secondary !== null ? (ascending ? b.secondary - a.secondary : a.secondary - b.secondary) : 0
+    return (ascending ? order : -order) || tie || a.number - b.number
   })
 }
 

@@ -26,6 +26,26 @@ beforeAll(() => {
   studies.startTrial(ids.study, 1, { learningRate: 0.01 }, ids.fast)
   studies.endTrial(ids.study, 1, 'completed', 0.9)
   studies.setStatus(ids.study, 'completed')
+  // Three Trials at 100 % and one below: the one with the lowest validation loss is best, not the first.
+  ids.tied = studies.create({
+    name: 'easy set',
+    datasetId: pets,
+    strategy: 'random',
+    objective: 'valAccuracy',
+    space: { learningRate: { type: 'float', low: 0.0001, high: 0.1, log: true } },
+    settings
+  })
+  for (const [number, [valAccuracy, valLoss]] of [
+    [0.9, 0.4],
+    [1, 0.3],
+    [1, 0.02],
+    [1, 0.1]
+  ].entries()) {
+    const runId = seedRun(db, { name: `easy ${number}`, datasetId: pets, valAccuracy, valLoss })
+    studies.startTrial(ids.tied, number, { learningRate: 0.001 * (number + 1) }, runId)
+    studies.endTrial(ids.tied, number, 'completed', valAccuracy)
+  }
+  studies.setStatus(ids.tied, 'completed')
   db.close()
 })
 afterAll(() => data.cleanup())
@@ -75,5 +95,15 @@ describe('osprey studies show --html', () => {
     expect(html).toMatch(/data-table="trials"/)
     expect(html).toMatch(/data-chart="trial-curves"[\s\S]*<polyline/)
     expect(osprey('studies', 'show', '999', '--html', join(data.path, 'y.html')).stderr).toMatch(/No Study with id 999/)
+  })
+
+  it('names as best, among Trials that tie, the one with the lowest validation loss, and says so', () => {
+    const shown = osprey('studies', 'show', String(ids.tied))
+    expect(shown.stdout).toMatch(/Best: Trial 3 \(Run \d+\) valAccuracy 1\.0000 \(3 Trials scored the same; this one has the lowest validation loss\)/)
+    const file = join(data.path, 'tied.html')
+    expect(osprey('studies', 'show', String(ids.tied), '--html', file).code).toBe(0)
+    const html = readFileSync(file, 'utf8')
+    expect(html).toContain('Best: Trial 3')
+    expect(html).toContain('3 Trials scored the same; this one has the lowest validation loss.')
   })
 })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { TrialSummary } from '../../../src-main/contract'
-import { bestSoFar, bestTrial, mergeTrial, paramAxis, sortTrials, valueAxis } from '../../../src-renderer/src/lib/trials'
+import { bestSoFar, mergeTrial, paramAxis, sortTrials, valueAxis } from '../../../src-renderer/src/lib/trials'
 
 function trial(number: number, status: TrialSummary['status'], value: number | null, params: TrialSummary['params'] = {}, intermediate: number[] = []): TrialSummary {
-  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, wallMs: null, error: null, verdict: null }
+  return { studyId: 1, number, runId: number + 10, params, status, value, intermediate, durationMs: null, wallMs: null, error: null, verdict: null, secondary: null }
 }
 
 describe('the Trials of a Study as shown', () => {
@@ -12,8 +12,6 @@ describe('the Trials of a Study as shown', () => {
   it('draws best-so-far over completed Trials only (a pruned Trial stopped early and is not comparable)', () => {
     expect(bestSoFar(trials, 'valAccuracy')).toEqual({ x: [1, 2, 5], value: [0.6, 0.5, 0.8], best: [0.6, 0.6, 0.8] })
     expect(bestSoFar(trials, 'valLoss').best).toEqual([0.6, 0.5, 0.5])
-    expect(bestTrial(trials, 'valAccuracy')?.number).toBe(4)
-    expect(bestTrial(trials, 'valLoss')?.number).toBe(1)
   })
 
   it('sorts by any column with empty values last either way', () => {
@@ -22,6 +20,13 @@ describe('the Trials of a Study as shown', () => {
     const withParams = [trial(0, 'completed', 1, { optimizer: 'sgd', lr: 0.1 }), trial(1, 'completed', 1, { optimizer: 'adam', lr: 0.01 })]
     expect(sortTrials(withParams, 'param:optimizer', true).map((t) => t.number)).toEqual([1, 0])
     expect(sortTrials(withParams, 'param:lr', false).map((t) => t.number)).toEqual([0, 1])
+  })
+
+  it('sorts Trials that tie on the objective by the other figure, so the best is on top either way', () => {
+    const tied = [trial(0, 'completed', 1), trial(1, 'completed', 1), trial(2, 'completed', 0.9)].map((t, i) => ({ ...t, secondary: [0.3, 0.05, 0.01][i] }))
+    expect(sortTrials(tied, 'value', false).map((t) => t.number)).toEqual([1, 0, 2]) // accuracy: the lower loss first
+    expect(sortTrials(tied, 'value', true).map((t) => t.number)).toEqual([2, 0, 1])
+    expect(sortTrials(tied, 'secondary', true).map((t) => t.number)).toEqual([2, 1, 0])
   })
 
   it('never lets a late "running" report undo a Trial that has ended', () => {

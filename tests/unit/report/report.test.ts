@@ -184,7 +184,8 @@ describe('studyReport', () => {
         durationMs: 3000,
         wallMs: 4200,
         error: null,
-        verdict: 'learned'
+        verdict: 'learned',
+        secondary: 0.9412
       },
       {
         studyId: 4,
@@ -197,9 +198,23 @@ describe('studyReport', () => {
         durationMs: 3100,
         wallMs: 4300,
         error: null,
-        verdict: 'learned'
+        verdict: 'learned',
+        secondary: 0.2765
       },
-      { studyId: 4, number: 2, runId: 13, params: { lr: 0.09, optimizer: 'adam' }, status: 'pruned', value: 0.3, intermediate: [0.3], durationMs: 900, wallMs: 2000, error: null, verdict: null }
+      {
+        studyId: 4,
+        number: 2,
+        runId: 13,
+        params: { lr: 0.09, optimizer: 'adam' },
+        status: 'pruned',
+        value: 0.3,
+        intermediate: [0.3],
+        durationMs: 900,
+        wallMs: 2000,
+        error: null,
+        verdict: null,
+        secondary: null
+      }
     ],
     importance: [
       { name: 'lr', importance: 0.8 },
@@ -211,8 +226,8 @@ describe('studyReport', () => {
   it('shows the settings, the space, the best Trial with its params, and every Trial', () => {
     for (const text of ['lr sweep', '/data/pets', 'random', 'validation accuracy', 'median', '42', 'Best: Trial 2', '0.9100', '&quot;log&quot;: true']) expect(html).toContain(text)
     const trials = html.slice(html.indexOf('data-table="trials"'))
-    expect(trials).toMatch(/<th scope="row">2 ★<\/th><td>0\.003<\/td><td>adam<\/td><td>completed<\/td><td><strong>0\.9100<\/strong><\/td><td>3<\/td>/)
-    expect(trials).toMatch(/<th scope="row">3<\/th><td>0\.09<\/td><td>adam<\/td><td>pruned<\/td><td>0\.3000<\/td><td>1<\/td>/)
+    expect(trials).toMatch(/<th scope="row">2 ★<\/th><td>0\.003<\/td><td>adam<\/td><td>completed<\/td><td><strong>0\.9100<\/strong><\/td><td>0\.2765<\/td><td>3<\/td>/)
+    expect(trials).toMatch(/<th scope="row">3<\/th><td>0\.09<\/td><td>adam<\/td><td>pruned<\/td><td>0\.3000<\/td><td>–<\/td><td>1<\/td>/)
     expect(studyReportFilename(study, meta.generatedAt)).toBe('osprey-study-4-2026-11-27T10-11-12.html')
   })
 
