@@ -111,12 +111,29 @@ export function studiesShowCommand(services: Services, id: string, out: Output, 
 export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
   if (typeof flags.space !== 'string')
     throw new OspreyError('bad-input', 'Name the search space: --space FILE (a JSON object, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}).')
-  let space: Record<string, unknown>
+  let text: string
   try {
-    space = JSON.parse(readFileSync(resolve(flags.space), 'utf8'))
+    text = readFileSync(resolve(flags.space), 'utf8')
   } catch (e) {
-    throw new OspreyError('bad-input', `Cannot read the search space ${flags.space}: ${(e as Error).message}`)
+    const code = (e as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT'
+        ? 'no such file: check the path'
+        : code === 'EISDIR'
+          ? 'it is a folder: name the JSON file in it'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (e as Error).message
+    throw new OspreyError('bad-input', `Cannot read the search space ${flags.space}: ${why}.`)
   }
+  const example = 'one JSON object, a hyperparameter per key, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}'
+  let space: unknown
+  try {
+    space = JSON.parse(text)
+  } catch (e) {
+    throw new OspreyError('bad-input', `The search space ${flags.space} is not valid JSON (${(e as Error).message}). Write ${example}.`)
+  }
+  if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new OspreyError('bad-input', `The search space ${flags.space} must be ${example}.`)
   const number = (name: string) => numberFlag(flags, name)
   const { folder: resolved, ...training } = trainingRequest(folder, flags)
   const request = {

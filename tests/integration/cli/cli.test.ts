@@ -178,6 +178,19 @@ describe('osprey tune --json', () => {
     expect(error.message).toMatch(/lr: .*log/)
     expect(error.message).toMatch(/optimizer: .*empty/)
   })
+
+  it('says what is wrong with a space file that is missing, a folder, cut short or not an object', () => {
+    const file = (name: string, text: string) => (writeFileSync(join(data.path, name), text), join(data.path, name))
+    const message = (space: string) => {
+      const run = osprey(['tune', folder.path, '--space', space, '--data-dir', data.path])
+      expect(run.code).toBe(1)
+      return run.stderr
+    }
+    expect(message(join(data.path, 'nowhere.json'))).toMatch(/Cannot read the search space .*nowhere\.json: no such file: check the path\./)
+    expect(message(data.path)).toMatch(/it is a folder: name the JSON file in it/)
+    expect(message(file('cut.json', '{"lr": {'))).toMatch(/cut\.json is not valid JSON \(.*\)\. Write one JSON object, a hyperparameter per key/)
+    expect(message(file('list.json', '[1, 2]'))).toMatch(/list\.json must be one JSON object, a hyperparameter per key, e\.g\. \{"lr"/)
+  })
 })
 
 describe('osprey serve --host', () => {
