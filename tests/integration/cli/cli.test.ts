@@ -193,6 +193,18 @@ describe('osprey tune --json', () => {
   })
 })
 
+describe('a data folder that cannot be', () => {
+  it('is refused with what is wrong and how to choose another, not as an error inside Osprey', () => {
+    const file = join(data.path, 'not-a-folder')
+    writeFileSync(file, 'x')
+    for (const dir of [file, join(file, 'below')]) {
+      const run = osprey(['runs', 'list', '--data-dir', dir])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain(`Osprey cannot keep its data in ${dir}: it, or a folder above it, is a file. Choose another data folder (--data-dir DIR or OSPREY_DATA_DIR)`)
+    }
+  })
+})
+
 describe('osprey serve --host', () => {
   it('refuses an address other machines can reach unless --allow-remote says so', () => {
     const run = osprey(['serve', '--host', '0.0.0.0', '--data-dir', data.path])
