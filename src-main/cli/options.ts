@@ -53,8 +53,25 @@ export function refuseUnknownOptions(command: string, sub: string | undefined, g
 
 const flag = (option: string) => (option.length === 1 ? `-${option}` : `--${option}`)
 
-/** The option one or two edits away from `typed` (a letter missed, added or wrong), if any. */
+/** Names people bring from Keras, PyTorch and the app's own labels, too far from ours for edits to find. */
+const KNOWN_AS: Record<string, string[]> = {
+  'learning-rate': ['lr'],
+  'validation-split': ['val-split'],
+  'early-stopping': ['early-stop'],
+  patience: ['early-stop'],
+  normalization: ['normalize'],
+  augmentation: ['augment'],
+  batch: ['batch-size'],
+  'fine-tune-learning-rate': ['fine-tune-lr'],
+  'augmented-views': ['views'],
+  budget: ['minutes', 'time-limit'],
+  'time-budget': ['minutes', 'time-limit']
+}
+
+/** The option `typed` is known as, or one or two edits away from it (a letter missed, added or wrong), if any. */
 function closest(typed: string, options: string[]): string | undefined {
+  const known = KNOWN_AS[typed]?.find((option) => options.includes(option))
+  if (known) return known
   const nearest = options.length ? closestOf(typed, options) : undefined
   return nearest !== undefined && distance(typed, nearest) <= 2 ? nearest : undefined
 }

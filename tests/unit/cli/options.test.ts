@@ -27,6 +27,16 @@ describe('refuseUnknownOptions', () => {
     expect(refusal('runs', 'list', { limt: '5' })).toBe('runs list does not take --limt: did you mean --limit?')
   })
 
+  it('knows the names other tools give the same options', () => {
+    expect(refusal('train', '/photos', { 'validation-split': '0.2' })).toBe('train does not take --validation-split: did you mean --val-split?')
+    expect(refusal('train', '/photos', { 'learning-rate': '0.01' })).toBe('train does not take --learning-rate: did you mean --lr?')
+    expect(refusal('tune', '/photos', { 'early-stopping': '3' })).toBe('tune does not take --early-stopping: did you mean --early-stop?')
+    expect(refusal('auto', '/photos', { budget: '5' })).toBe('auto does not take --budget: did you mean --minutes?')
+    expect(refusal('train', '/photos', { budget: '5' })).toBe('train does not take --budget: did you mean --time-limit?')
+    // Only what the command has: runs list has neither.
+    expect(refusal('runs', 'list', { budget: '5' })).toBe('runs list does not take --budget: osprey --help lists the options.')
+  })
+
   it('says which command an option belongs to', () => {
     expect(refusal('train', '/photos', { name: 'birds' })).toBe('train does not take --name: it is an option of osprey tune.')
     expect(refusal('runs', 'show', { html: 'r.html' })).toBe('runs show does not take --html: it is an option of osprey studies show and osprey runs compare.')
