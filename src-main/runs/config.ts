@@ -37,6 +37,12 @@ const augmentation = z
 const MODELS = ['pretrained', 'reference-cnn', 'default-cnn', 'compact-resnet'] as const
 const MODEL_MESSAGE = 'unknown model: choose auto, pretrained, reference-cnn, default-cnn or compact-resnet'
 
+/** One of `values`, refused in words that list them ("unknown optimizer: choose adam, sgd or rmsprop"). */
+function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+  const listed = values.length > 1 ? `${values.slice(0, -1).join(', ')} or ${values.at(-1)}` : values[0]
+  return z.enum(values, { message: `unknown ${what}: choose ${listed}` })
+}
+
 /** Every field of a Run's configuration, with its allowed range. */
 export const trainingConfigSchema = z
   .object({
@@ -45,12 +51,12 @@ export const trainingConfigSchema = z
     imageSize: z.number().int('a whole number of pixels').min(8, 'at least 8 pixels').max(512, 'at most 512 pixels'),
     epochs: z.number().int('a whole number').min(1, 'at least 1 Epoch').max(1000, 'at most 1000 Epochs'),
     batchSize: z.number().int('a whole number').min(1, 'at least 1 image per batch').max(4096, 'at most 4096 images per batch'),
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']),
+    optimizer: oneOf('optimizer', ['adam', 'sgd', 'rmsprop']),
     learningRate: z.number().gt(0, 'must be above 0').max(10, 'at most 10'),
     weightDecay: z.number().min(0, 'cannot be negative').max(1, 'at most 1'),
-    schedule: z.enum(['constant', 'step', 'cosine', 'onecycle', 'plateau']),
+    schedule: oneOf('schedule', ['constant', 'step', 'cosine', 'onecycle', 'plateau']),
     earlyStopping: z.number().int('a whole number of Epochs').min(0, 'cannot be negative (0 turns it off)').max(1000, 'at most 1000 Epochs'),
-    normalization: z.enum(['unit', 'symmetric', 'standardize']),
+    normalization: oneOf('normalization', ['unit', 'symmetric', 'standardize']),
     augmentation,
     validationSplit: z.number().gt(0, 'must be above 0').max(0.5, 'at most 0.5').nullable(),
     testSplit: z.number().min(0, 'cannot be negative').max(0.5, 'at most 0.5').nullable(),
@@ -59,7 +65,7 @@ export const trainingConfigSchema = z
       .int('a whole number')
       .min(0, 'cannot be negative')
       .max(2 ** 31 - 1, 'at most 2147483647'),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+    backend: oneOf('backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
     dropout: z.number().min(0, 'cannot be negative').max(0.9, 'at most 0.9').optional(),
     units: z.number().int('a whole number').min(0, 'cannot be negative').max(4096, 'at most 4096').optional(),
     backbone: z

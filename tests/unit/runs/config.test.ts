@@ -82,6 +82,17 @@ describe('resolveConfig', () => {
         issues: ['epochs: at most 1000 Epochs', 'batchSize: at most 4096 images per batch', 'earlyStopping: a whole number of Epochs', 'seed: cannot be negative']
       })
     )
+    // A choice outside its list names the list.
+    expect(() => resolveConfig({ folder: '/x', optimizer: 'adamw', schedule: 'linear', normalization: 'imagenet', backend: 'cuda' } as never)).toThrow(
+      expect.objectContaining({
+        issues: [
+          'optimizer: unknown optimizer: choose adam, sgd or rmsprop',
+          'schedule: unknown schedule: choose constant, step, cosine, onecycle or plateau',
+          'normalization: unknown normalization: choose unit, symmetric or standardize',
+          'backend: unknown backend: choose auto, tensorflow-gpu, tensorflow, webgpu, wasm or cpu'
+        ]
+      })
+    )
   })
 
   it('takes "auto" as the dataset\'s choice, and a model\'s own defaults when one is named', () => {
