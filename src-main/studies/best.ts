@@ -17,7 +17,8 @@ export function bestTrial<T extends Scored>(trials: readonly T[], objective: Obj
   const top = completed.reduce((a, b) => (sign * (b.value! - a.value!) < 0 ? b : a)).value!
   const tied = completed.filter((t) => Math.abs(t.value! - top) <= TIE)
   // The secondary figure runs the other way: lower loss, or higher accuracy, is better.
-  const better = (a: T, b: T) => (a.secondary === null ? 1 : b.secondary === null ? -1 : -sign * (a.secondary - b.secondary)) || a.number - b.number
+  const secondary = (a: T, b: T) => (a.secondary === null || b.secondary === null ? Number(a.secondary === null) - Number(b.secondary === null) : -sign * (a.secondary - b.secondary))
+  const better = (a: T, b: T) => secondary(a, b) || a.number - b.number
   return { trial: [...tied].sort(better)[0], tiedWith: tied.length - 1 }
 }
 

@@ -27,5 +27,6 @@ describe("a Study's best Trial", () => {
     expect(bestTrial([trial(0, 'completed', 1, 0.1), trial(1, 'completed', 1, 0.1)], 'valAccuracy')?.trial.number).toBe(0)
     expect(bestTrial([trial(0, 'completed', 1, null), trial(1, 'completed', 1, 0.3)], 'valAccuracy')?.trial.number).toBe(1)
     expect(bestTrial([trial(0, 'completed', 1, null), trial(1, 'completed', 1, null)], 'valAccuracy')?.trial.number).toBe(0)
+    expect(bestTrial([trial(2, 'completed', 1, null), trial(0, 'completed', 1, null), trial(1, 'completed', 1, null)], 'valAccuracy')?.trial.number).toBe(0)
   })
 })
