@@ -81,6 +81,9 @@ async function follow(services: Services, study: StudySummary, out: Output): Pro
   return done.status === 'failed' ? 1 : 0
 }
 
+/** What a search space file holds. */
+const SPACE_EXAMPLE = 'one JSON object, a hyperparameter per key, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}'
+
 /** `osprey studies list`. */
 export function studiesListCommand(services: Services, out: Output): void {
   const studies = services.studies.list()
@@ -109,8 +112,7 @@ export function studiesShowCommand(services: Services, id: string, out: Output, 
 
 /** The study request the flags describe; the training flags set what every Trial shares. */
 export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
-  if (typeof flags.space !== 'string')
-    throw new OspreyError('bad-input', 'Name the search space: --space FILE (a JSON object, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}).')
+  if (typeof flags.space !== 'string') throw new OspreyError('bad-input', `Name the search space: --space FILE (${SPACE_EXAMPLE}).`)
   let text: string
   try {
     text = readFileSync(resolve(flags.space), 'utf8')
@@ -126,14 +128,13 @@ export function studyRequest(folder: string, flags: TrainFlags): StudyRequest {
             : (e as Error).message
     throw new OspreyError('bad-input', `Cannot read the search space ${flags.space}: ${why}.`)
   }
-  const example = 'one JSON object, a hyperparameter per key, e.g. {"lr": {"type": "float", "low": 0.0001, "high": 0.1, "log": true}}'
   let space: unknown
   try {
     space = JSON.parse(text)
   } catch (e) {
-    throw new OspreyError('bad-input', `The search space ${flags.space} is not valid JSON (${(e as Error).message}). Write ${example}.`)
+    throw new OspreyError('bad-input', `The search space ${flags.space} is not valid JSON (${(e as Error).message}). Write ${SPACE_EXAMPLE}.`)
   }
-  if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new OspreyError('bad-input', `The search space ${flags.space} must be ${example}.`)
+  if (typeof space !== 'object' || space === null || Array.isArray(space)) throw new OspreyError('bad-input', `The search space ${flags.space} must be ${SPACE_EXAMPLE}.`)
   const number = (name: string) => numberFlag(flags, name)
   const { folder: resolved, ...training } = trainingRequest(folder, flags)
   const request = {
