@@ -72,6 +72,7 @@ test('a small random Study fills its Trial table and charts; a Trial opens its R
   for (let i = 0; i < 3; i++) await expect(rows.nth(i)).toHaveAttribute('data-status', 'completed')
   for (const value of await page.getByTestId('trial-value').allInnerTexts()) expect(value).toMatch(/^\d+\.\d%$/)
   // Beside accuracy, each Trial's validation loss: what breaks a tie for best.
+  await expect(page.getByTestId('trial-secondary')).toHaveCount(3)
   for (const loss of await page.getByTestId('trial-secondary').allInnerTexts()) expect(loss).toMatch(/^\d+\.\d{4}$/)
   await expect(page.getByTestId('study-counts')).toContainText('3 completed')
   await expect(page.getByTestId('study-best')).toContainText('Best: Trial')
