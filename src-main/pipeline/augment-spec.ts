@@ -74,22 +74,24 @@ export function isAugmenting(a: Augmentation): boolean {
 
 /**
  * Parses `--augment SPEC`: `none`, `default`, or a comma list such as `flip,rotate=15,noise=0.05`.
- * A list starting with `default` (or `none`) changes that base; a list without a base starts
- * from none. Flags take an optional value: `flip`, `flip=off`.
+ * `default` is the Run's own default, which depends on the Dataset (images of 32 px and less get
+ * flips and light tone changes only), so a list starting with it returns only its changes, to be
+ * laid over that default when the Run's settings are resolved. `none`, or a list without a base,
+ * returns every setting (those not named off). Flags take an optional value: `flip`, `flip=off`.
  */
-export function parseAugmentation(spec: string): Augmentation {
+export function parseAugmentation(spec: string): Partial<Augmentation> {
   const parts = spec
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '')
   if (parts.length === 0) throw new Error(`Empty augmentation: use none, default, or a list like flip,rotate=15 (settings: ${NAMES}).`)
-  const result: Augmentation = { ...NO_AUGMENTATION }
+  const fromDefault = parts[0].toLowerCase() === 'default'
+  const result: Partial<Augmentation> = fromDefault ? {} : { ...NO_AUGMENTATION }
   parts.forEach((part, i) => {
     const [name, value, extra] = part.split('=').map((s) => s.trim().toLowerCase())
     if (extra !== undefined) throw new Error(`Augmentation "${part}": one = per setting.`)
     if (name === 'none' || name === 'default') {
       if (i > 0 || value !== undefined) throw new Error(`Augmentation "${part}": ${name} can only start the list.`)
-      if (name === 'default') Object.assign(result, DEFAULT_AUGMENTATION)
       return
     }
     const flag = FLAGS.find((f) => f.name === name)
@@ -104,7 +106,8 @@ export function parseAugmentation(spec: string): Augmentation {
     if (!Number.isFinite(number)) throw new Error(`Augmentation "${part}": ${value} is not a number.`)
     result[numeric.key] = number
   })
-  return checkAugmentation(result)
+  checkAugmentation({ ...DEFAULT_AUGMENTATION, ...result }) // the ranges hold whatever the base
+  return result
 }
 
 function parseFlag(part: string, value: string | undefined): boolean {

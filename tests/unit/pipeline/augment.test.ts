@@ -193,11 +193,11 @@ describe('augmentImage', () => {
 })
 
 describe('parseAugmentation', () => {
-  it('reads none, default, lists, and default with changes', () => {
+  it('reads none, default, lists, and default with changes (only the changes: the Run lays them over its own default)', () => {
     expect(parseAugmentation('none')).toEqual(NO_AUGMENTATION)
-    expect(parseAugmentation('default')).toEqual(DEFAULT_AUGMENTATION)
+    expect(parseAugmentation('default')).toEqual({})
     expect(parseAugmentation('flip,rotate=15,noise=0.05')).toEqual({ ...NO_AUGMENTATION, flipHorizontal: true, rotation: 15, noise: 0.05 })
-    expect(parseAugmentation('default, rotate=30, flip=off')).toEqual({ ...DEFAULT_AUGMENTATION, rotation: 30, flipHorizontal: false })
+    expect(parseAugmentation('default, rotate=30, flip=off')).toEqual({ rotation: 30, flipHorizontal: false })
     expect(parseAugmentation('flip,vflip,rotate=15,scale=0.8,translate=0.1,brightness=0.2,contrast=0.2,saturation=0.2,hue=0.05,blur=1,noise=0.05,erasing=0.25')).toEqual({
       flipHorizontal: true,
       flipVertical: true,
@@ -221,6 +221,7 @@ describe('parseAugmentation', () => {
     expect(() => parseAugmentation('noise=abc')).toThrow(/not a number/)
     expect(() => parseAugmentation('rotate')).toThrow(/needs a value/)
     expect(() => parseAugmentation('flip,default')).toThrow(/can only start/)
+    expect(() => parseAugmentation('default,rotate=200')).toThrow(/rotate must be at least 0 and at most 180, got 200/)
     expect(() => parseAugmentation('')).toThrow(/Empty/)
   })
 
