@@ -9,7 +9,7 @@
  *     the 60,000 Fashion-MNIST training images as a folder; the final model is also scored on the
  *     official 10,000 test images (as bench/quality.ts scores the defaults: 0.926 in 24 minutes).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,7 +20,7 @@ import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
 import { trialNumber } from '../src-main/tuning/types'
 import { SHAPES, writeShapeDataset } from './colour-shapes'
-import { exportFashionMnist } from './fashion-mnist'
+import { exportFashionMnist, labelledFiles } from './fashion-mnist'
 
 const { values } = parseArgs({
   options: {
@@ -67,8 +67,7 @@ const study = services.studies.get(done.studyId!)
 
 /** Accuracy of a Run's model on the official Fashion-MNIST test images, as the studio predicts (`mirror` unset) or with one look only (`mirror: false`). */
 async function officialTest(runId: number, mirror?: boolean): Promise<number> {
-  const files: { path: string; label: string }[] = []
-  for (const label of readdirSync(testDir).filter((d) => !d.startsWith('.'))) for (const f of readdirSync(join(testDir, label))) files.push({ path: join(testDir, label, f), label })
+  const files = labelledFiles(testDir)
   const predictions = await predictFiles(
     services.training.modelPath(runId)!,
     files.map((f) => f.path),

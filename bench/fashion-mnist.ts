@@ -11,7 +11,7 @@
  *   images: magic 0x00000803, count, rows, cols, then count*rows*cols bytes (0..255)
  *   labels: magic 0x00000801, count, then count bytes (0..9)
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -139,6 +139,13 @@ async function readMarker(dir: string): Promise<Marker | null> {
 /** Throws unless `n` is absent or a positive integer. */
 function checkCount(name: string, n: number | undefined): void {
   if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new Error(`${name} must be a positive integer, got ${n}`)
+}
+
+/** Every image of an export (or any folder of class folders) with its class, class by class. */
+export function labelledFiles(dir: string): { path: string; label: string }[] {
+  return readdirSync(dir)
+    .filter((d) => !d.startsWith('.'))
+    .flatMap((label) => readdirSync(join(dir, label)).map((f) => ({ path: join(dir, label, f), label })))
 }
 
 // The index in the file name is the item's position in the IDX file. An earlier

@@ -5,7 +5,6 @@
  * is still running (a stop keeps what was learned), then scored on the official 10,000 test images.
  * Target: test accuracy >= 0.91 within 30 minutes on this 2-core machine.
  */
-import { readdirSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +14,7 @@ import { predictFiles } from '../src-main/engine/predict'
 import { nodeSpawner } from '../src-main/jobs/spawn-node'
 import { workerFile } from '../src-main/paths'
 import { createServices } from '../src-main/services'
-import { exportFashionMnist } from './fashion-mnist'
+import { exportFashionMnist, labelledFiles } from './fashion-mnist'
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, json: { type: 'boolean' }, config: { type: 'string', default: '{}' }, train: { type: 'string' } } })
 const budgetMs = Number(values.minutes) * 60_000
@@ -48,8 +47,7 @@ clearTimeout(timer)
 const trainedMs = Date.now() - started
 loop.disable()
 
-const files: { path: string; label: string }[] = []
-for (const label of readdirSync(testDir).filter((d) => !d.startsWith('.'))) for (const f of readdirSync(join(testDir, label))) files.push({ path: join(testDir, label, f), label })
+const files = labelledFiles(testDir)
 const predictions = await predictFiles(
   services.training.modelPath(run.id)!,
   files.map((f) => f.path),
