@@ -132,7 +132,7 @@ export function createServices(options: ServiceOptions): Services {
   }
   // HTML reports
   const reports = new ReportService({ history, studies, version: info.version })
-  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots, queued: Boolean(queue) })
+  const auto = new AutoService({ db, events, datasets, training, studies, history, slots: trialSlots, queued: Boolean(queue), excluded: (id) => labels.excluded(id) })
 
   const handlers: Handlers = {
     'app.info': () => info,

@@ -49,9 +49,13 @@ const SCRATCH_EPOCHS = [8, 24, 60]
 // A network from scratch needs Iterations, not Epochs: a Trial on a few hundred images trains more Epochs, up to 60.
 const SCRATCH_ITERATIONS = 400
 
-/** The plan for `report` in `minutes`, on a machine that trains `slots` Trials at once. */
-export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 'stats'>, minutes: number, slots = 2): AutoPlan {
+/**
+ * The plan for `whole` in `minutes`, on a machine that trains `slots` Trials at once. `excluded`: the images (`class/file`) the
+ * user left out after a label check; every Trial and the final Run leave them out, so the plan counts without them.
+ */
+export function planSearch(whole: Pick<DatasetReport, 'images' | 'classes' | 'stats'>, minutes: number, slots = 2, excluded: readonly string[] = []): AutoPlan {
   if (!(minutes >= MIN_BUDGET_MINUTES && minutes <= MAX_BUDGET_MINUTES)) throw new RangeError(`The time budget must be from ${MIN_BUDGET_MINUTES} to ${MAX_BUDGET_MINUTES} minutes, got ${minutes}.`)
+  const report = withoutExcluded(whole, excluded)
   const { model, reason } = chooseModel(report as DatasetReport)
   const images = report.images
   const counts = report.classes.map((c) => c.count)
@@ -63,6 +67,11 @@ export function planSearch(report: Pick<DatasetReport, 'images' | 'classes' | 's
   reasons.push(
     `${images.toLocaleString('en')} images in ${counts.length} classes: ${pct(validation)} for validation (the search compares recipes on it) and ${pct(test)} held out for the final test, which the search never sees.`
   )
+  const left = whole.images - images
+  if (left > 0)
+    reasons.push(
+      `${left === 1 ? '1 image you excluded after the label check is' : `${left} images you excluded after the label check are`} left out of every Trial and of the final Run (the files stay in the folder).`
+    )
   if (largest > 3 * smallest)
     reasons.push(`The classes are unbalanced (${smallest} to ${largest} images): every split keeps each class's share, so the rare ones are measured too; look at their recall in the report.`)
   const testImages = report.classes.reduce((n, c) => n + testShare(c.count, test), 0)
@@ -199,6 +208,19 @@ function defaultRecipe(space: SearchSpace, config: TrainingConfig): Params | nul
 function scratchEpochs(images: number): number {
   const perEpoch = Math.max(1, Math.ceil(images / 32))
   return SCRATCH_EPOCHS.find((e) => e * perEpoch >= SCRATCH_ITERATIONS) ?? SCRATCH_EPOCHS.at(-1)!
+}
+
+/** The report's counts without the `excluded` images (`class/file`, as a label check names them). */
+function withoutExcluded<R extends Pick<DatasetReport, 'images' | 'classes'>>(report: R, excluded: readonly string[]): R {
+  if (!excluded.length) return report
+  const left = new Map<string, number>()
+  for (const path of excluded) {
+    const name = path.split('/')[0]
+    left.set(name, (left.get(name) ?? 0) + 1)
+  }
+  const classes = report.classes.map((c) => ({ ...c, count: Math.max(0, c.count - (left.get(c.name) ?? 0)) }))
+  const dropped = report.classes.reduce((n, c, i) => n + c.count - classes[i].count, 0)
+  return { ...report, classes, images: report.images - dropped }
 }
 
 /** Validation and test fractions: a small set keeps enough of each to measure; a large one needs less. */

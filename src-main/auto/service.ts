@@ -33,6 +33,8 @@ export interface AutoServiceDeps {
   slots: number
   /** The studio is connected to a job queue: a search sends its Trials to the workers unless asked otherwise. */
   queued?: boolean
+  /** The images of a Dataset the user excluded after a label check: the Trials leave them out, and so does the plan. */
+  excluded?: (datasetId: number) => string[]
 }
 
 /** A search this process drives. */
@@ -186,7 +188,7 @@ export class AutoService {
     const why = whyUntrainable(report)
     if (why) throw new OspreyError('bad-input', `This dataset cannot be trained on yet: ${why}`)
     try {
-      return { report, plan: planSearch(report, minutes, this.#deps.slots) }
+      return { report, plan: planSearch(report, minutes, this.#deps.slots, this.#deps.excluded?.(report.id)) }
     } catch (e) {
       throw new OspreyError('bad-input', (e as Error).message)
     }

@@ -57,6 +57,17 @@ describe('planSearch', () => {
     expect(small.training.epochs).toBe(60)
   })
 
+  it('counts without the images excluded after a label check, and says they are left out', () => {
+    const whole = planSearch(report([100, 100, 100], 128, true), 5)
+    const kept = planSearch(report([100, 100, 100], 128, true), 5, 2, ['c0/a.jpg', 'c0/b.jpg', 'c1/c.jpg', 'c1/d.jpg', 'c1/e.jpg', 'c1/f.jpg', 'c1/g.jpg', 'c1/h.jpg'])
+    expect(whole.testImages).toBe(60)
+    expect(kept.testImages).toBe(59) // 98, 94 and 100 images: 20 + 19 + 20 (was 20 each)
+    expect(kept.reasons.join(' ')).toContain('292 images in 3 classes')
+    expect(kept.reasons.join(' ')).toContain('8 images you excluded after the label check are left out of every Trial and of the final Run (the files stay in the folder).')
+    expect(planSearch(report([100, 100, 100], 128, true), 5, 2, ['c2/x.jpg']).reasons.join(' ')).toContain('1 image you excluded after the label check is left out')
+    expect(whole.reasons.join(' ')).not.toContain('excluded')
+  })
+
   it('says so when the classes are unbalanced, and never offers a batch larger than the training split', () => {
     const plan = planSearch(report([10, 40], 28, false), 5)
     expect(plan.reasons.join(' ')).toMatch(/unbalanced \(10 to 40 images\)/)
