@@ -82,6 +82,10 @@ describe('a label check', () => {
     expect(() => services.labels.review(report.id, 'star/nope.jpg', 'exclude')).toThrow(/star\/nope\.jpg is not an image of this Dataset: give its path inside the folder/)
     expect(() => services.labels.review(report.id, join(folder, moved[0]), 'exclude')).toThrow(/is not an image of this Dataset/)
     expect(services.training.defaults(folder).exclude).toEqual([moved[0]])
+    // Find the best model plans on the kept images, and says why one is missing.
+    const plan = (await services.auto.plan(folder, 5)).reasons.join(' ')
+    expect(plan).toContain('77 images in 3 classes')
+    expect(plan).toContain('1 image you excluded after the label check is left out of every Trial and of the final Run')
     const run = await services.training.start({ folder, model: 'pretrained', imageSize: 96, epochs: 2, backend: 'wasm', seed: 5 })
     expect((await services.training.finished(run.id)).status).toBe('completed')
     const detail = services.training.get(run.id)
