@@ -411,7 +411,7 @@ export interface TrialSummary {
   runId: number | null
   params: Record<string, ParamValue>
   status: TrialState
-  /** The objective's value (accuracy or loss as is); for a pruned Trial, its best before pruning. */
+  /** The objective's value (accuracy or loss as is): a completed Trial's final one, a pruned Trial's at the Epoch it was stopped. */
   value: number | null
   /** The objective after each Epoch. */
   intermediate: number[]

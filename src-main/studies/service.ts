@@ -276,8 +276,9 @@ export class StudyService {
     const value = (sign < 0 ? done.valAccuracy : done.valLoss) ?? null
     // A stop that came too late to cut the Run short prunes nothing.
     if (active.pruned.has(number) && done.status !== 'completed') {
-      const best = trial.intermediate.length ? (sign < 0 ? Math.max(...trial.intermediate) : Math.min(...trial.intermediate)) : value
-      this.#studies.endTrial(id, number, 'pruned', best)
+      // Where it stood when stopped (as Optuna records it), as a completed Trial keeps its final value:
+      // its best Epoch would make a Trial that fell behind look better than the winner, and teach the strategy so.
+      this.#studies.endTrial(id, number, 'pruned', trial.intermediate.at(-1) ?? value)
     } else if (done.status === 'completed' && value !== null) this.#studies.endTrial(id, number, 'completed', value)
     else if (done.status === 'stopped' && active.stopping)
       return this.#emitTrial(id, number) // stays unfinished: a resume trains it again

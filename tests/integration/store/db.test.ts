@@ -13,6 +13,14 @@ let dir: ReturnType<typeof tempDir>
 beforeEach(() => (dir = tempDir()))
 afterEach(() => dir.cleanup())
 
+/** A folder of the studio's migrations numbered before `version` ('009'): the schema of an older studio. */
+function migrationsBefore(version: string): string {
+  const before = join(dir.path, `before-${version}`)
+  mkdirSync(before)
+  for (const name of readdirSync(join(resourcesDir(), 'migrations')).filter((n) => n < version)) copyFileSync(join(resourcesDir(), 'migrations', name), join(before, name))
+  return before
+}
+
 describe('openDatabase', () => {
   it('creates every table of the first schema and records the migration once', () => {
     const file = join(dir.path, 'sub', 'osprey.db')
@@ -34,7 +42,8 @@ describe('openDatabase', () => {
       { version: 8, name: '008_run_worker.sql' },
       { version: 9, name: '009_study_error.sql' },
       { version: 10, name: '010_auto_searches.sql' },
-      { version: 11, name: '011_objective_spelling.sql' }
+      { version: 11, name: '011_objective_spelling.sql' },
+      { version: 12, name: '012_pruned_trial_value.sql' }
     ])
     again.close()
   })
@@ -68,11 +77,8 @@ describe('openDatabase', () => {
   })
 
   it('keeps why an older Study ended (its message moves from state_json to the error column) and what it optimized (its objective respelled)', () => {
-    const before = join(dir.path, 'before-009')
-    mkdirSync(before)
-    for (const name of readdirSync(join(resourcesDir(), 'migrations')).filter((n) => n < '009')) copyFileSync(join(resourcesDir(), 'migrations', name), join(before, name))
     const file = join(dir.path, 'osprey.db')
-    const old = openDatabase(file, { migrationsDir: before })
+    const old = openDatabase(file, { migrationsDir: migrationsBefore('009') })
     const add = old.prepare("INSERT INTO studies (id, name, strategy, objective, space_json, config_json, status, state_json) VALUES (?, ?, 'random', 'val_accuracy', '{}', ?, ?, ?)")
     const settings = JSON.stringify({ folder: '/data/pets', trials: 3, timeBudgetMinutes: null, parallel: 1, prune: 'none', seed: 1, training: {} })
     add.run(1, 'stopped by hand', settings, 'stopped', JSON.stringify({ message: 'Stopped by the user.' }))
@@ -88,6 +94,38 @@ describe('openDatabase', () => {
     studies.setStatus(2, 'failed', 'Every Trial failed: the folder is gone.')
     expect(db.prepare('SELECT error, state_json FROM studies WHERE id = 2').get()).toEqual({ error: 'Every Trial failed: the folder is gone.', state_json: JSON.stringify({ message: null }) })
     expect(studies.summary(2)?.error).toBe('Every Trial failed: the folder is gone.')
+    db.close()
+  })
+
+  it('gives a Trial pruned before 012 the value of the Epoch it was stopped at, not its best Epoch', () => {
+    const file = join(dir.path, 'osprey.db')
+    const old = openDatabase(file, { migrationsDir: migrationsBefore('012') })
+    const study = old.prepare("INSERT INTO studies (id, name, strategy, objective, space_json, config_json, status) VALUES (?, ?, 'bayesian', ?, '{}', '{}', 'completed')")
+    study.run(1, 'by loss', 'valLoss')
+    study.run(2, 'by accuracy', 'valAccuracy')
+    const run = old.prepare("INSERT INTO runs (id, name, fingerprint, status, config_json, seed) VALUES (?, 'trial', 'f', ?, '{}', 1)")
+    const epoch = old.prepare('INSERT INTO epochs (run_id, epoch, val_loss, val_accuracy) VALUES (?, ?, ?, ?)')
+    const trial = old.prepare('INSERT INTO trials (study_id, number, run_id, params_json, status, value) VALUES (?, ?, ?, ?, ?, ?)')
+    // Run 1 was pruned at Epoch 3, after its best Epoch 2; run 2 completed; run 3 was pruned with no
+    // finite loss at its last Epoch (it diverged), so its last finite one counts.
+    const curves = [
+      { id: 1, status: 'stopped', losses: [0.9, 0.2, 0.6], accuracies: [0.5, 0.9, 0.7] },
+      { id: 2, status: 'completed', losses: [0.8, 0.3, 0.25], accuracies: [0.6, 0.8, 0.85] },
+      { id: 3, status: 'stopped', losses: [0.7, null], accuracies: [0.6, 0.1] }
+    ]
+    for (const { id, status, losses, accuracies } of curves) {
+      run.run(id, status)
+      losses.forEach((loss, i) => epoch.run(id, i + 1, loss, accuracies[i]))
+    }
+    trial.run(1, 0, 1, '{}', 'pruned', 0.2)
+    trial.run(1, 1, 2, '{}', 'completed', 0.25)
+    trial.run(1, 2, 3, '{}', 'pruned', 0.7)
+    trial.run(2, 0, 1, '{}', 'pruned', 0.9)
+    old.close()
+    const db = openDatabase(file)
+    const studies = new StudyRepository(db)
+    expect(studies.trials(1).map((t) => t.value)).toEqual([0.6, 0.25, 0.7])
+    expect(studies.trials(2).map((t) => t.value)).toEqual([0.7])
     db.close()
   })
 

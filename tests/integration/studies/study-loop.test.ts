@@ -5,6 +5,7 @@
  *   Trials already running finish (each "takes" 4 minutes on the test's clock).
  * - ASHA's rung on a Trial's last Epoch: the Trial has finished, so it counts as completed (and
  *   may win), never as pruned; the Epochs' losses are the test's.
+ * - A pruned Trial's value: the Epoch it was stopped at, as a completed Trial's is its last.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../../src-main/contract'
@@ -96,7 +97,7 @@ function studiesWithLosses(losses: number[][]): { studies: StudyService; stopped
   let trials = 0
   const training = {
     start: async (): Promise<RunSummary> => {
-      const id = seedRun(services.db, { status: 'running', epochs: 0, valAccuracy: null, config: { epochs: 3 } as never })
+      const id = seedRun(services.db, { status: 'running', epochs: 0, valAccuracy: null, config: { epochs: losses[trials].length } as never })
       trialOf.set(id, trials++)
       return runs.summary(id)!
     },
@@ -116,7 +117,7 @@ function studiesWithLosses(losses: number[][]): { studies: StudyService; stopped
   return { studies: new StudyService({ db: services.db, events: services.events, training, datasets: services.datasets, defaultParallel: 1 }), stopped }
 }
 
-/** A finished grid Study with ASHA over 3-Epoch Trials, Trial n reporting `losses[n]` (see studiesWithLosses). */
+/** A finished grid Study with ASHA, Trial n training `losses[n].length` Epochs and reporting `losses[n]` (see studiesWithLosses). */
 async function ashaStudy(losses: number[][]): Promise<{ study: ReturnType<Services['studies']['get']>; stopped: number[] }> {
   const { studies, stopped } = studiesWithLosses(losses)
   const started = await studies.start({
@@ -127,7 +128,7 @@ async function ashaStudy(losses: number[][]): Promise<{ study: ReturnType<Servic
     parallel: 1,
     prune: 'asha',
     objective: 'valLoss',
-    training: { model: 'reference-cnn', imageSize: 16, epochs: 3 }
+    training: { model: 'reference-cnn', imageSize: 16, epochs: losses[0].length }
   })
   return { study: services.studies.get((await studies.finished(started.id)).id), stopped }
 }
@@ -154,5 +155,19 @@ describe("ASHA on a Trial's last Epoch", () => {
     expect(study.trialList.map((t) => t.status)).toEqual(['completed', 'pruned'])
     expect(study.trialList[1].intermediate).toEqual([0.9])
     expect(stopped).toEqual([study.trialList[1].runId])
+  })
+
+  it('records a pruned Trial at the value it was stopped at, not at its best Epoch before', async () => {
+    // Rungs at Epochs 1 and 3 of 5. Trial 1 leads at rung 1 and dips to 0.2 at Epoch 2, better
+    // than Trial 0 ever gets, then falls behind at rung 3 (0.6 against 0.3) and is pruned there.
+    const { study } = await ashaStudy([
+      [0.9, 0.5, 0.3, 0.28, 0.25],
+      [0.8, 0.2, 0.6, 0.5, 0.4]
+    ])
+    expect(study.trialList.map((t) => [t.status, t.value])).toEqual([
+      ['completed', 0.25],
+      ['pruned', 0.6]
+    ])
+    expect(study.best?.number).toBe(0)
   })
 })
