@@ -21,7 +21,7 @@ describe('a database from the first schema (tests/fixtures/schema-001.db)', () =
     copyFileSync(join(__dirname, '..', '..', 'fixtures', 'schema-001.db'), file)
     const { db, notices } = openHistoryDatabase(file)
     expect(notices).toEqual([])
-    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect(db.prepare('SELECT version FROM migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     const history = new HistoryRepository(db)
     const page = history.query({ sort: { by: 'valAccuracy', direction: 'desc' } })
     expect(page.runs.map((r) => [r.id, r.valAccuracy, r.model, r.datasetName, r.tags])).toEqual([
