@@ -10,9 +10,10 @@
  *
  * Which Trials teach the model:
  * - completed: their value;
- * - pruned: their value (the Epoch they were stopped at), else their last intermediate value. A pruned Trial was stopped because
- *   it was behind its peers at that Epoch; its last value is a real (pessimistic) measurement of
- *   that region, and leaving it out would send the search straight back there;
+ * - pruned: their value, the Epoch they were stopped at (else their last intermediate value). A
+ *   pruned Trial was stopped because it was behind its peers at that Epoch; its last value is a
+ *   real (pessimistic) measurement of that region, and leaving it out would send the search
+ *   straight back there;
  * - completed without a finite value (diverged): the worst value seen;
  * - failed: left out (nothing was measured);
  * - running: not data, but pending points. Each is given a "lie" — the model's mean there, but
