@@ -207,6 +207,17 @@ export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'tr
   return gapOpen && risen && last.trainAccuracy > chance + 0.1 ? onset : null
 }
 
+/**
+ * What the charts' "starting to memorise" hint advises. A Run with early stopping already keeps
+ * the weights of its lowest validation loss: the hint says which Epoch's, not to turn it on.
+ */
+export function memorisingHint(epochs: readonly Pick<EpochMetrics, 'epoch' | 'valLoss'>[], earlyStopping: number): string {
+  const measured = epochs.filter((e) => e.valLoss !== null)
+  if (!earlyStopping || measured.length === 0) return 'More augmentation, early stopping, fewer epochs or more data help.'
+  const best = measured.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a))
+  return `Early stopping keeps the weights of Epoch ${best.epoch}, where validation loss was lowest; more augmentation or more data help the model go further.`
+}
+
 /** The loss of a model that spreads its belief evenly over `classes`: ln(classes). */
 export function chanceLoss(classes: number): number {
   return Math.log(Math.max(2, classes))

@@ -3,7 +3,7 @@ import type { EpochMetrics } from '../../src-main/contract'
 import { bestRuns } from '../../src-main/history/compare'
 import { NO_AUGMENTATION } from '../../src-main/pipeline/augment-spec'
 import { paramImportance } from '../../src-main/tuning/importance'
-import { chanceAccuracy, fewImagesNote, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
+import { chanceAccuracy, fewImagesNote, memorisingHint, memorisingFrom, runVerdict, studyVerdict, trialsTie, type VerdictInput } from '../../src-main/verdict'
 
 type Epoch = VerdictInput['epochs'][number]
 
@@ -57,6 +57,14 @@ describe('the verdict at the end of a Run', () => {
     // The same Run once its validation loss climbs clearly: the hint, from the first Epoch of the rise.
     live.push({ epoch: 6, trainLoss: 1.2, trainAccuracy: 0.45, valLoss: 1.6, valAccuracy: 0.24 })
     expect(memorisingFrom(live, 4)).toBe(3)
+  })
+
+  it("the charts' memorising hint names the Epoch early stopping keeps, and advises early stopping only to a Run without it", () => {
+    // Seen on the colour shapes: a pretrained head whose validation loss was lowest at Epoch 9, then crept up.
+    const run = [0.56, 0.39, 0.37, 0.35, 0.35, 0.31, 0.32, 0.32, 0.3, 0.33, 0.32].map((valLoss, i) => ({ epoch: i + 1, valLoss }))
+    expect(memorisingHint(run, 8)).toMatch(/^Early stopping keeps the weights of Epoch 9, where validation loss was lowest/)
+    expect(memorisingHint(run, 8)).not.toMatch(/fewer epochs/)
+    expect(memorisingHint(run, 0)).toBe('More augmentation, early stopping, fewer epochs or more data help.')
   })
 
   it('names the one answer a guessing model gives to nearly every image', () => {
