@@ -115,6 +115,13 @@ test('the sample dataset: 300 images in 10 balanced classes, previews, a fingerp
   // The scanned dataset is now listed in the sidebar.
   await expect(page.getByTestId('dataset-item')).toHaveCount(1)
   await expect(page.getByTestId('dataset-item')).toContainText('300 images')
+
+  // Back another day: the empty room points at the list, and the list opens the report without a scan.
+  await page.reload()
+  await expect(page.getByTestId('empty-saved')).toContainText('open your dataset in the list on the left')
+  await page.getByTestId('dataset-item').locator('button.open').click()
+  await expect(page.getByTestId('image-count')).toHaveAttribute('data-value', '300')
+  await expect(page.getByTestId('empty-state')).toHaveCount(0)
 })
 
 test('a folder typed by path: counts, class names in any script, and every problem by file name', async ({ page, server, workDir }) => {
