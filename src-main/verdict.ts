@@ -208,12 +208,13 @@ export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'tr
 }
 
 /**
- * What the charts' "starting to memorise" hint advises. A Run with early stopping already keeps
- * the weights of its lowest validation loss: the hint says which Epoch's, not to turn it on.
+ * What the charts' "starting to memorise" hint advises. A Run whose early stopping keeps the
+ * weights of its lowest validation loss (`keepsBest`: on, and not stopped by hand, which keeps the
+ * last) is told which Epoch's, not to turn it on.
  */
-export function memorisingHint(epochs: readonly Pick<EpochMetrics, 'epoch' | 'valLoss'>[], earlyStopping: number): string {
+export function memorisingHint(epochs: readonly Pick<EpochMetrics, 'epoch' | 'valLoss'>[], keepsBest: boolean): string {
   const measured = epochs.filter((e) => e.valLoss !== null)
-  if (!earlyStopping || measured.length === 0) return 'More augmentation, early stopping, fewer epochs or more data help.'
+  if (!keepsBest || measured.length === 0) return 'More augmentation, early stopping, fewer epochs or more data help.'
   const best = measured.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a))
   return `Early stopping keeps the weights of Epoch ${best.epoch}, where validation loss was lowest; more augmentation or more data help the model go further.`
 }
