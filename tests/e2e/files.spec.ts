@@ -35,6 +35,7 @@ test('a dataset uploads as a zip or a folder, Try it takes chosen images, and th
   await page.getByTestId('nav-train').click()
   await page.getByTestId('field-early-stopping').fill('0')
   await page.getByTestId('field-model').selectOption('reference-cnn')
+  await expect(page.getByTestId('start-run')).toBeEnabled() // the model's own defaults have landed
   await page.getByTestId('field-image-size').fill('16')
   await page.getByTestId('field-epochs').fill('1')
   await page.getByTestId('field-batch-size').fill('8')

@@ -62,6 +62,7 @@ test.afterEach(({ page }) => {
 async function fillSettings(page: Page, epochs: number): Promise<void> {
   await page.getByTestId('field-early-stopping').fill('0')
   await page.getByTestId('field-model').selectOption('reference-cnn')
+  await expect(page.getByTestId('start-run')).toBeEnabled() // the model's own defaults have landed
   await page.getByTestId('field-image-size').fill('16')
   await page.getByTestId('field-epochs').fill(String(epochs))
   await page.getByTestId('field-batch-size').fill('8')
@@ -402,6 +403,7 @@ test('the learning-rate finder draws loss against rate and puts its suggestion i
   const folder = await stripes(join(workDir, 'stripes'))
   await openTrain(page, server, folder)
   await page.getByTestId('field-model').selectOption('reference-cnn')
+  await expect(page.getByTestId('start-run')).toBeEnabled() // the model's own defaults have landed
   await page.getByTestId('field-image-size').fill('16')
   await page.getByTestId('field-batch-size').fill('8')
   await page.getByTestId('field-backend').selectOption('wasm')

@@ -42,6 +42,7 @@ test('a finished Run shows its worst mistakes, classifies an image given by path
   await page.getByTestId('nav-train').click()
   await page.getByTestId('field-early-stopping').fill('0')
   await page.getByTestId('field-model').selectOption('reference-cnn')
+  await expect(page.getByTestId('start-run')).toBeEnabled() // the model's own defaults have landed
   await page.getByTestId('field-image-size').fill('16')
   await page.getByTestId('field-epochs').fill('2')
   await page.getByTestId('field-batch-size').fill('8')

@@ -106,6 +106,7 @@ export class RunForm {
   #loading = $state(false)
   #loadError = $state<string | null>(null)
   #submitting = $state(false)
+  #switching = $state(false)
   #refusal = $state.raw<ServerRefusal | null>(null)
   #attempted = $state(false)
   #chosenByUser = false
@@ -149,6 +150,10 @@ export class RunForm {
   /** Why the defaults could not load. */
   get loadError(): string | null {
     return this.#loadError
+  }
+  /** True while another model's defaults are on their way: until they land, the settings are half the old model's, so Start waits. */
+  get switching(): boolean {
+    return this.#switching
   }
   /** True while `runs.start` is in flight. */
   get submitting(): boolean {
@@ -245,6 +250,7 @@ export class RunForm {
     }
     const ticket = ++this.#ticket
     this.#dataset = dataset
+    this.#switching = false
     this.#loading = true
     this.#loadError = null
     this.#refusal = null
@@ -279,6 +285,7 @@ export class RunForm {
     const dataset = this.#dataset
     if (!before || !this.config || before.model === model) return
     const ticket = ++this.#ticket
+    this.#switching = true
     try {
       const after = await this.#api.invoke('runs.defaults', { folder: dataset?.path, model })
       if (ticket !== this.#ticket || !this.config) return
@@ -286,6 +293,8 @@ export class RunForm {
       this.#defaults = after
     } catch (error) {
       if (ticket === this.#ticket) this.#loadError = describeError(error)
+    } finally {
+      if (ticket === this.#ticket) this.#switching = false
     }
   }
 
@@ -299,7 +308,7 @@ export class RunForm {
   /** Checks the settings, then asks the server to start; resolves with the new Run, or null when it did not start. */
   async submit(): Promise<RunSummary | null> {
     const config = this.config
-    if (!config || this.#submitting) return null
+    if (!config || this.#submitting || this.#switching) return null
     this.#refusal = null
     if (!this.valid) {
       this.#attempted = true

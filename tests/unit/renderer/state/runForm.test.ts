@@ -112,6 +112,26 @@ describe('the New Run form', () => {
     expect(client.requests('runs.start')[1].config).not.toHaveProperty('timeLimitMinutes')
   })
 
+  it("waits for another model's defaults before it starts a Run: not the new model at the old model's image size", async () => {
+    const client = new FakeClient()
+    client.answer('runs.start', () => ({}) as never)
+    const { form: f } = await form(client)
+    // The server is slow to answer (seen in a test run under load): the reference CNN's defaults are on their way.
+    let land!: () => void
+    const landed = new Promise<void>((resolve) => (land = resolve))
+    client.answer('runs.defaults', async () => (await landed, { ...structuredClone(defaults), model: 'reference-cnn', imageSize: 32, normalization: 'standardize', backbone: undefined }))
+    f.config!.model = 'reference-cnn' // the select, bound to the config
+    const switched = f.chooseModel('reference-cnn')
+    expect(f.switching).toBe(true)
+    expect(await f.submit()).toBeNull()
+    expect(client.requests('runs.start')).toHaveLength(0)
+    land()
+    await switched
+    expect(f.switching).toBe(false)
+    await f.submit()
+    expect(client.requests('runs.start')[0].config).toMatchObject({ model: 'reference-cnn', imageSize: 32 })
+  })
+
   it('follows the Datasets list without leaving its Dataset when another one is rescanned to the top', async () => {
     const { form: f } = await form()
     f.config!.epochs = 12 // typed by the user
