@@ -106,7 +106,6 @@ export class RunForm {
   #loading = $state(false)
   #loadError = $state<string | null>(null)
   #submitting = $state(false)
-  #switching = $state(false)
   #refusal = $state.raw<ServerRefusal | null>(null)
   #attempted = $state(false)
   #chosenByUser = false
@@ -143,17 +142,16 @@ export class RunForm {
     const reason = this.#reason
     return reason && this.config?.model === reason.model ? reason.text : null
   }
-  /** True while defaults are loading. */
+  /**
+   * True while defaults are loading: a Dataset's, or another model's. Until they land the settings
+   * are the old Dataset's or half the old model's, so Start waits.
+   */
   get loading(): boolean {
     return this.#loading
   }
   /** Why the defaults could not load. */
   get loadError(): string | null {
     return this.#loadError
-  }
-  /** True while another model's defaults are on their way: until they land, the settings are half the old model's, so Start waits. */
-  get switching(): boolean {
-    return this.#switching
   }
   /** True while `runs.start` is in flight. */
   get submitting(): boolean {
@@ -250,7 +248,6 @@ export class RunForm {
     }
     const ticket = ++this.#ticket
     this.#dataset = dataset
-    this.#switching = false
     this.#loading = true
     this.#loadError = null
     this.#refusal = null
@@ -285,7 +282,7 @@ export class RunForm {
     const dataset = this.#dataset
     if (!before || !this.config || before.model === model) return
     const ticket = ++this.#ticket
-    this.#switching = true
+    this.#loading = true
     try {
       const after = await this.#api.invoke('runs.defaults', { folder: dataset?.path, model })
       if (ticket !== this.#ticket || !this.config) return
@@ -294,7 +291,7 @@ export class RunForm {
     } catch (error) {
       if (ticket === this.#ticket) this.#loadError = describeError(error)
     } finally {
-      if (ticket === this.#ticket) this.#switching = false
+      if (ticket === this.#ticket) this.#loading = false
     }
   }
 
@@ -308,7 +305,7 @@ export class RunForm {
   /** Checks the settings, then asks the server to start; resolves with the new Run, or null when it did not start. */
   async submit(): Promise<RunSummary | null> {
     const config = this.config
-    if (!config || this.#submitting || this.#switching) return null
+    if (!config || this.#submitting || this.#loading) return null
     this.#refusal = null
     if (!this.valid) {
       this.#attempted = true

@@ -112,7 +112,7 @@ describe('the New Run form', () => {
     expect(client.requests('runs.start')[1].config).not.toHaveProperty('timeLimitMinutes')
   })
 
-  it("waits for another model's defaults before it starts a Run: not the new model at the old model's image size", async () => {
+  it("waits for another model's or Dataset's defaults before it starts a Run: not the new model at the old one's image size, nor the old Dataset", async () => {
     const client = new FakeClient()
     client.answer('runs.start', () => ({}) as never)
     const { form: f } = await form(client)
@@ -122,14 +122,27 @@ describe('the New Run form', () => {
     client.answer('runs.defaults', async () => (await landed, { ...structuredClone(defaults), model: 'reference-cnn', imageSize: 32, normalization: 'standardize', backbone: undefined }))
     f.config!.model = 'reference-cnn' // the select, bound to the config
     const switched = f.chooseModel('reference-cnn')
-    expect(f.switching).toBe(true)
+    expect(f.loading).toBe(true)
     expect(await f.submit()).toBeNull()
     expect(client.requests('runs.start')).toHaveLength(0)
     land()
     await switched
-    expect(f.switching).toBe(false)
+    expect(f.loading).toBe(false)
     await f.submit()
     expect(client.requests('runs.start')[0].config).toMatchObject({ model: 'reference-cnn', imageSize: 32 })
+
+    // The same for another Dataset: until its defaults land, the settings are still the first one's.
+    const birds: DatasetListItem = { ...dataset, id: 2, name: 'birds', path: '/data/birds' }
+    let landBirds!: () => void
+    const birdsLanded = new Promise<void>((resolve) => (landBirds = resolve))
+    client.answer('runs.defaults', async () => (await birdsLanded, { ...structuredClone(defaults), folder: '/data/birds' }))
+    const chosen = f.choose(birds, true)
+    expect(await f.submit()).toBeNull()
+    expect(client.requests('runs.start')).toHaveLength(1)
+    landBirds()
+    await chosen
+    await f.submit()
+    expect(client.requests('runs.start')[1].config.folder).toBe('/data/birds')
   })
 
   it('follows the Datasets list without leaving its Dataset when another one is rescanned to the top', async () => {
