@@ -173,10 +173,7 @@ export function chanceMargin(chance: number, images: number | null): number {
  * Returns that Epoch's index in `epochs`, or null.
  */
 export function overfitOnset(epochs: readonly Pick<EpochMetrics, 'trainLoss' | 'valLoss'>[]): number | null {
-  let best = -1
-  epochs.forEach((e, i) => {
-    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (best < 0 || e.valLoss < epochs[best].valLoss!)) best = i
-  })
+  const best = lowestValLoss(epochs)
   if (best < 0) return null
   for (let i = best + 1; i < epochs.length; i++) {
     const before = epochs[i - 1]
@@ -207,16 +204,24 @@ export function memorisingFrom(epochs: readonly Pick<EpochMetrics, 'epoch' | 'tr
   return gapOpen && risen && last.trainAccuracy > chance + 0.1 ? onset : null
 }
 
+/** The index of the first Epoch with the lowest finite validation loss (the one early stopping keeps), or -1. */
+function lowestValLoss(epochs: readonly Pick<EpochMetrics, 'valLoss'>[]): number {
+  let best = -1
+  epochs.forEach((e, i) => {
+    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (best < 0 || e.valLoss < epochs[best].valLoss!)) best = i
+  })
+  return best
+}
+
 /**
- * What the charts' "starting to memorise" hint advises. A Run whose early stopping keeps the
- * weights of its lowest validation loss (`keepsBest`: on, and not stopped by hand, which keeps the
- * last) is told which Epoch's, not to turn it on.
+ * What the charts' "starting to memorise" hint advises. A Run with early stopping keeps the weights
+ * of its lowest validation loss (unless stopped by hand: that keeps the last, as `trainer.ts` does),
+ * so it is told which Epoch's, not to turn early stopping on.
  */
-export function memorisingHint(epochs: readonly Pick<EpochMetrics, 'epoch' | 'valLoss'>[], keepsBest: boolean): string {
-  const measured = epochs.filter((e) => e.valLoss !== null)
-  if (!keepsBest || measured.length === 0) return 'More augmentation, early stopping, fewer epochs or more data help.'
-  const best = measured.reduce((a, b) => (b.valLoss! < a.valLoss! ? b : a))
-  return `Early stopping keeps the weights of Epoch ${best.epoch}, where validation loss was lowest; more augmentation or more data help the model go further.`
+export function memorisingHint(epochs: readonly Pick<EpochMetrics, 'epoch' | 'valLoss'>[], run: { earlyStopping: number; status: RunStatus }): string {
+  const best = lowestValLoss(epochs)
+  if (!run.earlyStopping || run.status === 'stopped' || best < 0) return 'More augmentation, early stopping, fewer epochs or more data help.'
+  return `Early stopping keeps the weights of Epoch ${epochs[best].epoch}, where validation loss was lowest; more augmentation or more data help the model go further.`
 }
 
 /** The loss of a model that spreads its belief evenly over `classes`: ln(classes). */

@@ -62,10 +62,11 @@ describe('the verdict at the end of a Run', () => {
   it("the charts' memorising hint names the Epoch early stopping keeps, and advises early stopping only to a Run without it", () => {
     // Seen on the colour shapes: a pretrained head whose validation loss was lowest at Epoch 9, then crept up.
     const run = [0.56, 0.39, 0.37, 0.35, 0.35, 0.31, 0.32, 0.32, 0.3, 0.33, 0.32].map((valLoss, i) => ({ epoch: i + 1, valLoss }))
-    expect(memorisingHint(run, true)).toMatch(/^Early stopping keeps the weights of Epoch 9, where validation loss was lowest/)
-    expect(memorisingHint(run, true)).not.toMatch(/fewer epochs/)
+    expect(memorisingHint(run, { earlyStopping: 8, status: 'completed' })).toMatch(/^Early stopping keeps the weights of Epoch 9, where validation loss was lowest/)
+    expect(memorisingHint(run, { earlyStopping: 8, status: 'running' })).not.toMatch(/fewer epochs/)
     // Without early stopping, or stopped by hand (the last weights are kept): the general advice.
-    expect(memorisingHint(run, false)).toBe('More augmentation, early stopping, fewer epochs or more data help.')
+    expect(memorisingHint(run, { earlyStopping: 0, status: 'completed' })).toBe('More augmentation, early stopping, fewer epochs or more data help.')
+    expect(memorisingHint(run, { earlyStopping: 8, status: 'stopped' })).toBe('More augmentation, early stopping, fewer epochs or more data help.')
   })
 
   it('names the one answer a guessing model gives to nearly every image', () => {
